@@ -1,0 +1,66 @@
+"""The ``amspares`` command line: a thin adapter over the core.
+
+Each sub-command lives in its own module, which defines ``add_parser(subparsers)``
+(registering the sub-command and setting ``func``) so that features stay separate.
+User errors (:class:`amspares.errors.AmsparesError`) print one line and exit 2; no
+traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from amspares import __version__
+from amspares.errors import AmsparesError
+
+#: Modules that each register one or more sub-commands, in help order.
+COMMAND_MODULES = (
+    "amspares.commands.evaluate",
+    "amspares.commands.scenario",
+    "amspares.commands.portfolio",
+    "amspares.commands.addin",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amspares",
+        description=(
+            "Should a low-demand spare part be kept in stock or printed on demand? "
+            "Cost (Erlang C base stock, (s,Q) with minimum order quantities, make to order) "
+            "and Eco-indicator 99 impact, per the amspares model specification."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"amspares {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a feature not built yet in this checkout
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AmsparesError as exc:
+        print(f"amspares {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("amspares: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The pure model: numpy/scipy only, vectorised, no I/O, no xlwings/openpyxl.
+
+Every public function names the thesis equation it implements (equation numbers are
+the thesis's, see ``docs/model.md`` and the specification ``MODEL.md``).
+"""
+
+from amspares.core.erlang import erlang_b, erlang_c
+from amspares.core.poisson import poisson_loss, poisson_second_loss, accepted_quantity
+from amspares.core.costs import CostBreakdown
+from amspares.core.basestock import (
+    WAITING_TIME_MODELS,
+    PRODUCTION_RULES,
+    backorder_wait,
+    base_stock_costs,
+    optimal_base_stock,
+    BaseStockPolicy,
+)
+from amspares.core.sq import (
+    sq_expected_backorders,
+    sq_expected_on_hand,
+    optimal_reorder_point,
+    sq_policy_costs,
+    optimal_sq_policy,
+    SQPolicy,
+)
+from amspares.core.mto import made_to_order_costs
+from amspares.core.impact import (
+    ImpactBreakdown,
+    environmental_impact,
+    material_per_part,
+    megajoules_to_kwh,
+    process_factor,
+)
+
+__all__ = [
+    "erlang_b", "erlang_c", "poisson_loss", "poisson_second_loss", "accepted_quantity",
+    "CostBreakdown", "WAITING_TIME_MODELS", "PRODUCTION_RULES", "backorder_wait",
+    "base_stock_costs", "optimal_base_stock", "BaseStockPolicy", "sq_expected_backorders",
+    "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",
+    "SQPolicy", "made_to_order_costs", "ImpactBreakdown", "environmental_impact",
+    "material_per_part", "megajoules_to_kwh", "process_factor",
+]

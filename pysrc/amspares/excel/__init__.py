@@ -1,0 +1,1 @@
+"""Excel-side adapters (xlwings); imported only inside Excel or by their tests."""
