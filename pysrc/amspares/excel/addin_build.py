@@ -449,3 +449,56 @@ def vba_procedures(modules: dict[str, str]) -> set[str]:
             out.add(proc)
             out.add(f"{module}.{proc}")
     return out
+
+
+def find_xlam() -> Path | None:
+    """The add-in shipped with the installed package, or the checkout's ``xlam/amspares.xlam``.
+
+    A wheel carries the add-in as package data (``amspares/addin/amspares.xlam``); an
+    editable install from a checkout falls back to the repository's ``xlam`` folder.
+    Returns None when neither exists.
+    """
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "addin" / "amspares.xlam", package.parents[1] / "xlam" / "amspares.xlam"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_config_sheet(xlam: Path | str, sheet: str = CONFIG_SHEET) -> dict[str, str] | None:
+    """Settings (column A -> column B) of the configuration sheet of an add-in file.
+
+    Returns None when the file has no sheet named ``sheet``.
+    """
+    ns = "{%s}" % _NS_MAIN
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(xlam) as z:
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rid = next((s.get(rel_ns + "id") for s in wb.iter(ns + "sheet") if s.get("name") == sheet), None)
+        if rid is None:
+            return None
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        part = posixpath.normpath(posixpath.join("xl", target)) if not target.startswith("/") else target[1:]
+        names = z.namelist()
+        strings = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si"):
+                strings.append("".join(t.text or "" for t in si.iter(ns + "t")))
+        out: dict[str, str] = {}
+        for row in ET.fromstring(z.read(part)).iter(ns + "row"):
+            cells = {}
+            for c in row.iter(ns + "c"):
+                v = c.find(ns + "v")
+                text = "" if v is None else (v.text or "")
+                if c.get("t") == "s" and text:
+                    text = strings[int(text)]
+                elif c.get("t") == "b":
+                    text = "TRUE" if text == "1" else "FALSE"
+                cells[re.sub(r"\d", "", c.get("r", ""))] = text
+            if cells.get("A"):
+                out[cells["A"]] = cells.get("B", "")
+        return out
