@@ -1,0 +1,97 @@
+"""``amspares evaluate``: one scenario, every method, a readable table or the JSON object."""
+
+from __future__ import annotations
+
+import json
+
+from amspares.model import evaluate, waiting_time_disagreements
+from amspares.scenario import load_scenario
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="evaluate a scenario: optimal policy, cost and impact of every method",
+        description="Evaluate every supply method of a scenario (default: the thesis case "
+                    "study): the cost-optimal stocking policy, the cost breakdown (Eq. 1), the "
+                    "Eco-indicator 99 impact (Eq. 32), and which method is cheapest and greenest.",
+    )
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
+                   help="scenario file (default: the built-in thesis case study)")
+    p.add_argument("--json", action="store_true", help="print the JSON object of the spec, section 6")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    scenario = load_scenario(args.scenario)
+    result = evaluate(scenario)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(format_result(result, waiting_time_disagreements(scenario), scenario))
+    return 0
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def format_result(r: dict, disagreements: dict, scenario) -> str:
+    """The readable table of ``amspares evaluate``."""
+    inputs = scenario.inputs()
+    lines = [f"{r['name']}",
+             f"  expected demand n = {r['n']:g} parts over {inputs['demand.service_years']:g} years; "
+             f"accepted_q = {r['accepted_q']}; waiting time model: {inputs['model.waiting_time']}",
+             ""]
+    names = list(r["methods"])
+    width = max(12, *(len(n) for n in names))
+    head = f"  {'':<22}" + "".join(f"{n:>{width + 2}}" for n in names)
+    lines.append(head)
+
+    def row(label, values):
+        lines.append(f"  {label:<22}" + "".join(f"{v:>{width + 2}}" for v in values))
+
+    def policy(m):
+        if m["policy"] == "base_stock":
+            return f"S = {m['S']}"
+        if m["policy"] == "reorder_point":
+            return f"s={m['s']}, Q={m['Q']}"
+        if m["policy"] == "one_order":
+            return f"1 order Q={m['Q']}"
+        return "to order"
+
+    ms = [r["methods"][n] for n in names]
+    row("policy", [policy(m) for m in ms])
+    for comp in ("downtime", "holding", "production", "scrapping", "transport", "investment", "benefit"):
+        vals = [m["cost"][comp] for m in ms]
+        if any(vals):
+            sign = "-" if comp == "benefit" else " "
+            row(f"{sign} {comp}", [_money(v) for v in vals])
+    row("= total cost (EUR)", [_money(m["total_cost"]) for m in ms])
+    if r["lowest_impact"] is not None:
+        for comp in ("material", "process", "transport", "extra"):
+            vals = [m["impact"][comp] for m in ms]
+            if any(vals):
+                row(f"  {comp} (mPts)", [f"{v:,.1f}" for v in vals])
+        row("= impact (mPts)", [f"{m['impact_mpts']:,.1f}" for m in ms])
+    lines.append("")
+    cheapest = r["cheapest"]
+    runner = sorted((m["total_cost"], n) for n, m in r["methods"].items() if n != cheapest)
+    text = f"  Cheapest: {cheapest}"
+    if runner:
+        text += f" (saves {_money(runner[0][0] - r['methods'][cheapest]['total_cost'])} EUR over {runner[0][1]})"
+    lines.append(text)
+    if r["lowest_impact"] is None:
+        lines.append("  Greenest: not computed (the scenario has no [part] section)")
+    else:
+        lines.append(f"  Greenest: {r['lowest_impact']}")
+    for name, m in r["methods"].items():
+        a = m.get("order_quantity_advice")
+        if a and a["Q"] != m["Q"]:
+            lines.append(f"  Advice: {name} should order {a['Q']} at a time, not the minimum "
+                         f"{m['Q']}: saves {_money(a['saving'])} EUR")
+    other = "exact" if inputs["model.waiting_time"] == "erlang_c" else "erlang_c"
+    for name, (mine, theirs) in disagreements.items():
+        lines.append(f"  Note: for {name} the {other} waiting-time model would choose S = {theirs} "
+                     f"instead of S = {mine} (see docs/model.md).")
+    return "\n".join(lines)

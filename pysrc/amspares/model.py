@@ -1,0 +1,88 @@
+"""Scenario-level evaluation: one scenario in, the spec-section-6 result out.
+
+A thin layer over :func:`amspares.core.evaluate.evaluate_inputs` (which does all the
+arithmetic) that turns its one-element arrays into plain Python values.
+
+>>> from amspares.scenario import load_scenario
+>>> r = evaluate(load_scenario())
+>>> r["methods"]["regular"]["S"], round(r["methods"]["regular"]["total_cost"], 2)
+(5, 1735.71)
+>>> r["methods"]["am_mto"]["total_cost"], r["accepted_q"], r["cheapest"]
+(10800.0, 85, 'regular')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.scenario import Scenario
+
+
+def _f(x) -> float:
+    return float(np.asarray(x).reshape(-1)[0])
+
+
+def _i(x) -> int:
+    return int(np.asarray(x).reshape(-1)[0])
+
+
+def result_dict(scenario_name: str, ev: Evaluation, i: int = 0) -> dict[str, Any]:
+    """Element ``i`` of an evaluation as the JSON object of spec section 6."""
+    methods = {}
+    for name, r in ev.methods.items():
+        policy = r.policy[i]
+        s = float(r.s[i])
+        entry: dict[str, Any] = {
+            "kind": r.kind,
+            "policy": policy,
+            "S": int(r.S[i]) if policy in ("base_stock", "make_to_order") else None,
+            "s": None if math.isnan(s) else int(s),
+            "Q": None if r.kind == "order" else int(r.Q[i]),
+            "total_cost": float(r.total_cost[i]),
+            "cost": {k: float(np.asarray(v)[i]) for k, v in r.cost.as_dict().items()},
+            "impact_mpts": None if r.impact is None else float(r.impact_mpts[i]),
+            "impact": None if r.impact is None else {k: float(np.asarray(v)[i]) for k, v in r.impact.as_dict().items()},
+            "units": {"produced": float(r.produced[i]), "shipped_to_warehouse": float(r.shipped_to_warehouse[i]),
+                      "delivered": float(r.delivered[i])},
+            "order_quantity_advice": None,
+        }
+        if r.advice is not None and policy in ("reorder_point", "one_order"):
+            a = r.advice
+            as_ = float(a.s[i])
+            entry["order_quantity_advice"] = {"Q": int(a.Q[i]), "s": None if math.isnan(as_) else int(as_),
+                                              "total_cost": float(a.total_cost[i]), "saving": float(a.saving[i])}
+        methods[name] = entry
+    return {
+        "name": scenario_name,
+        "n": float(ev.n[i]),
+        "accepted_q": int(ev.accepted_q[i]),
+        "methods": methods,
+        "cheapest": str(ev.cheapest[i]),
+        "lowest_impact": None if ev.lowest_impact is None else str(ev.lowest_impact[i]),
+    }
+
+
+def evaluate(scenario: Scenario) -> dict[str, Any]:
+    """Evaluate a scenario: the object of spec section 6 (plain floats, full precision)."""
+    ev = evaluate_inputs(scenario.inputs(), scenario.methods)
+    return result_dict(scenario.name, ev)
+
+
+def waiting_time_disagreements(scenario: Scenario) -> dict[str, tuple[int, int]]:
+    """Base-stock methods whose optimal S differs between the two waiting-time models.
+
+    Returns ``{method: (S under this scenario's model, S under the other model)}``.
+    """
+    mine = evaluate_inputs(scenario.inputs(), scenario.methods, advice=False)
+    other_model = "exact" if scenario.inputs()["model.waiting_time"] == "erlang_c" else "erlang_c"
+    other_inputs = dict(scenario.inputs(), **{"model.waiting_time": other_model})
+    other = evaluate_inputs(other_inputs, scenario.methods, advice=False)
+    out = {}
+    for name, r in mine.methods.items():
+        if r.policy[0] == "base_stock" and r.S[0] != other.methods[name].S[0]:
+            out[name] = (int(r.S[0]), int(other.methods[name].S[0]))
+    return out

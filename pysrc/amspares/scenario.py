@@ -1,0 +1,530 @@
+"""Scenario files (TOML, spec section 2): schema, validation, factor-table look-ups.
+
+A :class:`Scenario` is an immutable, validated set of dotted keys
+(``demand.rate_per_year``, ``methods.regular.price``, ...). Every input that reaches the
+model passes through :func:`parse_scenario`, whatever its origin (a TOML file, the
+workbook's Inputs sheet, a row of a portfolio CSV), so the rules are written once.
+
+>>> sc = load_scenario()                       # the thesis case study, shipped in the package
+>>> sc["demand.rate_per_year"], sc.method_names
+(2.0, ('regular', 'am_mts', 'am_mto'))
+>>> sc.with_values({"demand.rate_per_year": -1})
+Traceback (most recent call last):
+...
+amspares.errors.ScenarioError: demand.rate_per_year = -1: must be >= 0
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from amspares import factors
+from amspares.core.impact import megajoules_to_kwh
+from amspares.errors import ScenarioError
+
+# --------------------------------------------------------------------------- schema
+
+
+@dataclass(frozen=True)
+class Key:
+    """One scenario key: how it is checked and how it is explained to a planner."""
+
+    key: str                      # dotted; method keys use the placeholder "<method>"
+    type: str                     # "number", "integer", "choice", "text", "legs", "table"
+    rule: str = ""                # ">= 0", "> 0", "(0, 1]", "[0, 1]", "(0, 1)", ">= 1"
+    unit: str = ""
+    symbol: str = ""
+    help: str = ""
+    default: Any = None           # None: no default (required, or optional without value)
+    required: bool = False
+    choices: tuple = ()
+    table: str = ""               # factor table a name is looked up in ("table" keys)
+    stock_only: bool = False      # meaningless for an order method (giving one is an error)
+
+
+MODEL_KEYS = (
+    Key("model.waiting_time", "choice", unit="", symbol="W(S)", default="erlang_c",
+        choices=("erlang_c", "exact"),
+        help="Backorder wait: erlang_c = thesis Eq. 5-6 (M/M/S queue); exact = Poisson pipeline (M/G/inf)."),
+    Key("model.production_rule", "choice", symbol="CP", default="demand",
+        choices=("demand", "max_demand_stock"),
+        help="Production cost: demand = n*cp (Eq. 10); max_demand_stock = max(n, S)*cp (thesis 5.1.3)."),
+    Key("model.accepted_q_confidence", "number", "(0, 1)", "", "", default=0.999,
+        help="Confidence for accepted_q, the parts worth keeping from one large order (Eq. 31)."),
+)
+SCENARIO_KEYS = MODEL_KEYS + (
+    Key("demand.rate_per_year", "number", ">= 0", "parts/year", "lambda", required=True,
+        help="Expected demand rate (Poisson) while the part must be offered."),
+    Key("demand.service_years", "number", "> 0", "years", "T", required=True,
+        help="Service period after sales stop during which the part must be supplied."),
+    Key("downtime.emergency_per_day", "number", ">= 0", "EUR/part/day", "ce", default=0.0,
+        help="Penalty per backordered part per day of waiting."),
+    Key("downtime.regular_per_demand", "number", ">= 0", "EUR/demand", "cd", default=0.0,
+        help="Fixed downtime or repair cost per demand, whatever the supply."),
+    Key("storage.holding_per_part_year", "number", ">= 0", "EUR/part/year", "h_item",
+        help="Holding cost per part per year. Or give volume_cost_per_m3 and package_m3."),
+    Key("storage.volume_cost_per_m3", "number", ">= 0", "EUR/m3/year", "h_vol",
+        help="Warehouse cost per m3 per year (with package_m3, instead of holding_per_part_year)."),
+    Key("storage.package_m3", "number", ">= 0", "m3", "",
+        help="Volume of one packed part (with volume_cost_per_m3)."),
+    Key("part.weight_kg", "number", ">= 0", "kg", "weight",
+        help="Weight of the finished part. Without [part] the impact is not computed."),
+    Key("part.material_mpts_per_kg", "number", ">= 0", "mPts/kg", "m",
+        help="Eco-indicator 99 impact of the material per kg (thesis Table 1)."),
+    Key("part.material", "table", unit="", symbol="m", table="materials",
+        help="Material name looked up in the materials table (instead of material_mpts_per_kg)."),
+    Key("impact.electricity_mpts_per_kwh", "number", ">= 0", "mPts/kWh", "ee", default=0.0,
+        help="Impact of one kWh of electricity (37 for the Dutch grid)."),
+)
+METHOD_KEYS = (
+    Key("methods.<method>.kind", "choice", choices=("stock", "order"), required=True,
+        help="stock = make to stock at a warehouse; order = make to order, no stock."),
+    Key("methods.<method>.price", "number", ">= 0", "EUR/part", "cp", required=True,
+        help="Production price per part."),
+    Key("methods.<method>.production_days", "number", ">= 0", "days", "", default=0.0,
+        help="Production time; with shipping_days the replenishment lead time L."),
+    Key("methods.<method>.shipping_days", "number", ">= 0", "days", "", default=0.0,
+        stock_only=True, help="Shipping time to the warehouse (L = production + shipping days)."),
+    Key("methods.<method>.inbound_transport_share", "number", "[0, 1]", "share of value", "Tr_in",
+        default=0.0, stock_only=True,
+        help="Inbound transport cost as a share of the value of the parts shipped in."),
+    Key("methods.<method>.outbound_per_part", "number", ">= 0", "EUR/part", "Tr_out", default=0.0,
+        help="Transport cost per part sent to a customer."),
+    Key("methods.<method>.investment", "number", ">= 0", "EUR", "I", default=0.0,
+        help="One-off investment, e.g. a new mould."),
+    Key("methods.<method>.benefit_per_part_year", "number", ">= 0", "EUR/part/year", "bp",
+        default=0.0, help="Benefit per part per year (Eq. 13: B = bp*n*T/2)."),
+    Key("methods.<method>.moq", "integer", ">= 1", "parts", "Q", default=1, stock_only=True,
+        help="Minimum order quantity; 1 = one-by-one replenishment (base stock)."),
+    Key("methods.<method>.material_efficiency", "number", "(0, 1]", "share", "ueff", default=1.0,
+        help="Share of the material input that ends up in the part (Eq. 33)."),
+    Key("methods.<method>.process_mpts_per_kg", "number", ">= 0", "mPts/kg", "ue", default=0.0,
+        help="Process impact per kg of part (thesis Table 3)."),
+    Key("methods.<method>.process", "table", table="processes", symbol="ue",
+        help="Process name looked up in the processes table (instead of process_mpts_per_kg)."),
+    Key("methods.<method>.energy_kwh_per_kg", "number", ">= 0", "kWh/kg", "e_kWh", default=0.0,
+        help="Electricity per kg of part (AM machines; Eq. 36: kWh = 0.278 MJ)."),
+    Key("methods.<method>.am_machine", "table", table="am_machines", symbol="e_MJ",
+        help="AM machine name looked up in the machines table (instead of energy_kwh_per_kg)."),
+    Key("methods.<method>.extra_mpts_per_part", "number", ">= 0", "mPts/part", "EE", default=0.0,
+        help="Extra impact per part produced, e.g. post-processing."),
+    Key("methods.<method>.transport_to_factory", "legs", unit="km by mode", symbol="km_man",
+        default=(), help="Legs of the raw material to the factory: list of {mode, km}."),
+    Key("methods.<method>.transport_to_warehouse", "legs", unit="km by mode", symbol="km_war",
+        default=(), stock_only=True, help="Legs from the factory to the warehouse: list of {mode, km}."),
+    Key("methods.<method>.transport_to_customer", "legs", unit="km by mode", symbol="km_cus",
+        default=(), help="Legs to the customer: list of {mode, km}."),
+)
+SECTIONS = ("model", "demand", "downtime", "storage", "part", "impact")
+_METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_BY_KEY = {k.key: k for k in SCENARIO_KEYS}
+_METHOD_BY_FIELD = {k.key.split(".")[-1]: k for k in METHOD_KEYS}
+
+
+def method_key(method: str, field_name: str) -> str:
+    return f"methods.{method}.{field_name}"
+
+
+def all_keys(method_kinds: Mapping[str, str] | None = None) -> list[Key]:
+    """The keys of a scenario with these methods (``{name: kind}``), in file order."""
+    keys = list(SCENARIO_KEYS)
+    for name, kind in (method_kinds or {}).items():
+        for k in METHOD_KEYS:
+            if kind == "order" and k.stock_only:
+                continue
+            keys.append(Key(**{**k.__dict__, "key": k.key.replace("<method>", name)}))
+    return keys
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One transport leg: a mode (from Table 4, or "custom") and its distance."""
+
+    mode: str
+    km: float
+    mpts_per_kg_km: float
+
+    def as_dict(self) -> dict:
+        return {"mode": self.mode, "km": self.km}
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _number(key: str, value, rule: str, integer: bool = False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                value_f = float(value.strip())
+            except ValueError:
+                raise ScenarioError(key, value, "must be a number") from None
+            value = value_f
+        else:
+            raise ScenarioError(key, value, "must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError(key, value, "must be a finite number")
+    if integer:
+        if float(value) != math.floor(float(value)):
+            raise ScenarioError(key, value, "must be a whole number")
+        value = int(value)
+    else:
+        value = float(value)
+    ok = {
+        ">= 0": value >= 0, "> 0": value > 0, ">= 1": value >= 1,
+        "(0, 1]": 0 < value <= 1, "[0, 1]": 0 <= value <= 1, "(0, 1)": 0 < value < 1,
+        "": True,
+    }[rule]
+    if not ok:
+        words = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
+                 "(0, 1)": "must be strictly between 0 and 1"}
+        raise ScenarioError(key, value, words.get(rule, f"must be {rule}"))
+    return value
+
+
+def _table_value(key: str, table: str, name) -> float:
+    rows = factors.TABLES[table]()
+    if not isinstance(name, str):
+        raise ScenarioError(key, name, f"must be a name from the {table} table")
+    if name not in rows:
+        # case-insensitive match is forgiving without being ambiguous
+        lower = {k.lower(): k for k in rows}
+        if name.lower() in lower:
+            return rows[lower[name.lower()]].value
+        raise ScenarioError(key, name, f"unknown {table} name (known: {', '.join(rows)})"
+                            + _suggest(name, rows))
+    return rows[name].value
+
+
+def _legs(key: str, value) -> tuple[Leg, ...]:
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ScenarioError(key, value, "must be a list of legs like [{ mode = \"truck_28t\", km = 5000 }]")
+    modes = factors.transport_modes()
+    legs = []
+    for i, leg in enumerate(value, start=1):
+        where = f"{key}[{i}]"
+        if isinstance(leg, Leg):
+            legs.append(leg)
+            continue
+        if not isinstance(leg, dict):
+            raise ScenarioError(where, leg, "must be a table like { mode = \"van\", km = 100 }")
+        for k in leg:
+            if k not in ("mode", "km", "mpts_per_kg_km"):
+                raise ScenarioError(f"{where}.{k}", leg[k], "unknown key" + _suggest(k, ("mode", "km", "mpts_per_kg_km")))
+        if "km" not in leg:
+            raise ScenarioError(f"{where}.km", None, "is required")
+        km = _number(f"{where}.km", leg["km"], ">= 0")
+        if "mpts_per_kg_km" in leg:
+            t = _number(f"{where}.mpts_per_kg_km", leg["mpts_per_kg_km"], ">= 0")
+            mode = str(leg.get("mode", "custom"))
+        elif "mode" in leg:
+            mode = leg["mode"]
+            t = _table_value(f"{where}.mode", "transport_modes", mode)
+            mode = next((m for m in modes if m.lower() == str(mode).lower()), mode)
+        else:
+            raise ScenarioError(f"{where}.mode", None, "is required (a mode from the transport table, or mpts_per_kg_km)")
+        legs.append(Leg(mode, km, t))
+    return tuple(legs)
+
+
+def leg_factor(legs) -> float:
+    """``sum(km * t)`` over the legs, in mPts per kg (thesis Eq. 40-41)."""
+    return float(sum(leg.km * leg.mpts_per_kg_km for leg in legs))
+
+
+def _check(spec: Key, key: str, value):
+    if spec.type in ("number", "integer"):
+        return _number(key, value, spec.rule, integer=spec.type == "integer")
+    if spec.type == "choice":
+        if value not in spec.choices:
+            raise ScenarioError(key, value, f"must be one of {', '.join(spec.choices)}"
+                                + _suggest(str(value), spec.choices))
+        return value
+    if spec.type == "legs":
+        return _legs(key, value)
+    if spec.type == "table":
+        _table_value(key, spec.table, value)
+        return value
+    return value
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: dotted keys to values, method kinds, and resolved numbers.
+
+    Use :func:`load_scenario`, :func:`parse_scenario` or :meth:`with_values`; do not
+    build one by hand.
+    """
+
+    name: str
+    methods: Mapping[str, str]           # method name -> "stock" | "order", in file order
+    values: Mapping[str, Any]            # every given or defaulted key, validated
+    source: str = "<scenario>"
+    _inputs: Mapping[str, Any] = field(default=None, repr=False, compare=False)
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+    @property
+    def method_names(self) -> tuple[str, ...]:
+        return tuple(self.methods)
+
+    @property
+    def has_part(self) -> bool:
+        return "part.weight_kg" in self.values
+
+    def inputs(self) -> Mapping[str, Any]:
+        """The model's inputs: resolved numbers only (tables looked up, legs as ``sum km*t``).
+
+        Keys are the scenario's dotted keys; ``storage.holding_per_part_year`` is always
+        present, ``part.*`` only with a part, and each ``methods.<m>.transport_to_*`` holds
+        the leg factor in mPts per kg.
+        """
+        return self._inputs
+
+    def to_mapping(self) -> dict:
+        """Nested plain data, as a TOML file would hold it (round-trips through parse)."""
+        out: dict = {"name": self.name}
+        for key, value in self.values.items():
+            parts = key.split(".")
+            node = out
+            for p in parts[:-1]:
+                node = node.setdefault(p, {})
+            if isinstance(value, tuple) and value and isinstance(value[0], Leg):
+                value = [leg.as_dict() if leg.mode != "custom" else
+                         {"km": leg.km, "mpts_per_kg_km": leg.mpts_per_kg_km} for leg in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            node[parts[-1]] = value
+        return out
+
+    def with_values(self, changes: Mapping[str, Any]) -> "Scenario":
+        """A new scenario with some dotted keys changed (validated like a file).
+
+        A value of ``None`` removes the key (back to its default). Table-name keys and
+        their numeric alternatives replace each other: setting
+        ``methods.am_mts.energy_kwh_per_kg`` drops ``methods.am_mts.am_machine``.
+        """
+        data = self.to_mapping()
+        alternatives = {"material_mpts_per_kg": "material", "material": "material_mpts_per_kg",
+                        "process_mpts_per_kg": "process", "process": "process_mpts_per_kg",
+                        "energy_kwh_per_kg": "am_machine", "am_machine": "energy_kwh_per_kg",
+                        "holding_per_part_year": None}
+        for key, value in changes.items():
+            parts = key.split(".")
+            node = data
+            for p in parts[:-1]:
+                nxt = node.setdefault(p, {})
+                if not isinstance(nxt, dict):
+                    raise ScenarioError(key, value, "is not a key of this scenario")
+                node = nxt
+            last = parts[-1]
+            if last in alternatives and value is not None:
+                other = alternatives[last]
+                if other:
+                    node.pop(other, None)
+                if last == "holding_per_part_year":
+                    node.pop("volume_cost_per_m3", None)
+                    node.pop("package_m3", None)
+            if last in ("volume_cost_per_m3", "package_m3") and value is not None:
+                node.pop("holding_per_part_year", None)
+            if value is None:
+                node.pop(last, None)
+            else:
+                node[last] = value
+        return parse_scenario(data, source=self.source)
+
+
+def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate nested scenario data (a parsed TOML document) into a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        On the first problem: unknown key (with the nearest valid key suggested), wrong
+        type, value out of range, unknown choice or table name, missing required key.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError("scenario", type(data).__name__, "must be a table of keys")
+    values: dict[str, Any] = {}
+    top_allowed = ("name",) + SECTIONS + ("methods",)
+    for top in data:
+        if top not in top_allowed:
+            dotted = [k.key for k in SCENARIO_KEYS]
+            hint = _suggest(top, list(top_allowed) + dotted)
+            raise ScenarioError(top, data[top], "unknown key" + hint)
+    name = data.get("name", "Unnamed scenario")
+    if not isinstance(name, str):
+        raise ScenarioError("name", name, "must be text")
+
+    for section in SECTIONS:
+        content = data.get(section, {})
+        if not isinstance(content, Mapping):
+            raise ScenarioError(section, content, "must be a table ([" + section + "])")
+        allowed = {k.key.split(".", 1)[1]: k for k in SCENARIO_KEYS if k.key.startswith(section + ".")}
+        for k, v in content.items():
+            key = f"{section}.{k}"
+            if k not in allowed:
+                everything = [s.key for s in SCENARIO_KEYS]
+                raise ScenarioError(key, v, "unknown key" + _suggest(key, everything))
+            values[key] = _check(allowed[k], key, v)
+
+    for spec in SCENARIO_KEYS:
+        if spec.key in values:
+            continue
+        if spec.required:
+            raise ScenarioError(spec.key, None, "is required")
+        if spec.default is not None and spec.key.startswith(("model.", "downtime.", "impact.")):
+            values[spec.key] = spec.default
+
+    # storage: one of the two forms
+    has_item = "storage.holding_per_part_year" in values
+    has_vol = "storage.volume_cost_per_m3" in values or "storage.package_m3" in values
+    if has_item and has_vol:
+        raise ScenarioError("storage.volume_cost_per_m3", values.get("storage.volume_cost_per_m3"),
+                            "give either holding_per_part_year or volume_cost_per_m3 with package_m3, not both")
+    if not has_item:
+        if not has_vol:
+            raise ScenarioError("storage.holding_per_part_year", None,
+                                "is required (or volume_cost_per_m3 with package_m3)")
+        for k in ("storage.volume_cost_per_m3", "storage.package_m3"):
+            if k not in values:
+                raise ScenarioError(k, None, "is required with the other volume key")
+
+    # part: weight and one form of the material
+    part_keys = [k for k in values if k.startswith("part.")]
+    if part_keys:
+        if "part.weight_kg" not in values:
+            raise ScenarioError("part.weight_kg", None, "is required when [part] is given")
+        has_m = "part.material_mpts_per_kg" in values
+        has_name = "part.material" in values
+        if has_m == has_name:
+            raise ScenarioError("part.material_mpts_per_kg", values.get("part.material_mpts_per_kg"),
+                                "give exactly one of material_mpts_per_kg or material")
+
+    methods_data = data.get("methods")
+    if not isinstance(methods_data, Mapping) or not methods_data:
+        raise ScenarioError("methods", methods_data, "at least one method is required ([methods.<name>])")
+    kinds: dict[str, str] = {}
+    for mname, mdata in methods_data.items():
+        if not _METHOD_NAME.match(mname):
+            raise ScenarioError(f"methods.{mname}", None,
+                                "a method name must start with a letter and hold only letters, digits and _")
+        if not isinstance(mdata, Mapping):
+            raise ScenarioError(f"methods.{mname}", mdata, "must be a table ([methods." + mname + "])")
+        kind = mdata.get("kind")
+        kinds[mname] = _check(_METHOD_BY_FIELD["kind"], method_key(mname, "kind"), kind)
+        for k, v in mdata.items():
+            key = method_key(mname, k)
+            if k not in _METHOD_BY_FIELD:
+                raise ScenarioError(key, v, "unknown key" + _suggest(k, _METHOD_BY_FIELD).replace(
+                    "did you mean ", f"did you mean methods.{mname}."))
+            spec = _METHOD_BY_FIELD[k]
+            if kind == "order" and spec.stock_only:
+                raise ScenarioError(key, v, "means nothing for a make-to-order method (kind = \"order\")")
+            values[key] = _check(spec, key, v)
+        for k, spec in _METHOD_BY_FIELD.items():
+            key = method_key(mname, k)
+            if key in values:
+                continue
+            if spec.required or (k == "production_days" and kind == "stock"):
+                raise ScenarioError(key, None, "is required")
+            if spec.default is not None and not (kind == "order" and spec.stock_only) and spec.type != "table":
+                if k == "process_mpts_per_kg" and method_key(mname, "process") in values:
+                    continue
+                if k == "energy_kwh_per_kg" and method_key(mname, "am_machine") in values:
+                    continue
+                values[key] = spec.default
+        for num, name_ in (("process_mpts_per_kg", "process"), ("energy_kwh_per_kg", "am_machine")):
+            if method_key(mname, num) in values and method_key(mname, name_) in values:
+                raise ScenarioError(method_key(mname, name_), values[method_key(mname, name_)],
+                                    f"give either {name_} or {num}, not both")
+
+    inputs = _resolve(values, kinds)
+    return Scenario(name=name, methods=MappingProxyType(kinds), values=MappingProxyType(values),
+                    source=source, _inputs=MappingProxyType(inputs))
+
+
+def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
+    """Numbers the model needs, with tables looked up and legs reduced to ``sum km*t``."""
+    out: dict[str, Any] = {}
+    for k in ("model.waiting_time", "model.production_rule", "model.accepted_q_confidence",
+              "demand.rate_per_year", "demand.service_years", "downtime.emergency_per_day",
+              "downtime.regular_per_demand", "impact.electricity_mpts_per_kwh"):
+        out[k] = values[k]
+    if "storage.holding_per_part_year" in values:
+        out["storage.holding_per_part_year"] = values["storage.holding_per_part_year"]
+    else:
+        out["storage.holding_per_part_year"] = values["storage.volume_cost_per_m3"] * values["storage.package_m3"]
+    if "part.weight_kg" in values:
+        out["part.weight_kg"] = values["part.weight_kg"]
+        if "part.material" in values:
+            out["part.material_mpts_per_kg"] = _table_value("part.material", "materials", values["part.material"])
+        else:
+            out["part.material_mpts_per_kg"] = values["part.material_mpts_per_kg"]
+    for m, kind in kinds.items():
+        for spec in METHOD_KEYS:
+            f = spec.key.split(".")[-1]
+            key = method_key(m, f)
+            if spec.type == "table" or (kind == "order" and spec.stock_only):
+                continue
+            if f == "kind":
+                continue
+            if f == "process_mpts_per_kg" and method_key(m, "process") in values:
+                out[key] = _table_value(method_key(m, "process"), "processes", values[method_key(m, "process")])
+            elif f == "energy_kwh_per_kg" and method_key(m, "am_machine") in values:
+                mj = _table_value(method_key(m, "am_machine"), "am_machines", values[method_key(m, "am_machine")])
+                out[key] = float(megajoules_to_kwh(mj))
+            elif spec.type == "legs":
+                out[key] = leg_factor(values[key])
+            else:
+                out[key] = values[key]
+    return out
+
+
+def read_toml(path: str | Path) -> dict:
+    """Read a TOML file, turning I/O and syntax problems into one-line errors."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError("scenario file", str(p), "does not exist") from None
+    except OSError as exc:
+        raise ScenarioError("scenario file", str(p), f"cannot be read ({exc.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("scenario file", str(p), "is not UTF-8 text (is it a TOML file?)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError("scenario file", str(p), f"is not valid TOML: {exc}") from None
+
+
+CASE_STUDY = "case_study.toml"
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file; without a path, the thesis case study."""
+    if path is None:
+        text = resources.files("amspares.data").joinpath(CASE_STUDY).read_text(encoding="utf-8")
+        return parse_scenario(tomllib.loads(text), source="case study (built in)")
+    return parse_scenario(read_toml(path), source=str(path))
