@@ -180,7 +180,7 @@ def test_dll_not_on_path_when_no_interpreter_set():
     env = healthy_windows(env={"PATH": r"C:\Windows\system32"}, which=lambda name, path=None: None)
     p = problems(env)
     assert "no python on PATH" in p["interpreter"].detail
-    assert p["interpreter"].fix == f'add the line "Interpreter_Win","{PY_DIR}\\python.exe" to {USER_CONF}'
+    assert p["interpreter"].fix == f'put the line "Interpreter_Win","{PY_DIR}\\python.exe" in {USER_CONF} (replacing any Interpreter_Win line)'
     assert p["xlwings DLL"].detail == f"xlwings64-{VERSION}.dll is in {PY_DIR}, but the VBA looks in any folder on PATH"
 
 

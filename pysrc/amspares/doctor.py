@@ -596,7 +596,7 @@ def check_interpreter(env: Environment) -> list[Check]:
     project = project_name(env)
     key_name = "Interpreter_Win" if env.platform == "win32" else "Interpreter_Mac"
     this = env.executable
-    fix_set = f'add the line "{key_name}","{this}" to {user_config_path(env, project)}'
+    fix_set = f'put the line "{key_name}","{this}" in {user_config_path(env, project)} (replacing any {key_name} line)'
     interp, how, key = resolve_interpreter(env)
     if interp is None:
         return [Check("interpreter", False, "no interpreter setting and no python on PATH: Excel cannot start Python", fix_set)]
