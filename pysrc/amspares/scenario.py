@@ -208,7 +208,8 @@ def _table_value(key: str, table: str, name) -> float:
     return rows[name].value
 
 
-def _legs(key: str, value) -> tuple[Leg, ...]:
+def parse_legs(key: str, value) -> tuple[Leg, ...]:
+    """Validate transport legs (a list of ``{mode, km}`` or ``{mpts_per_kg_km, km}`` tables)."""
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, (list, tuple)):
@@ -255,7 +256,7 @@ def _check(spec: Key, key: str, value):
                                 + _suggest(str(value), spec.choices))
         return value
     if spec.type == "legs":
-        return _legs(key, value)
+        return parse_legs(key, value)
     if spec.type == "table":
         _table_value(key, spec.table, value)
         return value

@@ -23,7 +23,7 @@ from amspares.core.sq import (
     optimal_sq_policy,
     SQPolicy,
 )
-from amspares.core.mto import made_to_order_costs
+from amspares.core.mto import made_to_order_breakeven_price, made_to_order_costs
 from amspares.core.impact import (
     ImpactBreakdown,
     environmental_impact,
@@ -37,6 +37,6 @@ __all__ = [
     "CostBreakdown", "WAITING_TIME_MODELS", "PRODUCTION_RULES", "backorder_wait",
     "base_stock_costs", "optimal_base_stock", "BaseStockPolicy", "sq_expected_backorders",
     "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",
-    "SQPolicy", "made_to_order_costs", "ImpactBreakdown", "environmental_impact",
+    "SQPolicy", "made_to_order_costs", "made_to_order_breakeven_price", "ImpactBreakdown", "environmental_impact",
     "material_per_part", "megajoules_to_kwh", "process_factor",
 ]
