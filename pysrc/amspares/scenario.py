@@ -165,20 +165,20 @@ def _suggest(name: str, candidates) -> str:
 
 
 def _number(key: str, value, rule: str, integer: bool = False):
+    given = value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str):
             try:
-                value_f = float(value.strip())
+                value = float(value.strip())
             except ValueError:
-                raise ScenarioError(key, value, "must be a number") from None
-            value = value_f
+                raise ScenarioError(key, given, "must be a number") from None
         else:
-            raise ScenarioError(key, value, "must be a number")
+            raise ScenarioError(key, given, "must be a number")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(key, value, "must be a finite number")
+        raise ScenarioError(key, given, "must be a finite number")
     if integer:
         if float(value) != math.floor(float(value)):
-            raise ScenarioError(key, value, "must be a whole number")
+            raise ScenarioError(key, given, "must be a whole number")
         value = int(value)
     else:
         value = float(value)
@@ -190,7 +190,7 @@ def _number(key: str, value, rule: str, integer: bool = False):
     if not ok:
         words = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
                  "(0, 1)": "must be strictly between 0 and 1"}
-        raise ScenarioError(key, value, words.get(rule, f"must be {rule}"))
+        raise ScenarioError(key, given, words.get(rule, f"must be {rule}"))
     return value
 
 
