@@ -367,7 +367,7 @@ def test_cli_registers_addin_and_doctor():
 
 
 def test_addin_refused_off_windows_and_macos():
-    with pytest.raises(AmsparesError, match="Excel add-ins need Windows or macOS"):
+    with pytest.raises(AmsparesError, match="needs Excel, which runs on Windows or macOS"):
         addin_cmd.run_addin(argparse.Namespace(action="install"), platform="linux")
 
 

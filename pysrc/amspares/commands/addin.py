@@ -53,7 +53,7 @@ def run_addin(args, platform: str = sys.platform, run=subprocess.run) -> int:
         On a platform without Excel, or when the add-in file is missing.
     """
     if platform not in ("win32", "darwin"):
-        raise AddinError(f"Excel add-ins need Windows or macOS (this is {platform}); nothing to {args.action}")
+        raise AddinError(f"'addin {args.action}' needs Excel, which runs on Windows or macOS (this is {platform})")
     from amspares.excel.addin_build import find_xlam
 
     xlam = find_xlam()
