@@ -1,0 +1,223 @@
+"""Cached values for the workbook's formula cells, from the core, and their injection.
+
+openpyxl writes a formula cell as ``<c r="B4"><f>...</f><v/></c>``: no cached value, so
+Protected View, phones and preview panes (which never calculate) show nothing or 0.
+:func:`expected_values` computes, through the same core functions the CLI uses
+(:func:`amspares.core.evaluate.evaluate_inputs` and, for the per-S base-stock table,
+:func:`amspares.core.base_stock_costs` with an array of S), the value every formula must
+evaluate to; :func:`inject_cached_values` writes them into the saved file's sheet XML.
+
+Values that the model defines as infinite (the Erlang C wait of an unstable queue) are
+shown by the formulas as the text ``"infeasible"``; the cached values do the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Mapping
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from amspares import core
+from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.model import result_dict
+from amspares.scenario import Scenario, leg_factor
+
+INFEASIBLE = "infeasible"
+NOT_APPLICABLE = "n/a"
+NO_PART = "no part"
+
+
+def cell_value(x) -> Any:
+    """A model number as a cell shows it: inf -> "infeasible", NaN/None -> "n/a"."""
+    if x is None:
+        return NOT_APPLICABLE
+    if isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    x = float(x)
+    if math.isnan(x):
+        return NOT_APPLICABLE
+    if math.isinf(x):
+        return INFEASIBLE
+    return x
+
+
+@dataclass(frozen=True)
+class BaseStockTable:
+    """Every column of a stock method's per-S table (S = 0..Smax), from the core."""
+
+    S: np.ndarray
+    lead_time_years: float
+    offered_load: float
+    erlang_b: np.ndarray
+    erlang_c: np.ndarray
+    wait_erlang_c: np.ndarray
+    loss: np.ndarray              # G1(S) = E[(X - S)^+]
+    wait_exact: np.ndarray
+    wait: np.ndarray              # the scenario's waiting-time model
+    cost: core.CostBreakdown
+
+    def column(self, name: str) -> list:
+        if name in ("downtime", "holding", "production", "scrapping", "transport", "investment",
+                    "benefit"):
+            values = np.broadcast_to(np.asarray(getattr(self.cost, name), dtype=float), self.S.shape)
+        elif name == "total":
+            values = np.asarray(self.cost.total, dtype=float)
+        else:
+            values = getattr(self, name)
+        return [cell_value(v) for v in np.asarray(values)]
+
+
+def lead_time(inputs: Mapping[str, Any], method: str) -> float:
+    """``L = (production_days + shipping_days) / 365`` in years (spec 3, as in evaluate_inputs)."""
+    return (float(inputs[f"methods.{method}.production_days"])
+            + float(inputs[f"methods.{method}.shipping_days"])) / core.basestock.DAYS_PER_YEAR
+
+
+def base_stock_table(inputs: Mapping[str, Any], method: str, smax: int) -> BaseStockTable:
+    """The per-S table of a stock method, column by column, from the core functions."""
+    m = lambda f: float(inputs[f"methods.{method}.{f}"])  # noqa: E731
+    rate = float(inputs["demand.rate_per_year"])
+    lead = lead_time(inputs, method)
+    u = rate * lead
+    S = np.arange(smax + 1)
+    waiting = inputs["model.waiting_time"]
+    cost = core.base_stock_costs(
+        S, rate=rate, years=float(inputs["demand.service_years"]), price=m("price"),
+        lead_time_years=lead, emergency_per_day=float(inputs["downtime.emergency_per_day"]),
+        regular_per_demand=float(inputs["downtime.regular_per_demand"]),
+        holding_per_part_year=float(inputs["storage.holding_per_part_year"]),
+        inbound_share=m("inbound_transport_share"), outbound_per_part=m("outbound_per_part"),
+        investment=m("investment"), benefit_per_part_year=m("benefit_per_part_year"),
+        waiting_time=waiting, production_rule=inputs["model.production_rule"])
+    return BaseStockTable(
+        S=S, lead_time_years=lead, offered_load=u,
+        erlang_b=np.asarray(core.erlang_b(S, u)), erlang_c=np.asarray(core.erlang_c(S, u)),
+        wait_erlang_c=np.asarray(core.backorder_wait(S, rate, lead, "erlang_c")),
+        loss=np.asarray(core.poisson_loss(S, u)),
+        wait_exact=np.asarray(core.backorder_wait(S, rate, lead, "exact")),
+        wait=np.asarray(core.backorder_wait(S, rate, lead, waiting)),
+        cost=cost)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What every formula of a scenario's workbook evaluates to (all from the core)."""
+
+    scenario: Scenario
+    evaluation: Evaluation
+    result: dict                      # spec-section-6 object (amspares.model.result_dict)
+    tables: dict                      # stock method -> BaseStockTable
+    smax: int
+
+    def leg_factor(self, legs) -> float:
+        return leg_factor(legs)
+
+    def material_per_part(self, method: str):
+        inputs = self.scenario.inputs()
+        if "part.weight_kg" not in inputs:
+            return NO_PART
+        return float(core.material_per_part(inputs["part.weight_kg"],
+                                            inputs[f"methods.{method}.material_efficiency"]))
+
+    def process_factor(self, method: str) -> float:
+        inputs = self.scenario.inputs()
+        return float(core.process_factor(inputs[f"methods.{method}.process_mpts_per_kg"],
+                                          inputs[f"methods.{method}.energy_kwh_per_kg"],
+                                          inputs["impact.electricity_mpts_per_kwh"]))
+
+
+def choose_smax(evaluation: Evaluation, minimum: int = 150) -> int:
+    """Rows of the per-S table: at least ``minimum``, and well past every optimum."""
+    top = max([int(r.S[0]) for r in evaluation.methods.values()] + [0])
+    return max(minimum, 2 * top + 20)
+
+
+def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
+    """Evaluate a scenario once for the workbook: results, and every per-S table."""
+    inputs = scenario.inputs()
+    ev = evaluate_inputs(inputs, scenario.methods)
+    smax = choose_smax(ev) if smax is None else smax
+    tables = {m: base_stock_table(inputs, m, smax) for m, kind in scenario.methods.items()
+              if kind == "stock"}
+    return Expected(scenario=scenario, evaluation=ev, result=result_dict(scenario.name, ev),
+                    tables=tables, smax=smax)
+
+
+# --------------------------------------------------------------------------- injection
+
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v>[^<]*</v>)?</c>',
+                           re.S)
+_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
+_REL2 = re.compile(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
+_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"')
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> path of its XML part inside the package."""
+    from xml.sax.saxutils import unescape
+
+    wb = zf.read("xl/workbook.xml").decode("utf-8")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {rid: tgt for rid, tgt in _REL.findall(rels)}
+    targets.update({rid: tgt for tgt, rid in _REL2.findall(rels)})
+    out = {}
+    for name, rid in _SHEET.findall(wb):
+        tgt = targets[rid]
+        path = tgt.lstrip("/") if tgt.startswith("/") else "xl/" + tgt
+        out[unescape(name, {"&quot;": '"', "&apos;": "'"})] = path
+    return out
+
+
+def _v(value) -> tuple[str, str]:
+    """(t attribute, <v> text) of a cached value."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        if not math.isfinite(x):
+            return ' t="str"', escape(INFEASIBLE)
+        return "", repr(x) if x != int(x) or abs(x) >= 1e16 else str(int(x))
+    return ' t="str"', escape(str(value))
+
+
+def inject_cached_values(src: str, dst: str, cache: Mapping[str, Mapping[str, Any]]) -> int:
+    """Copy the xlsx ``src`` to ``dst`` with ``<v>`` values in the listed formula cells.
+
+    ``cache`` maps sheet title -> {cell reference: value}. Returns the number of cells
+    filled. Raises ``KeyError`` if a listed cell is not a formula cell in the file (so a
+    layout change cannot silently leave cells without values).
+    """
+    filled = 0
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        paths = _sheet_paths(zin)
+        by_path = {paths[title]: cells for title, cells in cache.items() if cells}
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            cells = by_path.get(item.filename)
+            if cells:
+                seen = set()
+
+                def fill(match):
+                    ref, attrs, formula = match.group(1), match.group(2), match.group(3)
+                    if ref not in cells:
+                        return match.group(0)
+                    seen.add(ref)
+                    attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
+                    t, v = _v(cells[ref])
+                    return f'<c r="{ref}"{attrs}{t}><f>{formula}</f><v>{v}</v></c>'
+
+                text = _FORMULA_CELL.sub(fill, data.decode("utf-8"))
+                missing = set(cells) - seen
+                if missing:
+                    raise KeyError(f"not formula cells in {item.filename}: {sorted(missing)[:5]}")
+                filled += len(seen)
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    return filled

@@ -1,0 +1,312 @@
+"""What goes where in a scenario workbook, as plain data, and two ways to apply it.
+
+Every cell amspares reads or writes is a workbook-level defined name (they follow their
+cells when a user inserts rows or columns), so neither side needs addresses:
+
+* inputs: one name per scenario key (``demand_rate_per_year``, ``methods_regular_price``,
+  ...), the range ``inputs_table`` (key, value columns of the Inputs sheet), the range
+  ``transport_legs`` (method, leg, mode, km, custom factor) and ``scenario_name``;
+* results written by amspares: ``py_<method>`` (the "amspares (Python)" column of the
+  Results sheet), ``sq_<method>`` (the (s,Q) block of a stock method's model sheet),
+  ``py_n``, ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and
+  ``amspares_status``.
+
+A *plan* is a list of ``(name, value)`` pairs: a scalar for a one-cell name, a list of rows
+for a range. :func:`input_plan` and :func:`result_plan` make plans; a *backend* applies
+them: :class:`OpenpyxlBackend` (the file writer) or the xlwings backend of
+:mod:`amspares.excel.ribbon` (the "Run scenario" button). :func:`run_scenario_on` is the
+whole "Run scenario" logic, backend-agnostic, so it is tested without Excel.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Protocol
+
+from amspares import __version__
+from amspares.errors import AmsparesError, ScenarioError
+from amspares.model import evaluate
+from amspares.scenario import Leg, Scenario, all_keys, parse_scenario
+
+INPUTS_SHEET = "Inputs"
+LEGS_SHEET = "Transport legs"
+LEG_NAMES = ("factory", "warehouse", "customer")
+
+#: Rows of the Results table: (label, path into the spec-section-6 method object, unit).
+RESULT_ROWS = (
+    ("kind", "kind", ""),
+    ("policy", "policy", ""),
+    ("base stock S", "S", "parts"),
+    ("reorder point s", "s", "parts"),
+    ("order quantity Q", "Q", "parts"),
+    ("total cost TC", "total_cost", "EUR"),
+    ("  downtime CD", "cost.downtime", "EUR"),
+    ("  holding CH", "cost.holding", "EUR"),
+    ("  production CP", "cost.production", "EUR"),
+    ("  scrapping CR", "cost.scrapping", "EUR"),
+    ("  transport CTr", "cost.transport", "EUR"),
+    ("  investment I", "cost.investment", "EUR"),
+    ("  benefit B (subtracted)", "cost.benefit", "EUR"),
+    ("impact ETC", "impact_mpts", "mPts"),
+    ("  material EM", "impact.material", "mPts"),
+    ("  process EP", "impact.process", "mPts"),
+    ("  transport ET", "impact.transport", "mPts"),
+    ("  extra EE", "impact.extra", "mPts"),
+    ("units produced P", "units.produced", "parts"),
+    ("units shipped to warehouse W", "units.shipped_to_warehouse", "parts"),
+    ("units delivered n", "units.delivered", "parts"),
+)
+
+#: The (s,Q) block of a stock method's sheet: (label, path into the method object).
+SQ_ROWS = (
+    ("reorder point s", "s"),
+    ("order quantity Q", "Q"),
+    ("units produced (billed)", "units.produced"),
+    ("units shipped to warehouse", "units.shipped_to_warehouse"),
+    ("downtime CD", "cost.downtime"),
+    ("holding CH", "cost.holding"),
+    ("production CP", "cost.production"),
+    ("scrapping CR", "cost.scrapping"),
+    ("transport CTr", "cost.transport"),
+    ("investment I", "cost.investment"),
+    ("benefit B", "cost.benefit"),
+    ("total cost TC", "total_cost"),
+)
+
+STATUS = "amspares_status"
+LAYOUT = "amspares_methods"
+
+
+def name_of(key: str) -> str:
+    """The defined name of a scenario key's input cell: dots become underscores."""
+    return key.replace(".", "_")
+
+
+def _get(obj: dict, path: str):
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+def _show(value):
+    """A result as a cell holds it (None -> "n/a")."""
+    from amspares.workbook.cached import cell_value
+
+    return cell_value(value)
+
+
+def leg_rows(scenario: Scenario) -> list[list]:
+    """The scenario's transport legs as rows (method, leg, mode, km, custom mPts/kg/km)."""
+    rows = []
+    for method in scenario.methods:
+        for leg in LEG_NAMES:
+            for item in scenario.get(f"methods.{method}.transport_to_{leg}", ()):
+                item: Leg
+                custom = item.mpts_per_kg_km if item.mode == "custom" else None
+                rows.append([method, leg, item.mode, item.km, custom])
+    return rows
+
+
+def input_plan(scenario: Scenario, leg_capacity: int) -> list[tuple[str, Any]]:
+    """Writes that put a scenario's inputs into the Inputs and Transport legs sheets."""
+    plan: list[tuple[str, Any]] = [("scenario_name", scenario.name)]
+    for spec in all_keys(scenario.methods):
+        if spec.type == "legs":
+            continue                      # formulas over the Transport legs table
+        value = scenario.get(spec.key)
+        plan.append((name_of(spec.key), value))
+    rows = leg_rows(scenario)
+    if len(rows) > leg_capacity:
+        raise ScenarioError("transport legs", len(rows), f"at most {leg_capacity} legs fit the workbook")
+    rows += [[None] * 5 for _ in range(leg_capacity - len(rows))]
+    plan.append(("transport_legs", rows))
+    return plan
+
+
+def result_plan(scenario: Scenario, result: dict, status: str | None = None) -> list[tuple[str, Any]]:
+    """Writes that put amspares' own results (spec section 6 object) into the result areas."""
+    plan: list[tuple[str, Any]] = []
+    for method, kind in scenario.methods.items():
+        r = result["methods"][method]
+        plan.append((f"py_{method}", [[_show(_get(r, path))] for _, path, _ in RESULT_ROWS]))
+        if kind == "stock":
+            if r["policy"] == "base_stock":
+                block = [[None] for _ in SQ_ROWS]
+            else:
+                block = [[_show(_get(r, path))] for _, path in SQ_ROWS]
+            plan.append((f"sq_{method}", block))
+    plan += [("py_n", result["n"]), ("py_accepted_q", result["accepted_q"]),
+             ("py_cheapest", result["cheapest"]),
+             ("py_lowest_impact", _show(result["lowest_impact"]))]
+    plan.append((STATUS, status or f"OK: results computed by amspares {__version__}"))
+    return plan
+
+
+def layout_text(methods) -> str:
+    """The method layout a workbook was built for, e.g. ``regular=stock;am_mto=order``."""
+    return ";".join(f"{m}={k}" for m, k in methods.items())
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class Backend(Protocol):
+    def read(self, name: str) -> Any: ...          # scalar, or list of rows for a range
+    def write(self, name: str, value: Any) -> None: ...
+    def has(self, name: str) -> bool: ...
+
+
+def apply(plan: Iterable[tuple[str, Any]], backend: Backend) -> None:
+    for name, value in plan:
+        backend.write(name, value)
+
+
+class OpenpyxlBackend:
+    """Apply plans to an openpyxl workbook through its defined names."""
+
+    def __init__(self, wb):
+        self.wb = wb
+
+    def _cells(self, name: str):
+        from openpyxl.utils.cell import range_boundaries
+
+        dn = self.wb.defined_names[name]
+        (title, ref), = list(dn.destinations)
+        ws = self.wb[title]
+        c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+        return [[ws.cell(row=r, column=c) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+    def has(self, name: str) -> bool:
+        return name in self.wb.defined_names
+
+    def read(self, name: str):
+        cells = self._cells(name)
+        if len(cells) == 1 and len(cells[0]) == 1:
+            return cells[0][0].value
+        return [[c.value for c in row] for row in cells]
+
+    def write(self, name: str, value) -> None:
+        cells = self._cells(name)
+        if not isinstance(value, list):
+            value = [[value]]
+        if len(value) != len(cells) or any(len(v) != len(row) for v, row in zip(value, cells)):
+            raise ValueError(f"{name}: {len(value)} rows do not fit its range")
+        for vrow, crow in zip(value, cells):
+            for v, c in zip(vrow, crow):
+                c.value = v
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _clean(v):
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, float) and v.is_integer():
+        return int(v) if abs(v) < 2**53 else v
+    return v
+
+
+def read_scenario(backend: Backend) -> Scenario:
+    """Read a scenario back from a workbook's Inputs and Transport legs sheets.
+
+    Validated by :func:`amspares.scenario.parse_scenario` like a TOML file; raises
+    :class:`ScenarioError` naming the key, the cell's value and the rule.
+    """
+    data: dict[str, Any] = {}
+    name = backend.read("scenario_name")
+    if not _blank(name):
+        data["name"] = str(name).strip()
+    rows = backend.read("inputs_table")
+    kinds = {}
+    values = {}
+    for row in rows:
+        if not row or _blank(row[0]):
+            continue
+        key = str(row[0]).strip()
+        values[key] = row[1]
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "methods" and parts[2] == "kind":
+            kinds[parts[1]] = row[1]
+    specs = {k.key: k for k in all_keys({m: (k if k in ("stock", "order") else "stock")
+                                         for m, k in kinds.items()})}
+    for key, value in values.items():
+        spec = specs.get(key)
+        if spec is not None and spec.type == "legs":
+            continue
+        if _blank(value):
+            continue
+        node = data
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ScenarioError(key, value, "is not a key of a scenario")
+        node[parts[-1]] = _clean(value)
+    for i, row in enumerate(backend.read("transport_legs"), start=1):
+        row = list(row) + [None] * (5 - len(row))
+        method, leg, mode, km, custom = row[:5]
+        if all(_blank(x) for x in (method, leg, mode, km, custom)):
+            continue
+        where = f"transport legs row {i}"
+        if _blank(method) or str(method).strip() not in kinds:
+            raise ScenarioError(f"{where} method", method, f"must be one of {', '.join(kinds)}")
+        if _blank(leg) or str(leg).strip() not in LEG_NAMES:
+            raise ScenarioError(f"{where} leg", leg, f"must be one of {', '.join(LEG_NAMES)}")
+        item = {"km": _clean(km) if not _blank(km) else None}
+        if item["km"] is None:
+            raise ScenarioError(f"{where} km", km, "is required")
+        if not _blank(custom):
+            item["mpts_per_kg_km"] = _clean(custom)
+            if not _blank(mode):
+                item["mode"] = str(mode).strip()
+        elif not _blank(mode):
+            item["mode"] = str(mode).strip()
+        node = data.setdefault("methods", {}).setdefault(str(method).strip(), {})
+        node.setdefault(f"transport_to_{str(leg).strip()}", []).append(item)
+    return parse_scenario(data, source="workbook Inputs sheet")
+
+
+def check_layout(backend: Backend, scenario: Scenario) -> None:
+    """The workbook's model sheets were built for certain methods and kinds: insist on them."""
+    built = str(backend.read(LAYOUT) or "")
+    want = dict(item.split("=", 1) for item in built.split(";") if "=" in item)
+    for method, kind in scenario.methods.items():
+        if method not in want:
+            raise ScenarioError(f"methods.{method}.kind", kind,
+                                "this workbook has no model sheet for this method; "
+                                "write a new workbook with amspares scenario")
+        if want[method] != kind:
+            raise ScenarioError(f"methods.{method}.kind", kind,
+                                f"this workbook was built for a {want[method]} method; "
+                                "write a new workbook with amspares scenario")
+    for method in want:
+        if method not in scenario.methods:
+            raise ScenarioError(f"methods.{method}.kind", None, "is required (the workbook has this method)")
+
+
+def run_scenario_on(backend: Backend, progress: Callable[[str], None] = lambda msg: None,
+                    ) -> AmsparesError | None:
+    """"Run scenario" on an open workbook: read and validate the inputs, evaluate, write.
+
+    Writes only amspares' result names (see the module docstring). On a bad input the
+    error goes into ``amspares_status`` and nothing else is written; the error is returned
+    so that the caller can also show it (a message box in Excel).
+    """
+    progress("amspares: reading the inputs ...")
+    try:
+        scenario = read_scenario(backend)
+        check_layout(backend, scenario)
+    except AmsparesError as exc:
+        backend.write(STATUS, f"Error: {exc}")
+        return exc
+    progress("amspares: computing ...")
+    result = evaluate(scenario)
+    progress("amspares: writing the results ...")
+    apply(result_plan(scenario, result), backend)
+    return None

@@ -1,0 +1,666 @@
+"""Generate the scenario workbook: Inputs, Transport legs, Factors, live model, Results.
+
+``python -m amspares.workbook.template`` regenerates ``templates/scenario.xlsx`` (the thesis
+case study). :func:`build_template` builds the same structure for any scenario's methods.
+
+Design (also written into the sheets' help column):
+
+* **Inputs** -- one row per scenario key (spec section 2): key, value, unit, thesis
+  symbol, help. Each value cell has a workbook-level defined name, the key with dots
+  replaced by underscores (``demand_rate_per_year``). Choice keys have drop-down
+  validation. Table-name keys (``part.material``, ``methods.*.process``,
+  ``methods.*.am_machine``) are live: when given, the model looks the number up in the
+  Factors sheet (INDEX/MATCH) instead of using the numeric key. Each
+  ``methods.<m>.transport_to_<leg>`` row is a SUMPRODUCT formula over the
+  **Transport legs** table (method, leg, mode, km), whose mode factor is looked up in
+  Factors, giving the leg's ``sum(km * t)`` in mPts per kg.
+* **Model** -- ``n = lambda T``, the holding cost per part-year and the material factor.
+* **Model <method>** -- a stock method: the base-stock table S = 0..Smax with Erlang B by
+  its recursion row by row, Erlang C, W under both waiting-time models (chosen by
+  ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr, I, B, TC;
+  the optimum by MIN + MATCH (ties to the smaller S). For moq > 1 the (s,Q) policy's
+  numbers are *not* live formulas: amspares writes them (Python, same model) into the
+  "(s,Q) policy" block, marked as such, with a check cell that flags them as stale when
+  the moq input no longer matches. An order method: the make-to-order cost. Both: the
+  environmental breakdown (spec section 4) at the chosen policy.
+* **Results** -- per method a live column (formulas) and an "amspares (Python)" column
+  written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
+  ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
+
+Only functions both Excel and LibreOffice 7.4 compute are used (IF, INDEX, MATCH, MIN,
+MAX, SUMPRODUCT, ISNUMBER, POISSON): no LET, XLOOKUP or dynamic arrays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from amspares import factors
+from amspares.core.impact import KWH_PER_MJ
+from amspares.scenario import Scenario, all_keys, load_scenario
+from amspares.workbook import fill
+from amspares.workbook.cached import NO_PART, NOT_APPLICABLE, Expected, expected_values
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")     # yellow: type here
+PY_FILL = PatternFill("solid", fgColor="DDEBF7")        # blue: written by amspares
+WRAP = Alignment(wrap_text=True, vertical="top")
+FIXED_TIME = _dt.datetime(2024, 1, 1)                   # reproducible document properties
+
+FACTOR_TABLES = (
+    ("materials", "Materials (thesis Table 1)"),
+    ("am_machines", "AM machine energy, full build (thesis Table 2)"),
+    ("processes", "Processes (thesis Table 3)"),
+    ("transport_modes", "Transport modes (thesis Table 4)"),
+)
+
+
+def model_sheet_title(method: str) -> str:
+    return f"Model {method}"[:31]
+
+
+def _abs(ws_title: str, ref: str) -> str:
+    col = "".join(ch for ch in ref if ch.isalpha())
+    row = ref[len(col):]
+    return f"{quote_sheetname(ws_title)}!${col}${row}"
+
+
+class _Builder:
+    """Writes cells and remembers each formula cell's expected (cached) value."""
+
+    def __init__(self, expected: Expected):
+        self.ex = expected
+        self.wb = Workbook()
+        self.cache: dict[str, dict[str, object]] = {}
+
+    def name(self, name: str, ws, ref: str) -> None:
+        self.wb.defined_names[name] = DefinedName(name, attr_text=_abs(ws.title, ref))
+
+    def formula(self, ws, ref: str, formula: str, value) -> None:
+        ws[ref] = "=" + formula
+        self.cache.setdefault(ws.title, {})[ref] = value
+
+    def label(self, ws, ref: str, text, bold=False) -> None:
+        ws[ref] = text
+        if bold:
+            ws[ref].font = BOLD
+
+
+def _input_help(spec) -> str:
+    if spec.type == "legs":
+        return (spec.help + " Formula: sum of km x mPts/(kg km) over this method's legs in the "
+                "'Transport legs' sheet (edit the legs there), in mPts per kg.")
+    if spec.type == "table":
+        return (spec.help + " When given, the model looks the number up in the Factors sheet "
+                "and ignores the numeric key; leave empty to use the number.")
+    return spec.help
+
+
+def _factors_sheet(b: _Builder) -> None:
+    ws = b.wb.create_sheet("Factors")
+    ws["A1"] = "Factor tables shipped with amspares (editable copies; each row cites its source)"
+    ws["A1"].font = TITLE
+    row = 3
+    for table, title in FACTOR_TABLES:
+        rows = list(factors.TABLES[table]().values())
+        ws.cell(row=row, column=1, value=title).font = BOLD
+        row += 1
+        for c, head in enumerate(("name", "value", "unit", "description", "source"), start=1):
+            ws.cell(row=row, column=c, value=head).font = BOLD
+        first = row + 1
+        for f in rows:
+            row += 1
+            for c, v in enumerate((f.name, f.value, f.unit, f.description, f.source), start=1):
+                ws.cell(row=row, column=c, value=v)
+        b.wb.defined_names[f"factor_{table}_names"] = DefinedName(
+            f"factor_{table}_names", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$A${row}")
+        b.wb.defined_names[f"factor_{table}_values"] = DefinedName(
+            f"factor_{table}_values", attr_text=f"{quote_sheetname(ws.title)}!$B${first}:$B${row}")
+        row += 2
+    for col, width in zip("ABCDE", (24, 10, 14, 55, 50)):
+        ws.column_dimensions[col].width = width
+
+
+def _legs_sheet(b: _Builder, capacity: int):
+    ws = b.wb.create_sheet(fill.LEGS_SHEET)
+    heads = ("method", "leg", "mode", "km", "custom mPts/(kg km)", "mPts/(kg km) used", "km x t")
+    for c, h in enumerate(heads, start=1):
+        ws.cell(row=1, column=c, value=h).font = BOLD
+    ws["I1"] = ("One row per transport leg (spec section 4, thesis Eq. 40-41). leg is factory, "
+                "warehouse or customer; mode is a name from the Factors sheet's transport table "
+                "(or leave it empty and give a custom factor). The Inputs sheet's transport_to_* "
+                "rows sum km x t per method and leg.")
+    ws["I1"].alignment = WRAP
+    ws.column_dimensions["I"].width = 60
+    sc = b.ex.scenario
+    legs = [leg for m in sc.methods for which in fill.LEG_NAMES
+            for leg in sc.get(f"methods.{m}.transport_to_{which}", ())]
+    first, last = 2, 1 + capacity
+    dv_leg = DataValidation(type="list", formula1='"factory,warehouse,customer"', allow_blank=True)
+    dv_mode = DataValidation(type="list", formula1="=" + _abs_range("Factors", "factor_transport_modes_names", b),
+                             allow_blank=True)
+    ws.add_data_validation(dv_leg)
+    ws.add_data_validation(dv_mode)
+    dv_leg.add(f"B{first}:B{last}")
+    dv_mode.add(f"C{first}:C{last}")
+    for i in range(capacity):
+        r = first + i
+        leg = legs[i] if i < len(legs) else None
+        b.formula(ws, f"F{r}",
+                  f'IF(E{r}<>"",E{r},IF(C{r}="",0,INDEX(factor_transport_modes_values,'
+                  f'MATCH(C{r},factor_transport_modes_names,0))))',
+                  0.0 if leg is None else leg.mpts_per_kg_km)
+        b.formula(ws, f"G{r}", f"N(D{r})*F{r}", 0.0 if leg is None else b.ex.leg_factor([leg]))
+        for c in "ABCDE":
+            ws[f"{c}{r}"].fill = INPUT_FILL
+    b.wb.defined_names["transport_legs"] = DefinedName(
+        "transport_legs", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$E${last}")
+    for col, width in zip("ABCDEFG", (14, 11, 12, 9, 18, 17, 10)):
+        ws.column_dimensions[col].width = width
+    return ws, first, last
+
+
+def _abs_range(sheet: str, name: str, b: _Builder) -> str:
+    return b.wb.defined_names[name].attr_text
+
+
+def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
+    sc = b.ex.scenario
+    ws = b.wb.create_sheet(fill.INPUTS_SHEET, 0)
+    ws["A1"] = "amspares scenario"
+    ws["A1"].font = TITLE
+    b.label(ws, "A2", "scenario name", bold=True)
+    b.name("scenario_name", ws, "B2")
+    ws["B2"].fill = INPUT_FILL
+    b.label(ws, "A3", "amspares status", bold=True)
+    b.name(fill.STATUS, ws, "B3")
+    ws["B3"].fill = PY_FILL
+    ws["A4"] = ("Yellow cells are inputs (spec section 2 keys; each value cell has a defined name: "
+                "the key with dots replaced by underscores). The model sheets recalculate live; "
+                "'Run scenario' (amspares add-in) also writes amspares' own results (blue cells).")
+    ws["A4"].alignment = WRAP
+    ws.merge_cells("A4:E4")
+    ws.row_dimensions[4].height = 32
+    for c, h in enumerate(("key", "value", "unit", "symbol", "help"), start=1):
+        ws.cell(row=5, column=c, value=h).font = BOLD
+    legs_ref = f"{quote_sheetname(fill.LEGS_SHEET)}!$%s${legs_first}:$%s${legs_last}"
+    validations: dict[tuple, DataValidation] = {}
+    row = 5
+    for spec in all_keys(sc.methods):
+        row += 1
+        ref = f"B{row}"
+        ws[f"A{row}"] = spec.key
+        ws[f"C{row}"] = spec.unit
+        ws[f"D{row}"] = spec.symbol
+        ws[f"E{row}"] = _input_help(spec)
+        b.name(fill.name_of(spec.key), ws, ref)
+        if spec.type == "legs":
+            method = spec.key.split(".")[1]
+            leg = spec.key.rsplit("_", 1)[1]
+            b.formula(ws, ref,
+                      f'SUMPRODUCT(({legs_ref % ("A", "A")}="{method}")*'
+                      f'({legs_ref % ("B", "B")}="{leg}")*{legs_ref % ("G", "G")})',
+                      float(sc.inputs()[spec.key]))
+            continue
+        ws[ref].fill = INPUT_FILL
+        if spec.type == "choice":
+            key = ("choice", spec.choices)
+            if key not in validations:
+                validations[key] = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"',
+                                                  allow_blank=False, showErrorMessage=True,
+                                                  error="Pick one of: " + ", ".join(spec.choices))
+            validations[key].add(ref)
+        elif spec.type == "table":
+            key = ("table", spec.table)
+            if key not in validations:
+                validations[key] = DataValidation(
+                    type="list", formula1="=" + b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
+                    allow_blank=True, showErrorMessage=True, error="Pick a name from the Factors sheet")
+            validations[key].add(ref)
+    for dv in validations.values():
+        ws.add_data_validation(dv)
+    b.wb.defined_names["inputs_table"] = DefinedName(
+        "inputs_table", attr_text=f"{quote_sheetname(ws.title)}!$A$6:$B${row}")
+    for col, width in zip("ABCDE", (44, 16, 14, 9, 90)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A6"
+    return ws
+
+
+def _common_sheet(b: _Builder):
+    ex = b.ex
+    inputs = ex.scenario.inputs()
+    ws = b.wb.create_sheet("Model")
+    ws["A1"] = "Common quantities (spec section 3)"
+    ws["A1"].font = TITLE
+    rows = (
+        ("n = lambda T (expected total demand)", "model_n", "demand_rate_per_year*demand_service_years",
+         float(ex.result["n"]), "parts"),
+        ("h_item (holding per part-year)", "model_h_item",
+         "IF(ISNUMBER(storage_holding_per_part_year),storage_holding_per_part_year,"
+         "storage_volume_cost_per_m3*storage_package_m3)",
+         float(inputs["storage.holding_per_part_year"]), "EUR/part/year"),
+        ("m (material impact, looked up when part.material is given)", "model_material_mpts_per_kg",
+         'IF(part_material="",part_material_mpts_per_kg,INDEX(factor_materials_values,'
+         "MATCH(part_material,factor_materials_names,0)))",
+         float(inputs["part.material_mpts_per_kg"]) if "part.material_mpts_per_kg" in inputs else 0.0,
+         "mPts/kg"),
+    )
+    for i, (label, name, f, value, unit) in enumerate(rows, start=3):
+        ws[f"A{i}"] = label
+        b.formula(ws, f"B{i}", f, value)
+        ws[f"C{i}"] = unit
+        b.name(name, ws, f"B{i}")
+    ws.column_dimensions["A"].width = 58
+    ws.column_dimensions["B"].width = 16
+    return ws
+
+
+TABLE_COLUMNS = (
+    # column, header, BaseStockTable field
+    ("A", "S", None),
+    ("B", "Erlang B (recursion)", "erlang_b"),
+    ("C", "Erlang C Ec(S,u)", "erlang_c"),
+    ("D", "W erlang_c (years)", "wait_erlang_c"),
+    ("E", "G1 = E[(X-S)+]", "loss"),
+    ("F", "W exact (years)", "wait_exact"),
+    ("G", "W used (years)", "wait"),
+    ("H", "CD downtime", "downtime"),
+    ("I", "CH holding", "holding"),
+    ("J", "CP production", "production"),
+    ("K", "CR scrapping", "scrapping"),
+    ("L", "CTr transport", "transport"),
+    ("M", "I investment", "investment"),
+    ("N", "B benefit", "benefit"),
+    ("O", "TC total", "total"),
+)
+COST_ROWS = ("downtime", "holding", "production", "scrapping", "transport", "investment", "benefit")
+COST_LABELS = ("CD downtime (Eq. 7)", "CH holding (Eq. 8-9)", "CP production (Eq. 10)",
+               "CR scrapping (Eq. 11)", "CTr transport (Eq. 12)", "I investment", "B benefit (Eq. 13)")
+
+
+def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict) -> None:
+    """Environmental breakdown (spec section 4) at the chosen policy; rows from ``top``."""
+    ex = b.ex
+    r = ex.result["methods"][method]
+    has = ex.scenario.has_part
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    ws[f"A{top}"] = "Environmental impact at the chosen policy (spec section 4, Eq. 32-41)"
+    ws[f"A{top}"].font = BOLD
+    P, W, n = cells["produced"], cells["shipped"], cells["delivered"]
+    pf = cells["process_factor"]
+
+    def part(expr):
+        return f'IF(ISNUMBER(part_weight_kg),{expr},"{NO_PART}")'
+
+    up = f"$B${top + 1}"
+    imp = r["impact"] or {}
+    warehouse = (f"+{W}*part_weight_kg*{key('transport_to_warehouse')}" if kind == "stock" else "")
+    rows = (
+        ("up = weight / ueff (Eq. 33)", f"part_weight_kg/{key('material_efficiency')}",
+         ex.material_per_part(method)),
+        ("EM material (Eq. 34-35)", f"model_material_mpts_per_kg*{up}*{P}", imp.get("material", NO_PART)),
+        ("EP process (Eq. 37-38)", f"{P}*part_weight_kg*{pf}", imp.get("process", NO_PART)),
+        ("ET transport (Eq. 40-41)",
+         f"{P}*{up}*{key('transport_to_factory')}{warehouse}+{n}*part_weight_kg*{key('transport_to_customer')}",
+         imp.get("transport", NO_PART)),
+        ("EE extra", f"{key('extra_mpts_per_part')}*{P}", imp.get("extra", NO_PART)),
+        ("ETC total (Eq. 32)", f"B{top + 2}+B{top + 3}+B{top + 4}+B{top + 5}",
+         r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART),
+    )
+    for i, (label, expr, value) in enumerate(rows, start=1):
+        ws[f"A{top + i}"] = label
+        b.formula(ws, f"B{top + i}", part(expr), value if has else NO_PART)
+        ws[f"C{top + i}"] = "kg" if i == 1 else "mPts"
+    names = ("material", "process", "transport", "extra", "total")
+    for i, nm in enumerate(names, start=2):
+        cells[f"impact.{nm}"] = f"$B${top + i}"
+
+
+def _resolved_rows(b: _Builder, ws, top: int, method: str, cells: dict) -> int:
+    inputs = b.ex.scenario.inputs()
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    rows = (
+        ("ue (process mPts/kg; looked up when process is given)",
+         f'IF({key("process")}="",{key("process_mpts_per_kg")},INDEX(factor_processes_values,'
+         f'MATCH({key("process")},factor_processes_names,0)))',
+         float(inputs[f"methods.{method}.process_mpts_per_kg"]), "mPts/kg"),
+        ("e_kWh (electricity; 0.278 x MJ when am_machine is given, Eq. 36)",
+         f'IF({key("am_machine")}="",{key("energy_kwh_per_kg")},{KWH_PER_MJ!r}*INDEX(factor_am_machines_values,'
+         f'MATCH({key("am_machine")},factor_am_machines_names,0)))',
+         float(inputs[f"methods.{method}.energy_kwh_per_kg"]), "kWh/kg"),
+        ("process factor ue + e_kWh ee (Eq. 37-38)",
+         f"B{top}+B{top + 1}*impact_electricity_mpts_per_kwh", b.ex.process_factor(method), "mPts/kg"),
+    )
+    for i, (label, f, value, unit) in enumerate(rows):
+        ws[f"A{top + i}"] = label
+        b.formula(ws, f"B{top + i}", f, value)
+        ws[f"C{top + i}"] = unit
+    cells["process_factor"] = f"$B${top + 2}"
+    return top + len(rows)
+
+
+def _stock_sheet(b: _Builder, method: str) -> dict:
+    ex = b.ex
+    table = ex.tables[method]
+    r = ex.result["methods"][method]
+    ws = b.wb.create_sheet(model_sheet_title(method))
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    moq = key("moq")
+    cells: dict[str, str] = {}
+    ws["A1"] = f"{method}: make to stock (spec 3.1 base stock; 3.2 (s,Q) when moq > 1)"
+    ws["A1"].font = TITLE
+    smax = ex.smax
+    t0 = 70                                   # first table row (S = 0)
+    tl = t0 + smax                            # last table row
+    col = lambda c: f"${c}${t0}:${c}${tl}"   # noqa: E731
+
+    ws["A3"] = "L lead time (production + shipping days) / 365"
+    b.formula(ws, "B3", f"({key('production_days')}+{key('shipping_days')})/365", table.lead_time_years)
+    ws["C3"] = "years"
+    ws["A4"] = "u = lambda L (expected lead-time demand)"
+    b.formula(ws, "B4", "demand_rate_per_year*B3", table.offered_load)
+    ws["A5"] = "n = lambda T"
+    b.formula(ws, "B5", "model_n", float(ex.result["n"]))
+    _resolved_rows(b, ws, 6, method, cells)             # rows 6-8
+
+    ws["A10"] = "Base stock policy (moq = 1): optimum of the table below (Eq. 14, ties to the smaller S)"
+    ws["A10"].font = BOLD
+    best = int(ex.evaluation.methods[method].S[0]) if r["policy"] == "base_stock" else None
+    if best is None:              # (s,Q) applies: the base-stock optimum is still shown
+        totals = table.column("total")
+        feasible = [v for v in totals if isinstance(v, float)]
+        best = totals.index(min(feasible))
+    ws["A11"] = "S* (optimal base stock)"
+    b.formula(ws, "B11", f"MATCH(B12,{col('O')},0)-1", best)
+    ws["A12"] = "TC(S*)"
+    b.formula(ws, "B12", f"MIN({col('O')})", table.column("total")[best])
+    ws["A13"] = "check"
+    b.formula(ws, "B13", f'IF(B11={smax},"WARNING: optimum on the last row (S = {smax}); '
+                         f'write the workbook again with amspares scenario","OK")', "OK")
+
+    ws["A15"] = ("(s,Q) policy (moq > 1, spec 3.2): NOT live formulas -- values computed by amspares "
+                 "(Python, same model), written by amspares scenario -o and by Run scenario")
+    ws["A15"].font = BOLD
+    for i, (label, _path) in enumerate(fill.SQ_ROWS):
+        ws[f"A{16 + i}"] = label
+        ws[f"B{16 + i}"].fill = PY_FILL
+    sq_last = 16 + len(fill.SQ_ROWS) - 1                 # rows 16..27
+    b.wb.defined_names[f"sq_{method}"] = DefinedName(f"sq_{method}", attr_text=_abs(ws.title, "B16") + f":$B${sq_last}")
+    sq = {path: f"$B${16 + i}" for i, (_l, path) in enumerate(fill.SQ_ROWS)}
+    ws[f"A{sq_last + 1}"] = "(s,Q) values check"
+    b.formula(ws, f"B{sq_last + 1}",
+              f'IF({moq}=1,"not used (moq = 1)",IF({sq["Q"]}={moq},"OK",'
+              f'"STALE: moq changed; press Run scenario or write the workbook again"))',
+              "not used (moq = 1)" if r["policy"] == "base_stock" else "OK")
+
+    top = sq_last + 3                                     # 30
+    ws[f"A{top}"] = "Chosen policy (used in Results)"
+    ws[f"A{top}"].font = BOLD
+    base = f"{moq}=1"
+    chosen = [
+        ("policy", "policy", f'IF({base},"base_stock",IF({moq}<=B5,"reorder_point","one_order"))', r["policy"]),
+        ("S", "S", f'IF({base},B11,"{NOT_APPLICABLE}")', r["S"] if r["S"] is not None else NOT_APPLICABLE),
+        ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq["s"]})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
+        ("Q", "Q", f"{moq}", r["Q"]),
+        ("units produced P", "produced", f"IF({base},B5+B11,{sq['units.produced']})", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq['units.shipped_to_warehouse']})",
+         r["units"]["shipped_to_warehouse"]),
+        ("units delivered n", "delivered", "B5", r["units"]["delivered"]),
+    ]
+    for comp, label, c in zip(COST_ROWS, COST_LABELS, "HIJKLMN"):
+        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq['cost.' + comp]})",
+                       r["cost"][comp]))
+    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq['total_cost']})", r["total_cost"]))
+    for i, (label, name, f, value) in enumerate(chosen, start=1):
+        ws[f"A{top + i}"] = label
+        b.formula(ws, f"B{top + i}", f, value)
+        cells[name] = f"$B${top + i}"
+    _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells)   # ends before row 68
+
+    # ---- the per-S table
+    for c, head, _f in TABLE_COLUMNS:
+        ws[f"{c}{t0 - 1}"] = head
+        ws[f"{c}{t0 - 1}"].font = BOLD
+    ws[f"A{t0 - 2}"] = (f"Base-stock table S = 0..{smax} (spec 3.1). Erlang B row by row: "
+                        "B_k = u B_(k-1) / (k + u B_(k-1)); W exact = E[(X-S)+]/lambda, X ~ Poisson(u).")
+    ws[f"A{t0 - 2}"].font = BOLD
+    columns = {f: table.column(f) for _c, _h, f in TABLE_COLUMNS if f}
+    ce, cd = "downtime_emergency_per_day", "downtime_regular_per_demand"
+    for S in range(smax + 1):
+        rr = t0 + S
+        ws[f"A{rr}"] = S
+        A = f"A{rr}"
+        if S == 0:
+            ws[f"B{rr}"] = 1.0                # B_0 = 1
+        else:
+            b.formula(ws, f"B{rr}", f"$B$4*B{rr - 1}/({A}+$B$4*B{rr - 1})", columns["erlang_b"][S])
+        b.formula(ws, f"C{rr}", f"IF({A}>$B$4,{A}*B{rr}/({A}-$B$4*(1-B{rr})),1)", columns["erlang_c"][S])
+        b.formula(ws, f"D{rr}", f'IF({A}=0,$B$3,IF($B$4<{A},C{rr}*$B$3/({A}-$B$4),"infeasible"))',
+                  columns["wait_erlang_c"][S])
+        b.formula(ws, f"E{rr}", f"IF({A}=0,$B$4,MAX(0,$B$4*(1-POISSON({A}-1,$B$4,TRUE))"
+                                f"-{A}*(1-POISSON({A},$B$4,TRUE))))", columns["loss"][S])
+        b.formula(ws, f"F{rr}", f"IF(demand_rate_per_year>0,E{rr}/demand_rate_per_year,0)",
+                  columns["wait_exact"][S])
+        b.formula(ws, f"G{rr}", f'IF(model_waiting_time="exact",F{rr},D{rr})', columns["wait"][S])
+        b.formula(ws, f"H{rr}", f'IF($B$5*{ce}=0,$B$5*{cd},IF(ISNUMBER(G{rr}),'
+                                f'365*G{rr}*$B$5*{ce}+$B$5*{cd},"infeasible"))', columns["downtime"][S])
+        b.formula(ws, f"I{rr}", f"model_h_item*{A}*demand_service_years", columns["holding"][S])
+        b.formula(ws, f"J{rr}", f'IF(model_production_rule="demand",$B$5,MAX($B$5,{A}))*{key("price")}',
+                  columns["production"][S])
+        b.formula(ws, f"K{rr}", f"{key('price')}*{A}", columns["scrapping"][S])
+        b.formula(ws, f"L{rr}", f"(J{rr}+K{rr})*{key('inbound_transport_share')}+$B$5*{key('outbound_per_part')}",
+                  columns["transport"][S])
+        b.formula(ws, f"M{rr}", key("investment"), columns["investment"][S])
+        b.formula(ws, f"N{rr}", f"{key('benefit_per_part_year')}*$B$5*demand_service_years/2",
+                  columns["benefit"][S])
+        b.formula(ws, f"O{rr}", f'IF(ISNUMBER(H{rr}),H{rr}+I{rr}+J{rr}+K{rr}+L{rr}+M{rr}-N{rr},"infeasible")',
+                  columns["total"][S])
+    ws.column_dimensions["A"].width = 62
+    for c in "BCDEFGHIJKLMNO":
+        ws.column_dimensions[c].width = 15
+    return cells
+
+
+def _order_sheet(b: _Builder, method: str) -> dict:
+    ex = b.ex
+    r = ex.result["methods"][method]
+    ws = b.wb.create_sheet(model_sheet_title(method))
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    cells: dict[str, str] = {}
+    ws["A1"] = f"{method}: make to order (spec 3.3): TC = n cp + n cd + n Tr_out + I - B"
+    ws["A1"].font = TITLE
+    ws["A3"] = "n = lambda T"
+    b.formula(ws, "B3", "model_n", float(ex.result["n"]))
+    _resolved_rows(b, ws, 4, method, cells)              # rows 4-6
+    rows = [
+        ("units produced P", "produced", "B3", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", "0*B3", r["units"]["shipped_to_warehouse"]),
+        ("units delivered n", "delivered", "B3", r["units"]["delivered"]),
+        ("CD downtime (n cd)", "cost.downtime", "B3*downtime_regular_per_demand", r["cost"]["downtime"]),
+        ("CH holding (no stock)", "cost.holding", "0*B3", r["cost"]["holding"]),
+        ("CP production (n cp)", "cost.production", f"B3*{key('price')}", r["cost"]["production"]),
+        ("CR scrapping (no stock)", "cost.scrapping", "0*B3", r["cost"]["scrapping"]),
+        ("CTr transport (n Tr_out)", "cost.transport", f"B3*{key('outbound_per_part')}", r["cost"]["transport"]),
+        ("I investment", "cost.investment", key("investment"), r["cost"]["investment"]),
+        ("B benefit (Eq. 13)", "cost.benefit", f"{key('benefit_per_part_year')}*B3*demand_service_years/2",
+         r["cost"]["benefit"]),
+    ]
+    top = 8
+    for i, (label, name, f, value) in enumerate(rows):
+        ws[f"A{top + i}"] = label
+        b.formula(ws, f"B{top + i}", f, value)
+        cells[name] = f"$B${top + i}"
+    t = top + len(rows)
+    ws[f"A{t}"] = "TC total (Eq. 1)"
+    c = cells
+    b.formula(ws, f"B{t}", f"{c['cost.downtime']}+{c['cost.holding']}+{c['cost.production']}+"
+                           f"{c['cost.scrapping']}+{c['cost.transport']}+{c['cost.investment']}-{c['cost.benefit']}",
+              r["total_cost"])
+    cells["total_cost"] = f"$B${t}"
+    _impact_block(b, ws, t + 2, method, "order", cells)
+    ws.column_dimensions["A"].width = 62
+    ws.column_dimensions["B"].width = 16
+    return cells
+
+
+def _results_sheet(b: _Builder, method_cells: dict) -> None:
+    ex = b.ex
+    sc = ex.scenario
+    ws = b.wb.create_sheet("Results")
+    ws["A1"] = "Results"
+    ws["A1"].font = TITLE
+    b.formula(ws, "A2", "scenario_name", sc.name)
+    ws["A3"] = ("'live' columns are formulas over the Inputs sheet (they recalculate in Excel and "
+                "LibreOffice); 'amspares (Python)' columns hold amspares' own results for the inputs "
+                "at the time they were written (amspares scenario -o, or Run scenario).")
+    ws["A3"].alignment = WRAP
+    ws.merge_cells("A3:H3")
+    ws.row_dimensions[3].height = 45
+    ws["A5"] = "quantity"
+    ws["B5"] = "unit"
+    first = 6
+    methods = list(sc.methods)
+    for j, method in enumerate(methods):
+        kind = sc.methods[method]
+        r = ex.result["methods"][method]
+        live_c = get_column_letter(3 + 2 * j)
+        py_c = get_column_letter(4 + 2 * j)
+        ws[f"{live_c}5"] = f"{method} (live)"
+        ws[f"{py_c}5"] = f"{method} (amspares)"
+        ws[f"{live_c}5"].font = ws[f"{py_c}5"].font = BOLD
+        mc = method_cells[method]
+        sheet = quote_sheetname(model_sheet_title(method))
+        for i, (label, path, unit) in enumerate(fill.RESULT_ROWS):
+            row = first + i
+            ws[f"A{row}"] = label
+            ws[f"B{row}"] = unit
+            ws[f"{py_c}{row}"].fill = PY_FILL
+            ref = f"{live_c}{row}"
+            value = fill._show(fill._get(r, path))
+            if path == "kind":
+                b.formula(ws, ref, fill.name_of(f"methods.{method}.kind"), kind)
+            elif kind == "order" and path in ("policy", "S", "s", "Q"):
+                ws[ref] = {"policy": "make_to_order", "S": 0, "s": NOT_APPLICABLE, "Q": NOT_APPLICABLE}[path]
+            else:
+                target = {"impact_mpts": "impact.total", "units.produced": "produced",
+                          "units.shipped_to_warehouse": "shipped", "units.delivered": "delivered"}.get(path, path)
+                if path.startswith("impact") and not sc.has_part:
+                    value = NO_PART
+                b.formula(ws, ref, f"{sheet}!{mc[target]}", value)
+            if path in ("S", "total_cost", "impact_mpts"):
+                b.name(f"result_{method}_{path}", ws, ref)
+        last = first + len(fill.RESULT_ROWS) - 1
+        b.wb.defined_names[f"py_{method}"] = DefinedName(
+            f"py_{method}", attr_text=f"{quote_sheetname(ws.title)}!${py_c}${first}:${py_c}${last}")
+    # winners: contiguous helper rows (names, totals, impacts) for MIN + MATCH
+    w0 = first + len(fill.RESULT_ROWS) + 2
+    ws[f"A{w0}"] = "method"
+    ws[f"A{w0 + 1}"] = "total cost TC"
+    ws[f"A{w0 + 2}"] = "impact ETC"
+    for j, method in enumerate(methods):
+        c = get_column_letter(3 + j)
+        r = ex.result["methods"][method]
+        ws[f"{c}{w0}"] = method
+        b.formula(ws, f"{c}{w0 + 1}", f"result_{method}_total_cost", r["total_cost"])
+        b.formula(ws, f"{c}{w0 + 2}", f"result_{method}_impact_mpts",
+                  r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART)
+    lastc = get_column_letter(2 + len(methods))
+    names = f"$C${w0}:${lastc}${w0}"
+    tot = f"$C${w0 + 1}:${lastc}${w0 + 1}"
+    imp = f"$C${w0 + 2}:${lastc}${w0 + 2}"
+    s = w0 + 4
+    rows = (
+        ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN({tot}),{tot},0))", ex.result["cheapest"]),
+        ("lowest impact (live)", "result_lowest_impact",
+         f'IF(ISNUMBER(part_weight_kg),INDEX({names},MATCH(MIN({imp}),{imp},0)),"{NO_PART}")',
+         ex.result["lowest_impact"] or NO_PART),
+        ("n (live)", "result_n", "model_n", float(ex.result["n"])),
+    )
+    for i, (label, name, f, value) in enumerate(rows):
+        ws[f"A{s + i}"] = label
+        ws[f"A{s + i}"].font = BOLD
+        b.formula(ws, f"C{s + i}", f, value)
+        b.name(name, ws, f"C{s + i}")
+    p = s + len(rows) + 1
+    for i, (label, name) in enumerate((("cheapest (amspares)", "py_cheapest"),
+                                        ("lowest impact (amspares)", "py_lowest_impact"),
+                                        ("n (amspares)", "py_n"),
+                                        ("accepted_q (Eq. 31, amspares)", "py_accepted_q"))):
+        ws[f"A{p + i}"] = label
+        ws[f"C{p + i}"].fill = PY_FILL
+        b.name(name, ws, f"C{p + i}")
+    ws[f"A{p + 5}"] = "workbook layout (methods the model sheets were built for)"
+    ws[f"C{p + 5}"] = fill.layout_text(sc.methods)
+    b.name(fill.LAYOUT, ws, f"C{p + 5}")
+    ws.column_dimensions["A"].width = 34
+    for j in range(2 * len(methods)):
+        ws.column_dimensions[get_column_letter(3 + j)].width = 18
+
+
+def build_template(scenario: Scenario | None = None, expected: Expected | None = None):
+    """Build the scenario workbook for a scenario (default: the thesis case study).
+
+    Returns ``(workbook, cache)``: an openpyxl Workbook with the inputs and amspares'
+    results filled in (formulas have no cached values yet), and ``cache`` = {sheet title:
+    {cell: value}}, the value every formula evaluates to, from the core (for
+    :func:`amspares.workbook.cached.inject_cached_values`).
+    """
+    scenario = scenario or load_scenario()
+    ex = expected or expected_values(scenario)
+    b = _Builder(ex)
+    default = b.wb.active
+    capacity = max(30, len(fill.leg_rows(scenario)) + 10)
+    _factors_sheet(b)
+    _legs_sheet(b, capacity)
+    _inputs_sheet(b, 2, 1 + capacity)
+    b.wb.remove(default)
+    _common_sheet(b)
+    cells = {}
+    for method, kind in scenario.methods.items():
+        cells[method] = _stock_sheet(b, method) if kind == "stock" else _order_sheet(b, method)
+    _results_sheet(b, cells)
+    # sheet order: Inputs, Results, Model..., Transport legs, Factors
+    order = ["Inputs", "Results", "Model"] + [model_sheet_title(m) for m in scenario.methods] + [
+        fill.LEGS_SHEET, "Factors"]
+    b.wb._sheets = [b.wb[t] for t in order]
+    b.wb.active = 0
+    backend = fill.OpenpyxlBackend(b.wb)
+    fill.apply(fill.input_plan(scenario, capacity), backend)
+    fill.apply(fill.result_plan(scenario, ex.result), backend)
+    b.wb.properties.creator = "amspares"
+    b.wb.properties.created = FIXED_TIME
+    b.wb.properties.modified = FIXED_TIME
+    b.wb.calculation.fullCalcOnLoad = True
+    return b.wb, b.cache
+
+
+def default_path() -> Path:
+    """``templates/scenario.xlsx`` of the source checkout."""
+    return Path(__file__).resolve().parents[3] / "templates" / "scenario.xlsx"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m amspares.workbook.template",
+                                     description="Regenerate templates/scenario.xlsx (the case study).")
+    parser.add_argument("-o", "--output", type=Path, default=default_path())
+    args = parser.parse_args(argv)
+    from amspares.workbook.writer import write_scenario_workbook
+
+    write_scenario_workbook(load_scenario(), None, args.output, force=True)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Write a filled scenario workbook to email (``amspares scenario -o OUT.xlsx``).
+
+The file has no macros and no add-in functions: the model is in built-in formulas, every
+formula cell carries its cached value (from the core, so Protected View, phones and
+preview panes show numbers), and the workbook asks Excel to recalculate on open
+(``fullCalcOnLoad``). Written atomically: a temporary file in the target directory, then
+``os.replace``; an existing file is only replaced with ``force=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from amspares.errors import AmsparesError, OutputExistsError
+from amspares.scenario import Scenario
+from amspares.workbook.cached import inject_cached_values
+from amspares.workbook.template import build_template
+
+
+def add_situations(wb, study_json) -> bool:
+    """Add the SITUATION sheets (tables, charts) if that module is available."""
+    if not study_json:
+        return False
+    try:
+        from amspares.workbook.situations import add_situation_sheets
+    except ImportError:
+        return False
+    add_situation_sheets(wb, study_json)
+    return True
+
+
+def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = False) -> Path:
+    """Write the scenario workbook for ``scenario`` to ``path``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (its methods decide the model sheets).
+    study_json : dict or None
+        The case-study object ``{"base", "breakeven", "sweeps"}`` of ``amspares scenario
+        --json``; when given (and :mod:`amspares.workbook.situations` exists) the
+        SITUATION sheets are added. ``None``: the model workbook only (the template).
+    path : str or Path
+        The ``.xlsx`` to write.
+    force : bool
+        Replace an existing file.
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and ``force`` is false.
+    AmsparesError
+        The directory does not exist or cannot be written.
+    """
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} exists; use --force to overwrite it")
+    if not path.parent.is_dir():
+        raise AmsparesError(f"output directory {path.parent} does not exist")
+    wb, cache = build_template(scenario)
+    add_situations(wb, study_json)
+    wb.calculation.fullCalcOnLoad = True
+    tmp_plain = tmp_final = None
+    try:
+        fd, tmp_plain = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.xlsx", dir=path.parent)
+        os.close(fd)
+        wb.save(tmp_plain)
+        fd, tmp_final = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.xlsx", dir=path.parent)
+        os.close(fd)
+        inject_cached_values(tmp_plain, tmp_final, cache)
+        os.replace(tmp_final, path)
+        tmp_final = None
+    except PermissionError as exc:
+        raise AmsparesError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        for t in (tmp_plain, tmp_final):
+            if t and os.path.exists(t):
+                os.unlink(t)
+    return path
