@@ -1,0 +1,963 @@
+"""Portfolio: print or stock, for every SKU of a catalogue (``amspares portfolio``).
+
+A catalogue is a CSV or xlsx table with one row per SKU: a ``sku`` column plus any of the
+base scenario's numeric model inputs in dotted form (``demand.rate_per_year``,
+``methods.regular.price``, ``methods.regular.moq``, ``part.weight_kg``, ...), and the choice
+keys ``model.waiting_time`` / ``model.production_rule``. A cell overrides the base scenario
+(default: the thesis case study) for that SKU; an empty cell keeps the base value.
+
+The file is read in chunks (:data:`CHUNK_ROWS` rows); each chunk is validated with numpy
+(the same rules as :mod:`amspares.scenario`, whose :func:`~amspares.scenario._number` words
+every error message) and evaluated through :func:`amspares.core.evaluate.evaluate_inputs`
+(arrays for the overridden keys, the base scenario's scalars for the rest; one call per
+waiting-time model / production rule present in the chunk). Results are streamed to the
+output, so memory stays bounded whatever the size of the catalogue. This module does no
+model arithmetic: every cost, impact and policy comes from ``evaluate_inputs``; it only
+picks the runner-up and adds up totals for the summary (:func:`decisions`,
+:class:`Summary`).
+
+Row numbers are spreadsheet row numbers: the header is row 1, the first SKU row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from amspares.core.evaluate import evaluate_inputs
+from amspares.errors import AmsparesError, OutputExistsError, ScenarioError
+from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario, _number
+
+CHUNK_ROWS = 100_000
+SIGNIFICANT_DIGITS = 12          # CSV numbers: 12 significant digits (relative error < 5e-13)
+XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
+CHART_MAX_POINTS = 10_000        # the xlsx scatter chart plots the first SKUs only
+CHOICE_KEYS = ("model.waiting_time", "model.production_rule")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection
+MAX_REPORTED = 50                # problems echoed on stderr; all are in the error column
+
+
+class PortfolioInputError(AmsparesError):
+    """The catalogue cannot be used at all (missing file, no ``sku`` column, bad format)."""
+
+
+# --------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column and how its cells are checked."""
+
+    index: int
+    name: str
+    kind: str                   # "sku", "number", "choice", "unknown"
+    rule: str = ""
+    integer: bool = False
+    choices: tuple = ()
+    base: Any = None            # the base scenario's value (used for empty cells)
+    problem: str = ""           # for unknown columns: the rule text, with a suggestion
+
+
+def _spec_for(key: str, scenario: Scenario):
+    """The scenario Key that checks a numeric input ``key`` (legs: the leg factor, >= 0)."""
+    by_key = {k.key: k for k in SCENARIO_KEYS}
+    if key in by_key:
+        spec = by_key[key]
+        return spec.rule or ">= 0", spec.type == "integer"
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "methods":
+        for k in METHOD_KEYS:
+            if k.key.split(".")[-1] == parts[2]:
+                if k.type == "legs":
+                    return ">= 0", False          # sum(km * t) in mPts/kg
+                return k.rule or ">= 0", k.type == "integer"
+    return ">= 0", False                          # resolved numbers (h_item, m): >= 0
+
+
+_TABLE_ALTERNATIVE = {"material": "material_mpts_per_kg", "process": "process_mpts_per_kg",
+                      "am_machine": "energy_kwh_per_kg", "volume_cost_per_m3": "holding_per_part_year",
+                      "package_m3": "holding_per_part_year"}
+
+
+def _unknown_rule(name: str, valid: Sequence[str], scenario: Scenario) -> str:
+    parts = name.split(".")
+    if parts[-1] in _TABLE_ALTERNATIVE and len(parts) >= 2:
+        alt = ".".join(parts[:-1] + [_TABLE_ALTERNATIVE[parts[-1]]])
+        if alt in valid:
+            return f"unknown column (not a per-SKU number); give {alt} instead"
+    if parts[0] == "part" and not scenario.has_part:
+        return "unknown column: the base scenario has no [part], so no impact is computed"
+    if len(parts) == 3 and parts[0] == "methods" and parts[1] not in scenario.methods:
+        return (f"unknown column: the base scenario has no method {parts[1]!r} "
+                f"(methods: {', '.join(scenario.methods)})")
+    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
+    return "unknown column" + (f"; did you mean {close[0]}?" if close else "")
+
+
+def plan_columns(header: Sequence[str], scenario: Scenario) -> list[Column]:
+    """Check a header against the base scenario: how each column will be read.
+
+    Raises :class:`PortfolioInputError` when there is no ``sku`` column or a column is
+    repeated. Unknown columns are returned with ``kind = "unknown"`` (their cells make a
+    row fail).
+
+    >>> from amspares.scenario import load_scenario
+    >>> cols = plan_columns(["sku", "demand.rate_per_year", "methods.regular.moq",
+    ...                      "demand.rate_per_yr"], load_scenario())
+    >>> [(c.kind, c.rule, c.integer) for c in cols[1:3]]
+    [('number', '>= 0', False), ('number', '>= 1', True)]
+    >>> cols[3].problem
+    'unknown column; did you mean demand.rate_per_year?'
+    """
+    names = [str(h if h is not None else "").strip() for h in header]
+    if "sku" not in names:
+        close = difflib.get_close_matches("sku", [n.lower() for n in names], n=1, cutoff=0.6)
+        hint = f" (found {close[0]!r}; the header must be exactly 'sku')" if close else ""
+        raise PortfolioInputError(f"the catalogue has no 'sku' column{hint}; "
+                                  f"header: {', '.join(names) or '(empty)'}")
+    seen = set()
+    for name in names:
+        if name and name in seen:
+            raise PortfolioInputError(f"column {name!r} appears twice in the header")
+        seen.add(name)
+    inputs = scenario.inputs()
+    numeric = [k for k in inputs if k not in CHOICE_KEYS]
+    valid = ["sku", *CHOICE_KEYS, *numeric]
+    choice_specs = {k.key: k for k in SCENARIO_KEYS if k.key in CHOICE_KEYS}
+    cols = []
+    for i, name in enumerate(names):
+        if name == "sku":
+            cols.append(Column(i, name, "sku"))
+        elif name in CHOICE_KEYS:
+            cols.append(Column(i, name, "choice", choices=choice_specs[name].choices,
+                               base=inputs[name]))
+        elif name in numeric:
+            rule, integer = _spec_for(name, scenario)
+            cols.append(Column(i, name, "number", rule=rule, integer=integer, base=inputs[name]))
+        else:
+            cols.append(Column(i, name or f"(column {i + 1} has no name)", "unknown",
+                               problem=_unknown_rule(name, valid, scenario)))
+    return cols
+
+
+# --------------------------------------------------------------------------- validation
+
+_RULE_OK = {
+    ">= 0": lambda v: v >= 0, "> 0": lambda v: v > 0, ">= 1": lambda v: v >= 1,
+    "(0, 1]": lambda v: (v > 0) & (v <= 1), "[0, 1]": lambda v: (v >= 0) & (v <= 1),
+    "(0, 1)": lambda v: (v > 0) & (v < 1), "": lambda v: np.ones(v.shape, bool),
+}
+
+
+def _cell_text(value) -> str:
+    """A cell as text: CSV cells already are; xlsx numbers round-trip through repr."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return str(value)
+
+
+def _rule_message(col: Column, text: str) -> str:
+    """The scenario module's own wording for a cell that fails the vectorised check."""
+    try:
+        _number(col.name, text, col.rule, integer=col.integer)
+    except ScenarioError as exc:
+        return exc.rule
+    # the vectorised check and _number disagree: that is a bug in this module
+    raise AssertionError(f"{col.name} = {text!r} failed the vectorised check but not _number")
+
+
+def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Validate one numeric column of a chunk, vectorised.
+
+    Returns ``(values, given, problems)``: float values (the base value where a cell is
+    empty), a mask of non-empty cells, and ``{position: rule}`` for bad cells (whose value
+    is then the base value; the row is not evaluated). The rules are those of
+    :func:`amspares.scenario._number` (a number, finite, whole for integers, in range).
+
+    >>> c = Column(1, "demand.rate_per_year", "number", rule=">= 0", base=2.0)
+    >>> v, given, bad = check_numbers(c, ["3", "", "-3", "x", "1e400"])
+    >>> v.tolist(), given.tolist()
+    ([3.0, 2.0, 2.0, 2.0, 2.0], [True, False, True, True, True])
+    >>> dict(sorted(bad.items()))
+    {2: 'must be >= 0', 3: 'must be a number', 4: 'must be a finite number'}
+    """
+    size = len(cells)
+    problems: dict[int, str] = {}
+    cells = [c if isinstance(c, str) else _cell_text(c) for c in cells]
+    try:  # fast path: every cell a number or empty (C-level float parsing)
+        given = np.fromiter((c != "" for c in cells), dtype=bool, count=size)
+        values = np.array([c or "0" for c in cells], dtype=float)
+    except ValueError:  # some text: parse one by one (only this chunk of this column)
+        values = np.empty(size)
+        given = np.ones(size, bool)
+        for i, c in enumerate(cells):
+            if not c.strip():
+                given[i] = False
+                values[i] = 0.0
+                continue
+            try:
+                values[i] = float(c)
+            except ValueError:
+                problems[i] = "must be a number"
+                values[i] = np.nan
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(values) & _RULE_OK[col.rule](values)
+        if col.integer:
+            ok &= values == np.floor(values)
+    bad = given & ~ok
+    for i in np.flatnonzero(bad).tolist():
+        if i not in problems:
+            problems[i] = _rule_message(col, cells[i])
+    values = np.where(given & ok, values, float(col.base))
+    return values, given, problems
+
+
+def check_choices(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, dict[int, str]]:
+    """Validate a choice column (``model.waiting_time`` ...): values, ``{position: rule}``.
+
+    >>> c = Column(1, "model.waiting_time", "choice", choices=("erlang_c", "exact"), base="erlang_c")
+    >>> v, bad = check_choices(c, ["exact", "", "exakt"])
+    >>> v.tolist(), bad
+    (['exact', 'erlang_c', 'erlang_c'], {2: 'must be one of erlang_c, exact; did you mean exact?'})
+    """
+    arr = np.array([_cell_text(c) for c in cells], dtype=object)
+    given = arr != ""
+    ok = np.isin(arr, np.array(col.choices, dtype=object))
+    problems = {}
+    for i in np.flatnonzero(given & ~ok).tolist():
+        close = difflib.get_close_matches(str(arr[i]), col.choices, n=1, cutoff=0.5)
+        problems[i] = f"must be one of {', '.join(col.choices)}" + (
+            f"; did you mean {close[0]}?" if close else "")
+    return np.where(given & ok, arr, col.base), problems
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class ChunkResult:
+    """The output columns of one chunk (arrays of one element per row)."""
+
+    first_row: int
+    sku: list
+    rate: np.ndarray
+    columns: dict                # "<method>.<field>" -> float array (NaN = empty)
+    cheapest: np.ndarray         # method index, -1 for failed rows
+    lowest_impact: np.ndarray    # method index, -1 for failed rows or no impact
+    saving: np.ndarray
+    errors: list                 # error text per row ("" = evaluated)
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.cheapest >= 0
+
+
+def decisions(totals: np.ndarray, cheapest_index: np.ndarray) -> np.ndarray:
+    """Saving of the cheapest method over the runner-up, per SKU (``totals``: methods x SKUs).
+
+    Pure selection: the second-smallest total minus the smallest (0 on ties; NaN with one
+    method).
+
+    >>> decisions(np.array([[3.0, 1.0], [5.0, 1.0], [4.0, 2.0]]), np.array([0, 0])).tolist()
+    [1.0, 0.0]
+    """
+    if totals.shape[0] < 2:
+        return np.full(totals.shape[1], np.nan)
+    two = np.partition(totals, 1, axis=0)[:2]
+    best = np.take_along_axis(totals, cheapest_index[None, :], axis=0)[0]
+    return two[1] - best
+
+
+def output_header(scenario: Scenario) -> list[str]:
+    """Output columns: sku, demand rate, per method S/s/Q/total_cost/impact_mpts, decisions."""
+    cols = ["sku", "demand.rate_per_year"]
+    for m in scenario.methods:
+        cols += [f"{m}.S", f"{m}.s", f"{m}.Q", f"{m}.total_cost", f"{m}.impact_mpts"]
+    return cols + ["cheapest", "lowest_impact", "saving", "error"]
+
+
+def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[Sequence],
+                   first_row: int, row_problems: dict[int, list[str]] | None = None) -> ChunkResult:
+    """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells of column ``i``).
+
+    ``row_problems`` carries problems found while reading (e.g. a wrong number of fields).
+    """
+    size = len(rows_by_column[0]) if rows_by_column else 0
+    problems: dict[int, list[str]] = {k: list(v) for k, v in (row_problems or {}).items()}
+
+    def complain(i: int, col: str, text: str, rule: str) -> None:
+        problems.setdefault(i, []).append(f"row {first_row + i}, {col} = {text}: {rule}")
+
+    inputs = scenario.inputs()
+    numbers: dict[str, np.ndarray] = {}
+    choices: dict[str, np.ndarray] = {}
+    sku: list = []
+    for col in plan:
+        cells = rows_by_column[col.index]
+        if col.kind == "sku":
+            sku = [_cell_text(c) for c in cells]
+            for i in [i for i, s in enumerate(sku) if not s.strip()]:
+                complain(i, "sku", "(empty)", "must not be empty")
+        elif col.kind == "number":
+            values, _given, bad = check_numbers(col, cells)
+            numbers[col.name] = values
+            for i, rule in bad.items():
+                complain(i, col.name, _cell_text(cells[i]), rule)
+        elif col.kind == "choice":
+            values, bad = check_choices(col, cells)
+            choices[col.name] = values
+            for i, rule in bad.items():
+                complain(i, col.name, _cell_text(cells[i]), rule)
+        else:
+            for i, c in enumerate(cells):
+                if c is not None and _cell_text(c) != "":
+                    complain(i, col.name, _cell_text(c), col.problem)
+    ok = np.ones(size, bool)
+    if problems:
+        ok[list(problems)] = False
+    methods = list(scenario.methods)
+    rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
+    columns = {f"{m}.{f}": np.full(size, np.nan)
+               for m in methods for f in ("S", "s", "Q", "total_cost", "impact_mpts")}
+    cheapest = np.full(size, -1, dtype=np.int64)
+    lowest = np.full(size, -1, dtype=np.int64)
+    saving = np.full(size, np.nan)
+    wait = choices.get("model.waiting_time", np.full(size, inputs["model.waiting_time"], dtype=object))
+    prule = choices.get("model.production_rule", np.full(size, inputs["model.production_rule"], dtype=object))
+    for w in np.unique(wait[ok]) if ok.any() else ():
+        for r in np.unique(prule[ok & (wait == w)]):
+            group = ok & (wait == w) & (prule == r)
+            idx = np.flatnonzero(group)
+            given = dict(inputs)
+            given["model.waiting_time"], given["model.production_rule"] = w, r
+            for key, values in numbers.items():
+                given[key] = values[idx]
+            given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
+            ev = evaluate_inputs(given, scenario.methods, advice=False)
+            totals = np.vstack([ev.methods[m].total_cost for m in methods])
+            best = _index_of(ev.cheapest, methods)
+            cheapest[idx] = best
+            saving[idx] = decisions(totals, best)
+            if ev.lowest_impact is not None:
+                lowest[idx] = _index_of(ev.lowest_impact, methods)
+            for m in methods:
+                res = ev.methods[m]
+                pol = res.policy
+                # the nulls of the JSON object (model.result_dict): S only for base stock and
+                # make to order, s only with a reorder point, Q only for stock methods
+                has_S = (pol == "base_stock") | (pol == "make_to_order")
+                columns[f"{m}.S"][idx] = np.where(has_S, res.S, np.nan)
+                columns[f"{m}.s"][idx] = res.s
+                columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
+                columns[f"{m}.total_cost"][idx] = res.total_cost
+                if res.impact_mpts is not None:
+                    columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
+    errors = [""] * size
+    for i, msgs in problems.items():
+        errors[i] = "; ".join(msgs)
+    return ChunkResult(first_row, sku, rate, columns, cheapest, lowest, saving, errors)
+
+
+def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:
+    out = np.full(len(names), -1, dtype=np.int64)
+    for j, m in enumerate(methods):
+        out[names == m] = j
+    return out
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass
+class Summary:
+    """Totals and counts over the whole catalogue (sums of the core's per-SKU results)."""
+
+    methods: list
+    evaluated: int = 0
+    failed: int = 0
+    has_impact: bool = True
+    total_cost: np.ndarray = None          # per method: every SKU supplied by it
+    total_impact: np.ndarray = None
+    cheapest_count: np.ndarray = None      # per method: SKUs where it is cheapest
+    cheapest_cost: np.ndarray = None       # ... their cost with it
+    cheapest_saving: np.ndarray = None     # ... their saving over the runner-up
+    greenest_count: np.ndarray = None
+
+    def __post_init__(self):
+        k = len(self.methods)
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving"):
+            setattr(self, name, np.zeros(k))
+        self.cheapest_count = np.zeros(k, dtype=np.int64)
+        self.greenest_count = np.zeros(k, dtype=np.int64)
+
+    def add(self, res: ChunkResult) -> None:
+        ok = res.ok
+        self.evaluated += int(ok.sum())
+        self.failed += int((~ok).sum())
+        if not ok.any():
+            return
+        k = len(self.methods)
+        best = res.cheapest[ok]
+        totals = np.vstack([res.columns[f"{m}.total_cost"][ok] for m in self.methods])
+        self.total_cost += totals.sum(axis=1)
+        chosen = np.take_along_axis(totals, best[None, :], axis=0)[0]
+        self.cheapest_count += np.bincount(best, minlength=k)
+        self.cheapest_cost += np.bincount(best, weights=chosen, minlength=k)
+        if k > 1:
+            self.cheapest_saving += np.bincount(best, weights=res.saving[ok], minlength=k)
+        green = res.lowest_impact[ok]
+        if (green < 0).any():
+            self.has_impact = False
+        else:
+            impacts = np.vstack([res.columns[f"{m}.impact_mpts"][ok] for m in self.methods])
+            self.total_impact += impacts.sum(axis=1)
+            self.greenest_count += np.bincount(green, minlength=k)
+
+    def rows(self) -> list[list]:
+        """The summary table: one row per method (as in the stdout text and the xlsx sheet)."""
+        out = []
+        for j, m in enumerate(self.methods):
+            out.append([m, int(self.cheapest_count[j]), float(self.cheapest_cost[j]),
+                        float(self.cheapest_saving[j]) if len(self.methods) > 1 else None,
+                        float(self.total_cost[j]),
+                        float(self.total_impact[j]) if self.has_impact else None,
+                        int(self.greenest_count[j]) if self.has_impact else None])
+        return out
+
+    HEADER = ["method", "SKUs cheapest", "their cost (EUR)", "their saving (EUR)",
+              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact"]
+
+    def text(self) -> str:
+        lines = [f"{self.evaluated:,} SKUs evaluated, {self.failed:,} failed"]
+        if not self.evaluated:
+            return lines[0]
+        rows = self.rows()
+        table = [self.HEADER] + [[r[0]] + [_human(v) for v in r[1:]] for r in rows]
+        widths = [max(len(str(row[i])) for row in table) for i in range(len(self.HEADER))]
+        for row in table:
+            lines.append("  " + "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+                                          for i, (v, w) in enumerate(zip(row, widths))))
+        best = float(self.cheapest_cost.sum())
+        lines.append(f"  cheapest method per SKU: total cost {best:,.2f} EUR, saving "
+                     f"{float(self.cheapest_saving.sum()):,.2f} EUR over each SKU's runner-up")
+        return "\n".join(lines)
+
+
+def _human(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:,.2f}"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read (for the progress bar)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        n = self.raw.readinto(b)
+        self.count += n or 0
+        return n
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+@dataclass
+class Source:
+    header: list
+    chunks: Iterator            # yields (first_row, rows_by_column, row_problems)
+    done: Callable[[], float]   # fraction read, 0..1
+    close: Callable[[], None]
+
+
+def _open_input(path: Path):
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise PortfolioInputError(f"catalogue {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise PortfolioInputError(f"catalogue {str(path)!r} is a directory") from None
+    except OSError as exc:
+        raise PortfolioInputError(f"catalogue {str(path)!r} cannot be read ({exc.strerror})") from None
+
+
+def read_csv(path: Path, chunk_rows: int) -> Source:
+    raw = _open_input(path)
+    size = max(os.fstat(raw.fileno()).st_size, 1)
+    counter = _CountingReader(raw)
+    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        text.close()
+        raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    if not header:
+        text.close()
+        raise PortfolioInputError(f"catalogue {str(path)!r} is empty (no header row)")
+    width = len(header)
+
+    def chunks():
+        reader = csv.reader(text, delimiter=delimiter)
+        row_no = 2
+        rows: list = []
+        problems: dict[int, list[str]] = {}
+        try:
+            for rec in reader:
+                if len(rec) != width:
+                    if not rec or (len(rec) == 1 and not rec[0]):   # blank line: skipped
+                        row_no += 1
+                        continue
+                    if len(rec) > width and not any(rec[width:]):  # trailing empty fields
+                        rec = rec[:width]
+                    elif len(rec) < width:
+                        rec = rec + [""] * (width - len(rec))
+                    else:
+                        problems[len(rows)] = [f"row {row_no}: {len(rec)} fields, the header has {width}"]
+                        rec = [rec[0]] + [""] * (width - 1)
+                rows.append(rec)
+                row_no += 1
+                if len(rows) >= chunk_rows:
+                    yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+                    rows, problems = [], {}
+        except UnicodeDecodeError:
+            raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
+        except csv.Error as exc:
+            raise PortfolioInputError(f"catalogue {str(path)!r}, row {row_no}: not valid CSV ({exc})") from None
+        if rows:
+            yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+
+    return Source(header, chunks(), lambda: min(counter.count / size, 1.0), text.close)
+
+
+def read_xlsx(path: Path, chunk_rows: int) -> Source:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    _open_input(path).close()
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise PortfolioInputError(f"catalogue {str(path)!r} is not a readable xlsx workbook ({exc})") from None
+    ws = wb.worksheets[0]
+    rows_iter = ws.iter_rows(values_only=True)
+    header = list(next(rows_iter, ()) or ())
+    while header and header[-1] is None:
+        header.pop()
+    if not header:
+        wb.close()
+        raise PortfolioInputError(f"catalogue {str(path)!r}: the first sheet has no header row")
+    width = len(header)
+    total = max((ws.max_row or 1) - 1, 1)
+    seen = [0]
+
+    def chunks():
+        row_no = 2
+        rows: list = []
+        problems: dict[int, list[str]] = {}
+        for rec in rows_iter:
+            rec = list(rec[:width]) + [None] * (width - len(rec))
+            if all(v is None for v in rec):       # empty row: skipped
+                row_no += 1
+                seen[0] += 1
+                continue
+            rows.append([_cell_text(v) for v in rec])
+            row_no += 1
+            seen[0] += 1
+            if len(rows) >= chunk_rows:
+                yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+                rows, problems = [], {}
+        if rows:
+            yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+
+    return Source([_cell_text(h) for h in header], chunks(), lambda: min(seen[0] / total, 1.0), wb.close)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def escape_text(text: str) -> str:
+    """Neutralise spreadsheet formulas in CSV text (OWASP): prefix ``'`` to ``= + - @ TAB CR``.
+
+    >>> escape_text("=HYPERLINK(1)"), escape_text("-3"), escape_text("A-7")
+    ("'=HYPERLINK(1)", "'-3", 'A-7')
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndarray:
+    """Numbers as CSV text bytes, vectorised: a ``(len, width)`` uint8 matrix, 0-padded.
+
+    Plain decimal notation with ``sig`` significant digits (trailing zeros dropped); NaN is
+    an empty field; magnitudes outside [1e-6, 1e15) fall back to Python's ``repr``.
+
+    >>> m = format_numbers(np.array([1735.7134039, -0.5, 0.0, np.nan, 3.0, 1e-9, 12345678.9]))
+    >>> [bytes(r[r > 0]).decode() for r in m]
+    ['1735.7134039', '-0.5', '0', '', '3', '1e-09', '12345678.9']
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    size = v.size
+    a = np.abs(v)
+    zero = a == 0
+    with np.errstate(invalid="ignore"):
+        fast = zero | ((a >= 1e-6) & (a < 1e15))
+    slow = ~fast & ~np.isnan(v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.floor(np.log10(np.where(fast & ~zero, a, 1.0))).astype(np.int64)
+    d = np.clip(sig - 1 - e, 0, 17)
+    d[~fast | zero] = 0
+    m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
+    # drop trailing zeros of the fraction
+    while True:
+        z = (d > 0) & (m % 10 == 0)
+        if not z.any():
+            break
+        m = np.where(z, m // 10, m)
+        d = d - z
+    n_digits = np.maximum(np.floor(np.log10(np.maximum(m, 1))).astype(np.int64) + 1, d + 1)
+    n_digits = np.where(np.isnan(v), 0, n_digits)
+    neg = (v < 0) & fast & ~zero
+    length = neg + n_digits + (d > 0)
+    width = max(int(length.max(initial=0)), 25 if slow.any() else 0, 1)
+    out = np.zeros((size, width), dtype=np.uint8)
+    # right-aligned: digit k (from the right) sits at column width-1-k, shifted by the dot
+    rows = np.arange(size)
+    q = m.copy()
+    for k in range(int(n_digits.max(initial=0))):
+        present = k < n_digits
+        q, digit = np.divmod(q, 10)
+        col = width - 1 - k - (k >= d) * (d > 0)
+        out[rows[present], col[present]] = (digit[present] + 48).astype(np.uint8)
+    dot = np.flatnonzero(d > 0)
+    out[dot, width - 1 - d[dot]] = ord(".")
+    out[neg, width - length[neg]] = ord("-")
+    for i in np.flatnonzero(slow).tolist():
+        text = repr(float(v[i])).encode()
+        out[i, :] = 0
+        out[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
+    return out
+
+
+def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
+    """CSV fields for text (escaped against formulas, quoted when needed) as a byte matrix."""
+    def field(t: str) -> bytes:
+        if escape:
+            t = escape_text(t)
+        if any(ch in t for ch in ',"\n\r'):
+            t = '"' + t.replace('"', '""') + '"'
+        return t.encode("utf-8")
+
+    joined = "".join(texts)
+    if not joined:
+        return np.zeros((len(texts), 0), dtype=np.uint8)
+    if joined.isascii() and not any(ch in joined for ch in ',"\n\r') and not any(
+            t.startswith(FORMULA_TRIGGERS) for t in texts):
+        arr = np.array(texts, dtype="S")
+    else:
+        arr = np.array([field(t) for t in texts], dtype=object).astype("S")
+    width = max(arr.dtype.itemsize, 1)
+    return arr.view(np.uint8).reshape(len(texts), width)
+
+
+def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
+    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number)."""
+    size = len(res.sku)
+    names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
+    parts = [_text_matrix(res.sku), format_numbers(res.rate)]
+    for m in methods:
+        for f in ("S", "s", "Q", "total_cost", "impact_mpts"):
+            parts.append(format_numbers(res.columns[f"{m}.{f}"]))
+    for idx in (res.cheapest, res.lowest_impact):
+        sel = names[np.where(idx >= 0, idx, len(methods))]
+        parts.append(sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1)))
+    parts.append(format_numbers(res.saving))
+    parts.append(_text_matrix(res.errors))
+    assert len(parts) == len(header)
+    comma = np.full((size, 1), ord(","), dtype=np.uint8)
+    newline = np.full((size, 1), ord("\n"), dtype=np.uint8)
+    blocks = []
+    for i, p in enumerate(parts):
+        blocks.append(p)
+        blocks.append(comma if i < len(parts) - 1 else newline)
+    flat = np.hstack(blocks).ravel()
+    return flat[flat != 0].tobytes()
+
+
+class _AtomicOutput:
+    """A temporary file next to the target, moved into place only on success."""
+
+    def __init__(self, target: Path, force: bool):
+        self.target = target
+        self.force = force
+        d = target.parent if str(target.parent) else Path(".")
+        if not d.is_dir():
+            raise PortfolioInputError(f"output folder {str(d)!r} does not exist")
+        fd, name = tempfile.mkstemp(dir=d, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+        self.temp = Path(name)
+
+    def commit(self) -> None:
+        os.chmod(self.temp, 0o666 & ~_umask())
+        if self.force:
+            os.replace(self.temp, self.target)
+            return
+        try:                       # no-clobber: link fails if the target appeared meanwhile
+            os.link(self.temp, self.target)
+        except FileExistsError:
+            self.discard()
+            raise OutputExistsError(f"{self.target} exists; use --force to overwrite it") from None
+        except OSError:
+            if self.target.exists():
+                self.discard()
+                raise OutputExistsError(f"{self.target} exists; use --force to overwrite it") from None
+            os.replace(self.temp, self.target)
+            return
+        self.temp.unlink()
+
+    def discard(self) -> None:
+        try:
+            self.temp.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class CsvWriter:
+    def __init__(self, path: Path, header: list[str], methods: list[str]):
+        self.file = open(path, "wb")
+        self.header = header
+        self.methods = methods
+        self.file.write((",".join(header) + "\n").encode())
+
+    def write(self, res: ChunkResult) -> None:
+        self.file.write(csv_chunk_bytes(res, self.methods, self.header))
+
+    def finish(self, summary: Summary, meta: dict) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.close()
+
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+class XlsxWriter:
+    """Results sheet streamed with openpyxl's write-only mode, plus a Summary sheet and chart."""
+
+    def __init__(self, path: Path, header: list[str], methods: list[str]):
+        from openpyxl import Workbook
+
+        self.path = path
+        self.header = header
+        self.methods = methods
+        self.wb = Workbook(write_only=True)
+        self.summary_ws = self.wb.create_sheet("Summary")
+        self.ws = self.wb.create_sheet("Results")
+        self.ws.append(header)
+        self.rows = 1
+        self.saving_col = header.index("saving") + 1
+        self.rate_col = header.index("demand.rate_per_year") + 1
+
+    def _text(self, value: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        if not value:
+            return None
+        cell = WriteOnlyCell(self.ws, value=_ILLEGAL.sub("\ufffd", value))
+        cell.data_type = "s"          # text, never a formula, whatever its first character
+        return cell
+
+    def write(self, res: ChunkResult) -> None:
+        size = len(res.sku)
+        if self.rows + size > XLSX_MAX_ROWS:
+            raise PortfolioInputError(f"an xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} SKUs; "
+                                      f"write CSV for larger catalogues")
+        cols: list[list] = [[self._text(s) for s in res.sku], _cells(res.rate)]
+        for m in self.methods:
+            for f in ("S", "s", "Q"):
+                cols.append(_cells(res.columns[f"{m}.{f}"], integer=True))
+            for f in ("total_cost", "impact_mpts"):
+                cols.append(_cells(res.columns[f"{m}.{f}"]))
+        for idx in (res.cheapest, res.lowest_impact):
+            cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
+        cols.append(_cells(res.saving))
+        cols.append([self._text(e) for e in res.errors])
+        for row in zip(*cols):
+            self.ws.append(row)
+        self.rows += size
+
+    def finish(self, summary: Summary, meta: dict) -> None:
+        from openpyxl.chart import Reference, ScatterChart, Series
+
+        ws = self.summary_ws
+        ws.append([self._summary_text("amspares portfolio")])
+        for k, v in meta.items():
+            ws.append([self._summary_text(k), self._summary_text(str(v))])
+        ws.append(["SKUs evaluated", summary.evaluated])
+        ws.append(["SKUs failed (see the error column)", summary.failed])
+        ws.append([])
+        ws.append(Summary.HEADER)
+        for row in summary.rows():
+            ws.append(row)
+        ws.append([])
+        ws.append(["Cheapest method per SKU: total cost (EUR)", float(summary.cheapest_cost.sum())])
+        ws.append(["Saving over each SKU's runner-up (EUR)", float(summary.cheapest_saving.sum())])
+        last = min(self.rows, CHART_MAX_POINTS + 1)
+        if last >= 2:
+            chart = ScatterChart()
+            chart.title = "Saving of the cheapest method against demand rate"
+            if self.rows > last:
+                chart.title += f" (first {last - 1:,} SKUs)"
+            chart.style = 13
+            chart.x_axis.title = "demand rate (parts/year)"
+            chart.y_axis.title = "saving over the runner-up (EUR)"
+            chart.legend = None
+            xs = Reference(self.ws, min_col=self.rate_col, min_row=2, max_row=last)
+            ys = Reference(self.ws, min_col=self.saving_col, min_row=2, max_row=last)
+            series = Series(ys, xs, title="SKUs")
+            series.marker.symbol = "circle"
+            series.graphicalProperties.line.noFill = True
+            chart.series.append(series)
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.width, chart.height = 18, 10
+            ws.add_chart(chart, "J2")
+        self.wb.save(self.path)
+
+    def _summary_text(self, value: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.summary_ws, value=_ILLEGAL.sub("\ufffd", value))
+        cell.data_type = "s"
+        return cell
+
+    def abort(self) -> None:
+        pass
+
+
+def _cells(values: np.ndarray, integer: bool = False) -> list:
+    out = values.tolist()
+    if integer:
+        return [None if x != x else int(x) for x in out]
+    return [None if x != x else x for x in out]
+
+
+# --------------------------------------------------------------------------- driver
+
+
+@dataclass
+class Report:
+    """What a run did: the summary, the row problems (first :data:`MAX_REPORTED`), timing."""
+
+    summary: Summary
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    unknown_columns: list = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+
+
+def _format_of(path: Path, what: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    raise PortfolioInputError(f"{what} {str(path)!r}: use a .csv or .xlsx file")
+
+
+def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario, *,
+                  force: bool = False, chunk_rows: int = CHUNK_ROWS,
+                  progress: Callable[[float, int], None] | None = None) -> Report:
+    """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
+
+    Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
+    an existing output without ``force`` (nothing is written). Bad rows do not raise: they
+    are in ``Report.problems`` and in the output's ``error`` column.
+    """
+    catalogue, output = Path(catalogue), Path(output)
+    in_fmt = _format_of(catalogue, "catalogue")
+    out_fmt = _format_of(output, "output")
+    if chunk_rows < 1:
+        raise PortfolioInputError(f"chunk size = {chunk_rows}: must be >= 1")
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
+    if output.exists() and output.is_dir():
+        raise PortfolioInputError(f"output {str(output)!r} is a directory")
+    start = time.perf_counter()
+    source = (read_csv if in_fmt == "csv" else read_xlsx)(catalogue, chunk_rows)
+    try:
+        plan = plan_columns(source.header, scenario)
+        methods = list(scenario.methods)
+        header = output_header(scenario)
+        summary = Summary(methods, has_impact=scenario.has_part)
+        report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
+        target = _AtomicOutput(output, force)
+        writer = None
+        try:
+            writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(target.temp, header, methods)
+            for first_row, by_column, read_problems in source.chunks:
+                res = evaluate_chunk(scenario, plan, by_column, first_row, read_problems)
+                writer.write(res)
+                summary.add(res)
+                report.rows += len(res.sku)
+                for e in res.errors:
+                    if e:
+                        report.problem_count += 1
+                        if len(report.problems) < MAX_REPORTED:
+                            report.problems.append(e)
+                if progress:
+                    progress(source.done(), report.rows)
+            writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
+            target.commit()
+        except BaseException:
+            try:
+                if writer is not None:
+                    writer.abort()
+            except Exception:  # noqa: BLE001 - the original error matters
+                pass
+            target.discard()
+            raise
+    finally:
+        source.close()
+    report.seconds = time.perf_counter() - start
+    return report
