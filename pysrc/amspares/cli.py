@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "amspares.commands.evaluate",
     "amspares.commands.scenario",
     "amspares.commands.portfolio",
+    "amspares.commands.init",
     "amspares.commands.addin",
 )
 

@@ -1,0 +1,86 @@
+"""`amspares init`, `amspares factors`, and the atomic/no-overwrite file writing they share.
+
+Expected values: the factor numbers are thesis Tables 1-4 as restated in spec section 2
+(transport modes) and the thesis text (materials, machines); the case-study numbers are the
+spec's section-8 reference values.
+"""
+
+import csv
+import json
+from importlib import resources
+
+import pytest
+
+from amspares import cli, factors
+from amspares.errors import OutputExistsError
+from amspares.fileio import atomic_output
+from amspares.scenario import load_scenario
+
+
+def test_init_writes_the_case_study_and_it_evaluates_to_the_spec_reference(tmp_path, capsys):
+    out = tmp_path / "mine.toml"
+    assert cli.main(["init", str(out)]) == 0
+    assert cli.main(["evaluate", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert result["methods"]["regular"]["S"] == 5                          # spec section 8
+    assert result["methods"]["regular"]["total_cost"] == pytest.approx(1735.71, abs=0.005)
+    assert result["methods"]["am_mto"]["total_cost"] == pytest.approx(10800.0)
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path, capsys):
+    out = tmp_path / "mine.toml"
+    out.write_text("my own notes")
+    assert cli.main(["init", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "exists; pass --force to overwrite it" in err and "Traceback" not in err
+    assert out.read_text() == "my own notes"                                # untouched
+    assert cli.main(["init", str(out), "--force"]) == 0
+    assert load_scenario(out).name.startswith("Thesis case study")
+
+
+def test_init_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    assert cli.main(["init", str(tmp_path / "nope" / "x.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_atomic_output_leaves_the_old_file_when_writing_fails(tmp_path):
+    out = tmp_path / "r.csv"
+    out.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(out, force=True) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert out.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]                # no temp left
+    with pytest.raises(OutputExistsError):
+        with atomic_output(out):
+            pass
+
+
+@pytest.mark.parametrize("table,name,value", [
+    ("transport_modes", "van", 0.14), ("transport_modes", "truck_16t", 0.034),   # spec section 2
+    ("transport_modes", "truck_28t", 0.022), ("transport_modes", "truck_40t", 0.015),
+    ("transport_modes", "ship", 0.0011), ("transport_modes", "plane", 0.078),
+    ("materials", "PA", 630.0), ("materials", "ABS", 400.0),                      # thesis Table 1
+    ("am_machines", "sls_eosint_p390", 107.0), ("am_machines", "fdm_300mc", 519.0),  # Table 2
+    ("processes", "injection_moulding_pvc_pc", 44.0),                             # Table 3
+])
+def test_factor_tables_hold_the_thesis_numbers(table, name, value):
+    assert factors.TABLES[table]()[name].value == value
+
+
+def test_every_factor_row_cites_a_source():
+    data = resources.files("amspares.data")
+    for fname in ("materials.csv", "am_machines.csv", "processes.csv", "transport_modes.csv"):
+        rows = list(csv.DictReader(data.joinpath(fname).read_text().splitlines()))
+        assert rows, fname
+        for row in rows:
+            assert row["source"].strip(), f"{fname}: {row['name']} has no source"
+
+
+def test_factors_command_lists_every_table_with_sources(capsys):
+    assert cli.main(["factors"]) == 0
+    out = capsys.readouterr().out
+    for table in factors.TABLES:
+        assert table in out
+    assert "Baumers et al. (2011)" in out and "Goedkoop & Spriensma (1999)" in out
