@@ -61,7 +61,7 @@ def ref_wait_years(S, rate, lead_years, model):
         return ref_erlang_c(S, u) * lead_years / (S - u)          # Eq. 6
     if rate == 0:
         return mp.mpf(0)
-    ebo = mp.fsum((k - S) * ref_pmf(k, u) for k in range(S + 1, S + 200))
+    ebo = mp.fsum((k - S) * ref_pmf(k, u) for k in range(S + 1, S + 60 + int(10 * u)))
     return ebo / rate                                              # Little's law
 
 
@@ -77,7 +77,7 @@ def ref_tc(S, rate, years, price, lead_days, ce, cd, tr_in, tr_out, h, inv=0, bp
             + inv - mp.mpf(bp) * n * years / 2)
 
 
-def ref_optimal(params, model="erlang_c", inv=0, bp=0, smax=80):
+def ref_optimal(params, model="erlang_c", inv=0, bp=0, smax=30):
     costs = [ref_tc(S, *params, inv=inv, bp=bp, model=model) for S in range(smax)]
     best = min(range(smax), key=lambda S: (costs[S], S))
     assert best < smax - 5, "search range too small"
@@ -199,9 +199,11 @@ def test_sq_expectations_against_x_by_u_matrix(s, Q, u):
                                       (1, 0.47, 0.45, 100), (10, 4.0, 2.0, 0.5), (3, 0.2, 5, 0)])
 def test_optimal_reorder_point_against_exhaustive_search(Q, u, h, ce):
     # spec 3.2: s* minimises CD + CH = T (365 ce E[BO](s) + h E[OH](s)) over s >= -Q
-    cands = range(-Q, 25)
-    cost = {s: 365 * ce * ref_sq(s, Q, u)[1] + h * ref_sq(s, Q, u)[0] for s in cands}
+    cands = range(-Q, 16)
+    sums = {s: ref_sq(s, Q, u) for s in cands}
+    cost = {s: 365 * ce * sums[s][1] + h * sums[s][0] for s in cands}
     best = min(cands, key=lambda s: (cost[s], s))
+    assert best < 12, "search range too small"
     assert fx.optimal_reorder_point(Q, u, h, ce) == best
 
 
