@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -199,10 +200,13 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
     """
     size = len(cells)
     problems: dict[int, str] = {}
-    cells = [c if isinstance(c, str) else _cell_text(c) for c in cells]
     try:  # fast path: every cell a number or empty (C-level float parsing)
-        given = np.fromiter((c != "" for c in cells), dtype=bool, count=size)
-        values = np.array([c or "0" for c in cells], dtype=float)
+        if "" in cells:
+            given = np.array([c != "" for c in cells], dtype=bool)
+            values = np.array([c or "0" for c in cells], dtype=float)
+        else:
+            given = np.ones(size, bool)
+            values = np.array(cells, dtype=float)
     except ValueError:  # some text: parse one by one (only this chunk of this column)
         values = np.empty(size)
         given = np.ones(size, bool)
@@ -254,7 +258,7 @@ def check_choices(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, dict[i
 class ChunkResult:
     """The output columns of one chunk (arrays of one element per row)."""
 
-    first_row: int
+    row_numbers: Sequence[int]   # spreadsheet row number of each row
     sku: list
     rate: np.ndarray
     columns: dict                # "<method>.<field>" -> float array (NaN = empty)
@@ -293,8 +297,10 @@ def output_header(scenario: Scenario) -> list[str]:
 
 
 def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[Sequence],
-                   first_row: int, row_problems: dict[int, list[str]] | None = None) -> ChunkResult:
-    """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells of column ``i``).
+                   row_numbers: Sequence[int], row_problems: dict[int, list[str]] | None = None) -> ChunkResult:
+    """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells, as text, of column ``i``).
+
+    ``row_numbers[j]`` is the spreadsheet row number of the chunk's row ``j`` (for messages).
 
     ``row_problems`` carries problems found while reading (e.g. a wrong number of fields).
     """
@@ -302,7 +308,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     problems: dict[int, list[str]] = {k: list(v) for k, v in (row_problems or {}).items()}
 
     def complain(i: int, col: str, text: str, rule: str) -> None:
-        problems.setdefault(i, []).append(f"row {first_row + i}, {col} = {text}: {rule}")
+        problems.setdefault(i, []).append(f"row {row_numbers[i]}, {col} = {text}: {rule}")
 
     inputs = scenario.inputs()
     numbers: dict[str, np.ndarray] = {}
@@ -371,7 +377,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
-    return ChunkResult(first_row, sku, rate, columns, cheapest, lowest, saving, errors)
+    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors)
 
 
 def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:
@@ -493,7 +499,7 @@ class _CountingReader(io.RawIOBase):
 @dataclass
 class Source:
     header: list
-    chunks: Iterator            # yields (first_row, rows_by_column, row_problems)
+    chunks: Iterator            # yields (row_numbers, rows_by_column, row_problems)
     done: Callable[[], float]   # fraction read, 0..1
     close: Callable[[], None]
 
@@ -507,6 +513,26 @@ def _open_input(path: Path):
         raise PortfolioInputError(f"catalogue {str(path)!r} is a directory") from None
     except OSError as exc:
         raise PortfolioInputError(f"catalogue {str(path)!r} cannot be read ({exc.strerror})") from None
+
+
+def _regularise(rows: list, numbers: Sequence[int], width: int, problems: dict) -> tuple[list, list]:
+    """Rows with the wrong number of fields: blank lines dropped, short rows padded with
+    empty cells, trailing empty fields dropped; other long rows become bad rows."""
+    out, nums = [], []
+    for rec, no in zip(rows, numbers):
+        if len(rec) != width:
+            if not rec or (len(rec) == 1 and not rec[0]):
+                continue
+            if len(rec) < width:
+                rec = rec + [""] * (width - len(rec))
+            elif not any(rec[width:]):
+                rec = rec[:width]
+            else:
+                problems[len(out)] = [f"row {no}: {len(rec)} fields, the header has {width}"]
+                rec = [rec[0]] + [""] * (width - 1)
+        out.append(rec)
+        nums.append(no)
+    return out, nums
 
 
 def read_csv(path: Path, chunk_rows: int) -> Source:
@@ -528,33 +554,24 @@ def read_csv(path: Path, chunk_rows: int) -> Source:
 
     def chunks():
         reader = csv.reader(text, delimiter=delimiter)
-        row_no = 2
-        rows: list = []
-        problems: dict[int, list[str]] = {}
+        next_row = 2
         try:
-            for rec in reader:
-                if len(rec) != width:
-                    if not rec or (len(rec) == 1 and not rec[0]):   # blank line: skipped
-                        row_no += 1
+            while True:
+                rows = list(itertools.islice(reader, chunk_rows))
+                if not rows:
+                    return
+                numbers = range(next_row, next_row + len(rows))
+                next_row += len(rows)
+                problems: dict[int, list[str]] = {}
+                if any(len(r) != width for r in rows):      # rare: fix up row by row
+                    rows, numbers = _regularise(rows, numbers, width, problems)
+                    if not rows:
                         continue
-                    if len(rec) > width and not any(rec[width:]):  # trailing empty fields
-                        rec = rec[:width]
-                    elif len(rec) < width:
-                        rec = rec + [""] * (width - len(rec))
-                    else:
-                        problems[len(rows)] = [f"row {row_no}: {len(rec)} fields, the header has {width}"]
-                        rec = [rec[0]] + [""] * (width - 1)
-                rows.append(rec)
-                row_no += 1
-                if len(rows) >= chunk_rows:
-                    yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
-                    rows, problems = [], {}
+                yield numbers, [list(c) for c in zip(*rows)], problems
         except UnicodeDecodeError:
             raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
         except csv.Error as exc:
-            raise PortfolioInputError(f"catalogue {str(path)!r}, row {row_no}: not valid CSV ({exc})") from None
-        if rows:
-            yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+            raise PortfolioInputError(f"catalogue {str(path)!r}, row {reader.line_num}: not valid CSV ({exc})") from None
 
     return Source(header, chunks(), lambda: min(counter.count / size, 1.0), text.close)
 
@@ -582,23 +599,22 @@ def read_xlsx(path: Path, chunk_rows: int) -> Source:
     seen = [0]
 
     def chunks():
-        row_no = 2
+        row_no = 1
         rows: list = []
-        problems: dict[int, list[str]] = {}
+        numbers: list = []
         for rec in rows_iter:
-            rec = list(rec[:width]) + [None] * (width - len(rec))
-            if all(v is None for v in rec):       # empty row: skipped
-                row_no += 1
-                seen[0] += 1
-                continue
-            rows.append([_cell_text(v) for v in rec])
             row_no += 1
             seen[0] += 1
+            rec = list(rec[:width]) + [None] * (width - len(rec))
+            if all(v is None for v in rec):       # empty row: skipped
+                continue
+            rows.append([_cell_text(v) for v in rec])
+            numbers.append(row_no)
             if len(rows) >= chunk_rows:
-                yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
-                rows, problems = [], {}
+                yield numbers, [list(c) for c in zip(*rows)], {}
+                rows, numbers = [], []
         if rows:
-            yield row_no - len(rows), [list(c) for c in zip(*rows)], problems
+            yield numbers, [list(c) for c in zip(*rows)], {}
 
     return Source([_cell_text(h) for h in header], chunks(), lambda: min(seen[0] / total, 1.0), wb.close)
 
@@ -935,8 +951,8 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         writer = None
         try:
             writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(target.temp, header, methods)
-            for first_row, by_column, read_problems in source.chunks:
-                res = evaluate_chunk(scenario, plan, by_column, first_row, read_problems)
+            for row_numbers, by_column, read_problems in source.chunks:
+                res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems)
                 writer.write(res)
                 summary.add(res)
                 report.rows += len(res.sku)
