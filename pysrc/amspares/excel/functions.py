@@ -58,6 +58,7 @@ The spec's reference values (section 8):
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 from dataclasses import dataclass
 from numbers import Real
@@ -247,13 +248,17 @@ def _grid(name: str, value) -> tuple[list, tuple]:
     if isinstance(value, (list, tuple)):
         if not value:
             raise _SettingError(f"#VALUE! {name} is an empty range")
-        nested = [isinstance(r, (list, tuple)) for r in value]
-        if all(nested):
+        if isinstance(value[0], (list, tuple)):
+            try:
+                widths = set(map(len, value))
+            except TypeError:                       # rows mixed with single values
+                raise _SettingError(f"#VALUE! {name} must be a rectangular range") from None
             width = len(value[0])
-            if width == 0 or any(len(r) != width for r in value):
+            if widths != {width} or width == 0 or not all(
+                    isinstance(r, (list, tuple)) for r in value):
                 raise _SettingError(f"#VALUE! {name} must be a rectangular range")
-            return [x for r in value for x in r], (len(value), width)
-        if any(nested):
+            return list(itertools.chain.from_iterable(value)), (len(value), width)
+        if any(isinstance(r, (list, tuple)) for r in value):
             raise _SettingError(f"#VALUE! {name} must be a rectangular range")
         return list(value), (len(value), 1)
     return [value], ()
@@ -447,23 +452,20 @@ class _Call:
         good = np.equal(errors, None)
         if len(cols) > 1 and self.shape and self.shape[1] != 1:
             raise _SettingError("#VALUE! with_cost=TRUE needs the inputs in one column")
+        shape = self.shape if self.shape else (1, 1)
         outs = []
         for full, is_int in zip(cols, integer):
             if is_int:
                 full = full.astype(np.int64)
-            if good.all():
-                outs.append(full.tolist())
-            else:
-                obj = np.array(full.tolist(), dtype=object)
-                obj[~good] = errors[~good]
-                outs.append(obj.tolist())
-        if not self.shape:
-            return outs[0][0] if len(outs) == 1 else [[o[0] for o in outs]]
-        rows, width = self.shape
-        if len(outs) == 1:
-            o = outs[0]
-            return [o[r * width:(r + 1) * width] for r in range(rows)]
-        return [list(r) for r in zip(*outs)]
+            if not good.all():
+                full = np.array(full.tolist(), dtype=object)
+                full[~good] = errors[~good]
+            outs.append(full.reshape(shape))
+        out = outs[0] if len(outs) == 1 else np.concatenate([o.astype(object) for o in outs], axis=1)
+        result = out.tolist()                       # Python ints, floats and texts
+        if not self.shape and len(outs) == 1:
+            return result[0][0]
+        return result
 
 
 def _guard(fn):
