@@ -254,8 +254,7 @@ def _grid(name: str, value) -> tuple[list, tuple]:
             except TypeError:                       # rows mixed with single values
                 raise _SettingError(f"#VALUE! {name} must be a rectangular range") from None
             width = len(value[0])
-            if widths != {width} or width == 0 or not all(
-                    isinstance(r, (list, tuple)) for r in value):
+            if widths != {width} or width == 0 or not set(map(type, value)) <= {list, tuple}:
                 raise _SettingError(f"#VALUE! {name} must be a rectangular range")
             return list(itertools.chain.from_iterable(value)), (len(value), width)
         if any(isinstance(r, (list, tuple)) for r in value):
