@@ -198,6 +198,7 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     unit = h * yrs + cp * (1.0 + tr_in)       # per-unit S cost (rule "demand")
     maxrule = production_rule == "max_demand_stock"
     erl = waiting_time == "erlang_c"
+    umax = float(u.max(initial=0.0))
 
     def stock_part(s, n_, unit_, cp_, tr_):
         """S-dependent cost other than downtime: h S T + CR + S-part of CP and CTr."""
@@ -209,38 +210,61 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     size = lam.size
     best_s = np.zeros(size, dtype=np.int64)
     best_c = np.full(size, np.inf)
+    # Working set, compressed lazily: a SKU that is done stays in the arrays until at most
+    # half of them are live. That is harmless: once done, no larger S can be strictly
+    # cheaper (cost >= stock part >= best, and float products and sums are monotone), so
+    # a done SKU never updates its best again.
     idx = np.arange(size)
+    w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = lam, lead, u, weight, n, unit, cp, tr_in
+    w_bc = best_c.copy()
+    w_bs = best_s.copy()
+    live = np.ones(size, dtype=bool)
+    nlive = size
     b = np.ones(size)                          # Erlang B at S = 0
-    a_lam, a_lead, a_u, a_w, a_n, a_unit, a_cp, a_tr = lam, lead, u, weight, n, unit, cp, tr_in
     s = 0
-    while idx.size and s <= max_stock:
+    while nlive and s <= max_stock:
         if s == 0:
-            wait = a_lead.copy()
+            wait = w_lead
         elif erl:
-            ub = a_u * b
-            b = ub / (s + ub)
+            ub = w_u * b
+            np.add(ub, s, out=b)
+            np.divide(ub, b, out=b)            # B_s = u B_{s-1} / (s + u B_{s-1})
             with np.errstate(divide="ignore", invalid="ignore"):
-                ec = s * b / (s - a_u * (1.0 - b))
-                wait = np.where(a_u < s, ec * a_lead / (s - a_u), np.inf)
+                den = 1.0 - b
+                den *= w_u
+                np.subtract(s, den, out=den)   # s - u (1 - B)
+                wait = b * s
+                wait /= den                    # Ec = s B / (s - u (1 - B))
+                wait *= w_lead
+                den = s - w_u
+                wait /= den                    # W = Ec L / (s - u)
+                if s <= umax:
+                    np.copyto(wait, np.inf, where=w_u >= s)   # unstable queue: infeasible
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                wait = np.where(a_lam > 0, poisson_loss(s, a_u) / np.where(a_lam > 0, a_lam, 1.0), 0.0)
+                wait = np.where(w_lam > 0, poisson_loss(s, w_u) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
         with np.errstate(invalid="ignore"):
-            down = np.where(a_w == 0, 0.0, wait * a_w)
-        cost = down + stock_part(s, a_n, a_unit, a_cp, a_tr)
-        better = cost < best_c[idx]
-        if better.any():
-            hit = idx[better]
-            best_c[hit] = cost[better]
-            best_s[hit] = s
-        done = (down == 0) | (stock_part(s + 1, a_n, a_unit, a_cp, a_tr) >= best_c[idx])
-        if done.any():
-            keep = ~done
-            idx = idx[keep]
-            b = b[keep]
-            a_lam, a_lead, a_u, a_w, a_n, a_unit, a_cp, a_tr = (
-                x[keep] for x in (a_lam, a_lead, a_u, a_w, a_n, a_unit, a_cp, a_tr))
+            down = wait * w_w                  # 365 W n ce (inf * 0 only for done SKUs)
+        cost = down + stock_part(s, w_n, w_unit, w_cp, w_tr)
+        better = cost < w_bc
+        np.copyto(w_bc, cost, where=better)
+        np.copyto(w_bs, s, where=better)
+        done = (down == 0) | (stock_part(s + 1, w_n, w_unit, w_cp, w_tr) >= w_bc)
+        done &= live
+        ndone = int(np.count_nonzero(done))
+        if ndone:
+            live &= ~done
+            nlive -= ndone
+            if 2 * nlive <= live.size:
+                best_s[idx] = w_bs
+                best_c[idx] = w_bc
+                keep = live
+                idx, b, w_bc, w_bs, live = idx[keep], b[keep], w_bc[keep], w_bs[keep], live[keep]
+                w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = (
+                    x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr))
         s += 1
+    best_s[idx] = w_bs
+    best_c[idx] = w_bc
     best_s = best_s.reshape(shape)
     cost = base_stock_costs(best_s, rate=rate, years=years, price=price,
                             lead_time_years=lead_time_years, emergency_per_day=emergency_per_day,

@@ -60,11 +60,40 @@ def erlang_b(servers, offered_load):
             bb = ub / (k + ub)
         b = np.full(s.shape, bb)
     else:
-        for k in range(1, kmax + 1):
-            active = s >= k
-            ub = u[active] * b[active]
-            b[active] = ub / (k + ub)
+        b = _erlang_b_many(s.ravel(), u.ravel()).reshape(s.shape)
     return b if b.ndim else float(b)
+
+
+def _erlang_b_many(s: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The recursion for many (S, u) pairs at once.
+
+    Every live element takes the same step k; an element's value is read out when
+    ``k == S``. The working arrays are compressed only when at most half of them are
+    still live (finished elements keep stepping harmlessly until then), which avoids a
+    gather and a scatter per step.
+    """
+    out = np.ones(s.shape, dtype=float)
+    idx = np.flatnonzero(s > 0)
+    ws, wu = s[idx], u[idx]
+    wb = np.ones(idx.size)
+    ub = np.empty(idx.size)
+    live = idx.size
+    k = 1
+    while live:
+        np.multiply(wu, wb, out=ub)
+        np.add(ub, k, out=wb)             # k + u B_{k-1}
+        np.divide(ub, wb, out=wb)         # B_k = u B_{k-1} / (k + u B_{k-1})
+        fin = ws == k
+        nfin = int(np.count_nonzero(fin))
+        if nfin:
+            out[idx[fin]] = wb[fin]
+            live -= nfin
+            if live and 2 * live <= ws.size:
+                keep = ws > k
+                idx, ws, wu, wb = idx[keep], ws[keep], wu[keep], wb[keep]
+                ub = np.empty(idx.size)
+        k += 1
+    return out
 
 
 def erlang_c(servers, offered_load):

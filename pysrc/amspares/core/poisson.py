@@ -7,8 +7,15 @@ For ``X ~ Poisson(m)`` and integer ``y``:
   = (m^2 P(X >= y-1) - 2 y m P(X >= y) + y (y+1) P(X > y)) / 2``.
 
 Both use the identities ``E[X; X >= y] = m P(X >= y - 1)`` and
-``E[X (X-1); X >= y] = m^2 P(X >= y - 2)``; survival probabilities come from
-:func:`scipy.special.pdtrc`, accurate far into the tail. No X-by-U matrices, no sums.
+``E[X (X-1); X >= y] = m^2 P(X >= y - 2)``. Writing ``S = P(X > y)`` and ``p = P(X = y)``
+(so ``P(X >= y) = S + p`` and ``P(X = y - 1) = p y / m``) they reduce to one survival
+probability and one point probability each:
+
+* ``G1(y) = (m - y) S + m p``;
+* ``G2(y) = ((y - m)^2 + y) S / 2 + m (m - y) p / 2``.
+
+``S`` comes from :func:`scipy.special.pdtrc` (accurate far into the tail) and ``p`` from
+``exp(y log m - m - log y!)``. No X-by-U matrices, no sums.
 """
 
 from __future__ import annotations
@@ -17,23 +24,46 @@ import numpy as np
 from scipy import special, stats
 
 
-def _survival(k, m):
-    """``P(X > k)`` for integer-valued ``k`` (1 for ``k < 0``)."""
-    k = np.asarray(k, dtype=float)
+_LOG_FACTORIAL = special.gammaln(np.arange(1.0, 4097.0))   # log y! for y = 0..4095
+
+
+def _tail_and_point(y, m):
+    """``S = P(X > y)`` and ``p = P(X = y)`` for integer-valued ``y`` (``S = 1, p = 0`` if y < 0).
+
+    One :func:`scipy.special.pdtrc` call per element (the expensive part) and a point
+    probability ``exp(y log m - m - log y!)`` with ``log y!`` from a table for small y.
+    """
+    y = np.asarray(y, dtype=float)
     m = np.asarray(m, dtype=float)
-    k, m = np.broadcast_arrays(k, m)
-    out = np.ones(k.shape)
-    pos = k >= 0
-    if np.any(pos):
-        out[pos] = special.pdtrc(k[pos], m[pos])
-    return out
+    if y.shape != m.shape:
+        y, m = np.broadcast_arrays(y, m)
+    neg = y < 0
+    anyneg = bool(neg.any())
+    yy = np.where(neg, 0.0, y) if anyneg else y
+    surv = special.pdtrc(yy, m)
+    if yy.size and float(yy.max()) < _LOG_FACTORIAL.size:
+        logfact = _LOG_FACTORIAL[yy.astype(np.intp)]
+    else:
+        logfact = special.gammaln(yy + 1.0)
+    point = special.xlogy(yy, m)
+    if np.ndim(point):                       # in place: fewer temporaries for big arrays
+        point -= m
+        point -= logfact
+        np.exp(point, out=point)
+    else:
+        point = np.exp(point - m - logfact)
+    if anyneg:
+        surv = np.where(neg, 1.0, surv)
+        point = np.where(neg, 0.0, point)
+    return surv, point
 
 
 def poisson_loss(y, mean):
     """First-order Poisson loss ``G1(y) = E[(X - y)^+]``, ``X ~ Poisson(mean)``.
 
     Expected backorders of a base-stock level ``y`` (the "exact" wait of spec 3.1 is
-    ``G1(S) / lambda`` by Little's law).
+    ``G1(S) / lambda`` by Little's law). Closed form ``G1(y) = (m - y) P(X > y) + m P(X = y)``
+    (thesis Eq. 24 with Q = 1).
 
     Examples
     --------
@@ -44,13 +74,17 @@ def poisson_loss(y, mean):
     """
     y = np.asarray(y, dtype=float)
     m = np.asarray(mean, dtype=float)
-    g = m * _survival(y - 1, m) - y * _survival(y, m)
+    surv, point = _tail_and_point(y, m)
+    g = (m - y) * surv + m * point
     g = np.maximum(g, 0.0)
     return g if g.ndim else float(g)
 
 
 def poisson_second_loss(y, mean):
     """Second-order Poisson loss ``G2(y) = sum_{k > y} G1(k) = E[(X-y)(X-y-1)^+] / 2``.
+
+    Closed form ``G2(y) = ((y - m)^2 + y) P(X > y) / 2 + m (m - y) P(X = y) / 2``; it turns
+    the thesis's X-by-U matrix sums (Eq. 23-24) into two evaluations.
 
     Examples
     --------
@@ -61,8 +95,9 @@ def poisson_second_loss(y, mean):
     """
     y = np.asarray(y, dtype=float)
     m = np.asarray(mean, dtype=float)
-    g = 0.5 * (m * m * _survival(y - 2, m) - 2.0 * y * m * _survival(y - 1, m)
-               + y * (y + 1.0) * _survival(y, m))
+    surv, point = _tail_and_point(y, m)
+    d = y - m
+    g = 0.5 * ((d * d + y) * surv - m * d * point)
     g = np.maximum(g, 0.0)
     return g if g.ndim else float(g)
 
