@@ -96,7 +96,7 @@ from scipy.optimize import brentq
 from amspares.core.basestock import base_stock_costs
 from amspares.core.costs import COST_COMPONENTS
 from amspares.core.evaluate import Evaluation, evaluate_inputs
-from amspares.core.impact import environmental_impact, megajoules_to_kwh, process_factor
+from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh, process_factor
 
 IMPACT_COMPONENTS = ("material", "process", "transport", "extra")
 S_RANGE = np.arange(16)
@@ -622,7 +622,9 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     dict
         ``{"roles": {"regular": .., "am_mto": ..}, "breakeven": {name: float | None |
         {key: float | None}}, "reasons": {name: str}, "sweeps": {name: [row, ...]},
-        "notes": [str, ...]}``; ``reasons`` keys are the break-even names, with
+        "notes": [str, ...], "current": {..}}``; ``current`` holds the scenario's own
+        values of the swept inputs (``am_price``, ``regular_price``, ``moq``,
+        ``am_energy_mj_per_kg`` of am_mto, ``regular_investment``, ``n``); ``reasons`` keys are the break-even names, with
         ``/<key>`` for the keyed ones (``"mould_breakeven_demand_cost/3000"``).
 
     Examples
@@ -724,5 +726,14 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     order = ("am_price_breakeven", "regular_price_breakeven", "moq_breakeven_cost",
              "moq_breakeven_impact", "portfolio_breakeven_skus", "mould_breakeven_demand_cost",
              "mould_breakeven_demand_impact", "am_energy_breakeven_mj_per_kg")
+    current = {}
+    if st.M:
+        current["am_price"] = float(inputs[st.key(st.M, "price")])
+        current["am_energy_mj_per_kg"] = float(inputs[st.key(st.M, "energy_kwh_per_kg")]) / KWH_PER_MJ
+    if st.R:
+        current["regular_price"] = float(inputs[st.key(st.R, "price")])
+        current["moq"] = int(inputs[st.key(st.R, "moq")])
+        current["regular_investment"] = float(inputs[st.key(st.R, "investment")])
+    current["n"] = float(inputs["demand.rate_per_year"]) * float(inputs["demand.service_years"])
     return {"roles": dict(st.role), "breakeven": {k: be[k] for k in order},
-            "reasons": reasons, "sweeps": sweeps, "notes": notes}
+            "reasons": reasons, "sweeps": sweeps, "notes": notes, "current": current}
