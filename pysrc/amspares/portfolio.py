@@ -233,22 +233,30 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
 
 
 def check_choices(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, dict[int, str]]:
-    """Validate a choice column (``model.waiting_time`` ...): values, ``{position: rule}``.
+    """Validate a choice column (``model.waiting_time`` ...), vectorised.
+
+    Returns ``(codes, problems)``: the index into ``col.choices`` of each cell (the base
+    value's for empty and bad cells) and ``{position: rule}`` for bad cells.
 
     >>> c = Column(1, "model.waiting_time", "choice", choices=("erlang_c", "exact"), base="erlang_c")
-    >>> v, bad = check_choices(c, ["exact", "", "exakt"])
-    >>> v.tolist(), bad
-    (['exact', 'erlang_c', 'erlang_c'], {2: 'must be one of erlang_c, exact; did you mean exact?'})
+    >>> codes, bad = check_choices(c, ["exact", "", "exakt"])
+    >>> codes.tolist(), bad
+    ([1, 0, 0], {2: 'must be one of erlang_c, exact; did you mean exact?'})
     """
-    arr = np.array([_cell_text(c) for c in cells], dtype=object)
-    given = arr != ""
-    ok = np.isin(arr, np.array(col.choices, dtype=object))
+    size = len(cells)
+    arr = np.array(cells, dtype=str) if size else np.array([], dtype=str)
+    codes = np.full(size, col.choices.index(col.base), dtype=np.int64)
+    matched = np.zeros(size, bool)
+    for j, choice in enumerate(col.choices):
+        hit = arr == choice
+        codes[hit] = j
+        matched |= hit
     problems = {}
-    for i in np.flatnonzero(given & ~ok).tolist():
+    for i in np.flatnonzero((arr != "") & ~matched).tolist():
         close = difflib.get_close_matches(str(arr[i]), col.choices, n=1, cutoff=0.5)
         problems[i] = f"must be one of {', '.join(col.choices)}" + (
             f"; did you mean {close[0]}?" if close else "")
-    return np.where(given & ok, arr, col.base), problems
+    return codes, problems
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -317,23 +325,24 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     for col in plan:
         cells = rows_by_column[col.index]
         if col.kind == "sku":
-            sku = [_cell_text(c) for c in cells]
-            for i in [i for i, s in enumerate(sku) if not s.strip()]:
-                complain(i, "sku", "(empty)", "must not be empty")
+            sku = cells
+            if "" in cells:
+                for i in [i for i, s in enumerate(sku) if s == ""]:
+                    complain(i, "sku", "(empty)", "must not be empty")
         elif col.kind == "number":
             values, _given, bad = check_numbers(col, cells)
             numbers[col.name] = values
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "choice":
-            values, bad = check_choices(col, cells)
-            choices[col.name] = values
+            codes, bad = check_choices(col, cells)
+            choices[col.name] = codes
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
-        else:
+        elif any(cells):
             for i, c in enumerate(cells):
-                if c is not None and _cell_text(c) != "":
-                    complain(i, col.name, _cell_text(c), col.problem)
+                if c:
+                    complain(i, col.name, c, col.problem)
     ok = np.ones(size, bool)
     if problems:
         ok[list(problems)] = False
@@ -344,36 +353,43 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     cheapest = np.full(size, -1, dtype=np.int64)
     lowest = np.full(size, -1, dtype=np.int64)
     saving = np.full(size, np.nan)
-    wait = choices.get("model.waiting_time", np.full(size, inputs["model.waiting_time"], dtype=object))
-    prule = choices.get("model.production_rule", np.full(size, inputs["model.production_rule"], dtype=object))
-    for w in np.unique(wait[ok]) if ok.any() else ():
-        for r in np.unique(prule[ok & (wait == w)]):
-            group = ok & (wait == w) & (prule == r)
-            idx = np.flatnonzero(group)
-            given = dict(inputs)
-            given["model.waiting_time"], given["model.production_rule"] = w, r
-            for key, values in numbers.items():
-                given[key] = values[idx]
-            given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
-            ev = evaluate_inputs(given, scenario.methods, advice=False)
-            totals = np.vstack([ev.methods[m].total_cost for m in methods])
-            best = _index_of(ev.cheapest, methods)
-            cheapest[idx] = best
-            saving[idx] = decisions(totals, best)
-            if ev.lowest_impact is not None:
-                lowest[idx] = _index_of(ev.lowest_impact, methods)
-            for m in methods:
-                res = ev.methods[m]
-                pol = res.policy
-                # the nulls of the JSON object (model.result_dict): S only for base stock and
-                # make to order, s only with a reorder point, Q only for stock methods
-                has_S = (pol == "base_stock") | (pol == "make_to_order")
-                columns[f"{m}.S"][idx] = np.where(has_S, res.S, np.nan)
-                columns[f"{m}.s"][idx] = res.s
-                columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
-                columns[f"{m}.total_cost"][idx] = res.total_cost
-                if res.impact_mpts is not None:
-                    columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
+    choice_of = {c.name: c.choices for c in plan if c.kind == "choice"}
+    groups = np.zeros(size, dtype=np.int64)        # waiting-time model x production rule
+    keys = []
+    for key in CHOICE_KEYS:
+        options = choice_of.get(key, (inputs[key],))
+        keys.append((key, options))
+        groups = groups * len(options) + choices.get(key, np.zeros(size, dtype=np.int64))
+    for g in np.unique(groups[ok]).tolist():
+        idx = np.flatnonzero(ok & (groups == g))
+        picked = {}
+        for key, options in reversed(keys):
+            g, j = divmod(g, len(options))
+            picked[key] = options[j]
+        given = dict(inputs)
+        given.update(picked)
+        for key, values in numbers.items():
+            given[key] = values[idx]
+        given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
+        ev = evaluate_inputs(given, scenario.methods, advice=False)
+        totals = np.vstack([ev.methods[m].total_cost for m in methods])
+        best = _index_of(ev.cheapest, methods)
+        cheapest[idx] = best
+        saving[idx] = decisions(totals, best)
+        if ev.lowest_impact is not None:
+            lowest[idx] = _index_of(ev.lowest_impact, methods)
+        for m in methods:
+            res = ev.methods[m]
+            pol = res.policy
+            # the nulls of the JSON object (model.result_dict): S only for base stock and
+            # make to order, s only with a reorder point, Q only for stock methods
+            has_S = (pol == "base_stock") | (pol == "make_to_order")
+            columns[f"{m}.S"][idx] = np.where(has_S, res.S, np.nan)
+            columns[f"{m}.s"][idx] = res.s
+            columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
+            columns[f"{m}.total_cost"][idx] = res.total_cost
+            if res.impact_mpts is not None:
+                columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
@@ -535,45 +551,90 @@ def _regularise(rows: list, numbers: Sequence[int], width: int, problems: dict) 
     return out, nums
 
 
+def _fields_per_line(data: bytes, delimiter: bytes) -> np.ndarray:
+    """Number of delimiters on each line of ``data`` (no quotes in it), vectorised."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, arr.size)
+    seen = np.concatenate(([0], np.cumsum(arr == delimiter[0], dtype=np.int64)))
+    return np.diff(np.concatenate(([0], seen[ends])))
+
+
 def read_csv(path: Path, chunk_rows: int) -> Source:
-    raw = _open_input(path)
-    size = max(os.fstat(raw.fileno()).st_size, 1)
-    counter = _CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding="utf-8-sig", newline="")
+    """Stream a CSV catalogue in chunks of ``chunk_rows`` rows.
+
+    Chunks without quotes are split with ``str.split`` after a vectorised check that every
+    line has the header's number of fields; other chunks go through the csv module. A chunk
+    is extended until its quotes balance, so a quoted line break never splits a record.
+    """
+    f = _open_input(path)
+    size = max(os.fstat(f.fileno()).st_size, 1)
+    consumed = [0]
+    first = f.readline()
+    consumed[0] += len(first)
+    if first.startswith(b"\xef\xbb\xbf"):          # Excel's "CSV UTF-8" byte-order mark
+        first = first[3:]
     try:
-        first = text.readline()
+        first_text = first.decode("utf-8")
     except UnicodeDecodeError:
-        text.close()
+        f.close()
         raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    delimiter = ";" if first_text.count(";") > first_text.count(",") else ","
+    header = next(csv.reader([first_text], delimiter=delimiter), [])
     if not header:
-        text.close()
+        f.close()
         raise PortfolioInputError(f"catalogue {str(path)!r} is empty (no header row)")
     width = len(header)
+    dl = delimiter.encode()
 
     def chunks():
-        reader = csv.reader(text, delimiter=delimiter)
         next_row = 2
-        try:
-            while True:
-                rows = list(itertools.islice(reader, chunk_rows))
-                if not rows:
-                    return
-                numbers = range(next_row, next_row + len(rows))
-                next_row += len(rows)
-                problems: dict[int, list[str]] = {}
-                if any(len(r) != width for r in rows):      # rare: fix up row by row
-                    rows, numbers = _regularise(rows, numbers, width, problems)
-                    if not rows:
+        while True:
+            lines = list(itertools.islice(f, chunk_rows))
+            if not lines:
+                return
+            data = b"".join(lines)
+            if b'"' in data:
+                while data.count(b'"') % 2:          # inside a quoted field: read on
+                    more = f.readline()
+                    if not more:
+                        break
+                    data += more
+            consumed[0] += len(data)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text "
+                                          f"(save it as CSV UTF-8)") from None
+            plain = text
+            if b"\r" in data:
+                plain = text.replace("\r\n", "\n")
+            if b'"' not in data and "\r" not in plain and "\n\n" not in plain and not plain.startswith("\n"):
+                body = plain[:-1] if plain.endswith("\n") else plain
+                counts = _fields_per_line(plain.encode("utf-8") if plain is not text else data, dl)
+                if counts.size and (counts == width - 1).all():
+                    flat = body.replace("\n", delimiter).split(delimiter)
+                    nrows = counts.size
+                    if len(flat) == nrows * width:
+                        yield range(next_row, next_row + nrows), [flat[j::width] for j in range(width)], {}
+                        next_row += nrows
                         continue
-                yield numbers, [list(c) for c in zip(*rows)], problems
-        except UnicodeDecodeError:
-            raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
-        except csv.Error as exc:
-            raise PortfolioInputError(f"catalogue {str(path)!r}, row {reader.line_num}: not valid CSV ({exc})") from None
+            try:
+                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+            except csv.Error as exc:
+                raise PortfolioInputError(f"catalogue {str(path)!r}, near row {next_row}: "
+                                          f"not valid CSV ({exc})") from None
+            numbers = range(next_row, next_row + len(rows))
+            next_row += len(rows)
+            problems: dict[int, list[str]] = {}
+            if any(len(r) != width for r in rows):
+                rows, numbers = _regularise(rows, numbers, width, problems)
+                if not rows:
+                    continue
+            yield numbers, [list(c) for c in zip(*rows)], problems
 
-    return Source(header, chunks(), lambda: min(counter.count / size, 1.0), text.close)
+    return Source(header, chunks(), lambda: min(consumed[0] / size, 1.0), f.close)
 
 
 def read_xlsx(path: Path, chunk_rows: int) -> Source:
@@ -656,28 +717,30 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
     d = np.clip(sig - 1 - e, 0, 17)
     d[~fast | zero] = 0
     m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
-    # drop trailing zeros of the fraction
-    while True:
-        z = (d > 0) & (m % 10 == 0)
-        if not z.any():
-            break
-        m = np.where(z, m // 10, m)
-        d = d - z
+    # drop trailing zeros of the fraction (only rows that still have some)
+    live = np.flatnonzero((d > 0) & (m % 10 == 0))
+    while live.size:
+        m[live] //= 10
+        d[live] -= 1
+        live = live[(d[live] > 0) & (m[live] % 10 == 0)]
     n_digits = np.maximum(np.floor(np.log10(np.maximum(m, 1))).astype(np.int64) + 1, d + 1)
-    n_digits = np.where(np.isnan(v), 0, n_digits)
+    n_digits[np.isnan(v)] = 0
     neg = (v < 0) & fast & ~zero
     length = neg + n_digits + (d > 0)
-    width = max(int(length.max(initial=0)), 25 if slow.any() else 0, 1)
+    width = max(int(length.max(initial=0)), 25 if slow.any() else 0, 1) + 1
+    # column 0 is scratch (absent digits are written there, then cleared); the number is
+    # right-aligned: digit k from the right at column width-1-k, one further left past the dot
     out = np.zeros((size, width), dtype=np.uint8)
-    # right-aligned: digit k (from the right) sits at column width-1-k, shifted by the dot
-    rows = np.arange(size)
+    flat = out.reshape(-1)
+    base = np.arange(size, dtype=np.int64) * width
     q = m.copy()
+    has_dot = d > 0
     for k in range(int(n_digits.max(initial=0))):
-        present = k < n_digits
         q, digit = np.divmod(q, 10)
-        col = width - 1 - k - (k >= d) * (d > 0)
-        out[rows[present], col[present]] = (digit[present] + 48).astype(np.uint8)
-    dot = np.flatnonzero(d > 0)
+        col = np.where(k < n_digits, width - 1 - k - ((k >= d) & has_dot), 0)
+        flat[base + col] = digit + 48
+    out[:, 0] = 0
+    dot = np.flatnonzero(has_dot)
     out[dot, width - 1 - d[dot]] = ord(".")
     out[neg, width - length[neg]] = ord("-")
     for i in np.flatnonzero(slow).tolist():
