@@ -1,0 +1,104 @@
+"""Render workbooks with LibreOffice (headless) to PDF and PNG, to look at sheets and charts.
+
+Used by the tests (a sheet must render to a non-empty PDF) and by hand to refresh the
+screenshots in ``docs/images``::
+
+    python tests/render.py book.xlsx out/            # -> out/book.pdf, out/book-1.png, ...
+    python tests/render.py book.xlsx out/ --dpi 80 --first 1 --last 2
+
+Every call uses its own LibreOffice user profile, so several renders (or engineers) can run
+at the same time without fighting over ``~/.config/libreoffice``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["soffice", "to_pdf", "pdf_pages", "to_png", "keep_only"]
+
+
+def soffice() -> str:
+    """Path of the LibreOffice binary (``tests/run.sh`` installs it)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed; tests/run.sh installs it")
+    return exe
+
+
+def to_pdf(book: str | Path, outdir: str | Path, timeout: float = 240) -> Path:
+    """Convert a workbook to PDF with LibreOffice; returns the PDF path (``outdir/<stem>.pdf``)."""
+    book, outdir = Path(book).resolve(), Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo_profile_") as profile:
+        cmd = [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(outdir), str(book)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    pdf = outdir / (book.stem + ".pdf")
+    if proc.returncode != 0 or not pdf.exists():
+        raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    return pdf
+
+
+def pdf_pages(pdf: str | Path) -> int:
+    """Number of pages of a PDF, read from its page objects (no poppler needed).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.pdf"
+    >>> _ = p.write_bytes(b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page >>")
+    >>> pdf_pages(p)
+    2
+    """
+    data = Path(pdf).read_bytes()
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def to_png(pdf: str | Path, outdir: str | Path, dpi: int = 80, first: int = 1, last: int | None = None) -> list[Path]:
+    """Pages of a PDF as PNG files (``pdftoppm`` from poppler-utils)."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise RuntimeError("pdftoppm is not installed (apt-get install poppler-utils)")
+    pdf, outdir = Path(pdf), Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [exe, "-png", "-r", str(dpi), "-f", str(first)]
+    if last is not None:
+        cmd += ["-l", str(last)]
+    subprocess.run(cmd + [str(pdf), str(outdir / pdf.stem)], check=True, capture_output=True)
+    return sorted(outdir.glob(pdf.stem + "-*.png"))
+
+
+def keep_only(wb, sheet: str):
+    """Drop every sheet of an in-memory openpyxl workbook but ``sheet``, to render one sheet.
+
+    Works on the workbook as built: openpyxl drops charts when it *loads* a file, so a saved
+    workbook cannot be trimmed this way.
+    """
+    for name in wb.sheetnames:
+        if name != sheet:
+            del wb[name]
+    return wb
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("book")
+    ap.add_argument("outdir")
+    ap.add_argument("--dpi", type=int, default=80)
+    ap.add_argument("--first", type=int, default=1)
+    ap.add_argument("--last", type=int)
+    args = ap.parse_args(argv)
+    pdf = to_pdf(args.book, args.outdir)
+    pngs = to_png(pdf, args.outdir, args.dpi, args.first, args.last)
+    print(f"{pdf} ({pdf_pages(pdf)} pages)")
+    for p in pngs:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
