@@ -328,3 +328,31 @@ def test_progress_is_line_based_when_not_a_tty():
     p(0.5, 100_000)
     assert stream.getvalue().startswith("amspares portfolio: 100,000 SKUs (50%)")
     assert "\r" not in stream.getvalue()
+
+
+@pytest.mark.parametrize("chunk", ["1", "2", "100000"])
+def test_csv_dialects_quotes_crlf_bom_semicolons(tmp_path, capsys, chunk):
+    # Excel's "CSV UTF-8": BOM, CRLF; a quoted SKU with a comma and a line break; a
+    # semicolon-separated file (European Excel). Expected: the same rows as a plain file.
+    plain = write_csv(tmp_path / "plain.csv", HEADER[:3], [r[:3] for r in ROWS[:4]])
+    assert main(["portfolio", plain, "-o", str(tmp_path / "plain_out.csv")]) == 0
+    want = read_csv(tmp_path / "plain_out.csv")
+    body = "\r\n".join(",".join(r[:3]) for r in ROWS[:4])
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(b"\xef\xbb\xbf" + (",".join(HEADER[:3]) + "\r\n" + body + "\r\n").encode())
+    semi = tmp_path / "semi.csv"
+    semi.write_text(";".join(HEADER[:3]) + "\n" + "\n".join(";".join(r[:3]) for r in ROWS[:4]) + "\n",
+                    encoding="utf-8")
+    for src in (excel, semi):
+        out = tmp_path / f"{src.stem}_out.csv"
+        assert main(["portfolio", str(src), "-o", str(out), "--chunk-size", chunk]) == 0
+        assert read_csv(out) == want
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('sku,demand.rate_per_year\n"A, left\nhand",2\n"B ""x""",-1\nC,0.5\n', encoding="utf-8")
+    out = tmp_path / "quoted_out.csv"
+    assert main(["portfolio", str(quoted), "-o", str(out), "--chunk-size", chunk]) == 1
+    got = read_csv(out)
+    assert [g["sku"] for g in got] == ["A, left\nhand", 'B "x"', "C"]
+    # spreadsheet rows count records, not physical lines: B is row 3
+    assert got[1]["error"] == "row 3, demand.rate_per_year = -1: must be >= 0"
+    assert got[0]["regular.S"] == "5" and got[2]["error"] == ""
