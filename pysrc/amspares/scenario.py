@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from amspares import factors
-from amspares.core.impact import megajoules_to_kwh
+from amspares.core.impact import megajoules_to_kwh, transport_leg_factor
 from amspares.errors import ScenarioError
 
 # --------------------------------------------------------------------------- schema
@@ -243,8 +243,10 @@ def parse_legs(key: str, value) -> tuple[Leg, ...]:
 
 
 def leg_factor(legs) -> float:
-    """``sum(km * t)`` over the legs, in mPts per kg (thesis Eq. 40-41)."""
-    return float(sum(leg.km * leg.mpts_per_kg_km for leg in legs))
+    """``sum(km * t)`` over the legs, in mPts per kg (thesis Eq. 40-41; see
+    :func:`amspares.core.impact.transport_leg_factor`)."""
+    legs = tuple(legs)
+    return transport_leg_factor([leg.km for leg in legs], [leg.mpts_per_kg_km for leg in legs])
 
 
 def _check(spec: Key, key: str, value):

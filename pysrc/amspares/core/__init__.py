@@ -30,6 +30,7 @@ from amspares.core.impact import (
     material_per_part,
     megajoules_to_kwh,
     process_factor,
+    transport_leg_factor,
 )
 
 __all__ = [
@@ -38,5 +39,5 @@ __all__ = [
     "base_stock_costs", "optimal_base_stock", "BaseStockPolicy", "sq_expected_backorders",
     "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",
     "SQPolicy", "made_to_order_costs", "made_to_order_breakeven_price", "ImpactBreakdown", "environmental_impact",
-    "material_per_part", "megajoules_to_kwh", "process_factor",
+    "material_per_part", "megajoules_to_kwh", "process_factor", "transport_leg_factor",
 ]

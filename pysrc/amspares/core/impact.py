@@ -42,6 +42,19 @@ def process_factor(process_mpts_per_kg, energy_kwh_per_kg, electricity_mpts_per_
     return process_mpts_per_kg + np.multiply(energy_kwh_per_kg, electricity_mpts_per_kwh)
 
 
+def transport_leg_factor(kms, mpts_per_kg_km):
+    """Leg factor ``sum_i km_i t_i`` in mPts per kg of freight (thesis Eq. 40-41).
+
+    Examples
+    --------
+    The case study's customer legs: 100 km by van (0.14) and 1000 km by plane (0.078):
+
+    >>> round(transport_leg_factor([100, 1000], [0.14, 0.078]), 6)
+    92.0
+    """
+    return float(np.sum(np.multiply(np.asarray(kms, dtype=float), np.asarray(mpts_per_kg_km, dtype=float))))
+
+
 @dataclass(frozen=True)
 class ImpactBreakdown:
     """Eco-indicator 99 impact by component, in mPts: ``ETC = EM + EP + ET + EE`` (Eq. 32)."""
