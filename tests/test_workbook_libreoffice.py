@@ -20,7 +20,7 @@ from amspares.model import evaluate
 from amspares.scenario import load_scenario, parse_scenario
 from amspares.workbook import fill
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import build_template
+from amspares.workbook.template import SQ_STALE, build_template
 from amspares.workbook.writer import write_scenario_workbook
 
 if lo.soffice() is None:  # a missing engine is a failure, not a skip: tests/run.sh installs it
@@ -129,9 +129,11 @@ def edited(case):
     backend = fill.OpenpyxlBackend(wb)
     backend.write("downtime_emergency_per_day", 0)
     backend.write("model_waiting_time", "exact")
+    backend.write("methods_am_mts_moq", 40)     # (s,Q): not live; the sheet must say so
     wb.save(d / "edited.xlsx")
     out = lo.recalculate(d / "edited.xlsx", d / "out_edited")
-    sc = case["scenario"].with_values({"downtime.emergency_per_day": 0, "model.waiting_time": "exact"})
+    sc = case["scenario"].with_values({"downtime.emergency_per_day": 0, "model.waiting_time": "exact",
+                                       "methods.am_mts.moq": 40})
     return {"wb": openpyxl.load_workbook(out, data_only=True), "scenario": sc}
 
 
@@ -140,6 +142,10 @@ def test_edited_inputs_recalculate_to_amspares_evaluate(edited):
     assert formula_errors(wb) == []
     r = evaluate(edited["scenario"])
     for m, res in r["methods"].items():
+        if m == "am_mts":      # moq 40: (s,Q) numbers come from amspares, not from formulas
+            assert value_at(wb, "result_am_mts_total_cost") == SQ_STALE
+            assert value_at(wb, "result_am_mts_impact_mpts") == SQ_STALE
+            continue
         for f in RESULT_FIELDS:
             assert close(value_at(wb, f"result_{m}_{f}"), res[f]), (m, f, value_at(wb, f"result_{m}_{f}"), res[f])
     assert value_at(wb, "result_cheapest") == r["cheapest"]

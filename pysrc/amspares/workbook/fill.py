@@ -77,7 +77,11 @@ LAYOUT = "amspares_methods"
 
 
 def name_of(key: str) -> str:
-    """The defined name of a scenario key's input cell: dots become underscores."""
+    """The defined name of a scenario key's input cell: dots become underscores.
+
+    >>> name_of("methods.regular.price")
+    'methods_regular_price'
+    """
     return key.replace(".", "_")
 
 

@@ -56,6 +56,7 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")     # yellow: type here
 PY_FILL = PatternFill("solid", fgColor="DDEBF7")        # blue: written by amspares
 WRAP = Alignment(wrap_text=True, vertical="top")
 FIXED_TIME = _dt.datetime(2024, 1, 1)                   # reproducible document properties
+SQ_STALE = "(s,Q): press Run scenario"                  # moq changed since amspares wrote the (s,Q) block
 
 FACTOR_TABLES = (
     ("materials", "Materials (thesis Table 1)"),
@@ -300,8 +301,8 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     P, W, n = cells["produced"], cells["shipped"], cells["delivered"]
     pf = cells["process_factor"]
 
-    def part(expr):
-        return f'IF(ISNUMBER(part_weight_kg),{expr},"{NO_PART}")'
+    def part(expr):              # no part: no impact; a stale (s,Q) P: pass its text on
+        return f'IF(ISNUMBER(part_weight_kg),IF(ISNUMBER({P}),{expr},{P}),"{NO_PART}")'
 
     up = f"$B${top + 1}"
     imp = r["impact"] or {}
@@ -408,20 +409,24 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     ws[f"A{top}"] = "Chosen policy (used in Results)"
     ws[f"A{top}"].font = BOLD
     base = f"{moq}=1"
+
+    def sq_or_stale(ref):        # (s,Q) values only while they were computed for this moq
+        return f'IF({sq["Q"]}={moq},{ref},"{SQ_STALE}")'
+
     chosen = [
         ("policy", "policy", f'IF({base},"base_stock",IF({moq}<=B5,"reorder_point","one_order"))', r["policy"]),
         ("S", "S", f'IF({base},B11,"{NOT_APPLICABLE}")', r["S"] if r["S"] is not None else NOT_APPLICABLE),
-        ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq["s"]})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
+        ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq_or_stale(sq["s"])})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
         ("Q", "Q", f"{moq}", r["Q"]),
-        ("units produced P", "produced", f"IF({base},B5+B11,{sq['units.produced']})", r["units"]["produced"]),
-        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq['units.shipped_to_warehouse']})",
+        ("units produced P", "produced", f"IF({base},B5+B11,{sq_or_stale(sq['units.produced'])})", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq_or_stale(sq['units.shipped_to_warehouse'])})",
          r["units"]["shipped_to_warehouse"]),
         ("units delivered n", "delivered", "B5", r["units"]["delivered"]),
     ]
     for comp, label, c in zip(COST_ROWS, COST_LABELS, "HIJKLMN"):
-        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq['cost.' + comp]})",
+        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq_or_stale(sq['cost.' + comp])})",
                        r["cost"][comp]))
-    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq['total_cost']})", r["total_cost"]))
+    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq_or_stale(sq['total_cost'])})", r["total_cost"]))
     for i, (label, name, f, value) in enumerate(chosen, start=1):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
