@@ -1,0 +1,126 @@
+"""Property tests (hypothesis, bounded example counts): monotonicity of TC, Erlang C's
+range and monotonicity, the optimiser's optimality over a wide window, and vectorised
+results equal to element-wise scalar calls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from amspares.core import (base_stock_costs, erlang_c, optimal_base_stock, poisson_loss,
+                           poisson_second_loss, sq_expected_backorders, sq_expected_on_hand,
+                           sq_policy_costs)
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+rates = st.floats(0.001, 30.0)
+leads = st.floats(1 / 365, 150 / 365)
+years = st.floats(0.5, 40.0)
+prices = st.floats(0.0, 500.0)
+holding = st.floats(0.0, 10.0)
+emergency = st.floats(0.0, 5000.0)
+shares = st.floats(0.0, 1.0)
+models = st.sampled_from(["erlang_c", "exact"])
+rules = st.sampled_from(["demand", "max_demand_stock"])
+
+
+@st.composite
+def stock_params(draw):
+    return dict(rate=draw(rates), years=draw(years), price=draw(prices),
+                lead_time_years=draw(leads), emergency_per_day=draw(emergency),
+                holding_per_part_year=draw(holding), inbound_share=draw(shares),
+                outbound_per_part=draw(st.floats(0.0, 50.0)))
+
+
+def optimum(p, model, rule="demand"):
+    return optimal_base_stock(waiting_time=model, production_rule=rule, **p)
+
+
+@FAST
+@given(stock_params(), models, st.floats(1.0, 3.0))
+def test_optimal_tc_monotone_in_price_holding_and_emergency(p, model, factor):
+    # Raising any cost input cannot lower the optimal total: TC(S) is non-decreasing in
+    # each for every S, hence so is the minimum over S (Eq. 1, 7-12).
+    base = optimum(p, model).total_cost
+    for key in ("price", "holding_per_part_year", "emergency_per_day"):
+        up = dict(p, **{key: p[key] * factor + 0.01})
+        assert optimum(up, model).total_cost >= base * (1 - 1e-12), key
+
+
+@FAST
+@given(stock_params(), models, st.integers(0, 40), st.floats(1.0, 3.0))
+def test_tc_at_fixed_s_monotone(p, model, S, factor):
+    base = base_stock_costs(S, waiting_time=model, **p).total
+    for key in ("price", "holding_per_part_year", "emergency_per_day"):
+        up = base_stock_costs(S, waiting_time=model, **dict(p, **{key: p[key] * factor + 0.01})).total
+        assert up >= base or (np.isinf(base) and np.isinf(up)), key
+
+
+@FAST
+@given(st.integers(0, 2000), st.floats(0.0, 3000.0))
+def test_erlang_c_in_unit_interval_and_decreasing_in_s(S, u):
+    c0, c1 = erlang_c(S, u), erlang_c(S + 1, u)
+    assert 0.0 <= c1 <= 1.0 and 0.0 <= c0 <= 1.0
+    assert c1 <= c0 * (1 + 1e-12)   # more servers, less waiting
+
+
+@FAST
+@given(stock_params(), models, rules)
+def test_no_s_in_a_wide_window_beats_the_optimum(p, model, rule):
+    best = optimum(p, model, rule)
+    S = np.arange(0, max(300, 4 * best.S + 50))
+    tc = np.asarray(base_stock_costs(S, waiting_time=model, production_rule=rule, **p).total)
+    tc = np.where(np.isnan(tc), np.inf, tc)
+    assert best.total_cost <= tc.min()
+    assert not np.any(tc[: best.S] <= best.total_cost)   # ties go to the smaller S
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(rates, leads, emergency, holding, prices), min_size=1, max_size=12), models)
+def test_vectorised_equals_elementwise(rows, model):
+    lam, lead, ce, h, cp = (np.array(c) for c in zip(*rows))
+    kw = dict(years=30.0, inbound_share=0.08, outbound_per_part=10.0, waiting_time=model)
+    v = optimal_base_stock(rate=lam, lead_time_years=lead, emergency_per_day=ce,
+                           holding_per_part_year=h, price=cp, **kw)
+    for i in range(len(rows)):
+        s = optimal_base_stock(rate=lam[i], lead_time_years=lead[i], emergency_per_day=ce[i],
+                               holding_per_part_year=h[i], price=cp[i], **kw)
+        assert v.S[i] == s.S and v.total_cost[i] == s.total_cost
+    u = lam * lead
+    assert np.array_equal(erlang_c(v.S, u), [erlang_c(int(a), b) for a, b in zip(v.S, u)])
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(-50, 80), st.integers(1, 100), st.floats(0.0, 60.0)),
+                min_size=1, max_size=20))
+def test_sq_vectorised_equals_elementwise_and_identity(rows):
+    s, q, m = (np.array(c) for c in zip(*rows))
+    bo, oh = sq_expected_backorders(s, q, m), sq_expected_on_hand(s, q, m)
+    for i in range(len(rows)):
+        assert bo[i] == sq_expected_backorders(int(s[i]), int(q[i]), float(m[i]))
+        assert oh[i] == sq_expected_on_hand(int(s[i]), int(q[i]), float(m[i]))
+    assert np.all(bo >= 0) and np.all(oh >= 0)
+    # E[OH] - E[BO] = E[s + U - X] = s + (Q+1)/2 - u (spec 3.2), up to rounding
+    assert np.allclose(oh - bo, s + (q + 1) / 2 - m, rtol=1e-12, atol=1e-9)
+
+
+@FAST
+@given(st.integers(-30, 100), st.floats(0.0, 80.0))
+def test_loss_function_recursions(y, m):
+    # G1(y) - G1(y+1) = P(X > y) and G2(y) - G2(y+1) = G1(y+1) (definitions, spec 3.2):
+    # decreasing, and consistent with each other.
+    g1, g1n = poisson_loss(y, m), poisson_loss(y + 1, m)
+    assert g1n <= g1 + 1e-12
+    d2 = poisson_second_loss(y, m) - poisson_second_loss(y + 1, m)
+    assert d2 == pytest.approx(g1n, rel=1e-9, abs=1e-12 * (1 + m + abs(y)) ** 2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 200), rates, leads, holding, emergency)
+def test_sq_cost_monotone_in_price(Q, lam, lead, h, ce):
+    kw = dict(rate=lam, years=30.0, lead_time_years=lead, holding_per_part_year=h,
+              emergency_per_day=ce, inbound_share=0.08, outbound_per_part=10.0)
+    assert (sq_policy_costs(Q, price=20.0, **kw).total_cost
+            >= sq_policy_costs(Q, price=10.0, **kw).total_cost)
