@@ -76,7 +76,16 @@ Break-evens (spec section 5 names)
 ``moq_breakeven_impact``, ``portfolio_breakeven_skus`` (``{"T1": .., "T10": ..}``),
 ``mould_breakeven_demand_cost`` (``{"3000": .., "20000": .., "80000": ..}``),
 ``mould_breakeven_demand_impact`` (``{"900000": .., "4000000": .., "7300000": ..}``),
-``am_energy_breakeven_mj_per_kg``. Each is found by :func:`find_breakeven`: the model is
+``am_energy_breakeven_mj_per_kg``.
+
+``moq_breakeven_cost`` and ``moq_breakeven_impact`` are real-valued minimum order
+quantities: from ``moq >= accepted_q`` (and ``> n``) one order ships ``accepted_q`` parts and
+bills ``moq`` (Eq. 27-30), so regular's cost and impact are exactly linear in moq there and
+the model between two whole moq is their linear interpolation. If the two methods cross
+below that (where the model exists only at whole moq), the first whole moq at which printing
+wins is reported as a jump point, with the reason.
+
+Each break-even is found by :func:`find_breakeven`: the model is
 evaluated on a coarse grid to find the first sign change, then
 :func:`scipy.optimize.brentq` refines it on the continuous model to full precision. A
 break-even that does not exist in range is ``None`` with the reason in ``reasons``; one
@@ -593,7 +602,8 @@ def _am_energy(st: _Study) -> tuple[list, BreakEven]:
         lo, hi = sides(np.array([0.0]))
         be = BreakEven(None, f"{M} has a larger impact than {R} even with no machine energy"
                        if lo[0] > hi[0] else f"{M} keeps the lower impact up to 1e7 MJ/kg")
-    top = _nice_upper(max(600.0, 1.5 * be.value if be.value else 0.0))
+    far = 1.5 * be.value if be.value else 0.0
+    top = 600.0 if far <= 600.0 else _nice_upper(far)
     grid = np.linspace(0.0, top, 25)
     ev = st.ev(changes(grid))
     return rows({"am_energy_mj_per_kg": grid, **_columns(ev)}), be
