@@ -7,6 +7,7 @@ each use); structural expectations come from the spec's section 2 key list.
 from __future__ import annotations
 
 import math
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -186,6 +187,10 @@ def test_writer_refuses_to_overwrite_and_writes_atomically(tmp_path):
     write_scenario_workbook(load_scenario(), None, out, force=True)
     assert zipfile.is_zipfile(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case.xlsx"]      # no temp files left
+    new = write_scenario_workbook(load_scenario(), None, tmp_path / "new.xlsx")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask      # not mkstemp's private 0600
 
 
 def test_writer_leaves_nothing_behind_on_failure(tmp_path, monkeypatch):

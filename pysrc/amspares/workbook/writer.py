@@ -31,6 +31,16 @@ def add_situations(wb, study_json) -> bool:
     return True
 
 
+def _file_mode(path: Path) -> int:
+    """The mode an ordinary new file gets (umask applied), or the replaced file's mode."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = False) -> Path:
     """Write the scenario workbook for ``scenario`` to ``path``.
 
@@ -70,6 +80,7 @@ def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = 
         fd, tmp_final = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.xlsx", dir=path.parent)
         os.close(fd)
         inject_cached_values(tmp_plain, tmp_final, cache)
+        os.chmod(tmp_final, _file_mode(path))   # mkstemp makes 0600; a shared file must not be
         os.replace(tmp_final, path)
         tmp_final = None
     except PermissionError as exc:
