@@ -334,7 +334,7 @@ def test_missing_role_is_not_applicable(sc):
     assert out["roles"]["am_mto"] is None
     assert out["breakeven"]["moq_breakeven_cost"] is None
     assert out["breakeven"]["mould_breakeven_demand_cost"] == {"3000": None, "20000": None, "80000": None}
-    assert "no an order method" in out["reasons"]["moq_breakeven_cost"] or "order method" in out["reasons"]["moq_breakeven_cost"]
+    assert out["reasons"]["moq_breakeven_cost"] == "not applicable: the scenario has no order method (am_mto)"
     assert out["sweeps"]["moq"] == [] and len(out["sweeps"]["cost_vs_S"]) == 16
 
 
@@ -423,3 +423,12 @@ def test_evaluate_inputs_is_the_path(sc, study):
     row = next(r for r in study["sweeps"]["emergency_cost"] if r["emergency_per_day"] == 100)
     for m, r in ev.methods.items():
         assert row[f"{m}.total_cost"] == float(r.total_cost[0])
+
+
+def test_readable_output_for_other_scenarios(sc):
+    from amspares.commands.scenario import format_study, study_json as make
+    moq = make(sc.with_values({"methods.regular.moq": 50}))
+    text = format_study(moq)
+    assert "S* = None" not in text and "even for a single SKU" in text     # 50 parts per SKU: printing wins
+    alone = format_study(make(sc.with_values({"methods.am_mto": None})))
+    assert "not applicable: the scenario has no order method (am_mto)" in alone

@@ -127,7 +127,7 @@ def format_study(study: dict) -> str:
         out.append(("  " + text) if text else "")
 
     # 1. base
-    line("1. Base comparison (one-by-one replenishment)")
+    line("1. Base comparison")
     for name, m in ms.items():
         pol = {"base_stock": f"S* = {m['S']}", "reorder_point": f"s = {m['s']}, Q = {m['Q']}",
                "one_order": f"one order of {m['Q']}", "make_to_order": "to order"}[m["policy"]]
@@ -137,9 +137,10 @@ def format_study(study: dict) -> str:
     line(f"   -> cheapest: {base['cheapest']}; greenest: {green}.")
     em = study["sweeps"]["emergency_cost"]
     if R and em:
+        stock = (f"keeps S* = {em[0][R + '.S']}..{em[-1][R + '.S']} and "
+                 if em[0][R + ".S"] is not None and em[-1][R + ".S"] is not None else "")
         line(f"   Emergency cost {em[0]['emergency_per_day']:g}..{em[-1]['emergency_per_day']:g} EUR/day: "
-             f"{R} keeps S* = {em[0][R + '.S']}..{em[-1][R + '.S']} and costs "
-             f"{_eur(em[0][R + '.total_cost'])}..{_eur(em[-1][R + '.total_cost'])}.")
+             f"{R} {stock}costs {_eur(em[0][R + '.total_cost'])}..{_eur(em[-1][R + '.total_cost'])}.")
     line("   Why: a stocked part costs its price once more (scrapped at the end) but avoids "
          "waiting for the long lead time.")
     line()

@@ -318,10 +318,10 @@ class _Study:
 
     def missing(self, *needed: str) -> str:
         """Why a situation is not applicable ('' when it is)."""
-        words = {"regular": "a stock method (regular)", "am_mto": "an order method (am_mto)"}
+        words = {"regular": "stock method (regular)", "am_mto": "order method (am_mto)"}
         lacking = [words[r] for r in needed if r in words and self.role[r] is None]
         if "impact" in needed and not self.has_part:
-            lacking.append("a [part] section (impact)")
+            lacking.append("[part] section (no impact)")
         lacking = [x for x in lacking if x]
         return ("not applicable: the scenario has no " + " and no ".join(lacking)) if lacking else ""
 
