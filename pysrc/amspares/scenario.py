@@ -404,7 +404,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     has_item = "storage.holding_per_part_year" in values
     has_vol = "storage.volume_cost_per_m3" in values or "storage.package_m3" in values
     if has_item and has_vol:
-        raise ScenarioError("storage.volume_cost_per_m3", values.get("storage.volume_cost_per_m3"),
+        given = next(k for k in ("storage.volume_cost_per_m3", "storage.package_m3") if k in values)
+        raise ScenarioError(given, values[given],
                             "give either holding_per_part_year or volume_cost_per_m3 with package_m3, not both")
     if not has_item:
         if not has_vol:
@@ -435,6 +436,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                                 "a method name must start with a letter and hold only letters, digits and _")
         if not isinstance(mdata, Mapping):
             raise ScenarioError(f"methods.{mname}", mdata, "must be a table ([methods." + mname + "])")
+        if "kind" not in mdata:
+            raise ScenarioError(method_key(mname, "kind"), None, "is required (\"stock\" or \"order\")")
         kind = mdata.get("kind")
         kinds[mname] = _check(_METHOD_BY_FIELD["kind"], method_key(mname, "kind"), kind)
         for k, v in mdata.items():
