@@ -5,6 +5,7 @@ screenshots in ``docs/images``::
 
     python tests/render.py book.xlsx out/            # -> out/book.pdf, out/book-1.png, ...
     python tests/render.py book.xlsx out/ --dpi 80 --first 1 --last 2
+    python tests/render.py book.xlsx out/ --dpi 110 --first 1 --last 1 --crop 40,200,560,250 --name fig13
 
 Every call uses its own LibreOffice user profile, so several renders (or engineers) can run
 at the same time without fighting over ``~/.config/libreoffice``.
@@ -58,18 +59,27 @@ def pdf_pages(pdf: str | Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
 
 
-def to_png(pdf: str | Path, outdir: str | Path, dpi: int = 80, first: int = 1, last: int | None = None) -> list[Path]:
-    """Pages of a PDF as PNG files (``pdftoppm`` from poppler-utils)."""
+def to_png(pdf: str | Path, outdir: str | Path, dpi: int = 80, first: int = 1, last: int | None = None,
+           crop: tuple[int, int, int, int] | None = None, name: str | None = None) -> list[Path]:
+    """Pages of a PDF as PNG files (``pdftoppm`` from poppler-utils).
+
+    ``crop`` = ``(x, y, width, height)`` in pixels at ``dpi`` keeps one area of each page
+    (a chart, for a screenshot); ``name`` is the file-name stem (default: the PDF's).
+    """
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise RuntimeError("pdftoppm is not installed (apt-get install poppler-utils)")
     pdf, outdir = Path(pdf), Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    stem = name or pdf.stem
     cmd = [exe, "-png", "-r", str(dpi), "-f", str(first)]
     if last is not None:
         cmd += ["-l", str(last)]
-    subprocess.run(cmd + [str(pdf), str(outdir / pdf.stem)], check=True, capture_output=True)
-    return sorted(outdir.glob(pdf.stem + "-*.png"))
+    if crop is not None:
+        x, y, w, h = crop
+        cmd += ["-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h)]
+    subprocess.run(cmd + [str(pdf), str(outdir / stem)], check=True, capture_output=True)
+    return sorted(outdir.glob(stem + "-*.png"))
 
 
 def keep_only(wb, sheet: str):
@@ -91,9 +101,12 @@ def main(argv=None) -> int:
     ap.add_argument("--dpi", type=int, default=80)
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--last", type=int)
+    ap.add_argument("--crop", metavar="X,Y,W,H", help="keep this area (pixels at --dpi) of each page")
+    ap.add_argument("--name", help="PNG file-name stem (default: the workbook's)")
     args = ap.parse_args(argv)
     pdf = to_pdf(args.book, args.outdir)
-    pngs = to_png(pdf, args.outdir, args.dpi, args.first, args.last)
+    crop = tuple(int(v) for v in args.crop.split(",")) if args.crop else None
+    pngs = to_png(pdf, args.outdir, args.dpi, args.first, args.last, crop, args.name)
     print(f"{pdf} ({pdf_pages(pdf)} pages)")
     for p in pngs:
         print(p)

@@ -47,6 +47,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.data_source import NumFmt
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
@@ -303,6 +304,12 @@ _BREAKEVEN_SHEET = {"am_price_breakeven": "Price", "regular_price_breakeven": "P
                     "mould_breakeven_demand_impact": "Mould", "am_energy_breakeven_mj_per_kg": "Environment"}
 
 
+#: ``current`` (the scenario's own values of the swept inputs) -> (sheet, number format)
+_CURRENT = {"am_price": ("Price", _EUR), "regular_price": ("Price", _EUR), "moq": ("MOQ", _COUNT),
+            "n": ("Mould", "General"), "regular_investment": ("Mould", _EUR),
+            "am_energy_mj_per_kg": ("Environment", _MPTS)}
+
+
 def _fmt(v: float) -> str:
     return f"{v:,.1f}" if abs(v) >= 100 else f"{v:,.2f}"
 
@@ -467,6 +474,22 @@ def _style_axes(chart, spec: ChartSpec, y_format: str) -> None:
     chart.legend.position = "b"
 
 
+_COLOURS = ("1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "8C564B", "E377C2", "7F7F7F")
+
+
+def _paint(series, k: int, column: str) -> None:
+    """Explicit colours (the same in Excel and LibreOffice); moulds dashed, on top of regular."""
+    colour = _COLOURS[k % len(_COLOURS)]
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = 22225                  # 1.75 pt
+    if column.startswith("mould_"):
+        series.graphicalProperties.line.dashStyle = "dash"
+    if series.marker.symbol != "none":
+        series.marker.size = 5
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+        series.marker.graphicalProperties.line.solidFill = colour
+
+
 def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
     y_format = "#,##0"
     if spec.kind == "bar":
@@ -483,6 +506,7 @@ def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
             s = Series(table.ref(ws, y), title=_label(y))
             s.marker.symbol = "circle"
             s.smooth = False
+            _paint(s, len(chart.series), y)
             chart.series.append(s)
         chart.set_categories(table.ref(ws, spec.x))
     else:
@@ -493,10 +517,11 @@ def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
             s = Series(table.ref(ws, y, rows=spec.rows), xref, title=_label(y))
             s.marker.symbol = "circle" if table.n_rows <= 25 else "none"
             s.smooth = False
+            _paint(s, len(chart.series), y)
             chart.series.append(s)
         chart.x_axis.majorGridlines = None
     _style_axes(chart, spec, y_format)
-    if spec.kind == "bar" and len(ys) > 1:
+    if len(ys) > 3:
         chart.legend.position = "r"
     return chart
 
@@ -542,11 +567,22 @@ class _Sheet:
             if v is not None:
                 cell.number_format = "#,##0.00"
             cell.alignment = Alignment(horizontal="right")
-            ws.cell(self.row, 4, BREAKEVENS.get(name, ("",))[0])
+            ws.cell(self.row, 4, BREAKEVENS.get(name, ("",))[0]).alignment = Alignment(indent=1)
             text = breakeven_sentence(name, v, key, reason)
             ws.cell(self.row, 5, text)
             self.sentence_cm = max(self.sentence_cm, len(text) * _CM_PER_CHAR * 1.1)
         _widen(ws, 1, max(len(n) for n, *_ in items) + 2)
+        self.row += 2
+
+    def current(self, items: list[tuple[str, Any]]) -> None:
+        """The scenario's own values of the inputs swept on this sheet: where "we" are on the x axes."""
+        ws = self.ws
+        ws.cell(self.row, 1, "This scenario").font = _BOLD
+        for j, (name, v) in enumerate(items):
+            ws.cell(self.row, 2 + 2 * j, name).alignment = Alignment(horizontal="right")
+            c = ws.cell(self.row, 3 + 2 * j, v)
+            c.number_format = _CURRENT[name][1]
+            c.alignment = Alignment(horizontal="left")
         self.row += 2
 
     def note(self, text: str) -> None:
@@ -617,6 +653,13 @@ def add_situation_sheets(wb, study_json: Mapping[str, Any]) -> list[str]:
         items = _breakevens_for(sheet.title, study_json)
         if items:
             sheet.breakevens(items)
+        here = [(k, v) for k, v in (study_json.get("current") or {}).items()
+                if k in _CURRENT and _CURRENT[k][0] == sheet.title and isinstance(v, (int, float))]
+        if here:
+            sheet.current(here)
+        if sheet.title == "Base comparison":
+            for text in study_json.get("notes") or ():
+                sheet.note(f"Note: {text}")
         if sheet.title == "Base comparison" and base.get("methods"):
             sheet.small_table("optimal_policy", "Optimal policy per method (spec section 6)", _policy_rows(base))
         # plan: which sweeps, which charts (columns are known before anything is written)
