@@ -211,57 +211,68 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     best_s = np.zeros(size, dtype=np.int64)
     best_c = np.full(size, np.inf)
     # Working set, compressed lazily: a SKU that is done stays in the arrays until at most
-    # half of them are live. That is harmless: once done, no larger S can be strictly
-    # cheaper (cost >= stock part >= best, and float products and sums are monotone), so
-    # a done SKU never updates its best again.
+    # half of them are live. That is harmless: a SKU is done once the stock part alone of
+    # S + 1 reaches its best total; no larger S can then be strictly cheaper (cost >= stock
+    # part, both non-decreasing in S, and float products and sums are monotone), so a done
+    # SKU never updates its best again, and stays done. (A SKU whose downtime cost is 0
+    # is done by the same test: its best is at most its stock part.) Scratch arrays are
+    # allocated once per compression, not per step.
     idx = np.arange(size)
     w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = lam, lead, u, weight, n, unit, cp, tr_in
     w_bc = best_c.copy()
     w_bs = best_s.copy()
-    live = np.ones(size, dtype=bool)
-    nlive = size
     b = np.ones(size)                          # Erlang B at S = 0
+    nlive = size
+
+    def scratch(k):
+        return np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
+
+    t1, t2, cost, flag = scratch(size)
     s = 0
     while nlive and s <= max_stock:
-        if s == 0:
-            wait = w_lead
-        elif erl:
-            ub = w_u * b
-            np.add(ub, s, out=b)
-            np.divide(ub, b, out=b)            # B_s = u B_{s-1} / (s + u B_{s-1})
-            with np.errstate(divide="ignore", invalid="ignore"):
-                den = 1.0 - b
-                den *= w_u
-                np.subtract(s, den, out=den)   # s - u (1 - B)
-                wait = b * s
-                wait /= den                    # Ec = s B / (s - u (1 - B))
-                wait *= w_lead
-                den = s - w_u
-                wait /= den                    # W = Ec L / (s - u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if s == 0:
+                np.copyto(t2, w_lead)          # W(0) = L
+            elif erl:
+                np.multiply(w_u, b, out=t1)    # u B_{s-1}
+                np.add(t1, s, out=b)
+                np.divide(t1, b, out=b)        # B_s = u B_{s-1} / (s + u B_{s-1})
+                np.subtract(1.0, b, out=t1)
+                t1 *= w_u
+                np.subtract(s, t1, out=t1)     # s - u (1 - B)
+                np.multiply(b, s, out=t2)
+                t2 /= t1                       # Ec = s B / (s - u (1 - B))
+                t2 *= w_lead
+                np.subtract(s, w_u, out=t1)
+                t2 /= t1                       # W = Ec L / (s - u)
                 if s <= umax:
-                    np.copyto(wait, np.inf, where=w_u >= s)   # unstable queue: infeasible
+                    np.greater_equal(w_u, s, out=flag)
+                    np.copyto(t2, np.inf, where=flag)   # unstable queue: infeasible
+            else:
+                t2[...] = np.where(w_lam > 0, poisson_loss(s, w_u) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
+            t2 *= w_w                          # 365 W n ce (inf * 0 = nan only for done SKUs)
+        if maxrule:
+            np.add(t2, stock_part(s, w_n, w_unit, w_cp, w_tr), out=cost)
         else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                wait = np.where(w_lam > 0, poisson_loss(s, w_u) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
-        with np.errstate(invalid="ignore"):
-            down = wait * w_w                  # 365 W n ce (inf * 0 only for done SKUs)
-        cost = down + stock_part(s, w_n, w_unit, w_cp, w_tr)
-        better = cost < w_bc
-        np.copyto(w_bc, cost, where=better)
-        np.copyto(w_bs, s, where=better)
-        done = (down == 0) | (stock_part(s + 1, w_n, w_unit, w_cp, w_tr) >= w_bc)
-        done &= live
-        ndone = int(np.count_nonzero(done))
-        if ndone:
-            live &= ~done
-            nlive -= ndone
-            if 2 * nlive <= live.size:
-                best_s[idx] = w_bs
-                best_c[idx] = w_bc
-                keep = live
-                idx, b, w_bc, w_bs, live = idx[keep], b[keep], w_bc[keep], w_bs[keep], live[keep]
-                w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = (
-                    x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr))
+            np.multiply(w_unit, s, out=cost)   # stock part: S (h T + cp (1 + Tr_in))
+            cost += t2
+        np.less(cost, w_bc, out=flag)
+        np.copyto(w_bc, cost, where=flag)
+        np.copyto(w_bs, s, where=flag)
+        if maxrule:
+            np.less(stock_part(s + 1, w_n, w_unit, w_cp, w_tr), w_bc, out=flag)
+        else:
+            np.multiply(w_unit, s + 1, out=t1)
+            np.less(t1, w_bc, out=flag)        # live: S + 1 could still be cheaper
+        nlive = int(np.count_nonzero(flag))
+        if nlive and 2 * nlive <= flag.size:
+            best_s[idx] = w_bs
+            best_c[idx] = w_bc
+            keep = flag.copy()
+            idx, b, w_bc, w_bs = idx[keep], b[keep], w_bc[keep], w_bs[keep]
+            w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = (
+                x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr))
+            t1, t2, cost, flag = scratch(idx.size)
         s += 1
     best_s[idx] = w_bs
     best_c[idx] = w_bc

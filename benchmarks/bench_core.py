@@ -1,0 +1,135 @@
+"""Benchmark of the core against a naive thesis-style implementation, in one run.
+
+    python benchmarks/bench_core.py [--skus 1000000] [--repeat 3]
+
+1. Optimal base stock (thesis Eq. 14) for N SKUs (default 10^6): demand rate uniform on
+   0.001-20 per year, lead time uniform on 5-120 days, every other parameter as the case
+   study's regular method (T = 30, cp = 15, ce = 100, h = 0.45, Tr_in = 0.08, Tr_out = 10).
+   Vectorised ``optimal_base_stock`` vs ``naive.optimal_base_stock`` (factorial Erlang C,
+   one SKU at a time) timed on a sample and extrapolated per SKU. Targets: <= 1.5 s,
+   < 300 MB extra peak memory, >= 300x the naive loop.
+2. (s,Q) E[OH] and E[BO] (thesis Eq. 21-26) for 10^6 random (s, Q, u): the closed forms
+   vs the thesis's X-by-U matrix. Target: >= 2 million evaluations per second.
+
+Timings are the best of ``--repeat`` runs (wall clock) with the process CPU time of the
+same run; the machine is shared, so the load average is printed too. Not part of pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import naive  # noqa: E402
+
+from amspares.core import optimal_base_stock, sq_expected_backorders, sq_expected_on_hand  # noqa: E402
+
+CASE = dict(years=30.0, price=15.0, emergency_per_day=100.0, holding_per_part_year=0.45,
+            inbound_share=0.08, outbound_per_part=10.0)
+
+
+def timed(fn, repeat):
+    """Best wall time over ``repeat`` runs, with that run's CPU time and result."""
+    best = None
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        if best is None or wall < best[0]:
+            best = (wall, cpu, out)
+    return best
+
+
+def peak_extra_mb(fn):
+    """Peak memory allocated during ``fn`` above what was allocated before (tracemalloc)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - before) / 2**20
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--skus", type=int, default=1_000_000)
+    ap.add_argument("--sq", type=int, default=1_000_000, help="(s,Q) evaluations")
+    ap.add_argument("--sample", type=int, default=2000, help="SKUs timed with the naive loop")
+    ap.add_argument("--sq-sample", type=int, default=300, help="(s,Q) points timed naively")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    rng = np.random.default_rng(20240601)
+    n = args.skus
+    lam = rng.uniform(0.001, 20.0, n)
+    lead = rng.uniform(5.0, 120.0, n) / 365.0
+    rows = []
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", file=sys.stderr)
+
+    # ---- 1. optimal base stock
+    run = lambda: optimal_base_stock(rate=lam, lead_time_years=lead, **CASE)  # noqa: E731
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    wall, cpu, pol = timed(run, args.repeat)
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_extra_mb(run)
+
+    k = min(args.sample, n)
+    pick = rng.choice(n, k, replace=False)
+    t0 = time.perf_counter()
+    naive_s = [naive.optimal_base_stock(lam[i], 30.0, 15.0, lead[i], 100.0, 0.45, 0.08, 10.0)[0]
+               for i in pick]
+    per_sku = (time.perf_counter() - t0) / k
+    agree = int(np.sum(np.asarray(naive_s) == pol.S[pick]))
+    naive_total = per_sku * n
+    rows += [
+        (f"optimal base stock, {n:,} SKUs", f"{wall:.3f} s wall ({cpu:.3f} s CPU)", "<= 1.5 s"),
+        ("  peak extra memory (tracemalloc)", f"{peak:.0f} MB", "< 300 MB"),
+        ("  peak RSS growth (getrusage)", f"{max(rss1 - rss0, 0):.0f} MB", ""),
+        ("  naive per-SKU loop (sample)", f"{per_sku * 1e6:.1f} us/SKU -> {naive_total:.0f} s for {n:,}", ""),
+        ("  speed-up vs naive", f"{naive_total / wall:.0f}x", ">= 300x"),
+        ("  naive S* = core S* on the sample", f"{agree}/{k}", f"{k}/{k}"),
+        ("  S* range / mean", f"{int(pol.S.min())}..{int(pol.S.max())} / {pol.S.mean():.2f}", ""),
+    ]
+
+    # ---- 2. (s,Q) closed forms
+    m = args.sq
+    q = rng.integers(1, 101, m)
+    u = rng.uniform(0.001, 20.0, m)
+    s = rng.integers(-10, 40, m)
+    bo_wall, bo_cpu, bo = timed(lambda: sq_expected_backorders(s, q, u), args.repeat)
+    oh_wall, oh_cpu, oh = timed(lambda: sq_expected_on_hand(s, q, u), args.repeat)
+    j = rng.choice(m, min(args.sq_sample, m), replace=False)
+    t0 = time.perf_counter()
+    ref = [naive.sq_on_hand_backorders(int(s[i]), int(q[i]), float(u[i])) for i in j]
+    naive_per = (time.perf_counter() - t0) / j.size
+    err = max(max(abs(r[0] - oh[i]), abs(r[1] - bo[i])) / max(1.0, abs(r[0]))
+              for r, i in zip(ref, j))
+    pair = 1.0 / (bo_wall / m + oh_wall / m)
+    rows += [
+        (f"(s,Q) E[BO], {m:,} points", f"{m / bo_wall / 1e6:.2f} M/s ({bo_wall:.3f} s, CPU {bo_cpu:.3f} s)", ">= 2 M/s"),
+        (f"(s,Q) E[OH], {m:,} points", f"{m / oh_wall / 1e6:.2f} M/s ({oh_wall:.3f} s, CPU {oh_cpu:.3f} s)", ">= 2 M/s"),
+        ("  both, one after the other", f"{pair / 1e6:.2f} M pairs/s", ""),
+        ("  naive X-by-U matrix (sample)", f"{naive_per * 1e6:.0f} us per (E[OH], E[BO]) pair", ""),
+        ("  speed-up vs naive (pairs)", f"{naive_per * pair:.0f}x", ""),
+        ("  max difference vs naive (relative)", f"{err:.1e}", "<= 1e-9"),
+    ]
+    print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    width = max(len(r[0]) for r in rows)
+    vw = max(len(r[1]) for r in rows)
+    print(f"{'measure':<{width}}  {'measured':<{vw}}  target")
+    for name, val, target in rows:
+        print(f"{name:<{width}}  {val:<{vw}}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
