@@ -356,3 +356,12 @@ def test_csv_dialects_quotes_crlf_bom_semicolons(tmp_path, capsys, chunk):
     # spreadsheet rows count records, not physical lines: B is row 3
     assert got[1]["error"] == "row 3, demand.rate_per_year = -1: must be >= 0"
     assert got[0]["regular.S"] == "5" and got[2]["error"] == ""
+
+
+def test_parallel_jobs_write_the_same_bytes(catalogue, tmp_path, capsys):
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert main(["portfolio", catalogue, "-o", str(one), "--chunk-size", "2"]) == 0
+    text_one = capsys.readouterr().out.split("\n", 1)[1]
+    assert main(["portfolio", catalogue, "-o", str(two), "--chunk-size", "2", "--jobs", "2"]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert capsys.readouterr().out.split("\n", 1)[1] == text_one     # same summary

@@ -451,6 +451,15 @@ class Summary:
             self.total_impact += impacts.sum(axis=1)
             self.greenest_count += np.bincount(green, minlength=k)
 
+    def merge(self, other: "Summary") -> None:
+        """Add another part's totals (chunks evaluated elsewhere)."""
+        self.evaluated += other.evaluated
+        self.failed += other.failed
+        self.has_impact = self.has_impact and other.has_impact
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
+                     "cheapest_count", "greenest_count"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def rows(self) -> list[list]:
         """The summary table: one row per method (as in the stdout text and the xlsx sheet)."""
         out = []
@@ -561,6 +570,23 @@ def _fields_per_line(data: bytes, delimiter: bytes) -> np.ndarray:
     return np.diff(np.concatenate(([0], seen[ends])))
 
 
+@dataclass(frozen=True)
+class _SplitLater:
+    """Quote-free CSV text whose every line has ``width`` fields (checked), split on use.
+
+    Splitting where the chunk is evaluated keeps the reading process light (with
+    ``--jobs``, a chunk travels to its worker as one string).
+    """
+
+    text: str
+    delimiter: str
+    width: int
+
+    def columns(self) -> list[list[str]]:
+        flat = self.text.replace("\n", self.delimiter).split(self.delimiter)
+        return [flat[j::self.width] for j in range(self.width)]
+
+
 def read_csv(path: Path, chunk_rows: int) -> Source:
     """Stream a CSV catalogue in chunks of ``chunk_rows`` rows.
 
@@ -614,12 +640,10 @@ def read_csv(path: Path, chunk_rows: int) -> Source:
                 body = plain[:-1] if plain.endswith("\n") else plain
                 counts = _fields_per_line(plain.encode("utf-8") if plain is not text else data, dl)
                 if counts.size and (counts == width - 1).all():
-                    flat = body.replace("\n", delimiter).split(delimiter)
                     nrows = counts.size
-                    if len(flat) == nrows * width:
-                        yield range(next_row, next_row + nrows), [flat[j::width] for j in range(width)], {}
-                        next_row += nrows
-                        continue
+                    yield range(next_row, next_row + nrows), _SplitLater(body, delimiter, width), {}
+                    next_row += nrows
+                    continue
             try:
                 rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
             except csv.Error as exc:
@@ -846,8 +870,8 @@ class CsvWriter:
         self.methods = methods
         self.file.write((",".join(header) + "\n").encode())
 
-    def write(self, res: ChunkResult) -> None:
-        self.file.write(csv_chunk_bytes(res, self.methods, self.header))
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
 
     def finish(self, summary: Summary, meta: dict) -> None:
         self.file.close()
@@ -984,11 +1008,79 @@ def _format_of(path: Path, what: str) -> str:
     raise PortfolioInputError(f"{what} {str(path)!r}: use a .csv or .xlsx file")
 
 
+@dataclass
+class _Done:
+    """One processed chunk: what the writer needs, the summary part, the problems."""
+
+    payload: Any                # CSV bytes, or the ChunkResult for the xlsx writer
+    summary: Summary
+    errors: list
+    rows: int
+
+
+_STATE: dict = {}               # set before a worker pool forks (scenarios do not pickle)
+
+
+def _process(row_numbers, by_column, read_problems) -> _Done:
+    scenario, plan, header, out_fmt = (_STATE[k] for k in ("scenario", "plan", "header", "out_fmt"))
+    methods = list(scenario.methods)
+    if isinstance(by_column, _SplitLater):
+        by_column = by_column.columns()
+    res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems)
+    part = Summary(methods, has_impact=scenario.has_part)
+    part.add(res)
+    payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
+    return _Done(payload, part, [e for e in res.errors if e], len(res.sku))
+
+
+def _results(chunks, jobs: int) -> Iterator[_Done]:
+    """Process chunks in order: here, or in ``jobs`` forked processes (CSV output only)."""
+    if jobs <= 1:
+        for chunk in chunks:
+            yield _process(*chunk)
+        return
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: collections.deque = collections.deque()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_process, *chunk))
+                if len(pending) > jobs:          # bounded: at most jobs + 1 chunks in flight
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs() -> int:
+    """Worker processes for ``--jobs 0``: the usable CPUs (1 where fork is unavailable)."""
+    if not _can_fork():
+        return 1
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario, *,
-                  force: bool = False, chunk_rows: int = CHUNK_ROWS,
+                  force: bool = False, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
                   progress: Callable[[float, int], None] | None = None) -> Report:
     """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
 
+    ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
+    platforms with fork; otherwise one process); the output is the same byte for byte.
     Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
     an existing output without ``force`` (nothing is written). Bad rows do not raise: they
     are in ``Report.problems`` and in the output's ``error`` column.
@@ -998,6 +1090,11 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     out_fmt = _format_of(output, "output")
     if chunk_rows < 1:
         raise PortfolioInputError(f"chunk size = {chunk_rows}: must be >= 1")
+    if jobs < 0:
+        raise PortfolioInputError(f"jobs = {jobs}: must be >= 0 (0 = one per CPU)")
+    jobs = default_jobs() if jobs == 0 else jobs
+    if out_fmt != "csv" or not _can_fork():
+        jobs = 1
     if output.exists() and not force:
         raise OutputExistsError(f"{output} exists; use --force to overwrite it")
     if output.exists() and output.is_dir():
@@ -1012,18 +1109,15 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
         target = _AtomicOutput(output, force)
         writer = None
+        _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt)
         try:
             writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(target.temp, header, methods)
-            for row_numbers, by_column, read_problems in source.chunks:
-                res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems)
-                writer.write(res)
-                summary.add(res)
-                report.rows += len(res.sku)
-                for e in res.errors:
-                    if e:
-                        report.problem_count += 1
-                        if len(report.problems) < MAX_REPORTED:
-                            report.problems.append(e)
+            for done in _results(source.chunks, jobs):
+                writer.write(done.payload)
+                summary.merge(done.summary)
+                report.rows += done.rows
+                report.problem_count += len(done.errors)
+                report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
                 if progress:
                     progress(source.done(), report.rows)
             writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
@@ -1036,6 +1130,8 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                 pass
             target.discard()
             raise
+        finally:
+            _STATE.clear()
     finally:
         source.close()
     report.seconds = time.perf_counter() - start
