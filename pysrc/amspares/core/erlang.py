@@ -67,32 +67,31 @@ def erlang_b(servers, offered_load):
 def _erlang_b_many(s: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The recursion for many (S, u) pairs at once.
 
-    Every live element takes the same step k; an element's value is read out when
-    ``k == S``. The working arrays are compressed only when at most half of them are
-    still live (finished elements keep stepping harmlessly until then), which avoids a
-    gather and a scatter per step.
+    The pairs are ordered by decreasing S (a stable radix sort on small integers), so
+    the pairs still stepping at step k are a prefix of the arrays: each step works on a
+    contiguous slice, with no masks, and every pair keeps ``B_S`` once its steps end.
     """
-    out = np.ones(s.shape, dtype=float)
-    idx = np.flatnonzero(s > 0)
-    ws, wu = s[idx], u[idx]
-    wb = np.ones(idx.size)
-    ub = np.empty(idx.size)
-    live = idx.size
-    k = 1
-    while live:
-        np.multiply(wu, wb, out=ub)
-        np.add(ub, k, out=wb)             # k + u B_{k-1}
-        np.divide(ub, wb, out=wb)         # B_k = u B_{k-1} / (k + u B_{k-1})
-        fin = ws == k
-        nfin = int(np.count_nonzero(fin))
-        if nfin:
-            out[idx[fin]] = wb[fin]
-            live -= nfin
-            if live and 2 * live <= ws.size:
-                keep = ws > k
-                idx, ws, wu, wb = idx[keep], ws[keep], wu[keep], wb[keep]
-                ub = np.empty(idx.size)
-        k += 1
+    n = s.size
+    smax = int(s.max(initial=0))
+    if smax == 0:
+        return np.ones(n)
+    key = smax - s
+    key = key.astype(np.uint16) if smax < 2**16 else key.astype(np.uint32)
+    order = np.argsort(key, kind="stable")
+    ws = s[order]
+    wu = u[order]
+    wb = np.ones(n)
+    ub = np.empty(n)
+    # live[k] = number of pairs with S >= k (a prefix, S decreasing)
+    live = n - np.searchsorted(ws[::-1], np.arange(smax + 1), side="left")
+    for k in range(1, smax + 1):
+        m = int(live[k])
+        x, b = ub[:m], wb[:m]
+        np.multiply(wu[:m], b, out=x)      # u B_{k-1}
+        np.add(x, k, out=b)
+        np.divide(x, b, out=b)             # B_k = u B_{k-1} / (k + u B_{k-1})
+    out = np.empty(n)
+    out[order] = wb
     return out
 
 
