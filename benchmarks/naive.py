@@ -3,8 +3,11 @@
 What a spreadsheet or a first script would do, one SKU at a time:
 
 * Erlang C (thesis Eq. 5) from factorials: ``u^S/S! * S/(S-u) / (sum_{k<S} u^k/k! + ...)``;
-* TC(S) of thesis Eq. 1, 7-13 for S = 0, 1, 2, ... with the same stopping rule as the
-  core (so the two do the same amount of model work);
+* S* (thesis Eq. 14) two ways: the thesis's way, a table of TC(S) (Eq. 1, 7-13) over a
+  fixed range of S (its Fig. 13 tabulates S = 0..15; here 0..30 so that the table holds
+  every S* of the benchmark's population, max 19) and its minimum; and a loop over
+  S = 0, 1, 2, ... with the spec's stopping rule (the same model work as the core, so
+  the ratio against it is the gain of vectorisation alone);
 * (s,Q) E[OH] and E[BO] from the thesis's X-by-U matrix (Eq. 21-26): lead-time demand
   X ~ Poisson(u) by rows, inventory position U ~ uniform{1..Q} by columns.
 
@@ -58,6 +61,13 @@ def optimal_base_stock(rate, years, price, lead, ce, h, tr_in, tr_out):
         if fixed + unit * (S + 1) >= best:
             return best_s, best
         S += 1
+
+
+def optimal_base_stock_table(rate, years, price, lead, ce, h, tr_in, tr_out, s_max=30):
+    """S* = argmin TC(S) over the table S = 0..s_max, the thesis's spreadsheet way."""
+    table = [total_cost(S, rate, years, price, lead, ce, h, tr_in, tr_out) for S in range(s_max + 1)]
+    best = min(table)
+    return table.index(best), best
 
 
 def poisson_pmfs(m: float, xmax: int) -> list[float]:
