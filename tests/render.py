@@ -6,6 +6,7 @@ screenshots in ``docs/images``::
     python tests/render.py book.xlsx out/            # -> out/book.pdf, out/book-1.png, ...
     python tests/render.py book.xlsx out/ --dpi 80 --first 1 --last 2
     python tests/render.py book.xlsx out/ --dpi 110 --first 1 --last 1 --crop 40,200,560,250 --name fig13
+    python tests/render.py screenshots docs/images      # the screenshots in docs/workbook.md
 
 Every call uses its own LibreOffice user profile, so several renders (or engineers) can run
 at the same time without fighting over ``~/.config/libreoffice``.
@@ -94,9 +95,53 @@ def keep_only(wb, sheet: str):
     return wb
 
 
+#: docs/images screenshots: (file name, sheet, crop (x, y, w, h) at 110 dpi or None for the whole page 1)
+SCREENSHOTS = (
+    ("situations-base-comparison.png", "Base comparison", None),
+    ("situations-price.png", "Price", None),
+    ("chart-fig13-total-cost-vs-S.png", "Base comparison", (40, 200, 560, 260)),
+    ("chart-fig23-fig30-mould.png", "Mould", (40, 200, 1220, 260)),
+    ("chart-fig21-fig29-portfolio.png", "Portfolio", (40, 160, 1220, 450)),
+)
+
+
+def screenshots(outdir: str | Path, dpi: int = 80) -> list[Path]:
+    """Render the situation sheets of the built-in case study to ``docs/images``-style PNGs.
+
+    One sheet per workbook (:func:`keep_only`), LibreOffice to PDF, page 1 to PNG (whole
+    page at ``dpi``, or a chart area cropped at 110 dpi).
+    """
+    from openpyxl import Workbook
+
+    from amspares.commands.scenario import study_json
+    from amspares.scenario import load_scenario
+    from amspares.workbook.situations import add_situation_sheets
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    study = study_json(load_scenario())
+    made = []
+    with tempfile.TemporaryDirectory(prefix="amspares_shots_") as tmp:
+        pdfs = {}
+        for file, sheet, crop in SCREENSHOTS:
+            if sheet not in pdfs:
+                wb = Workbook()
+                del wb[wb.sheetnames[0]]
+                add_situation_sheets(wb, study)
+                book = Path(tmp) / (re.sub(r"\W+", "_", sheet) + ".xlsx")
+                keep_only(wb, sheet).save(book)
+                pdfs[sheet] = to_pdf(book, tmp)
+            stem = Path(file).stem
+            pngs = to_png(pdfs[sheet], tmp, 110 if crop else dpi, 1, 1, crop, stem)
+            target = outdir / file
+            shutil.move(str(pngs[0]), target)
+            made.append(target)
+    return made
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("book")
+    ap.add_argument("book", help="workbook to render, or 'screenshots' to refresh docs/images")
     ap.add_argument("outdir")
     ap.add_argument("--dpi", type=int, default=80)
     ap.add_argument("--first", type=int, default=1)
@@ -104,6 +149,10 @@ def main(argv=None) -> int:
     ap.add_argument("--crop", metavar="X,Y,W,H", help="keep this area (pixels at --dpi) of each page")
     ap.add_argument("--name", help="PNG file-name stem (default: the workbook's)")
     args = ap.parse_args(argv)
+    if args.book == "screenshots":
+        for p in screenshots(args.outdir, args.dpi):
+            print(f"{p} ({p.stat().st_size // 1024} KB)")
+        return 0
     pdf = to_pdf(args.book, args.outdir)
     crop = tuple(int(v) for v in args.crop.split(",")) if args.crop else None
     pngs = to_png(pdf, args.outdir, args.dpi, args.first, args.last, crop, args.name)

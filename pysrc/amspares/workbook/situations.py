@@ -203,6 +203,11 @@ SWEEPS: dict[str, SweepSpec] = {
 }
 
 
+def _figure(title: str) -> int:
+    m = re.search(r"Fig\. (\d+)", title)
+    return int(m.group(1)) if m else 0
+
+
 def _sheet_for(sweep: str) -> str:
     """The sheet of a sweep: from :data:`SWEEPS`, else by the words in its name."""
     if sweep in SWEEPS:
@@ -687,7 +692,8 @@ def add_situation_sheets(wb, study_json: Mapping[str, Any]) -> list[str]:
             x = charts[0][0].x if charts else None
             t = _write_table(sheet.ws, sheet.row, name, caption, rows, x)
             sheet.row = t.header_row + t.n_rows + 3
-            made.extend(_chart(sheet.ws, t, spec, ys) for spec, ys in charts)
+            made.extend((spec, _chart(sheet.ws, t, spec, ys)) for spec, ys in charts)
+        made = [c for _, c in sorted(made, key=lambda sc: _figure(sc[0].title))]      # thesis order
         sheet.place(made, chart_top)
         if not plan and sheet.row == _TOP:
             sheet.note("This situation was not part of the run.")
