@@ -85,7 +85,9 @@ def run(args) -> int:
     progress = Progress()
     study = study_json(scenario, progress)
     if args.output:
-        progress(f"writing {args.output}", 7, 7)
+        progress.done()
+        # writing the workbook takes seconds: always say so (one line on stderr)
+        print(f"amspares scenario: writing {args.output} ...", file=sys.stderr, flush=True)
         from amspares.workbook import write_scenario_workbook
         write_scenario_workbook(scenario, study, args.output, force=args.force)
     progress.done()
