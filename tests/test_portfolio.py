@@ -365,3 +365,26 @@ def test_parallel_jobs_write_the_same_bytes(catalogue, tmp_path, capsys):
     assert main(["portfolio", catalogue, "-o", str(two), "--chunk-size", "2", "--jobs", "2"]) == 0
     assert one.read_bytes() == two.read_bytes()
     assert capsys.readouterr().out.split("\n", 1)[1] == text_one     # same summary
+
+
+def test_base_scenario_without_part_has_no_impact(tmp_path, capsys):
+    # --scenario: the case study without [part] (spec section 2: then no impact is computed)
+    from importlib import resources
+
+    text = resources.files("amspares.data").joinpath("case_study.toml").read_text(encoding="utf-8")
+    start = text.index("[part]")
+    end = text.index("\n[", start + 1)
+    toml = tmp_path / "nopart.toml"
+    toml.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    header = ["sku", "demand.rate_per_year", "part.weight_kg"]
+    cat = write_csv(tmp_path / "c.csv", header, [["A", "1", ""], ["B", "2", "0.3"]])
+    out = tmp_path / "o.csv"
+    assert main(["portfolio", cat, "--scenario", str(toml), "-o", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "row 3, part.weight_kg = 0.3: unknown column: the base scenario has no [part]" in captured.err
+    a = read_csv(out)[0]
+    assert a["regular.impact_mpts"] == "" and a["lowest_impact"] == "" and a["error"] == ""
+    exp = evaluate(load_scenario(toml).with_values({"demand.rate_per_year": 1.0}))
+    assert exp["lowest_impact"] is None
+    assert math.isclose(float(a["regular.total_cost"]), exp["methods"]["regular"]["total_cost"], rel_tol=1e-9)
+    assert "impact if all SKUs" in captured.out
