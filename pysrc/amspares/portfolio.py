@@ -932,6 +932,8 @@ class XlsxWriter:
         from openpyxl.chart import Reference, ScatterChart, Series
 
         ws = self.summary_ws
+        for letter, width in zip("ABCDEFG", (40, 14, 16, 18, 22, 24, 18)):
+            ws.column_dimensions[letter].width = width
         ws.append([self._summary_text("amspares portfolio")])
         for k, v in meta.items():
             ws.append([self._summary_text(k), self._summary_text(str(v))])
@@ -944,10 +946,11 @@ class XlsxWriter:
         ws.append([])
         ws.append(["Cheapest method per SKU: total cost (EUR)", float(summary.cheapest_cost.sum())])
         ws.append(["Saving over each SKU's runner-up (EUR)", float(summary.cheapest_saving.sum())])
+        summary_rows = 8 + len(meta) + len(self.methods)
         last = min(self.rows, CHART_MAX_POINTS + 1)
         if last >= 2:
             chart = ScatterChart()
-            chart.title = "Saving of the cheapest method against demand rate"
+            chart.title = "Saving of the cheapest method vs demand"
             if self.rows > last:
                 chart.title += f" (first {last - 1:,} SKUs)"
             chart.style = 13
@@ -958,12 +961,15 @@ class XlsxWriter:
             ys = Reference(self.ws, min_col=self.saving_col, min_row=2, max_row=last)
             series = Series(ys, xs, title="SKUs")
             series.marker.symbol = "circle"
+            series.marker.size = 5
+            series.marker.graphicalProperties.solidFill = "1F77B4"
+            series.marker.graphicalProperties.line.solidFill = "1F77B4"
             series.graphicalProperties.line.noFill = True
             chart.series.append(series)
             chart.x_axis.delete = False
             chart.y_axis.delete = False
             chart.width, chart.height = 18, 10
-            ws.add_chart(chart, "J2")
+            ws.add_chart(chart, f"A{summary_rows + 2}")        # under the table
         self.wb.save(self.path)
 
     def _summary_text(self, value: str):
