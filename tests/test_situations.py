@@ -9,7 +9,6 @@ unchanged, so "expected" is always "what study_json says", never a number from t
 from __future__ import annotations
 
 import copy
-import io
 import json
 import math
 import re
@@ -377,3 +376,21 @@ def test_scenario_workbook_keeps_the_charts(study, tmp_path):
     with zipfile.ZipFile(out) as z:
         assert len([n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]) == n_charts
     assert set(SHEETS) <= set(load_workbook(out, read_only=True).sheetnames)
+
+
+def test_scenario_without_part_draws_no_empty_impact_charts():
+    """Without [part] the impact columns are all null: no impact chart, the reasons say why."""
+    from amspares.scenario import parse_scenario
+
+    mapping = load_scenario().to_mapping()
+    mapping.pop("part")
+    study = json.loads(json.dumps(study_json(parse_scenario(mapping))))
+    wb = build(study)
+    titles = [title_text(c.title) for n in SHEETS for c in wb[n]._charts]
+    assert not any("Impact" in t for t in titles), titles
+    assert any(t.startswith("Fig. 13") for t in titles)
+    why = breakeven_rows(wb["MOQ"])[("moq_breakeven_impact", "")]
+    assert why[0] == "none" and why[2] == "none: " + study["reasons"]["moq_breakeven_impact"]
+    for row in wb["Mould"].iter_rows():
+        for c in row:                      # no impact numbers were invented
+            assert not (isinstance(c.value, float) and math.isnan(c.value))

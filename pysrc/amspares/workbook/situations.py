@@ -678,7 +678,8 @@ def add_situation_sheets(wb, study_json: Mapping[str, Any]) -> list[str]:
             columns = list(dict.fromkeys(k for r in rows for k in r))
             charts = []
             for spec in (SWEEPS[name].charts if name in SWEEPS else ()):
-                ys = spec.ys(columns, roles)
+                # a column without a single value (no impact without [part]) draws nothing
+                ys = [y for y in spec.ys(columns, roles) if any(r.get(y) is not None for r in rows)]
                 if spec.x in columns and ys:
                     charts.append((spec, ys))
             plan.append((name, rows, charts))
