@@ -561,13 +561,17 @@ def _regularise(rows: list, numbers: Sequence[int], width: int, problems: dict) 
 
 
 def _fields_per_line(data: bytes, delimiter: bytes) -> np.ndarray:
-    """Number of delimiters on each line of ``data`` (no quotes in it), vectorised."""
+    r"""Number of delimiters on each line of ``data`` (no quotes in it), vectorised.
+
+    >>> _fields_per_line(b"a,b,c\nd,e\n\nf,g,h", b",").tolist()
+    [2, 1, 0, 2]
+    """
     arr = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(arr == 10)
     if not data.endswith(b"\n"):
         ends = np.append(ends, arr.size)
-    seen = np.concatenate(([0], np.cumsum(arr == delimiter[0], dtype=np.int64)))
-    return np.diff(np.concatenate(([0], seen[ends])))
+    marks = np.flatnonzero(arr == delimiter[0])
+    return np.diff(np.concatenate(([0], np.searchsorted(marks, ends))))
 
 
 @dataclass(frozen=True)
@@ -786,13 +790,14 @@ def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
     joined = "".join(texts)
     if not joined:
         return np.zeros((len(texts), 0), dtype=np.uint8)
-    if joined.isascii() and not any(ch in joined for ch in ',"\n\r') and not any(
-            t.startswith(FORMULA_TRIGGERS) for t in texts):
+    if joined.isascii() and not any(ch in joined for ch in ',"\n\r'):
         arr = np.array(texts, dtype="S")
-    else:
-        arr = np.array([field(t) for t in texts], dtype=object).astype("S")
-    width = max(arr.dtype.itemsize, 1)
-    return arr.view(np.uint8).reshape(len(texts), width)
+        out = arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
+        triggers = np.frombuffer("".join(FORMULA_TRIGGERS).encode(), dtype=np.uint8)
+        if not (escape and np.isin(out[:, 0], triggers).any()):
+            return out
+    arr = np.array([field(t) for t in texts], dtype=object).astype("S")
+    return arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
 
 
 def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
