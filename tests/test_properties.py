@@ -74,7 +74,12 @@ def test_no_s_in_a_wide_window_beats_the_optimum(p, model, rule):
     tc = np.asarray(base_stock_costs(S, waiting_time=model, production_rule=rule, **p).total)
     tc = np.where(np.isnan(tc), np.inf, tc)
     assert best.total_cost <= tc.min()
-    assert not np.any(tc[: best.S] <= best.total_cost)   # ties go to the smaller S
+    # No smaller S reaches the optimum (exact ties to the smaller S are tested on fixed
+    # cases in test_basestock.py). Compared with a rounding margin: with no price and no
+    # holding cost TC falls towards a constant and the rounded totals of many S tie
+    # while the exact costs still decrease.
+    margin = 1e-12 * abs(best.total_cost)
+    assert not np.any(tc[: best.S] < best.total_cost - margin)
 
 
 @settings(max_examples=15, deadline=None)
