@@ -388,3 +388,12 @@ def test_base_scenario_without_part_has_no_impact(tmp_path, capsys):
     assert exp["lowest_impact"] is None
     assert math.isclose(float(a["regular.total_cost"]), exp["methods"]["regular"]["total_cost"], rel_tol=1e-9)
     assert "impact if all SKUs" in captured.out
+
+
+def test_number_formatter_whole_numbers_match_python():
+    # whole numbers (S, s, Q columns) take a table look-up: compare with Python's str(int)
+    x = np.array([-99999.0, -1.0, 0.0, 7.0, 99999.0, np.nan, 42.0])
+    text = [bytes(r[r > 0]).decode() for r in P.format_numbers(x)]
+    assert text == ["-99999", "-1", "0", "7", "99999", "", "42"]
+    big = np.array([100000.0, -100000.0, 123456789.0, np.nan])        # outside the table
+    assert [bytes(r[r > 0]).decode() for r in P.format_numbers(big)] == ["100000", "-100000", "123456789", ""]

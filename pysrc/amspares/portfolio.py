@@ -735,15 +735,19 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
     """
     v = np.asarray(values, dtype=float).ravel()
     size = v.size
+    small = _small_ints(v)
+    if small is not None:
+        return small
     a = np.abs(v)
     zero = a == 0
     with np.errstate(invalid="ignore"):
         fast = zero | ((a >= 1e-6) & (a < 1e15))
+        whole = fast & (v == np.floor(v))
     slow = ~fast & ~np.isnan(v)
     with np.errstate(divide="ignore", invalid="ignore"):
         e = np.floor(np.log10(np.where(fast & ~zero, a, 1.0))).astype(np.int64)
     d = np.clip(sig - 1 - e, 0, 17)
-    d[~fast | zero] = 0
+    d[~fast | whole] = 0
     m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
     # drop trailing zeros of the fraction (only rows that still have some)
     live = np.flatnonzero((d > 0) & (m % 10 == 0))
@@ -776,6 +780,23 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
         out[i, :] = 0
         out[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
     return out
+
+
+_INT_LOW, _INT_HIGH = -99_999, 99_999
+_INT_TABLE: list = []
+
+
+def _small_ints(v: np.ndarray) -> np.ndarray | None:
+    """Whole numbers in [-99999, 99999] (or NaN), by table look-up; None for other values."""
+    with np.errstate(invalid="ignore"):
+        finite = ~np.isnan(v)
+        if not (((v >= _INT_LOW) & (v <= _INT_HIGH) & (v == np.floor(v))) | ~finite).all():
+            return None
+    if not _INT_TABLE:
+        texts = [b""] + [str(i).encode() for i in range(_INT_LOW, _INT_HIGH + 1)]
+        _INT_TABLE.append(np.array(texts, dtype="S6"))
+    index = np.where(finite, np.nan_to_num(v) - _INT_LOW + 1, 0).astype(np.int64)
+    return _INT_TABLE[0][index].view(np.uint8).reshape(v.size, 6)
 
 
 def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
