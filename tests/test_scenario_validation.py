@@ -186,3 +186,19 @@ def test_valid_case_study_round_trips():
     again = parse_scenario(sc.to_mapping())
     assert dict(again.values) == dict(sc.values)
     assert dict(again.inputs()) == dict(sc.inputs())
+
+
+# Magnitude limits: values past them are typos that would overflow the model (moq = 1e30
+# wraps around in int64; rate 1e308 makes n infinite). The limits are scenario.py's rules.
+@pytest.mark.parametrize("key,value,message", [
+    ("methods.regular.moq", 10**30, "methods.regular.moq = 1000000000000000000000000000000: must be <= 1e+09 (a typo?)"),
+    ("demand.rate_per_year", 1e308, "demand.rate_per_year = 1e+308: must be <= 1e+06 (a typo?)"),
+    ("demand.service_years", 5000, "demand.service_years = 5000: must be <= 1000 (a typo?)"),
+    ("methods.regular.price", 2e12, "methods.regular.price = 2000000000000.0: must be <= 1e+12 (a typo?)"),
+])
+def test_absurd_magnitudes_are_rejected_with_the_limit(key, value, message):
+    from amspares.errors import ScenarioError
+    from amspares.scenario import load_scenario
+    with pytest.raises(ScenarioError) as err:
+        load_scenario().with_values({key: value})
+    assert str(err.value) == message

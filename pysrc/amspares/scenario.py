@@ -48,6 +48,7 @@ class Key:
     choices: tuple = ()
     table: str = ""               # factor table a name is looked up in ("table" keys)
     stock_only: bool = False      # meaningless for an order method (giving one is an error)
+    maximum: float = 1e12         # a larger value is a typo, and would overflow the model
 
 
 MODEL_KEYS = (
@@ -61,9 +62,9 @@ MODEL_KEYS = (
         help="Confidence for accepted_q, the parts worth keeping from one large order (Eq. 31)."),
 )
 SCENARIO_KEYS = MODEL_KEYS + (
-    Key("demand.rate_per_year", "number", ">= 0", "parts/year", "lambda", required=True,
+    Key("demand.rate_per_year", "number", ">= 0", "parts/year", "lambda", required=True, maximum=1e6,
         help="Expected demand rate (Poisson) while the part must be offered."),
-    Key("demand.service_years", "number", "> 0", "years", "T", required=True,
+    Key("demand.service_years", "number", "> 0", "years", "T", required=True, maximum=1000.0,
         help="Service period after sales stop during which the part must be supplied."),
     Key("downtime.emergency_per_day", "number", ">= 0", "EUR/part/day", "ce", default=0.0,
         help="Penalty per backordered part per day of waiting."),
@@ -89,9 +90,9 @@ METHOD_KEYS = (
         help="stock = make to stock at a warehouse; order = make to order, no stock."),
     Key("methods.<method>.price", "number", ">= 0", "EUR/part", "cp", required=True,
         help="Production price per part."),
-    Key("methods.<method>.production_days", "number", ">= 0", "days", "", default=0.0,
+    Key("methods.<method>.production_days", "number", ">= 0", "days", "", default=0.0, maximum=1e5,
         help="Production time; with shipping_days the replenishment lead time L."),
-    Key("methods.<method>.shipping_days", "number", ">= 0", "days", "", default=0.0,
+    Key("methods.<method>.shipping_days", "number", ">= 0", "days", "", default=0.0, maximum=1e5,
         stock_only=True, help="Shipping time to the warehouse (L = production + shipping days)."),
     Key("methods.<method>.inbound_transport_share", "number", "[0, 1]", "share of value", "Tr_in",
         default=0.0, stock_only=True,
@@ -102,7 +103,7 @@ METHOD_KEYS = (
         help="One-off investment, e.g. a new mould."),
     Key("methods.<method>.benefit_per_part_year", "number", ">= 0", "EUR/part/year", "bp",
         default=0.0, help="Benefit per part per year (Eq. 13: B = bp*n*T/2)."),
-    Key("methods.<method>.moq", "integer", ">= 1", "parts", "Q", default=1, stock_only=True,
+    Key("methods.<method>.moq", "integer", ">= 1", "parts", "Q", default=1, stock_only=True, maximum=1e9,
         help="Minimum order quantity; 1 = one-by-one replenishment (base stock)."),
     Key("methods.<method>.material_efficiency", "number", "(0, 1]", "share", "ueff", default=1.0,
         help="Share of the material input that ends up in the part (Eq. 33)."),
@@ -164,7 +165,7 @@ def _suggest(name: str, candidates) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _number(key: str, value, rule: str, integer: bool = False):
+def _number(key: str, value, rule: str, integer: bool = False, maximum: float = 1e12):
     given = value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str):
@@ -176,6 +177,8 @@ def _number(key: str, value, rule: str, integer: bool = False):
             raise ScenarioError(key, given, "must be a number")
     if isinstance(value, float) and not math.isfinite(value):
         raise ScenarioError(key, given, "must be a finite number")
+    if abs(value) > maximum:
+        raise ScenarioError(key, given, f"must be <= {maximum:g} (a typo?)")
     if integer:
         if float(value) != math.floor(float(value)):
             raise ScenarioError(key, given, "must be a whole number")
@@ -251,7 +254,7 @@ def leg_factor(legs) -> float:
 
 def _check(spec: Key, key: str, value):
     if spec.type in ("number", "integer"):
-        return _number(key, value, spec.rule, integer=spec.type == "integer")
+        return _number(key, value, spec.rule, integer=spec.type == "integer", maximum=spec.maximum)
     if spec.type == "choice":
         if value not in spec.choices:
             raise ScenarioError(key, value, f"must be one of {', '.join(spec.choices)}"
