@@ -207,20 +207,23 @@ def test_wrong_field_count_and_blank_lines(tmp_path, capsys):
 
 @given(st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
                  st.integers(-10**6, 10**6).map(str),
+                 st.sampled_from(["1e12", "1000000000001", "-1e12", "1e6", "1000000.5", "1e9", "1000000001"]),
                  st.sampled_from(["", " 2", "1_000", "0x10", "1e400", "-0", "nan", "TRUE", "2.0", "1e-320"]),
                  st.text(max_size=6)),
-       st.sampled_from([(">= 0", False), ("> 0", False), (">= 1", True), ("(0, 1]", False),
-                        ("[0, 1]", False), ("(0, 1)", False)]))
-@settings(max_examples=300, deadline=None)
+       st.sampled_from([(">= 0", False, 1e12), ("> 0", False, 1e3), (">= 1", True, 1e9),
+                        ("(0, 1]", False, 1e12), ("[0, 1]", False, 1e12), ("(0, 1)", False, 1e12),
+                        (">= 0", False, 1e6)]))
+@settings(max_examples=400, deadline=None)
 def test_vectorised_checks_agree_with_the_scenario_rules(text, rule):
-    rule, integer = rule
-    col = P.Column(1, "k", "number", rule=rule, integer=integer, base=0.5 if not integer else 1)
+    rule, integer, maximum = rule
+    col = P.Column(1, "k", "number", rule=rule, integer=integer, maximum=maximum,
+                   base=0.5 if not integer else 1)
     values, given_, problems = P.check_numbers(col, [text, "1"])
     if not text.strip():
         assert not given_[0] or 0 in problems
         return
     try:
-        ok_value = _number("k", text, rule, integer=integer)      # the scenario module's rule
+        ok_value = _number("k", text, rule, integer=integer, maximum=maximum)   # the scenario's rule
     except ScenarioError as exc:
         assert problems.get(0) == exc.rule
     else:

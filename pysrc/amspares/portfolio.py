@@ -64,25 +64,27 @@ class Column:
     kind: str                   # "sku", "number", "choice", "unknown"
     rule: str = ""
     integer: bool = False
+    maximum: float = 1e12       # the scenario Key's typo guard (|value| <= maximum)
     choices: tuple = ()
     base: Any = None            # the base scenario's value (used for empty cells)
     problem: str = ""           # for unknown columns: the rule text, with a suggestion
 
 
-def _spec_for(key: str, scenario: Scenario):
-    """The scenario Key that checks a numeric input ``key`` (legs: the leg factor, >= 0)."""
+def _spec_for(key: str, scenario: Scenario) -> tuple[str, bool, float]:
+    """Rule, integer flag and maximum of the scenario Key that checks numeric input ``key``.
+
+    Transport legs are given per SKU as their factor ``sum(km * t)`` in mPts/kg (>= 0);
+    resolved numbers without a Key of their own (h_item, m) are >= 0.
+    """
     by_key = {k.key: k for k in SCENARIO_KEYS}
-    if key in by_key:
-        spec = by_key[key]
-        return spec.rule or ">= 0", spec.type == "integer"
+    spec = by_key.get(key)
     parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "methods":
-        for k in METHOD_KEYS:
-            if k.key.split(".")[-1] == parts[2]:
-                if k.type == "legs":
-                    return ">= 0", False          # sum(km * t) in mPts/kg
-                return k.rule or ">= 0", k.type == "integer"
-    return ">= 0", False                          # resolved numbers (h_item, m): >= 0
+    if spec is None and len(parts) == 3 and parts[0] == "methods":
+        spec = next((k for k in METHOD_KEYS if k.key.split(".")[-1] == parts[2]), None)
+    default_max = Column.__dataclass_fields__["maximum"].default
+    if spec is None or spec.type == "legs":
+        return ">= 0", False, default_max
+    return spec.rule or ">= 0", spec.type == "integer", getattr(spec, "maximum", default_max)
 
 
 _TABLE_ALTERNATIVE = {"material": "material_mpts_per_kg", "process": "process_mpts_per_kg",
@@ -143,8 +145,9 @@ def plan_columns(header: Sequence[str], scenario: Scenario) -> list[Column]:
             cols.append(Column(i, name, "choice", choices=choice_specs[name].choices,
                                base=inputs[name]))
         elif name in numeric:
-            rule, integer = _spec_for(name, scenario)
-            cols.append(Column(i, name, "number", rule=rule, integer=integer, base=inputs[name]))
+            rule, integer, maximum = _spec_for(name, scenario)
+            cols.append(Column(i, name, "number", rule=rule, integer=integer, maximum=maximum,
+                               base=inputs[name]))
         else:
             cols.append(Column(i, name or f"(column {i + 1} has no name)", "unknown",
                                problem=_unknown_rule(name, valid, scenario)))
@@ -176,7 +179,7 @@ def _cell_text(value) -> str:
 def _rule_message(col: Column, text: str) -> str:
     """The scenario module's own wording for a cell that fails the vectorised check."""
     try:
-        _number(col.name, text, col.rule, integer=col.integer)
+        _number(col.name, text, col.rule, integer=col.integer, maximum=col.maximum)
     except ScenarioError as exc:
         return exc.rule
     # the vectorised check and _number disagree: that is a bug in this module
@@ -189,7 +192,8 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
     Returns ``(values, given, problems)``: float values (the base value where a cell is
     empty), a mask of non-empty cells, and ``{position: rule}`` for bad cells (whose value
     is then the base value; the row is not evaluated). The rules are those of
-    :func:`amspares.scenario._number` (a number, finite, whole for integers, in range).
+    :func:`amspares.scenario._number` (a number, finite, at most the Key's maximum, whole
+    for integers, in range).
 
     >>> c = Column(1, "demand.rate_per_year", "number", rule=">= 0", base=2.0)
     >>> v, given, bad = check_numbers(c, ["3", "", "-3", "x", "1e400"])
@@ -221,7 +225,7 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
                 problems[i] = "must be a number"
                 values[i] = np.nan
     with np.errstate(invalid="ignore"):
-        ok = np.isfinite(values) & _RULE_OK[col.rule](values)
+        ok = np.isfinite(values) & (np.abs(values) <= col.maximum) & _RULE_OK[col.rule](values)
         if col.integer:
             ok &= values == np.floor(values)
     bad = given & ~ok
