@@ -400,3 +400,26 @@ def test_number_formatter_whole_numbers_match_python():
     assert text == ["-99999", "-1", "0", "7", "99999", "", "42"]
     big = np.array([100000.0, -100000.0, 123456789.0, np.nan])        # outside the table
     assert [bytes(r[r > 0]).decode() for r in P.format_numbers(big)] == ["100000", "-100000", "123456789", ""]
+
+
+def test_order_quantity_advice_equals_amspares_evaluate(catalogue, tmp_path, capsys):
+    out = tmp_path / "advice.csv"
+    assert main(["portfolio", catalogue, "-o", str(out), "--advice", "--chunk-size", "4"]) == 0
+    got = read_csv(out)
+    assert "am_mto.advice_Q" not in got[0]                  # order methods have no advice
+    seen_advice = False
+    for g, row in zip(got, ROWS):
+        exp = expected(HEADER, row)
+        assert_row_matches(g, exp)
+        for m in ("regular", "am_mts"):
+            a = exp["methods"][m]["order_quantity_advice"]          # amspares evaluate's advice
+            if a is None:
+                assert g[f"{m}.advice_Q"] == "" and g[f"{m}.advice_saving"] == ""
+            else:
+                seen_advice = True
+                assert int(g[f"{m}.advice_Q"]) == a["Q"]
+                assert math.isclose(float(g[f"{m}.advice_saving"]), a["saving"], rel_tol=1e-9, abs_tol=1e-9)
+    assert seen_advice
+    # thesis 5.1.2: with moq 40 and n = 60, one order covering the demand beats 40 twice (the
+    # model's one-order regime, spec 3.2, starts at Q > n: the advice is Q = 61)
+    assert int(got[1]["regular.advice_Q"]) >= 60 and float(got[1]["regular.advice_saving"]) > 0

@@ -300,21 +300,40 @@ def decisions(totals: np.ndarray, cheapest_index: np.ndarray) -> np.ndarray:
     return two[1] - best
 
 
-def output_header(scenario: Scenario) -> list[str]:
-    """Output columns: sku, demand rate, per method S/s/Q/total_cost/impact_mpts, decisions."""
-    cols = ["sku", "demand.rate_per_year"]
-    for m in scenario.methods:
+INTEGER_FIELDS = ("S", "s", "Q", "advice_Q")
+
+
+def method_columns(scenario: Scenario, advice: bool = False) -> list[str]:
+    """``<method>.<field>`` output columns: S, s, Q, total_cost, impact_mpts per method, and
+    with ``advice`` the cheapest order quantity ``Q >= moq`` and its saving (stock methods).
+
+    >>> from amspares.scenario import load_scenario
+    >>> method_columns(load_scenario(), advice=True)[:7]
+    ['regular.S', 'regular.s', 'regular.Q', 'regular.total_cost', 'regular.impact_mpts', 'regular.advice_Q', 'regular.advice_saving']
+    """
+    cols = []
+    for m, kind in scenario.methods.items():
         cols += [f"{m}.S", f"{m}.s", f"{m}.Q", f"{m}.total_cost", f"{m}.impact_mpts"]
-    return cols + ["cheapest", "lowest_impact", "saving", "error"]
+        if advice and kind == "stock":
+            cols += [f"{m}.advice_Q", f"{m}.advice_saving"]
+    return cols
+
+
+def output_header(scenario: Scenario, advice: bool = False) -> list[str]:
+    """Output columns: sku, demand rate, :func:`method_columns`, decisions, error."""
+    return (["sku", "demand.rate_per_year"] + method_columns(scenario, advice)
+            + ["cheapest", "lowest_impact", "saving", "error"])
 
 
 def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[Sequence],
-                   row_numbers: Sequence[int], row_problems: dict[int, list[str]] | None = None) -> ChunkResult:
+                   row_numbers: Sequence[int], row_problems: dict[int, list[str]] | None = None,
+                   advice: bool = False) -> ChunkResult:
     """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells, as text, of column ``i``).
 
     ``row_numbers[j]`` is the spreadsheet row number of the chunk's row ``j`` (for messages).
 
     ``row_problems`` carries problems found while reading (e.g. a wrong number of fields).
+    ``advice`` adds the order-quantity advice of (s,Q) methods (spec 3.2; much slower).
     """
     size = len(rows_by_column[0]) if rows_by_column else 0
     problems: dict[int, list[str]] = {k: list(v) for k, v in (row_problems or {}).items()}
@@ -352,8 +371,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         ok[list(problems)] = False
     methods = list(scenario.methods)
     rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
-    columns = {f"{m}.{f}": np.full(size, np.nan)
-               for m in methods for f in ("S", "s", "Q", "total_cost", "impact_mpts")}
+    columns = {name: np.full(size, np.nan) for name in method_columns(scenario, advice)}
     cheapest = np.full(size, -1, dtype=np.int64)
     lowest = np.full(size, -1, dtype=np.int64)
     saving = np.full(size, np.nan)
@@ -375,7 +393,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         for key, values in numbers.items():
             given[key] = values[idx]
         given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
-        ev = evaluate_inputs(given, scenario.methods, advice=False)
+        ev = evaluate_inputs(given, scenario.methods, advice=advice)
         totals = np.vstack([ev.methods[m].total_cost for m in methods])
         best = _index_of(ev.cheapest, methods)
         cheapest[idx] = best
@@ -394,6 +412,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             columns[f"{m}.total_cost"][idx] = res.total_cost
             if res.impact_mpts is not None:
                 columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
+            if advice and res.advice is not None:   # as model.result_dict: only for (s,Q) policies
+                sq = (pol == "reorder_point") | (pol == "one_order")
+                columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
+                columns[f"{m}.advice_saving"][idx] = np.where(sq, res.advice.saving, np.nan)
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
@@ -830,9 +852,8 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     size = len(res.sku)
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
     parts = [_text_matrix(res.sku), format_numbers(res.rate)]
-    for m in methods:
-        for f in ("S", "s", "Q", "total_cost", "impact_mpts"):
-            parts.append(format_numbers(res.columns[f"{m}.{f}"]))
+    for name in header[2:-4]:
+        parts.append(format_numbers(res.columns[name]))
     for idx in (res.cheapest, res.lowest_impact):
         sel = names[np.where(idx >= 0, idx, len(methods))]
         parts.append(sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1)))
@@ -945,11 +966,8 @@ class XlsxWriter:
             raise PortfolioInputError(f"an xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} SKUs; "
                                       f"write CSV for larger catalogues")
         cols: list[list] = [[self._text(s) for s in res.sku], _cells(res.rate)]
-        for m in self.methods:
-            for f in ("S", "s", "Q"):
-                cols.append(_cells(res.columns[f"{m}.{f}"], integer=True))
-            for f in ("total_cost", "impact_mpts"):
-                cols.append(_cells(res.columns[f"{m}.{f}"]))
+        for name in self.header[2:-4]:
+            cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
         for idx in (res.cheapest, res.lowest_impact):
             cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
         cols.append(_cells(res.saving))
@@ -1058,11 +1076,12 @@ _STATE: dict = {}               # set before a worker pool forks (scenarios do n
 
 
 def _process(row_numbers, by_column, read_problems) -> _Done:
-    scenario, plan, header, out_fmt = (_STATE[k] for k in ("scenario", "plan", "header", "out_fmt"))
+    scenario, plan, header, out_fmt, advice = (
+        _STATE[k] for k in ("scenario", "plan", "header", "out_fmt", "advice"))
     methods = list(scenario.methods)
     if isinstance(by_column, _SplitLater):
         by_column = by_column.columns()
-    res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems)
+    res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems, advice=advice)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
     payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
@@ -1112,10 +1131,12 @@ def default_jobs() -> int:
 
 def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario, *,
                   force: bool = False, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
+                  advice: bool = False,
                   progress: Callable[[float, int], None] | None = None) -> Report:
     """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
 
-    ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
+    ``advice`` adds each stock method's cheapest order quantity ``Q >= moq`` and its saving
+    (spec 3.2; (s,Q) rows only; about ten times slower). ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
     platforms with fork; otherwise one process); the output is the same byte for byte.
     Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
     an existing output without ``force`` (nothing is written). Bad rows do not raise: they
@@ -1140,12 +1161,12 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     try:
         plan = plan_columns(source.header, scenario)
         methods = list(scenario.methods)
-        header = output_header(scenario)
+        header = output_header(scenario, advice)
         summary = Summary(methods, has_impact=scenario.has_part)
         report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
         target = _AtomicOutput(output, force)
         writer = None
-        _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt)
+        _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice)
         try:
             writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(target.temp, header, methods)
             for done in _results(source.chunks, jobs):

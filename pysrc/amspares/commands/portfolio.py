@@ -43,6 +43,9 @@ def add_parser(sub) -> None:
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="processes evaluating chunks in parallel (CSV output; default 1, "
                         "0 = one per CPU); the output is identical")
+    p.add_argument("--advice", action="store_true",
+                   help="also write each stock method's cheapest order quantity Q >= moq and its "
+                        "saving (advice_Q, advice_saving; rows with an (s,Q) policy; slower)")
     p.set_defaults(func=run)
 
 
@@ -79,7 +82,7 @@ def run(args) -> int:
     progress = Progress()
     try:
         report = run_portfolio(args.catalogue, args.output, scenario, force=args.force,
-                               chunk_rows=args.chunk_size, jobs=args.jobs,
+                               chunk_rows=args.chunk_size, jobs=args.jobs, advice=args.advice,
                                progress=progress)
     finally:
         progress.close()
