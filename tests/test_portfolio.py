@@ -423,3 +423,14 @@ def test_order_quantity_advice_equals_amspares_evaluate(catalogue, tmp_path, cap
     # thesis 5.1.2: with moq 40 and n = 60, one order covering the demand beats 40 twice (the
     # model's one-order regime, spec 3.2, starts at Q > n: the advice is Q = 61)
     assert int(got[1]["regular.advice_Q"]) >= 60 and float(got[1]["regular.advice_saving"]) > 0
+
+
+def test_xlsx_chart_is_capped_for_large_catalogues(catalogue, tmp_path, capsys, monkeypatch):
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr(P, "CHART_MAX_POINTS", 3)
+    out = tmp_path / "big.xlsx"
+    assert main(["portfolio", catalogue, "-o", str(out)]) == 0
+    chart_xml = zipfile.ZipFile(out).read("xl/charts/chart1.xml").decode()
+    assert "(first 3 SKUs)" in chart_xml and "Results'!$B$2:$B$4" in chart_xml
+    assert load_workbook(out)["Results"].max_row == len(ROWS) + 1        # all rows written

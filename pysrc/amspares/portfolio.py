@@ -998,9 +998,10 @@ class XlsxWriter:
         last = min(self.rows, CHART_MAX_POINTS + 1)
         if last >= 2:
             chart = ScatterChart()
-            chart.title = "Saving of the cheapest method vs demand"
+            title = "Saving of the cheapest method vs demand"
             if self.rows > last:
-                chart.title += f" (first {last - 1:,} SKUs)"
+                title += f" (first {last - 1:,} SKUs)"
+            chart.title = title
             chart.style = 13
             chart.x_axis.title = "demand rate (parts/year)"
             chart.y_axis.title = "saving over the runner-up (EUR)"
