@@ -434,3 +434,19 @@ def test_xlsx_chart_is_capped_for_large_catalogues(catalogue, tmp_path, capsys, 
     chart_xml = zipfile.ZipFile(out).read("xl/charts/chart1.xml").decode()
     assert "(first 3 SKUs)" in chart_xml and "Results'!$B$2:$B$4" in chart_xml
     assert load_workbook(out)["Results"].max_row == len(ROWS) + 1        # all rows written
+
+
+def test_xlsx_catalogue_on_a_later_sheet(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["this workbook lists spare parts"])
+    ws = wb.create_sheet("SKUs")
+    ws.append(["sku", "demand.rate_per_year"])
+    ws.append(["CASE", 2])
+    wb.save(tmp_path / "book.xlsx")
+    out = tmp_path / "o.csv"
+    assert main(["portfolio", str(tmp_path / "book.xlsx"), "-o", str(out)]) == 0
+    got = read_csv(out)[0]
+    assert got["regular.S"] == "5" and round(float(got["regular.total_cost"]), 2) == 1735.71   # spec 8

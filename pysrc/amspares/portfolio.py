@@ -702,6 +702,11 @@ def read_xlsx(path: Path, chunk_rows: int) -> Source:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PortfolioInputError(f"catalogue {str(path)!r} is not a readable xlsx workbook ({exc})") from None
     ws = wb.worksheets[0]
+    for sheet in wb.worksheets:          # the first sheet whose header has a 'sku' column
+        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        if any(isinstance(v, str) and v.strip() == "sku" for v in first or ()):
+            ws = sheet
+            break
     rows_iter = ws.iter_rows(values_only=True)
     header = list(next(rows_iter, ()) or ())
     while header and header[-1] is None:
