@@ -527,26 +527,6 @@ def _human(v) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that counts the bytes read (for the progress bar)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.count = 0
-
-    def readable(self):
-        return True
-
-    def readinto(self, b):
-        n = self.raw.readinto(b)
-        self.count += n or 0
-        return n
-
-    def close(self):
-        self.raw.close()
-        super().close()
-
-
 @dataclass
 class Source:
     header: list
