@@ -432,3 +432,17 @@ def test_readable_output_for_other_scenarios(sc):
     assert "S* = None" not in text and "even for a single SKU" in text     # 50 parts per SKU: printing wins
     alone = format_study(make(sc.with_values({"methods.am_mto": None})))
     assert "not applicable: the scenario has no order method (am_mto)" in alone
+
+
+def test_an_existing_output_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    """`-o EXISTING` without --force fails at once: the study is never computed."""
+    import amspares.commands.scenario as cmd
+    from amspares import cli
+
+    out = tmp_path / "mine.xlsx"
+    out.write_bytes(b"a colleague's workbook")
+    monkeypatch.setattr(cmd, "study_json", lambda *a, **k: pytest.fail("computed before refusing"))
+    assert cli.main(["scenario", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "exists" in err and "--force" in err and "Traceback" not in err
+    assert out.read_bytes() == b"a colleague's workbook"

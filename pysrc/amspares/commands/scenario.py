@@ -82,6 +82,9 @@ def study_json(scenario: Scenario, progress=None) -> dict[str, Any]:
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario)
+    if args.output:   # refuse a bad output path before seconds of work, not after
+        from amspares.fileio import check_writable
+        check_writable(args.output, force=args.force)
     progress = Progress()
     study = study_json(scenario, progress)
     if args.output:
