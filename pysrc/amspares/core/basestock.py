@@ -19,6 +19,32 @@ PRODUCTION_RULES = ("demand", "max_demand_stock")
 DAYS_PER_YEAR = 365.0
 
 
+def lead_time_years(production_days, shipping_days=0.0):
+    """Replenishment lead time ``L = (production_days + shipping_days) / 365`` in years (spec 3).
+
+    Spec section 9: the thesis's lead times (86 and 11 days) are production plus 4 shipping days.
+
+    Examples
+    --------
+    >>> round(lead_time_years(82.0, 4.0) * 365, 9)
+    86.0
+    """
+    return (np.asarray(production_days, dtype=float) + shipping_days) / DAYS_PER_YEAR if np.ndim(production_days) \
+        else (float(production_days) + float(shipping_days)) / DAYS_PER_YEAR
+
+
+def offered_load(rate, lead_time_years):
+    """Expected demand during the lead time ``u = lambda L`` (spec 3; the Erlang "offered load").
+
+    Examples
+    --------
+    >>> round(offered_load(2.0, 86 / 365), 6)
+    0.471233
+    """
+    return np.multiply(rate, lead_time_years) if np.ndim(rate) or np.ndim(lead_time_years) \
+        else float(rate) * float(lead_time_years)
+
+
 def _check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")

@@ -102,7 +102,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from scipy.optimize import brentq
 
-from amspares.core.basestock import base_stock_costs
+from amspares.core.basestock import base_stock_costs, lead_time_years
 from amspares.core.costs import COST_COMPONENTS
 from amspares.core.evaluate import Evaluation, evaluate_inputs
 from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh, process_factor
@@ -351,7 +351,7 @@ def _fixed_s_tables(st: _Study) -> tuple[list, list, list[str]]:
             notes.append(f"{m} orders at least {int(k('moq'))} parts: no base stock S, left out of TC(S)")
             continue
         c = base_stock_costs(S, rate=lam, years=years, price=k("price"),
-                             lead_time_years=(k("production_days") + k("shipping_days")) / 365.0,
+                             lead_time_years=lead_time_years(k("production_days"), k("shipping_days")),
                              emergency_per_day=inp["downtime.emergency_per_day"],
                              regular_per_demand=inp["downtime.regular_per_demand"],
                              holding_per_part_year=inp["storage.holding_per_part_year"],

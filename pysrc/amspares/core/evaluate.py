@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from amspares.core.basestock import DAYS_PER_YEAR, optimal_base_stock
+from amspares.core.basestock import lead_time_years, optimal_base_stock
 from amspares.core.costs import CostBreakdown
 from amspares.core.impact import ImpactBreakdown, environmental_impact, process_factor
 from amspares.core.mto import made_to_order_costs
@@ -136,7 +136,7 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
             Q = np.zeros(size, dtype=np.int64)
             produced, shipped = n.copy(), np.zeros(size)
         else:
-            lead = (m("production_days") + m("shipping_days")) / DAYS_PER_YEAR
+            lead = lead_time_years(m("production_days"), m("shipping_days"))
             moq = m("moq").astype(np.int64)
             stock = dict(common, lead_time_years=lead, inbound_share=m("inbound_transport_share"), **mine)
             base = moq == 1

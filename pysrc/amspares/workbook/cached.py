@@ -75,9 +75,9 @@ class BaseStockTable:
 
 
 def lead_time(inputs: Mapping[str, Any], method: str) -> float:
-    """``L = (production_days + shipping_days) / 365`` in years (spec 3, as in evaluate_inputs)."""
-    return (float(inputs[f"methods.{method}.production_days"])
-            + float(inputs[f"methods.{method}.shipping_days"])) / core.basestock.DAYS_PER_YEAR
+    """The method's lead time L in years, from the core (:func:`amspares.core.basestock.lead_time_years`)."""
+    return core.basestock.lead_time_years(float(inputs[f"methods.{method}.production_days"]),
+                                          float(inputs[f"methods.{method}.shipping_days"]))
 
 
 def base_stock_table(inputs: Mapping[str, Any], method: str, smax: int) -> BaseStockTable:
@@ -85,7 +85,7 @@ def base_stock_table(inputs: Mapping[str, Any], method: str, smax: int) -> BaseS
     m = lambda f: float(inputs[f"methods.{method}.{f}"])  # noqa: E731
     rate = float(inputs["demand.rate_per_year"])
     lead = lead_time(inputs, method)
-    u = rate * lead
+    u = core.basestock.offered_load(rate, lead)
     S = np.arange(smax + 1)
     waiting = inputs["model.waiting_time"]
     cost = core.base_stock_costs(
