@@ -176,7 +176,8 @@ def test_bad_rows_are_reported_and_the_rest_evaluated(tmp_path, capsys):
                  "row 7, demand.rate_per_yr = 4: unknown column; did you mean demand.rate_per_year?",
                  "row 8, sku = (empty): must not be empty",
                  "row 9, demand.rate_per_year = inf: must be a finite number",
-                 "column demand.rate_per_yr: unknown column; did you mean demand.rate_per_year?"]:
+                 "column demand.rate_per_yr: unknown column; did you mean demand.rate_per_year? "
+                 "(rows with a value in it are not evaluated)"]:
         assert line in err, line
     got = read_csv(out)
     assert len(got) == len(rows)                    # every row is written, bad ones with an error

@@ -88,7 +88,7 @@ def run(args) -> int:
         progress.close()
     err = sys.stderr
     for name, problem in report.unknown_columns:
-        print(f"amspares portfolio: column {name}: {problem}; rows with a value in it are not evaluated",
+        print(f"amspares portfolio: column {name}: {problem} (rows with a value in it are not evaluated)",
               file=err)
     for line in report.problems:
         print(f"amspares portfolio: {line}", file=err)
