@@ -611,6 +611,30 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws.column_dimensions["A"].width = 34
     for j in range(2 * len(methods)):
         ws.column_dimensions[get_column_letter(3 + j)].width = 18
+    # number formats by unit (display only; values stay at full precision)
+    for i, (_label, path, unit) in enumerate(fill.RESULT_ROWS):
+        fmt = UNIT_FORMATS.get(unit if path not in ("S", "s", "Q") else "count")
+        if fmt:
+            for j in range(2 * len(methods)):
+                ws.cell(row=first + i, column=3 + j).number_format = fmt
+    for j in range(len(methods)):
+        ws.cell(row=w0 + 1, column=3 + j).number_format = UNIT_FORMATS["EUR"]
+        ws.cell(row=w0 + 2, column=3 + j).number_format = UNIT_FORMATS["mPts"]
+    ws.freeze_panes = "C6"
+
+
+#: Display formats by unit: EUR with cents, mPts with one decimal, counts whole.
+UNIT_FORMATS = {"EUR": "#,##0.00", "mPts": "#,##0.0", "parts": "#,##0.##", "count": "0"}
+
+
+def _print_layout(wb) -> None:
+    """Every sheet prints landscape, one page wide (long tables run on in height)."""
+    for ws in wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def build_template(scenario: Scenario | None = None, expected: Expected | None = None):
@@ -647,6 +671,7 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
     b.wb.properties.created = FIXED_TIME
     b.wb.properties.modified = FIXED_TIME
     b.wb.calculation.fullCalcOnLoad = True
+    _print_layout(b.wb)
     return b.wb, b.cache
 
 
