@@ -66,10 +66,17 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0) -> dict[str, Any
     }
 
 
-def evaluate(scenario: Scenario) -> dict[str, Any]:
-    """Evaluate a scenario: the object of spec section 6 (plain floats, full precision)."""
+def evaluate(scenario: Scenario, *, with_saving: bool = False) -> dict[str, Any]:
+    """Evaluate a scenario: the object of spec section 6 (plain floats, full precision).
+
+    ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method), which the
+    readable table shows; the JSON output keeps exactly the spec's keys.
+    """
     ev = evaluate_inputs(scenario.inputs(), scenario.methods)
-    return result_dict(scenario.name, ev)
+    out = result_dict(scenario.name, ev)
+    if with_saving:
+        out["saving_over_runner_up"] = None if math.isnan(ev.saving[0]) else float(ev.saving[0])
+    return out
 
 
 def waiting_time_disagreements(scenario: Scenario) -> dict[str, tuple[int, int]]:

@@ -12,9 +12,8 @@ every error message) and evaluated through :func:`amspares.core.evaluate.evaluat
 (arrays for the overridden keys, the base scenario's scalars for the rest; one call per
 waiting-time model / production rule present in the chunk). Results are streamed to the
 output, so memory stays bounded whatever the size of the catalogue. This module does no
-model arithmetic: every cost, impact and policy comes from ``evaluate_inputs``; it only
-picks the runner-up and adds up totals for the summary (:func:`decisions`,
-:class:`Summary`).
+model arithmetic: every cost, impact, policy and saving over the runner-up comes from
+``evaluate_inputs``; it only adds up totals for the summary (:class:`Summary`).
 
 Row numbers are spreadsheet row numbers: the header is row 1, the first SKU row 2.
 """
@@ -284,22 +283,6 @@ class ChunkResult:
         return self.cheapest >= 0
 
 
-def decisions(totals: np.ndarray, cheapest_index: np.ndarray) -> np.ndarray:
-    """Saving of the cheapest method over the runner-up, per SKU (``totals``: methods x SKUs).
-
-    Pure selection: the second-smallest total minus the smallest (0 on ties; NaN with one
-    method).
-
-    >>> decisions(np.array([[3.0, 1.0], [5.0, 1.0], [4.0, 2.0]]), np.array([0, 0])).tolist()
-    [1.0, 0.0]
-    """
-    if totals.shape[0] < 2:
-        return np.full(totals.shape[1], np.nan)
-    two = np.partition(totals, 1, axis=0)[:2]
-    best = np.take_along_axis(totals, cheapest_index[None, :], axis=0)[0]
-    return two[1] - best
-
-
 INTEGER_FIELDS = ("S", "s", "Q", "advice_Q")
 
 
@@ -394,10 +377,9 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             given[key] = values[idx]
         given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
         ev = evaluate_inputs(given, scenario.methods, advice=advice)
-        totals = np.vstack([ev.methods[m].total_cost for m in methods])
         best = _index_of(ev.cheapest, methods)
         cheapest[idx] = best
-        saving[idx] = decisions(totals, best)
+        saving[idx] = ev.saving
         if ev.lowest_impact is not None:
             lowest[idx] = _index_of(ev.lowest_impact, methods)
         for m in methods:

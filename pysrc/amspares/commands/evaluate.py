@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario)
-    result = evaluate(scenario)
+    result = evaluate(scenario, with_saving=not args.json)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -79,7 +79,7 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
     runner = sorted((m["total_cost"], n) for n, m in r["methods"].items() if n != cheapest)
     text = f"  Cheapest: {cheapest}"
     if runner:
-        text += f" (saves {_money(runner[0][0] - r['methods'][cheapest]['total_cost'])} EUR over {runner[0][1]})"
+        text += f" (saves {_money(r['saving_over_runner_up'])} EUR over {runner[0][1]})"
     lines.append(text)
     if r["lowest_impact"] is None:
         lines.append("  Greenest: not computed (the scenario has no [part] section)")

@@ -9,6 +9,7 @@ scenario go through the same functions. Pure numpy; no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np
@@ -61,10 +62,25 @@ class Evaluation:
     """All methods of a scenario (or of many SKUs), and the winners per SKU."""
 
     n: np.ndarray
-    accepted_q: np.ndarray
+    accepted_q_confidence: np.ndarray
     methods: dict[str, MethodResult]
     cheapest: np.ndarray            # method names
     lowest_impact: np.ndarray | None
+
+    @cached_property
+    def accepted_q(self) -> np.ndarray:
+        """``accepted_q`` per SKU (Eq. 31), computed on first use: it costs a Poisson
+        quantile per SKU, and only (s,Q) methods and reports need it."""
+        return np.atleast_1d(accepted_quantity(self.n, self.accepted_q_confidence))
+
+    @cached_property
+    def saving(self) -> np.ndarray:
+        """What the cheapest method saves over the runner-up, per SKU (EUR; NaN with one method)."""
+        totals = np.vstack([r.total_cost for r in self.methods.values()])
+        if totals.shape[0] < 2:
+            return np.full(totals.shape[1], np.nan)
+        two = np.partition(totals, 1, axis=0)[:2]
+        return two[1] - two[0]
 
 
 def _column(inputs: Mapping[str, Any], key: str, size: int) -> np.ndarray:
@@ -116,7 +132,6 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     lam, years = col("demand.rate_per_year"), col("demand.service_years")
     n = lam * years
     conf = col("model.accepted_q_confidence")
-    acc = np.asarray(accepted_quantity(n, conf))
     common = dict(rate=lam, years=years, emergency_per_day=col("downtime.emergency_per_day"),
                   regular_per_demand=col("downtime.regular_per_demand"),
                   holding_per_part_year=col("storage.holding_per_part_year"))
@@ -191,7 +206,7 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     if has_part:
         impacts = np.vstack([r.impact_mpts for r in results.values()])
         lowest = names[np.argmin(impacts, axis=0)]
-    return Evaluation(n=n, accepted_q=acc, methods=results, cheapest=cheapest, lowest_impact=lowest)
+    return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest, lowest_impact=lowest)
 
 
 def _subset(params: dict, mask: np.ndarray) -> dict:
