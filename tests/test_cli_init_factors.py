@@ -84,3 +84,29 @@ def test_factors_command_lists_every_table_with_sources(capsys):
     for table in factors.TABLES:
         assert table in out
     assert "Baumers et al. (2011)" in out and "Goedkoop & Spriensma (1999)" in out
+
+
+def test_a_closed_pipe_is_not_an_error():
+    """`amspares scenario | head -1`: the reader leaves early; no traceback, exit 0."""
+    import subprocess
+    import sys
+    # 2.7 MB of JSON: far more than a pipe buffer, so the writer does hit the closed pipe
+    proc = subprocess.run(f"{sys.executable} -m amspares.cli scenario --json | head -1",
+                          shell=True, capture_output=True, text=True)
+    assert proc.stdout.startswith("{")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys):
+    from amspares.commands import init
+
+    def boom(args):
+        raise ZeroDivisionError("float division by zero")
+    monkeypatch.setattr(init, "run_factors", boom)
+    monkeypatch.delenv("AMSPARES_DEBUG", raising=False)
+    assert cli.main(["factors"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: ZeroDivisionError" in err and "AMSPARES_DEBUG=1" in err
+    monkeypatch.setenv("AMSPARES_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["factors"])

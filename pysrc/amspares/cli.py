@@ -2,14 +2,16 @@
 
 Each sub-command lives in its own module, which defines ``add_parser(subparsers)``
 (registering the sub-command and setting ``func``) so that features stay separate.
-User errors (:class:`amspares.errors.AmsparesError`) print one line and exit 2; no
-traceback reaches a user.
+User errors (:class:`amspares.errors.AmsparesError`) print one line and exit 2; an
+unexpected internal error prints one line and exits 3 (``AMSPARES_DEBUG=1`` shows the
+traceback); no traceback reaches a user.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from amspares import __version__
@@ -61,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("amspares: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. "amspares scenario | head"): not an error for the user
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a bug, not a user error: one line, traceback on request
+        if os.environ.get("AMSPARES_DEBUG"):
+            raise
+        print(f"amspares {args.command}: internal error: {type(exc).__name__}: {exc} "
+              f"(run again with AMSPARES_DEBUG=1 for the traceback, and please report it)",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover
