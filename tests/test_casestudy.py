@@ -446,3 +446,12 @@ def test_an_existing_output_is_refused_before_any_work(tmp_path, capsys, monkeyp
     err = capsys.readouterr().err
     assert "exists" in err and "--force" in err and "Traceback" not in err
     assert out.read_bytes() == b"a colleague's workbook"
+
+
+def test_the_workbook_output_must_be_an_xlsx_file(tmp_path, capsys):
+    from amspares import cli
+
+    out = tmp_path / "case.txt"
+    assert cli.main(["scenario", "-o", str(out)]) == 2
+    assert "must be a .xlsx file" in capsys.readouterr().err
+    assert not out.exists()
