@@ -127,3 +127,17 @@ def test_portfolio_rule_reproduces_thesis_double_charge():
     c = base_stock_costs(1, production_rule="max_demand_stock", **dict(CASE, rate=0.1 / 30))
     assert c.production == pytest.approx(15.0, rel=1e-15)
     assert c.scrapping == 15.0
+
+
+def test_free_stock_stops_where_more_stock_no_longer_changes_the_total():
+    """Price 0 and holding 0: every extra part still cuts the (Erlang C) downtime a little,
+    so the exact argmin is unbounded. Ties to the smaller S at the precision of the total:
+    S* is the first S from which no larger S lowers TC by more than 1e-12 of it. Expected
+    values from base_stock_costs over S = 0..300 (brute force)."""
+    kw = dict(rate=2.0, years=30.0, price=0.0, lead_time_years=86 / 365,
+              emergency_per_day=100.0, holding_per_part_year=0.0, outbound_per_part=1.0)
+    best = optimal_base_stock(**kw)
+    tc = np.asarray(base_stock_costs(np.arange(301), **kw).total)
+    assert best.S < 30                                     # not ~140, chasing rounding noise
+    assert tc.min() >= best.total_cost * (1 - 1e-12)       # nothing beats it beyond 1e-12
+    assert tc[best.S - 1] > best.total_cost * (1 + 1e-12)  # one part fewer is really dearer

@@ -225,6 +225,16 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     maxrule = production_rule == "max_demand_stock"
     erl = waiting_time == "erlang_c"
     umax = float(u.max(initial=0.0))
+    # Ties to the smaller S at the precision of the total: a larger S must beat the best
+    # total by more than 1e-12 of it, or it is a tie. ``fix`` is the size of the
+    # S-independent part of TC (n cp (1 + Tr_in), n Tr_out, n cd, I, B). Without this, a part
+    # whose stock costs nothing (no price, no holding) climbs to S ~ 140 chasing downtime
+    # savings that vanish when the total is rounded.
+    fix = np.broadcast_to(
+        (np.abs(np.asarray(regular_per_demand, dtype=float)) + np.abs(np.asarray(outbound_per_part, dtype=float))) * n
+        + np.abs(np.asarray(investment, dtype=float)) + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * n * yrs
+        + n * cp * (1.0 + tr_in), n.shape).astype(float)
+    rel = 1e-12
 
     def stock_part(s, n_, unit_, cp_, tr_):
         """S-dependent cost other than downtime: h S T + CR + S-part of CP and CTr."""
@@ -244,16 +254,22 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     # is done by the same test: its best is at most its stock part.) Scratch arrays are
     # allocated once per compression, not per step.
     idx = np.arange(size)
-    w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = lam, lead, u, weight, n, unit, cp, tr_in
+    w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix = lam, lead, u, weight, n, unit, cp, tr_in, fix
     w_bc = best_c.copy()
     w_bs = best_s.copy()
     b = np.ones(size)                          # Erlang B at S = 0
     nlive = size
 
     def scratch(k):
-        return np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
+        return np.empty(k), np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
 
-    t1, t2, cost, flag = scratch(size)
+    def threshold(out):
+        """What a larger S must beat: best - 1e-12 (|fixed part| + best)."""
+        np.add(w_bc, w_fix, out=out)
+        out *= -rel
+        out += w_bc
+
+    t1, t2, t3, cost, flag = scratch(size)
     s = 0
     while nlive and s <= max_stock:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -282,23 +298,28 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
         else:
             np.multiply(w_unit, s, out=cost)   # stock part: S (h T + cp (1 + Tr_in))
             cost += t2
-        np.less(cost, w_bc, out=flag)
+        if s == 0:
+            np.less(cost, w_bc, out=flag)      # S = 0 is always feasible: the first best
+        else:
+            threshold(t3)
+            np.less(cost, t3, out=flag)        # strictly better, beyond rounding of the total
         np.copyto(w_bc, cost, where=flag)
         np.copyto(w_bs, s, where=flag)
+        threshold(t3)
         if maxrule:
-            np.less(stock_part(s + 1, w_n, w_unit, w_cp, w_tr), w_bc, out=flag)
+            np.less(stock_part(s + 1, w_n, w_unit, w_cp, w_tr), t3, out=flag)
         else:
             np.multiply(w_unit, s + 1, out=t1)
-            np.less(t1, w_bc, out=flag)        # live: S + 1 could still be cheaper
+            np.less(t1, t3, out=flag)          # live: S + 1 could still be cheaper
         nlive = int(np.count_nonzero(flag))
         if nlive and 2 * nlive <= flag.size:
             best_s[idx] = w_bs
             best_c[idx] = w_bc
             keep = flag.copy()
             idx, b, w_bc, w_bs = idx[keep], b[keep], w_bc[keep], w_bs[keep]
-            w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr = (
-                x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr))
-            t1, t2, cost, flag = scratch(idx.size)
+            w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix = (
+                x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix))
+            t1, t2, t3, cost, flag = scratch(idx.size)
         s += 1
     best_s[idx] = w_bs
     best_c[idx] = w_bc
