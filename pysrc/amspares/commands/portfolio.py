@@ -10,8 +10,8 @@ output without ``--force``, bad scenario).
 from __future__ import annotations
 
 import sys
-import time
 
+from amspares.progress import Progress as _Progress
 from amspares.portfolio import CHUNK_ROWS, MAX_REPORTED, run_portfolio
 from amspares.scenario import load_scenario
 
@@ -49,32 +49,15 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-class Progress:
-    """A bar on a terminal; otherwise a line per chunk, and only once work takes > 1 s."""
+class Progress(_Progress):
+    """Progress of a catalogue: :func:`amspares.portfolio.run_portfolio` calls it as
+    ``progress(fraction_done, rows_so_far)``."""
 
-    def __init__(self, stream=None):
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.start = time.perf_counter()
-        self.drawn = False
+    def __init__(self, stream=None, after: float = 1.0):
+        super().__init__("portfolio", stream, after)
 
     def __call__(self, fraction: float, rows: int) -> None:
-        elapsed = time.perf_counter() - self.start
-        if elapsed < 1.0:
-            return
-        if self.tty:
-            done = int(30 * fraction)
-            self.stream.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {fraction:4.0%}  "
-                              f"{rows:,} SKUs  {elapsed:.1f} s")
-        else:
-            self.stream.write(f"amspares portfolio: {rows:,} SKUs ({fraction:.0%}) in {elapsed:.1f} s\n")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.show(f"{rows:,} SKUs ({fraction:.0%}) in {self.elapsed:.1f} s", fraction)
 
 
 def run(args) -> int:

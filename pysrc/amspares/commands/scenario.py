@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import Any
 
 from amspares.core.casestudy import MOULD_EUR, MOULD_MPTS, case_study, mould_key
+from amspares.progress import Progress as _Progress
 from amspares.model import evaluate
 from amspares.scenario import Scenario, load_scenario
 
@@ -42,34 +42,16 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-class Progress:
-    """Progress on stderr once the work has taken more than a second.
-
-    On a terminal one line is rewritten in place; otherwise one plain line per step.
-    """
+class Progress(_Progress):
+    """Progress of the case-study run: the core calls it as ``progress(what, i, total)``."""
 
     def __init__(self, stream=None, after: float = 1.0):
-        self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.start = time.monotonic()
-        self.after = after
-        self.shown = False
+        super().__init__("scenario", stream, after)
 
     def __call__(self, what: str, i: int, total: int) -> None:
-        if time.monotonic() - self.start < self.after:
-            return
-        text = f"amspares scenario: [{i}/{total}] {what}"
-        if self.tty:
-            self.stream.write("\r\033[K" + text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-        self.shown = True
+        self.show(f"[{i}/{total}] {what}", i / total if total else None)
 
-    def done(self) -> None:
-        if self.shown and self.tty:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+    done = _Progress.close
 
 
 def study_json(scenario: Scenario, progress=None) -> dict[str, Any]:
