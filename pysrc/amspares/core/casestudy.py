@@ -103,7 +103,6 @@ import numpy as np
 from scipy.optimize import brentq
 
 from amspares.core.basestock import base_stock_costs, lead_time_years
-from amspares.core.costs import COST_COMPONENTS
 from amspares.core.evaluate import Evaluation, evaluate_inputs
 from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh, process_factor
 
