@@ -19,7 +19,11 @@ class ScenarioError(AmsparesError, ValueError):
         super().__init__(f"{key} = {value!r}: {rule}")
 
 
-class OutputExistsError(AmsparesError, FileExistsError):
+class OutputError(AmsparesError):
+    """An output path that cannot be used (wrong kind of file, missing folder, ...)."""
+
+
+class OutputExistsError(OutputError, FileExistsError):
     """Refusing to overwrite an existing output without ``--force``."""
 
 

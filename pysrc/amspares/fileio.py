@@ -7,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from amspares.errors import OutputExistsError
+from amspares.errors import OutputError, OutputExistsError
 
 
 def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
@@ -16,9 +16,9 @@ def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
     if p.exists() and not force:
         raise OutputExistsError(f"{p} exists; pass --force to overwrite it")
     if p.exists() and p.is_dir():
-        raise OutputExistsError(f"{p} is a directory, not a file")
+        raise OutputError(f"{p} is a directory, not a file")
     if not p.parent.exists():
-        raise OutputExistsError(f"the folder {p.parent} does not exist")
+        raise OutputError(f"the folder {p.parent} does not exist")
     return p
 
 

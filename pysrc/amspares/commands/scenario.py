@@ -65,10 +65,10 @@ def study_json(scenario: Scenario, progress=None) -> dict[str, Any]:
 def run(args) -> int:
     scenario = load_scenario(args.scenario)
     if args.output:   # refuse a bad output path before seconds of work, not after
-        from amspares.errors import OutputExistsError
+        from amspares.errors import OutputError
         from amspares.fileio import check_writable
         if not args.output.lower().endswith(".xlsx"):
-            raise OutputExistsError(f"output {args.output!r}: the workbook must be a .xlsx file")
+            raise OutputError(f"output {args.output!r}: the workbook must be a .xlsx file")
         check_writable(args.output, force=args.force)
     progress = Progress()
     study = study_json(scenario, progress)
