@@ -13,10 +13,10 @@ from amspares.errors import OutputError, OutputExistsError
 def check_writable(path: str | os.PathLike, force: bool = False) -> Path:
     """Refuse an existing output unless ``force``; refuse a missing directory."""
     p = Path(path)
+    if p.is_dir():
+        raise OutputError(f"{p} is a directory, not a file")
     if p.exists() and not force:
         raise OutputExistsError(f"{p} exists; pass --force to overwrite it")
-    if p.exists() and p.is_dir():
-        raise OutputError(f"{p} is a directory, not a file")
     if not p.parent.exists():
         raise OutputError(f"the folder {p.parent} does not exist")
     return p
