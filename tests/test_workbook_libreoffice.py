@@ -20,16 +20,33 @@ from amspares.model import evaluate
 from amspares.scenario import load_scenario, parse_scenario
 from amspares.workbook import fill
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import SQ_STALE, build_template
+from amspares.workbook.template import build_template
 from amspares.workbook.writer import write_scenario_workbook
 
 if lo.soffice() is None:  # a missing engine is a failure, not a skip: tests/run.sh installs it
     pytest.fail("LibreOffice (soffice) is required for these tests; run tests/run.sh", pytrace=False)
 
 RESULT_FIELDS = ("S", "total_cost", "impact_mpts")
+NAMES = {"S": "S", "total_cost": "total_cost", "impact_mpts": "impact_mpts", "s": "reorder_point"}
+
+
+def assert_results_equal_evaluate(wb, scenario):
+    """Every result cell (S, s, TC, impact; cheapest, greenest) == amspares evaluate."""
+    r = evaluate(scenario)
+    for m, res in r["methods"].items():
+        for f, name in NAMES.items():
+            if m == "am_mto" and f == "s":
+                continue                          # an order method has no reorder-point name
+            got, want = value_at(wb, f"result_{m}_{name}"), res[f]
+            assert close(got, "n/a" if want is None else want), (m, f, got, want)
+    assert value_at(wb, "result_cheapest") == r["cheapest"]
+    assert value_at(wb, "result_lowest_impact") == r["lowest_impact"]
+    return r
 
 
 def close(a, b, rel=1e-9, abs_=1e-12):
+    if b == "" and a is None:        # an empty-text formula result (an unused (s,Q) table row)
+        return True
     if isinstance(b, str) or isinstance(a, str) or a is None or b is None:
         return a == b
     return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_)
@@ -129,7 +146,7 @@ def edited(case):
     backend = fill.OpenpyxlBackend(wb)
     backend.write("downtime_emergency_per_day", 0)
     backend.write("model_waiting_time", "exact")
-    backend.write("methods_am_mts_moq", 40)     # (s,Q): not live; the sheet must say so
+    backend.write("methods_am_mts_moq", 40)     # (s,Q), several orders: live formulas too
     wb.save(d / "edited.xlsx")
     out = lo.recalculate(d / "edited.xlsx", d / "out_edited")
     sc = case["scenario"].with_values({"downtime.emergency_per_day": 0, "model.waiting_time": "exact",
@@ -141,18 +158,87 @@ def test_edited_inputs_recalculate_to_amspares_evaluate(edited):
     wb = edited["wb"]
     assert formula_errors(wb) == []
     r = evaluate(edited["scenario"])
-    for m, res in r["methods"].items():
-        if m == "am_mts":      # moq 40: (s,Q) numbers come from amspares, not from formulas
-            assert value_at(wb, "result_am_mts_total_cost") == SQ_STALE
-            assert value_at(wb, "result_am_mts_impact_mpts") == SQ_STALE
-            continue
-        for f in RESULT_FIELDS:
-            assert close(value_at(wb, f"result_{m}_{f}"), res[f]), (m, f, value_at(wb, f"result_{m}_{f}"), res[f])
-    assert value_at(wb, "result_cheapest") == r["cheapest"]
+    assert r["methods"]["am_mts"]["policy"] == "reorder_point"         # moq 40 <= n = 60
+    assert_results_equal_evaluate(wb, edited["scenario"])                  # s* from the live table
     # hand calculation: with no downtime cost S* = 0 and regular TC = 60*15*(1 + 0.08)
     # + 60*10 = 1572 (whatever the waiting-time model)
     assert value_at(wb, "result_regular_S") == 0
     assert close(value_at(wb, "result_regular_total_cost"), 1572.0)
+
+
+# ---------------------------------------------------------------- the live (s,Q) policy
+
+@pytest.fixture(scope="module")
+def sq(tmp_path_factory):
+    """Regular with moq = 40 (several orders) as written by amspares, recalculated; then the
+    same file after a recipient types moq = 100 (one order) and moq = 1 (base stock)."""
+    d = tmp_path_factory.mktemp("lo_sq")
+    sc = load_scenario().with_values({"methods.regular.moq": 40})
+    path = write_scenario_workbook(sc, None, d / "moq40.xlsx")
+    runs = {40: (sc, path)}
+    for moq in (100, 1):
+        wb = openpyxl.load_workbook(path)
+        fill.OpenpyxlBackend(wb).write("methods_regular_moq", moq)
+        wb.save(d / f"moq{moq}.xlsx")
+        runs[moq] = (sc.with_values({"methods.regular.moq": moq}), d / f"moq{moq}.xlsx")
+    out = {}
+    for moq, (scenario, p) in runs.items():
+        wb, cache = build_template(scenario)
+        out[moq] = {"scenario": scenario, "cache": cache, "layout": _layout(wb),
+                    "wb": openpyxl.load_workbook(lo.recalculate(p, d / f"out{moq}"), data_only=True)}
+    return out
+
+
+def _layout(wb):
+    return {ws.title: (ws.max_row, ws.max_column) for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("moq", [40, 100, 1])
+def test_sq_every_formula_equals_the_core_value_after_moq_edits(sq, moq):
+    run = sq[moq]
+    wb = run["wb"]
+    assert formula_errors(wb) == []
+    # the edited file has the layout amspares would write for the edited scenario, so its
+    # cached values (from the core) are the expected value of every cell
+    assert run["layout"] == sq[40]["layout"]
+    assert mismatches(wb, run["cache"]) == []
+    assert_results_equal_evaluate(wb, run["scenario"])
+
+
+def test_sq_several_orders_reorder_point_from_the_table(sq):
+    wb = sq[40]["wb"]
+    ws = wb["Model regular"]
+    assert ws["B16"].value == "several orders"                 # moq 40 <= n = 60 (spec 3.2)
+    # s* = 3: brute-force X-by-U summation in test_workbook_template.py
+    assert value_at(wb, "result_regular_reorder_point") == 3 == ws["B23"].value
+    # Eq. 18: billed = ceil(60/40) * 40 = 80 parts, CP = 80 * 15 = 1200
+    assert ws["B25"].value == 80 and ws["B29"].value == 1200
+    # the table's rows stop at s_hi = ceil(u + 12 sqrt(u) + 12) = 21 for u = 2*86/365
+    s_values = [ws[f"R{r}"].value for r in range(70, 70 + 70)]
+    assert s_values[0] == -40 and s_values[61] == 21 and s_values[62] is None
+
+
+def test_sq_one_order_after_editing_moq_to_100(sq):
+    wb = sq[100]["wb"]
+    ws = wb["Model regular"]
+    assert ws["B16"].value == "one order"
+    # spec 3.2 and section 8: shipped = min(100, accepted_q = 85) = 85, billed = 100
+    assert value_at(wb, "model_accepted_q") == 85
+    assert ws["B25"].value == 100 and ws["B26"].value == 85
+    assert value_at(wb, "result_regular_reorder_point") == "n/a"
+    # Eq. 28-30 by hand: E[OH] = 85 - 60/2 = 55, CH = 55 * 0.45 * 30 = 742.5, CD = 0,
+    # CP = 100 * 15 = 1500, CTr = 85 * 15 * 0.08 + 60 * 10 = 702; TC = 2944.5
+    assert close(ws["B22"].value, 55.0) and close(ws["B28"].value, 742.5)
+    assert close(value_at(wb, "result_regular_total_cost"), 742.5 + 1500 + 702)
+
+
+def test_sq_back_to_base_stock_after_editing_moq_to_1(sq):
+    wb = sq[1]["wb"]
+    # spec section 8: S* = 5, TC = 1735.71
+    assert value_at(wb, "result_regular_S") == 5
+    assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71
+    assert wb["Model regular"]["B16"].value == "base stock (moq = 1)"
+    assert wb["Model regular"]["R70"].value is None                      # no (s,Q) table
 
 
 # ---------------------------------------------------------------- every other path

@@ -25,7 +25,8 @@ from amspares.workbook.template import default_path, main as template_main
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
 
 # Built-in functions Excel and LibreOffice 7.4 both compute, none needing an _xlfn. prefix
-ALLOWED_FUNCTIONS = {"IF", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "ISNUMBER", "POISSON", "N"}
+ALLOWED_FUNCTIONS = {"IF", "AND", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "COUNTIF", "ISNUMBER",
+                     "POISSON", "ROUNDUP", "N"}
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +115,10 @@ def test_every_formula_cell_has_a_cached_value():
         total = 0
         for name in sheets:
             xml = z.read(name).decode()
-            cells = re.findall(r"<c [^>]*><f>.*?</f>(.*?)</c>", xml)
+            cells = re.findall(r"<c [^>]*?( t=\"str\")?><f>.*?</f>(.*?)</c>", xml)
             total += len(cells)
-            assert all(re.fullmatch(r"<v>[^<]+</v>", v) for v in cells), name
+            # a value, or the empty text of an (s,Q) table row outside the current s range
+            assert all(re.fullmatch(r"<v>[^<]+</v>", v) or (t and v == "<v></v>") for t, v in cells), name
         assert total > 1000
         assert not any("vbaProject" in n for n in z.namelist())          # no macros
         assert b"macroEnabled" not in z.read("[Content_Types].xml")
@@ -229,3 +231,81 @@ def test_inject_refuses_a_cell_that_is_not_a_formula(tmp_path):
     cache = {"Inputs": {"B7": 1.0}}                      # an input cell, not a formula
     with pytest.raises(KeyError):
         inject_cached_values(tmp_path / "a.xlsx", tmp_path / "b.xlsx", cache)
+
+
+# ---------------------------------------------------------------- the live (s,Q) policy
+
+def bruteforce_sq(s, Q, u, terms=80):
+    """E[BO](s), E[OH](s) of an (s,Q) policy by the thesis's X-by-U matrix (Eq. 22-24):
+    X ~ Poisson(u) summed term by term, U ~ uniform{1..Q}, in 40-digit mpmath."""
+    with mpmath.workdps(40):
+        u = mpmath.mpf(u)
+        pmf = [mpmath.exp(-u) * u**x / mpmath.factorial(x) for x in range(terms)]
+        bo = oh = mpmath.mpf(0)
+        for U in range(1, Q + 1):
+            for x, p in enumerate(pmf):
+                bo += p * max(x - s - U, 0)
+                oh += p * max(s + U - x, 0)
+        return float(bo / Q), float(oh / Q)
+
+
+@pytest.fixture(scope="module")
+def moq40():
+    sc = load_scenario().with_values({"methods.regular.moq": 40})
+    wb, cache = build_template(sc)
+    return sc, wb, cache
+
+
+def test_sq_table_cached_values_match_the_x_by_u_matrix(moq40):
+    _sc, wb, cache = moq40
+    c = cache["Model regular"]
+    u = 2 * 86 / 365                          # lambda L of the case study
+    T, h, ce = 30.0, 0.45, 100.0
+    rows = {c[f"R{r}"]: r for r in range(70, 70 + 200) if isinstance(c.get(f"R{r}"), int)}
+    assert min(rows) == -40 and c[f"R{rows[-40]}"] == -40       # s = -Q .. s_hi
+    costs = {}
+    for s in range(-40, 22):
+        bo, oh = bruteforce_sq(s, 40, u)
+        r = rows[s]
+        if s in (-40, -7, 0, 1, 3, 6, 12):
+            assert math.isclose(c[f"V{r}"], bo, rel_tol=1e-9, abs_tol=1e-15), s
+            assert math.isclose(c[f"W{r}"], oh, rel_tol=1e-9, abs_tol=1e-15), s
+        costs[s] = 365 * ce * T * bo + h * T * oh          # the s-dependent part of TC (Eq. 15-16)
+    best = min(costs, key=lambda s: (costs[s], s))
+    assert best == 3                                        # brute force: s* = 3 for Q = 40
+    assert c["B23"] == 3                                    # the live block's s* (cached)
+    # Eq. 18/20 by hand: q = ceil(60/40) = 2 orders, billed = shipped = 80, CP = 80 * 15 = 1200,
+    # CTr = 80 * 15 * 0.08 + 60 * 10 = 696
+    assert (c["B25"], c["B26"], c["B29"], c["B31"]) == (80.0, 80.0, 1200.0, 696.0)
+    # TC(s*) = brute-force CD + CH + CP + CTr (Eq. 15-20), live block and results
+    tc = costs[3] + 1200.0 + 696.0
+    assert math.isclose(c["B34"], tc, rel_tol=1e-9)
+    (sheet, ref), = list(wb.defined_names["result_regular_total_cost"].destinations)
+    assert math.isclose(cache[sheet][ref.replace("$", "")], tc, rel_tol=1e-9)
+    # rows past s_hi and past the table are empty text
+    assert c[f"R{rows[21] + 1}"] == "" and c["X1169"] == ""
+
+
+def test_sq_block_labels_and_python_column(moq40):
+    _sc, wb, _cache = moq40
+    ws = wb["Model regular"]
+    (sheet, ref), = list(wb.defined_names["sq_regular"].destinations)
+    assert (sheet, ref) == ("Model regular", "$C$23:$C$34")
+    # the Python column holds amspares' values on the rows of the same quantities:
+    # s* = 3 (brute force above), TC = the live cell's value (checked against brute force above)
+    assert ws["A23"].value.startswith("reorder point s") and ws["C23"].value == 3
+    assert ws["A34"].value.startswith("TC total") and ws["C34"].value == _cache["Model regular"]["B34"]
+    assert ws["B23"].value.startswith("=IF(AND(methods_regular_moq>1")
+
+
+def test_accepted_q_is_live_and_matches_the_spec():
+    wb = openpyxl.load_workbook(TEMPLATE)
+    data = openpyxl.load_workbook(TEMPLATE, data_only=True)
+    assert "COUNTIF" in value_at(wb, "model_accepted_q")
+    assert value_at(data, "model_accepted_q") == 85                       # spec section 8
+    assert value_at(data, "model_accepted_q") == value_at(data, "py_accepted_q")
+
+
+def test_template_size_stays_reasonable():
+    # two stock sheets with 1,100-row (s,Q) tables (Q up to 1000): measured 322 kB
+    assert TEMPLATE.stat().st_size < 600_000

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
 import numpy as np
+from scipy import stats
 
 from amspares import core
 from amspares.core.evaluate import Evaluation, evaluate_inputs
@@ -106,6 +107,100 @@ def base_stock_table(inputs: Mapping[str, Any], method: str, smax: int) -> BaseS
         cost=cost)
 
 
+#: Largest order quantity the live (s,Q) reorder-point table covers (rows s = -Q .. s_hi).
+SQ_MAX_Q = 1000
+#: Text of the cells of the (s,Q) table outside the current s range (and of the whole
+#: table when moq = 1 or moq > n).
+BLANK = ""
+
+
+def reorder_point_search_top(offered_load: float) -> int:
+    """Top of the reorder-point range, ``ceil(u + 12 sqrt(u) + 12)``: the upper end of the
+    search in :func:`amspares.core.sq.optimal_reorder_point` (the workbook's table rows stop
+    there; the Poisson tail beyond it is below 1e-25)."""
+    return int(math.ceil(offered_load + 12.0 * math.sqrt(offered_load) + 12.0))
+
+
+def sq_table_rows(scenario: Scenario, tables: Mapping[str, "BaseStockTable"]) -> int:
+    """Rows of every stock sheet's (s,Q) table: ``Q_max + margin`` (``Q_max`` = 1000 or the
+    largest moq of the scenario; the margin covers s up to twice the scenario's s_hi)."""
+    inputs = scenario.inputs()
+    qmax = max([SQ_MAX_Q] + [int(inputs[f"methods.{m}.moq"]) for m, k in scenario.methods.items()
+                             if k == "stock"])
+    top = max([reorder_point_search_top(t.offered_load) for t in tables.values()] + [0])
+    return qmax + max(100, 2 * top + 1)
+
+
+def accepted_q_rows(n: float, accepted_q: int) -> int:
+    """Rows k = 0..K of the accepted_q helper column (Eq. 31): generous for n."""
+    return max(250, 2 * int(accepted_q) + 50, int(math.ceil(n + 12.0 * math.sqrt(max(n, 0.0)) + 12.0)))
+
+
+@dataclass(frozen=True)
+class SQTable:
+    """A stock method's live (s,Q) block and reorder-point table (spec 3.2), from the core.
+
+    ``columns`` maps a column name to its ``rows`` cell values (``""`` outside the active
+    range s = -Q .. s_hi, and everywhere when moq = 1 or moq > n); ``block`` maps a block
+    row to its value ("n/a" where the row does not apply).
+    """
+
+    rows: int
+    columns: dict
+    block: dict
+
+
+def sq_table(inputs: Mapping[str, Any], method: str, rows: int) -> SQTable:
+    """The (s,Q) values of one stock method for ``rows`` table rows, from the core functions."""
+    m = lambda f: float(inputs[f"methods.{method}.{f}"])  # noqa: E731
+    rate = float(inputs["demand.rate_per_year"])
+    years = float(inputs["demand.service_years"])
+    n = rate * years                   # n = lambda T, as in evaluate_inputs: picks the regime
+    lead = lead_time(inputs, method)
+    u = core.basestock.offered_load(rate, lead)
+    Q = int(inputs[f"methods.{method}.moq"])
+    s_hi = reorder_point_search_top(u)
+    conf = float(inputs["model.accepted_q_confidence"])
+    params = dict(rate=rate, years=years, price=m("price"), lead_time_years=lead,
+                  emergency_per_day=float(inputs["downtime.emergency_per_day"]),
+                  regular_per_demand=float(inputs["downtime.regular_per_demand"]),
+                  holding_per_part_year=float(inputs["storage.holding_per_part_year"]),
+                  inbound_share=m("inbound_transport_share"), outbound_per_part=m("outbound_per_part"),
+                  investment=m("investment"), benefit_per_part_year=m("benefit_per_part_year"),
+                  accepted_q_confidence=conf)
+    names = ("s", "tail", "g2", "g2_shift", "backorders", "on_hand", "total")
+    columns = {c: [BLANK] * rows for c in names}
+    block: dict[str, Any] = {"s_hi": s_hi, "Q": Q}
+    if Q == 1:
+        block.update({k: NOT_APPLICABLE for k in (
+            "backorders", "on_hand", "s", "billed", "shipped", "downtime", "holding", "production",
+            "scrapping", "transport", "investment", "benefit", "total")})
+        block["last_row"] = -1
+        return SQTable(rows, columns, block)
+    pol, _adv = core.optimal_sq_policy(Q, advice=False, **params)
+    several = Q <= n
+    block["last_row"] = Q + s_hi if several else -1
+    block.update(backorders=float(pol.expected_backorders), on_hand=float(pol.expected_on_hand),
+                 s=cell_value(pol.s) if several else NOT_APPLICABLE,
+                 billed=float(pol.billed), shipped=float(pol.shipped), total=float(pol.total_cost),
+                 **{c: float(getattr(pol.cost, c)) for c in (
+                     "downtime", "holding", "production", "scrapping", "transport", "investment",
+                     "benefit")})
+    if several and Q + s_hi < rows:
+        s = np.arange(-Q, s_hi + 1)
+        k = s.size
+        tail, _point = core.poisson._tail_and_point(s, np.full(k, u))
+        table = core.sq_policy_costs(np.full(k, Q), reorder_point=s, **params)
+        values = {"s": s, "tail": tail, "g2": core.poisson_second_loss(s, u),
+                  "g2_shift": core.poisson_second_loss(s + Q, u),
+                  "backorders": core.sq_expected_backorders(s, Q, u),
+                  "on_hand": core.sq_expected_on_hand(s, Q, u),
+                  "total": table.total_cost}
+        for c, v in values.items():
+            columns[c][:k] = [cell_value(x) for x in np.asarray(v)]
+    return SQTable(rows, columns, block)
+
+
 @dataclass(frozen=True)
 class Expected:
     """What every formula of a scenario's workbook evaluates to (all from the core)."""
@@ -115,6 +210,8 @@ class Expected:
     result: dict                      # spec-section-6 object (amspares.model.result_dict)
     tables: dict                      # stock method -> BaseStockTable
     smax: int
+    sq: dict                          # stock method -> SQTable (the live (s,Q) policy)
+    accepted_q_cdf: list              # P{Poisson(n) <= k}, k = 0..K (Eq. 31 helper column)
 
     def leg_factor(self, legs) -> float:
         return leg_factor(legs)
@@ -146,8 +243,14 @@ def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
     smax = choose_smax(ev) if smax is None else smax
     tables = {m: base_stock_table(inputs, m, smax) for m, kind in scenario.methods.items()
               if kind == "stock"}
-    return Expected(scenario=scenario, evaluation=ev, result=result_dict(scenario.name, ev),
-                    tables=tables, smax=smax)
+    rows = sq_table_rows(scenario, tables)
+    sq = {m: sq_table(inputs, m, rows) for m in tables}
+    result = result_dict(scenario.name, ev)
+    n = float(result["n"])
+    k = np.arange(accepted_q_rows(n, result["accepted_q"]) + 1)
+    cdf = [float(x) for x in stats.poisson.cdf(k, n)]
+    return Expected(scenario=scenario, evaluation=ev, result=result, tables=tables, smax=smax,
+                    sq=sq, accepted_q_cdf=cdf)
 
 
 # --------------------------------------------------------------------------- injection

@@ -14,21 +14,25 @@ Design (also written into the sheets' help column):
   ``methods.<m>.transport_to_<leg>`` row is a SUMPRODUCT formula over the
   **Transport legs** table (method, leg, mode, km), whose mode factor is looked up in
   Factors, giving the leg's ``sum(km * t)`` in mPts per kg.
-* **Model** -- ``n = lambda T``, the holding cost per part-year and the material factor.
+* **Model** -- ``n = lambda T``, the holding cost per part-year, the material factor and
+  ``accepted_q`` (Eq. 31: COUNTIF over a helper column of Poisson CDFs, k = 0..K).
 * **Model <method>** -- a stock method: the base-stock table S = 0..Smax with Erlang B by
   its recursion row by row, Erlang C, W under both waiting-time models (chosen by
   ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr, I, B, TC;
-  the optimum by MIN + MATCH (ties to the smaller S). For moq > 1 the (s,Q) policy's
-  numbers are *not* live formulas: amspares writes them (Python, same model) into the
-  "(s,Q) policy" block, marked as such, with a check cell that flags them as stale when
-  the moq input no longer matches. An order method: the make-to-order cost. Both: the
-  environmental breakdown (spec section 4) at the chosen policy.
+  the optimum by MIN + MATCH (ties to the smaller S). The (s,Q) policy of spec 3.2 is live
+  too: the regime (several orders when moq <= n, else one order), a reorder-point table
+  s = -Q .. s_hi (columns Q:X, rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
+  E[BO], E[OH] and TC(s), s* by MIN + MATCH, and every cost of spec 3.2 for both regimes;
+  column C beside the live block holds amspares' (Python) values for comparison. The
+  chosen policy is IF(moq = 1, base stock, (s,Q)). An order method: the make-to-order
+  cost. Both: the environmental breakdown (spec section 4) at the chosen policy.
 * **Results** -- per method a live column (formulas) and an "amspares (Python)" column
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
   ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
 
-Only functions both Excel and LibreOffice 7.4 compute are used (IF, INDEX, MATCH, MIN,
-MAX, SUMPRODUCT, ISNUMBER, POISSON): no LET, XLOOKUP or dynamic arrays.
+Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, INDEX, MATCH, MIN,
+MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, N): no LET, XLOOKUP, dynamic arrays or
+array-entered formulas.
 """
 
 from __future__ import annotations
@@ -56,7 +60,6 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")     # yellow: type here
 PY_FILL = PatternFill("solid", fgColor="DDEBF7")        # blue: written by amspares
 WRAP = Alignment(wrap_text=True, vertical="top")
 FIXED_TIME = _dt.datetime(2024, 1, 1)                   # reproducible document properties
-SQ_STALE = "(s,Q): press Run scenario"                  # moq changed since amspares wrote the (s,Q) block
 
 FACTOR_TABLES = (
     ("materials", "Materials (thesis Table 1)"),
@@ -238,6 +241,9 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
     return ws
 
 
+ACCEPTED_Q_TOO_SHORT = "WARNING: accepted_q beyond the k column; write the workbook again with amspares scenario"
+
+
 def _common_sheet(b: _Builder):
     ex = b.ex
     inputs = ex.scenario.inputs()
@@ -262,8 +268,29 @@ def _common_sheet(b: _Builder):
         b.formula(ws, f"B{i}", f, value)
         ws[f"C{i}"] = unit
         b.name(name, ws, f"B{i}")
+    # accepted_q (Eq. 31): smallest k with P{Poisson(n) <= k} >= confidence, i.e. the number
+    # of k = 0..K whose CDF is still below the confidence (no array formula needed)
+    cdf = ex.accepted_q_cdf
+    K = len(cdf) - 1
+    k0 = 4
+    cdf_range = f"$F${k0}:$F${k0 + K}"
+    ws["E2"], ws["F2"] = "k", "P{Poisson(n) <= k}"
+    ws["E2"].font = ws["F2"].font = BOLD
+    ws["E1"] = f"accepted_q helper (Eq. 31), k = 0..{K}"
+    ws["E1"].font = BOLD
+    for k in range(K + 1):
+        ws[f"E{k0 + k}"] = k
+        b.formula(ws, f"F{k0 + k}", f"POISSON(E{k0 + k},model_n,TRUE)", cdf[k])
+    ws["A7"] = "accepted_q (Eq. 31): smallest k with P{Poisson(n) <= k} >= confidence"
+    b.formula(ws, "B7", f'IF(COUNTIF({cdf_range},"<"&model_accepted_q_confidence)>{K},'
+                        f'"{ACCEPTED_Q_TOO_SHORT}",COUNTIF({cdf_range},"<"&model_accepted_q_confidence))',
+              ex.result["accepted_q"] if cdf[-1] >= float(inputs["model.accepted_q_confidence"])
+              else ACCEPTED_Q_TOO_SHORT)
+    ws["C7"] = "parts"
+    b.name("model_accepted_q", ws, "B7")
     ws.column_dimensions["A"].width = 58
     ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["F"].width = 20
     return ws
 
 
@@ -301,7 +328,7 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     P, W, n = cells["produced"], cells["shipped"], cells["delivered"]
     pf = cells["process_factor"]
 
-    def part(expr):              # no part: no impact; a stale (s,Q) P: pass its text on
+    def part(expr):              # no part: no impact; a text P (a table warning): pass it on
         return f'IF(ISNUMBER(part_weight_kg),IF(ISNUMBER({P}),{expr},{P}),"{NO_PART}")'
 
     up = f"$B${top + 1}"
@@ -351,6 +378,149 @@ def _resolved_rows(b: _Builder, ws, top: int, method: str, cells: dict) -> int:
     return top + len(rows)
 
 
+#: The live (s,Q) block of a stock sheet: (key, label) from row 16; rows 23-34 (s .. total)
+#: are also the rows of fill.SQ_ROWS, whose "amspares (Python)" values go in column C.
+SQ_LIVE_ROWS = (
+    ("regime", "regime: several orders (1 < Q <= n, Eq. 21-26) or one order (Q > n, Eq. 27-30)"),
+    ("accepted_q", "accepted_q (Eq. 31; Model sheet)"),
+    ("s_hi", "s_hi = ceil(u + 12 sqrt(u) + 12), top of the s range"),
+    ("last_row", "last table row used, i = Q + s_hi (-1: no table)"),
+    ("check", "(s,Q) table check"),
+    ("backorders", "E[BO](s*) (Eq. 23-24; 0 for one order, Eq. 29)"),
+    ("on_hand", "E[OH](s*) (Eq. 22, 25; shipped - n/2 for one order, Eq. 28)"),
+    ("s", "reorder point s* (MIN + MATCH over the table, ties to the smaller s)"),
+    ("Q", "order quantity Q = moq"),
+    ("billed", "units produced = billed: ceil(n/Q) Q, or moq for one order (Eq. 18, 30)"),
+    ("shipped", "units shipped to the warehouse: billed, or min(moq, accepted_q) for one order"),
+    ("downtime", "CD = 365 E[BO] ce T + n cd (Eq. 15)"),
+    ("holding", "CH = E[OH] h T (Eq. 16)"),
+    ("production", "CP = billed cp (Eq. 18)"),
+    ("scrapping", "CR = 0 (left-overs are paid in CP)"),
+    ("transport", "CTr = shipped cp Tr_in + n Tr_out"),
+    ("investment", "I investment"),
+    ("benefit", "B benefit (Eq. 13)"),
+    ("total", "TC total (Eq. 1)"),
+)
+SQ_TABLE_COLUMNS = (
+    # column, header, SQTable column
+    ("Q", "i", None),
+    ("R", "s", "s"),
+    ("S", "P(X > s)", "tail"),
+    ("T", "G2(s)", "g2"),
+    ("U", "G2(s+Q)", "g2_shift"),
+    ("V", "E[BO](s)", "backorders"),
+    ("W", "E[OH](s)", "on_hand"),
+    ("X", "TC(s)", "total"),
+)
+SQ_TOO_SHORT = "WARNING: Q + s_hi beyond the (s,Q) table; write the workbook again with amspares scenario"
+
+
+def _sq_block(b: _Builder, ws, method: str, t0: int) -> dict:
+    """The live (s,Q) policy (spec 3.2) of a stock sheet: block B16:B34, table Q:X from ``t0``.
+
+    Returns {block key: absolute cell}. Column C of rows 23-34 is ``sq_<method>``, the
+    values amspares (Python) wrote for comparison.
+    """
+    ex = b.ex
+    tab = ex.sq[method]
+    rows = tab.rows
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    moq, u, n = key("moq"), "$B$4", "$B$5"
+    first = 16
+    at = {k: f"$B${first + i}" for i, (k, _l) in enumerate(SQ_LIVE_ROWS)}
+    tl = t0 + rows - 1
+    colr = lambda c: f"${c}${t0}:${c}${tl}"   # noqa: E731
+    ws["A15"] = ("(s,Q) policy (moq > 1, spec 3.2): live formulas; column C: amspares (Python), "
+                 "written by amspares scenario -o and Run scenario, for comparison")
+    ws["A15"].font = BOLD
+    ws["B14"], ws["C14"] = "live", "amspares (Python)"
+    ws["B14"].font = ws["C14"].font = BOLD
+    na = f'"{NOT_APPLICABLE}"'
+    ce, cd, T, h = "downtime_emergency_per_day", "downtime_regular_per_demand", "demand_service_years", "model_h_item"
+    several = f"AND({moq}>1,{moq}<={n})"
+    f = {
+        "regime": (f'IF({moq}=1,"base stock (moq = 1)",IF({moq}<={n},"several orders","one order"))',
+                   {"base_stock": "base stock (moq = 1)", "reorder_point": "several orders",
+                    "one_order": "one order"}[ex.result["methods"][method]["policy"]]),
+        "accepted_q": ("model_accepted_q", ex.result["accepted_q"]),
+        "s_hi": (f"ROUNDUP({u}+12*{u}^0.5+12,0)", tab.block["s_hi"]),
+        "last_row": (f"IF({several},{moq}+{at['s_hi']},-1)", tab.block["last_row"]),
+        "check": (f'IF({at["last_row"]}>{rows - 1},"{SQ_TOO_SHORT}","OK")',
+                  SQ_TOO_SHORT if tab.block["last_row"] > rows - 1 else "OK"),
+        "backorders": (f'IF({moq}=1,{na},IF({moq}>{n},0,IF(ISNUMBER({at["s"]}),'
+                       f'INDEX({colr("V")},{at["s"]}+{at["Q"]}+1),{at["s"]})))', None),
+        "on_hand": (f'IF({moq}=1,{na},IF({moq}>{n},IF(ISNUMBER({at["shipped"]}),{at["shipped"]}-{n}/2,'
+                    f'{at["shipped"]}),IF(ISNUMBER({at["s"]}),INDEX({colr("W")},{at["s"]}+{at["Q"]}+1),'
+                    f'{at["s"]})))', None),
+        "s": (f'IF({several},IF({at["last_row"]}<={rows - 1},INDEX({colr("R")},MATCH(MIN({colr("X")}),'
+              f'{colr("X")},0)),"{SQ_TOO_SHORT}"),{na})', None),
+        "Q": (moq, None),
+        "billed": (f"IF({moq}=1,{na},IF({moq}>{n},{moq},ROUNDUP({n}/{moq},0)*{moq}))", None),
+        "shipped": (f'IF({moq}=1,{na},IF({moq}>{n},IF(ISNUMBER({at["accepted_q"]}),'
+                    f'MIN({moq},{at["accepted_q"]}),{at["accepted_q"]}),{at["billed"]}))', None),
+        "downtime": (f'IF(ISNUMBER({at["backorders"]}),IF({ce}*{n}=0,0,365*{at["backorders"]}*{ce}*{T})'
+                     f'+{n}*{cd},{at["backorders"]})', None),
+        "holding": (f'IF(ISNUMBER({at["on_hand"]}),{at["on_hand"]}*{h}*{T},{at["on_hand"]})', None),
+        "production": (f'IF(ISNUMBER({at["billed"]}),{at["billed"]}*{key("price")},{at["billed"]})', None),
+        "scrapping": (f"IF({moq}=1,{na},0)", None),
+        "transport": (f'IF(ISNUMBER({at["shipped"]}),{at["shipped"]}*{key("price")}*'
+                      f'{key("inbound_transport_share")}+{n}*{key("outbound_per_part")},{at["shipped"]})', None),
+        "investment": (f"IF({moq}=1,{na},{key('investment')})", None),
+        "benefit": (f"IF({moq}=1,{na},{key('benefit_per_part_year')}*{n}*{T}/2)", None),
+        "total": (f'IF(ISNUMBER({at["downtime"]}),IF(ISNUMBER({at["holding"]}),{at["downtime"]}+{at["holding"]}'
+                  f'+{at["production"]}+{at["scrapping"]}+{at["transport"]}+{at["investment"]}-{at["benefit"]},'
+                  f'{at["holding"]}),{at["downtime"]})', None),
+    }
+    for i, (k, label) in enumerate(SQ_LIVE_ROWS):
+        r = first + i
+        ws[f"A{r}"] = label
+        formula, value = f[k]
+        b.formula(ws, f"B{r}", formula, tab.block[k] if value is None and k in tab.block else value)
+    paths = {"s": "s", "Q": "Q", "units.produced": "billed", "units.shipped_to_warehouse": "shipped",
+             "total_cost": "total"}
+    rows_of = [first + [k for k, _l in SQ_LIVE_ROWS].index(paths.get(p, p.replace("cost.", "")))
+               for _l, p in fill.SQ_ROWS]
+    assert rows_of == list(range(rows_of[0], rows_of[0] + len(rows_of))), rows_of   # one column range
+    for r in rows_of:
+        ws[f"C{r}"].fill = PY_FILL
+    b.wb.defined_names[f"sq_{method}"] = DefinedName(
+        f"sq_{method}", attr_text=_abs(ws.title, f"C{rows_of[0]}") + f":$C${rows_of[-1]}")
+
+    # ---- the reorder-point table, s = -Q .. s_hi (rows i = 0..Q + s_hi)
+    ws[f"Q{t0 - 2}"] = (f"(s,Q) reorder-point table (spec 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
+                        "P(X > s) summed from the far tail upwards (accurate where 1 - POISSON is not); "
+                        "G2(y) = (u^2 P(X>=y-1) - 2 y u P(X>=y) + y (y+1) P(X>y)) / 2; "
+                        "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u")
+    ws[f"Q{t0 - 2}"].font = BOLD
+    for c, head, _k in SQ_TABLE_COLUMNS:
+        ws[f"{c}{t0 - 1}"] = head
+        ws[f"{c}{t0 - 1}"].font = BOLD
+    last_used, Qc, s_hi = at["last_row"], at["Q"], at["s_hi"]
+    const = (f'{at["production"]}+{at["scrapping"]}+{at["transport"]}+{at["investment"]}-{at["benefit"]}')
+    for i in range(rows):
+        rr = t0 + i
+        ws[f"Q{rr}"] = i
+        sR = f"R{rr}"
+        blank = f'IF({sR}="","",'
+        v = {k: tab.columns[k][i] for _c, _h, k in SQ_TABLE_COLUMNS if k}
+        b.formula(ws, sR, f'IF(Q{rr}<={last_used},Q{rr}-{Qc},"")', v["s"])
+        b.formula(ws, f"S{rr}", blank + f"IF({sR}<0,1,IF({sR}>={s_hi},0,S{rr + 1})+POISSON({sR}+1,{u},FALSE)))",
+                  v["tail"])
+        tm1 = "1" if i < 1 else f"IF({sR}<1,1,S{rr - 1})"
+        tm2 = "1" if i < 2 else f"IF({sR}<2,1,S{rr - 2})"
+        b.formula(ws, f"T{rr}", blank + f"MAX(0,0.5*({u}^2*{tm2}-2*{sR}*{u}*{tm1}+{sR}*({sR}+1)*S{rr})))",
+                  v["g2"])
+        b.formula(ws, f"U{rr}", blank + f"IF({sR}+{Qc}>{s_hi},0,INDEX({colr('T')},Q{rr}+{Qc}+1)))",
+                  v["g2_shift"])
+        b.formula(ws, f"V{rr}", blank + f"MAX(0,(T{rr}-U{rr})/{Qc}))", v["backorders"])
+        b.formula(ws, f"W{rr}", blank + f"MAX(0,V{rr}+{sR}+({Qc}+1)/2-{u}))", v["on_hand"])
+        b.formula(ws, f"X{rr}", blank + f"IF({ce}*{n}=0,0,365*V{rr}*{ce}*{T})+{n}*{cd}+W{rr}*{h}*{T}+{const})",
+                  v["total"])
+    for c in "RSTUVWX":
+        ws.column_dimensions[c].width = 13
+    return at
+
+
 def _stock_sheet(b: _Builder, method: str) -> dict:
     ex = b.ex
     table = ex.tables[method]
@@ -390,48 +560,30 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     b.formula(ws, "B13", f'IF(B11={smax},"WARNING: optimum on the last row (S = {smax}); '
                          f'write the workbook again with amspares scenario","OK")', "OK")
 
-    ws["A15"] = ("(s,Q) policy (moq > 1, spec 3.2): NOT live formulas -- values computed by amspares "
-                 "(Python, same model), written by amspares scenario -o and by Run scenario")
-    ws["A15"].font = BOLD
-    for i, (label, _path) in enumerate(fill.SQ_ROWS):
-        ws[f"A{16 + i}"] = label
-        ws[f"B{16 + i}"].fill = PY_FILL
-    sq_last = 16 + len(fill.SQ_ROWS) - 1                 # rows 16..27
-    b.wb.defined_names[f"sq_{method}"] = DefinedName(f"sq_{method}", attr_text=_abs(ws.title, "B16") + f":$B${sq_last}")
-    sq = {path: f"$B${16 + i}" for i, (_l, path) in enumerate(fill.SQ_ROWS)}
-    ws[f"A{sq_last + 1}"] = "(s,Q) values check"
-    b.formula(ws, f"B{sq_last + 1}",
-              f'IF({moq}=1,"not used (moq = 1)",IF({sq["Q"]}={moq},"OK",'
-              f'"STALE: moq changed; press Run scenario or write the workbook again"))',
-              "not used (moq = 1)" if r["policy"] == "base_stock" else "OK")
-
-    top = sq_last + 3                                     # 30
-    ws[f"A{top}"] = "Chosen policy (used in Results)"
+    sq = _sq_block(b, ws, method, t0)                      # rows 15-35 and the (s,Q) table
+    top = 37
+    ws[f"A{top}"] = "Chosen policy (used in Results): base stock when moq = 1, else (s,Q)"
     ws[f"A{top}"].font = BOLD
     base = f"{moq}=1"
-
-    def sq_or_stale(ref):        # (s,Q) values only while they were computed for this moq
-        return f'IF({sq["Q"]}={moq},{ref},"{SQ_STALE}")'
-
     chosen = [
         ("policy", "policy", f'IF({base},"base_stock",IF({moq}<=B5,"reorder_point","one_order"))', r["policy"]),
         ("S", "S", f'IF({base},B11,"{NOT_APPLICABLE}")', r["S"] if r["S"] is not None else NOT_APPLICABLE),
-        ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq_or_stale(sq["s"])})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
+        ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq["s"]})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
         ("Q", "Q", f"{moq}", r["Q"]),
-        ("units produced P", "produced", f"IF({base},B5+B11,{sq_or_stale(sq['units.produced'])})", r["units"]["produced"]),
-        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq_or_stale(sq['units.shipped_to_warehouse'])})",
+        ("units produced P", "produced", f"IF({base},B5+B11,{sq['billed']})", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq['shipped']})",
          r["units"]["shipped_to_warehouse"]),
         ("units delivered n", "delivered", "B5", r["units"]["delivered"]),
     ]
     for comp, label, c in zip(COST_ROWS, COST_LABELS, "HIJKLMN"):
-        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq_or_stale(sq['cost.' + comp])})",
+        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq[comp]})",
                        r["cost"][comp]))
-    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq_or_stale(sq['total_cost'])})", r["total_cost"]))
+    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq['total']})", r["total_cost"]))
     for i, (label, name, f, value) in enumerate(chosen, start=1):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
         cells[name] = f"$B${top + i}"
-    _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells)   # ends before row 68
+    _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells)   # rows 55-61
 
     # ---- the per-S table
     for c, head, _f in TABLE_COLUMNS:
@@ -565,6 +717,8 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                 b.formula(ws, ref, f"{sheet}!{mc[target]}", value)
             if path in ("S", "total_cost", "impact_mpts"):
                 b.name(f"result_{method}_{path}", ws, ref)
+            elif path == "s":         # not result_<m>_s: Excel names ignore case (result_<m>_S)
+                b.name(f"result_{method}_reorder_point", ws, ref)
         last = first + len(fill.RESULT_ROWS) - 1
         b.wb.defined_names[f"py_{method}"] = DefinedName(
             f"py_{method}", attr_text=f"{quote_sheetname(ws.title)}!${py_c}${first}:${py_c}${last}")
