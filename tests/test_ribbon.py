@@ -267,6 +267,22 @@ def test_moq_fills_the_sq_block(book):
     assert py_value(book, "regular", "policy") == "one_order"
 
 
+def test_sq_python_column_sits_beside_the_live_cells_of_the_same_quantities(book):
+    # fill.SQ_ROWS says which quantity each written row is; the template's label of the
+    # live cell on that row (column A) must name the same quantity
+    words = {"s": "reorder point", "Q": "order quantity", "units.produced": "units produced",
+             "units.shipped_to_warehouse": "units shipped", "cost.downtime": "CD", "cost.holding": "CH",
+             "cost.production": "CP", "cost.scrapping": "CR", "cost.transport": "CTr",
+             "cost.investment": "I investment", "cost.benefit": "B benefit", "total_cost": "TC total"}
+    for method in ("regular", "am_mts"):
+        sheet, ref = book._names[f"sq_{method}"]
+        coords = [row[0] for row in FakeRange(book, sheet, ref).coords]
+        assert all(c.startswith("C") for c in coords)                       # beside the live column B
+        for (_label, path), coord in zip(fill.SQ_ROWS, coords):
+            label = book.cells[sheet]["A" + coord[1:]]
+            assert label.startswith(words[path]), (coord, label, path)
+
+
 def test_other_workbook_opens_a_new_case_study_workbook():
     b = FakeBook({"Sheet1": {"A1": 1.0}}, {})
     ribbon.run_scenario(b)

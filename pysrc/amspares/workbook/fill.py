@@ -7,9 +7,10 @@ cells when a user inserts rows or columns), so neither side needs addresses:
   ...), the range ``inputs_table`` (key, value columns of the Inputs sheet), the range
   ``transport_legs`` (method, leg, mode, km, custom factor) and ``scenario_name``;
 * results written by amspares: ``py_<method>`` (the "amspares (Python)" column of the
-  Results sheet), ``sq_<method>`` (the (s,Q) block of a stock method's model sheet),
-  ``py_n``, ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and
-  ``amspares_status``.
+  Results sheet), ``sq_<method>`` (the "amspares (Python)" column beside the live (s,Q)
+  block of a stock method's model sheet, one row per :data:`SQ_ROWS` quantity, for
+  comparison: the model sheet computes the (s,Q) policy itself), ``py_n``,
+  ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and ``amspares_status``.
 
 A *plan* is a list of ``(name, value)`` pairs: a scalar for a one-cell name, a list of rows
 for a range. :func:`input_plan` and :func:`result_plan` make plans; a *backend* applies
@@ -56,7 +57,9 @@ RESULT_ROWS = (
     ("units delivered n", "units.delivered", "parts"),
 )
 
-#: The (s,Q) block of a stock method's sheet: (label, path into the method object).
+#: The (s,Q) values amspares writes beside a stock sheet's live (s,Q) block, in this row
+#: order (the template puts the live cells of the same quantities on the same rows):
+#: (label, path into the method object).
 SQ_ROWS = (
     ("reorder point s", "s"),
     ("order quantity Q", "Q"),
