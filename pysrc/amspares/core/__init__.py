@@ -5,7 +5,9 @@ the thesis's, see ``docs/model.md`` and the specification ``MODEL.md``).
 """
 
 from amspares.core.erlang import erlang_b, erlang_c
-from amspares.core.poisson import poisson_loss, poisson_second_loss, accepted_quantity
+from amspares.core.poisson import (
+    accepted_quantity, poisson_cdf, poisson_loss, poisson_second_loss, poisson_survival,
+)
 from amspares.core.costs import CostBreakdown
 from amspares.core.basestock import (
     WAITING_TIME_MODELS,
@@ -19,6 +21,7 @@ from amspares.core.sq import (
     sq_expected_backorders,
     sq_expected_on_hand,
     optimal_reorder_point,
+    reorder_point_search_top,
     sq_policy_costs,
     optimal_sq_policy,
     SQPolicy,
@@ -34,7 +37,7 @@ from amspares.core.impact import (
 )
 
 __all__ = [
-    "erlang_b", "erlang_c", "poisson_loss", "poisson_second_loss", "accepted_quantity",
+    "erlang_b", "erlang_c", "poisson_cdf", "poisson_survival", "reorder_point_search_top", "poisson_loss", "poisson_second_loss", "accepted_quantity",
     "CostBreakdown", "WAITING_TIME_MODELS", "PRODUCTION_RULES", "backorder_wait",
     "base_stock_costs", "optimal_base_stock", "BaseStockPolicy", "sq_expected_backorders",
     "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",

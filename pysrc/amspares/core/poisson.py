@@ -58,6 +58,35 @@ def _tail_and_point(y, m):
     return surv, point
 
 
+def poisson_survival(k, mean):
+    """Tail probability ``P(X > k)`` of ``X ~ Poisson(mean)`` for integer ``k`` (1 for k < 0).
+
+    Accurate far into the tail (no ``1 - CDF`` cancellation); the building block of the
+    loss functions below and of the workbook's (s,Q) table.
+
+    Examples
+    --------
+    >>> round(float(poisson_survival(0, 2.0)), 12)       # 1 - exp(-2)
+    0.864664716763
+    >>> float(poisson_survival(-1, 2.0))
+    1.0
+    """
+    s, _point = _tail_and_point(y=np.asarray(k, dtype=float), m=np.asarray(mean, dtype=float))
+    return s if np.ndim(s) else float(s)
+
+
+def poisson_cdf(k, mean):
+    """``P(X <= k)`` of ``X ~ Poisson(mean)`` (the CDF behind ``accepted_q``, Eq. 31).
+
+    Examples
+    --------
+    >>> round(float(poisson_cdf(85, 60.0)), 6) >= 0.999 > round(float(poisson_cdf(84, 60.0)), 6)
+    True
+    """
+    c = stats.poisson.cdf(k, mean)
+    return c if np.ndim(c) else float(c)
+
+
 def poisson_loss(y, mean):
     """First-order Poisson loss ``G1(y) = E[(X - y)^+]``, ``X ~ Poisson(mean)``.
 

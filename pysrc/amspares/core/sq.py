@@ -60,6 +60,20 @@ def sq_expected_on_hand(reorder_point, order_quantity, mean):
     return r if r.ndim else float(r)
 
 
+def reorder_point_search_top(mean):
+    """Top of the reorder-point search, ``ceil(u + 12 sqrt(u) + 12)``: beyond it the Poisson
+    tail of the lead-time demand is below 1e-25, so no larger s changes E[BO].
+
+    Examples
+    --------
+    >>> int(reorder_point_search_top(2 * 86 / 365))
+    21
+    """
+    m = np.asarray(mean, dtype=float)
+    top = np.ceil(m + 12.0 * np.sqrt(m) + 12.0)
+    return top if top.ndim else int(top)
+
+
 def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency_per_day):
     """Cost-optimal reorder point ``s* = argmin_{s >= -Q}`` of ``CD + CH`` (Eq. 15-16, 26).
 
@@ -87,8 +101,7 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
         return h * q >= pen * drop
 
     lo = -q.copy()
-    hi = np.ceil(m + 12.0 * np.sqrt(m) + 12.0)
-    hi = np.maximum(hi, lo)
+    hi = np.maximum(np.asarray(reorder_point_search_top(m), dtype=float), lo)
     while True:
         open_ = lo < hi
         if not open_.any():

@@ -21,7 +21,6 @@ from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
 import numpy as np
-from scipy import stats
 
 from amspares import core
 from amspares.core.evaluate import Evaluation, evaluate_inputs
@@ -115,10 +114,9 @@ BLANK = ""
 
 
 def reorder_point_search_top(offered_load: float) -> int:
-    """Top of the reorder-point range, ``ceil(u + 12 sqrt(u) + 12)``: the upper end of the
-    search in :func:`amspares.core.sq.optimal_reorder_point` (the workbook's table rows stop
-    there; the Poisson tail beyond it is below 1e-25)."""
-    return int(math.ceil(offered_load + 12.0 * math.sqrt(offered_load) + 12.0))
+    """Top of the reorder-point range: the core's search bound
+    (:func:`amspares.core.sq.reorder_point_search_top`); the workbook's table rows stop there."""
+    return int(core.reorder_point_search_top(float(offered_load)))
 
 
 def sq_table_rows(scenario: Scenario, tables: Mapping[str, "BaseStockTable"]) -> int:
@@ -189,7 +187,7 @@ def sq_table(inputs: Mapping[str, Any], method: str, rows: int) -> SQTable:
     if several and Q + s_hi < rows:
         s = np.arange(-Q, s_hi + 1)
         k = s.size
-        tail, _point = core.poisson._tail_and_point(s, np.full(k, u))
+        tail = core.poisson_survival(s, np.full(k, u))
         table = core.sq_policy_costs(np.full(k, Q), reorder_point=s, **params)
         values = {"s": s, "tail": tail, "g2": core.poisson_second_loss(s, u),
                   "g2_shift": core.poisson_second_loss(s + Q, u),
@@ -248,7 +246,7 @@ def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
     result = result_dict(scenario.name, ev)
     n = float(result["n"])
     k = np.arange(accepted_q_rows(n, result["accepted_q"]) + 1)
-    cdf = [float(x) for x in stats.poisson.cdf(k, n)]
+    cdf = [float(x) for x in core.poisson_cdf(k, n)]
     return Expected(scenario=scenario, evaluation=ev, result=result, tables=tables, smax=smax,
                     sq=sq, accepted_q_cdf=cdf)
 
