@@ -30,8 +30,18 @@ def _i(x) -> int:
     return int(np.asarray(x).reshape(-1)[0])
 
 
-def result_dict(scenario_name: str, ev: Evaluation, i: int = 0) -> dict[str, Any]:
-    """Element ``i`` of an evaluation as the JSON object of spec section 6."""
+#: Keys of a method's object that spec section 6 does not list, kept for the workbook and
+#: the readable reports; ``amspares evaluate --json`` leaves them out (``spec_only``).
+EXTRA_METHOD_KEYS = ("policy", "units")
+
+
+def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
+                spec_only: bool = False) -> dict[str, Any]:
+    """Element ``i`` of an evaluation as the JSON object of spec section 6.
+
+    Each method also carries ``policy`` (base_stock, reorder_point, one_order,
+    make_to_order) and ``units`` (P, W, n of spec section 4) unless ``spec_only``.
+    """
     methods = {}
     for name, r in ev.methods.items():
         policy = r.policy[i]
@@ -55,6 +65,9 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0) -> dict[str, Any
             as_ = float(a.s[i])
             entry["order_quantity_advice"] = {"Q": int(a.Q[i]), "s": None if math.isnan(as_) else int(as_),
                                               "total_cost": float(a.total_cost[i]), "saving": float(a.saving[i])}
+        if spec_only:
+            for key in EXTRA_METHOD_KEYS:
+                entry.pop(key)
         methods[name] = entry
     return {
         "name": scenario_name,
@@ -66,14 +79,16 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0) -> dict[str, Any
     }
 
 
-def evaluate(scenario: Scenario, *, with_saving: bool = False) -> dict[str, Any]:
+def evaluate(scenario: Scenario, *, with_saving: bool = False,
+             spec_only: bool = False) -> dict[str, Any]:
     """Evaluate a scenario: the object of spec section 6 (plain floats, full precision).
 
+    ``spec_only`` gives exactly the spec's keys (``amspares evaluate --json``);
     ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method), which the
-    readable table shows; the JSON output keeps exactly the spec's keys.
+    readable table shows.
     """
     ev = evaluate_inputs(scenario.inputs(), scenario.methods)
-    out = result_dict(scenario.name, ev)
+    out = result_dict(scenario.name, ev, spec_only=spec_only)
     if with_saving:
         out["saving_over_runner_up"] = None if math.isnan(ev.saving[0]) else float(ev.saving[0])
     return out

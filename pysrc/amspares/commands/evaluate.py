@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario)
-    result = evaluate(scenario, with_saving=not args.json)
+    result = evaluate(scenario, with_saving=not args.json, spec_only=args.json)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
