@@ -409,32 +409,32 @@ def _price_sweep(st: _Study, role: str, column: str, breakeven: float | None) ->
     return rows({column: grid, **_columns(ev)})
 
 
-def _am_price_breakeven(st: _Study) -> BreakEven:
-    R, M = st.R, st.M
-    target = _f(st.ev(names=[R]).methods[R].total_cost)
+def _price_breakeven(st: _Study, swept: str, other: str, none_reason: str) -> BreakEven:
+    """Price of method ``swept`` at which its total equals ``other``'s (at its own price).
+
+    The swept method's policy is re-optimised at every price (one ``evaluate_inputs`` call
+    per bracket probe); the other side is a constant.
+    """
+    target = _f(st.ev(names=[other]).methods[other].total_cost)
 
     def sides(p):
-        ev = st.ev({st.key(M, "price"): p}, names=[M])
-        return ev.methods[M].total_cost, np.full(p.shape, target)
+        ev = st.ev({st.key(swept, "price"): p}, names=[swept])
+        return ev.methods[swept].total_cost, np.full(p.shape, target)
 
-    be = find_breakeven(sides, _expanding(float(st.inputs[st.key(M, "price")]) or 1.0))
+    be = find_breakeven(sides, _expanding(float(st.inputs[st.key(swept, "price")]) or 1.0))
     if be.value is None:
-        return BreakEven(None, f"{M} costs more than optimal {R} ({target:,.2f} EUR) even when printing is free")
+        return BreakEven(None, none_reason.format(target=target))
     return be
+
+
+def _am_price_breakeven(st: _Study) -> BreakEven:
+    return _price_breakeven(st, st.M, st.R, f"{st.M} costs more than optimal {st.R} "
+                            "({target:,.2f} EUR) even when printing is free")
 
 
 def _regular_price_breakeven(st: _Study) -> BreakEven:
-    R, M = st.R, st.M
-    target = _f(st.ev(names=[M]).methods[M].total_cost)
-
-    def sides(p):
-        ev = st.ev({st.key(R, "price"): p}, names=[R])
-        return ev.methods[R].total_cost, np.full(p.shape, target)
-
-    be = find_breakeven(sides, _expanding(float(st.inputs[st.key(R, "price")]) or 1.0))
-    if be.value is None:
-        return BreakEven(None, f"optimal {R} costs more than {M} ({target:,.2f} EUR) even at price 0")
-    return be
+    return _price_breakeven(st, st.R, st.M, f"optimal {st.R} costs more than {st.M} "
+                            "({target:,.2f} EUR) even at price 0")
 
 
 def _moq_linear_start(st: _Study, ev: Evaluation) -> int:
