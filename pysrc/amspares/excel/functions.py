@@ -704,6 +704,15 @@ def _sq_call(s, Q, u) -> _Call:
     return call
 
 
+def _sq_expectation(fn, label, s, Q, u):
+    """Coerce (s, Q, u), call the core's (s,Q) expectation ``fn`` on the valid rows, shape out."""
+    call = _sq_call(s, Q, u)
+    ok = call.ok
+    t = call.take(ok, "s", "Q", "u", integer=("s", "Q"))
+    res = np.atleast_1d(fn(t["s"], t["Q"], t["u"])) if ok.any() else np.zeros(0)
+    return call.finish([res], ok, f"#NUM! {label} is not a finite number")
+
+
 @_guard
 def sq_onhand(s, Q, u):
     """``SQ_ONHAND(s, Q, u)``: E[OH] of an (s,Q) policy (thesis Eq. 22, 25).
@@ -713,11 +722,7 @@ def sq_onhand(s, Q, u):
     >>> sq_onhand(0, 1, 0)                      # no demand: the one part ordered is on hand
     1.0
     """
-    call = _sq_call(s, Q, u)
-    ok = call.ok
-    t = call.take(ok, "s", "Q", "u", integer=("s", "Q"))
-    res = np.atleast_1d(core.sq_expected_on_hand(t["s"], t["Q"], t["u"])) if ok.any() else np.zeros(0)
-    return call.finish([res], ok, "#NUM! E[OH] is not a finite number")
+    return _sq_expectation(core.sq_expected_on_hand, "E[OH]", s, Q, u)
 
 
 @_guard
@@ -729,11 +734,7 @@ def sq_backorders(s, Q, u):
     >>> sq_backorders(-1, 1, 2.5)               # Q = 1, s = -1 is S = 0: E[BO] = u
     2.5
     """
-    call = _sq_call(s, Q, u)
-    ok = call.ok
-    t = call.take(ok, "s", "Q", "u", integer=("s", "Q"))
-    res = np.atleast_1d(core.sq_expected_backorders(t["s"], t["Q"], t["u"])) if ok.any() else np.zeros(0)
-    return call.finish([res], ok, "#NUM! E[BO] is not a finite number")
+    return _sq_expectation(core.sq_expected_backorders, "E[BO]", s, Q, u)
 
 
 @_guard
