@@ -30,6 +30,15 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amspares",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  amspares evaluate                       the thesis case study, every method\n"
+            "  amspares scenario -o case-study.xlsx    when printing wins, as a workbook to email\n"
+            "  amspares init my_part.toml              a scenario file to edit, then:\n"
+            "  amspares evaluate my_part.toml --json\n"
+            "  amspares portfolio skus.csv -o decisions.csv\n"
+            "\nEvery command takes --help. Documentation: README.md and docs/ in the source."),
         description=(
             "Should a low-demand spare part be kept in stock or printed on demand? "
             "Cost (Erlang C base stock, (s,Q) with minimum order quantities, make to order) "
