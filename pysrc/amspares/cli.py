@@ -40,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  amspares portfolio skus.csv -o decisions.csv\n"
             "\nEvery command takes --help. Documentation: README.md and docs/ in the source."),
         description=(
-            "Should a low-demand spare part be kept in stock or printed on demand? "
-            "Cost (Erlang C base stock, (s,Q) with minimum order quantities, make to order) "
+            "Should a low-demand spare part be kept in stock or printed on demand?\n"
+            "Cost (Erlang C base stock, (s,Q) with minimum order quantities, make to order)\n"
             "and Eco-indicator 99 impact, per the amspares model specification."
         ),
     )
