@@ -137,3 +137,31 @@ def test_thesis_reorder_point_example():
     p = pmf(mean, 300)
     ref_s, _, _ = brute_reorder_point(20, mean, 0.45, 100.0, p)
     assert optimal_reorder_point(20, mean, 0.45, 100.0) == ref_s
+
+
+def _accepted_q_by_definition(n, conf):
+    """Eq. 31 by brute force: the smallest k with sum_{j<=k} e^-n n^j / j! >= conf (mpmath, 30 digits)."""
+    import mpmath
+    mpmath.mp.dps = 30
+    n_ = mpmath.mpf(n)
+    term = mpmath.e ** (-n_)
+    total, k = term, 0
+    while total < conf:
+        k += 1
+        term = term * n_ / k
+        total += term
+    return k
+
+
+@pytest.mark.parametrize("n", [0.0, 1e-9, 0.3, 1.0, 2.5, 7.0, 60.0, 123.4, 1000.0])
+@pytest.mark.parametrize("conf", [0.5, 0.9, 0.95, 0.999, 0.99999])
+def test_accepted_quantity_is_the_smallest_k_meeting_the_confidence(n, conf):
+    from amspares.core import accepted_quantity
+    assert accepted_quantity(n, conf) == _accepted_q_by_definition(n, conf)
+
+
+def test_accepted_quantity_vectorised_equals_scalar():
+    from amspares.core import accepted_quantity
+    n = np.array([0.0, 0.5, 60.0, 1000.0])
+    c = np.array([0.999, 0.9, 0.999, 0.5])
+    assert accepted_quantity(n, c).tolist() == [accepted_quantity(a, b) for a, b in zip(n, c)]

@@ -21,7 +21,7 @@ probability and one point probability each:
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 
 _LOG_FACTORIAL = special.gammaln(np.arange(1.0, 4097.0))   # log y! for y = 0..4095
@@ -83,8 +83,13 @@ def poisson_cdf(k, mean):
     >>> round(float(poisson_cdf(85, 60.0)), 6) >= 0.999 > round(float(poisson_cdf(84, 60.0)), 6)
     True
     """
-    c = stats.poisson.cdf(k, mean)
-    return c if np.ndim(c) else float(c)
+    k = np.asarray(k, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    k, m = np.broadcast_arrays(k, m)
+    c = np.zeros(k.shape)
+    pos = k >= 0                                   # P(X <= k) = 0 for k < 0
+    c[pos] = special.pdtr(k[pos], m[pos])
+    return c if c.ndim else float(c)
 
 
 def poisson_loss(y, mean):
@@ -152,12 +157,16 @@ def accepted_quantity(total_demand, confidence):
     n = np.asarray(total_demand, dtype=float)
     c = np.asarray(confidence, dtype=float)
     n, c = np.broadcast_arrays(n, c)
-    k = np.asarray(stats.poisson.ppf(c, n), dtype=float)
-    k = np.where(np.isnan(k), 0.0, k)
-    # Guard the float boundary of ppf in both directions (exact definition of Eq. 31).
-    too_high = (k > 0) & (stats.poisson.cdf(k - 1, n) >= c)
-    k = np.where(too_high, k - 1, k)
-    too_low = stats.poisson.cdf(k, n) < c
-    k = np.where(too_low, k + 1, k)
+    # Start from the continuous inverse of the CDF (scipy.special.pdtrik), then step to the
+    # exact definition of Eq. 31: the smallest whole k with P(X <= k) >= confidence.
+    with np.errstate(invalid="ignore"):
+        k = np.ceil(special.pdtrik(c, n))
+    k = np.where(np.isfinite(k), np.maximum(k, 0.0), 0.0)
+    for _ in range(64):                            # one or two steps in practice
+        too_high = (k > 0) & (np.asarray(poisson_cdf(k - 1, n)) >= c)
+        too_low = np.asarray(poisson_cdf(k, n)) < c
+        if not (too_high.any() or too_low.any()):
+            break
+        k = np.where(too_high, k - 1, np.where(too_low, k + 1, k))
     k = k.astype(np.int64)
     return k if k.ndim else int(k)
