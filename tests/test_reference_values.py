@@ -15,6 +15,7 @@ import sys
 
 import mpmath
 import pytest
+from references import mp_erlang_c
 
 from amspares import cli
 from amspares.core import (accepted_quantity, base_stock_costs, erlang_c, made_to_order_costs,
@@ -37,19 +38,11 @@ SPEC_EC_5 = 0.00013345406250  # spec section 8: Ec(5, 2*86/365), 14 decimals
 CENTS = 0.005 + 1e-9          # spec numbers are rounded to cents (12796.875 -> 12796.88)
 
 
-def _mp_erlang_c(S, u):
-    """Independent 50-digit Erlang C from the textbook series with factorials."""
-    with mpmath.workdps(50):
-        u = mpmath.mpf(u)
-        top = u ** S / mpmath.factorial(S) * S / (S - u)
-        return top / (mpmath.fsum(u ** k / mpmath.factorial(k) for k in range(S)) + top)
-
-
 def test_erlang_c_reference_value_and_mpmath():
     u = 2 * 86 / 365
     value = erlang_c(5, u)
     assert value == pytest.approx(SPEC_EC_5, abs=5e-15)                 # spec section 8
-    assert value == pytest.approx(float(_mp_erlang_c(5, u)), rel=1e-13)  # mpmath, 50 digits
+    assert value == pytest.approx(float(mp_erlang_c(5, u)), rel=1e-13)  # mpmath, 50 digits
 
 
 def test_regular_optimal_base_stock_reference_values():
@@ -63,7 +56,7 @@ def test_regular_optimal_base_stock_reference_values():
     c = base_stock_costs(5, **REGULAR)
     assert c.total == pytest.approx(p.total_cost, rel=1e-15)
     u = 2 * 86 / 365
-    w = _mp_erlang_c(5, u) * (86 / 365) / (5 - u)
+    w = mp_erlang_c(5, u) * (86 / 365) / (5 - u)
     assert c.downtime == pytest.approx(float(365 * w * 60 * 100), rel=1e-12)
 
 

@@ -23,6 +23,7 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
+from references import mp_erlang_c
 
 import amspares.udfs as udfs
 from amspares.excel import functions as fx
@@ -38,15 +39,6 @@ AM_MTS = (2, 30, 175, 11, 100, 0, 0.08, 10, 0.45)
 # --------------------------------------------------------------------------- reference
 
 
-def ref_erlang_c(S, u):
-    """Textbook Erlang C with factorials, in 40-digit arithmetic (independent of the core)."""
-    a = mp.mpf(u)
-    if S <= a:
-        return mp.mpf(1)
-    top = a**S / mp.factorial(S) * S / (S - a)
-    return top / (mp.fsum(a**k / mp.factorial(k) for k in range(S)) + top)
-
-
 def ref_pmf(k, m):
     return mp.e ** (-mp.mpf(m)) * mp.mpf(m) ** k / mp.factorial(k) if m > 0 else mp.mpf(k == 0)
 
@@ -58,7 +50,7 @@ def ref_wait_years(S, rate, lead_years, model):
             return mp.mpf(lead_years)
         if S <= u:
             return mp.inf
-        return ref_erlang_c(S, u) * lead_years / (S - u)          # Eq. 6
+        return mp_erlang_c(S, u) * lead_years / (S - u)          # Eq. 6
     if rate == 0:
         return mp.mpf(0)
     ebo = mp.fsum((k - S) * ref_pmf(k, u) for k in range(S + 1, S + 60 + int(10 * u)))
@@ -135,7 +127,7 @@ def test_ecompts_case_study():
 @pytest.mark.parametrize("S,u", [(1, 0.3), (2, 0.5), (5, 2 * 86 / 365), (12, 7.5), (40, 31.2),
                                  (3, 3.0), (2, 5.0), (0, 0.0)])
 def test_erlangc_against_factorial_formula(S, u):
-    assert fx.erlangc(S, u) == pytest.approx(float(ref_erlang_c(S, u)), rel=1e-12)
+    assert fx.erlangc(S, u) == pytest.approx(float(mp_erlang_c(S, u)), rel=1e-12)
 
 
 @pytest.mark.parametrize("params", PARAM_SETS)

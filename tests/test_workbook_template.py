@@ -15,6 +15,7 @@ from pathlib import Path
 import mpmath
 import openpyxl
 import pytest
+from references import mp_erlang_c
 
 from amspares.errors import OutputExistsError
 from amspares.scenario import all_keys, load_scenario, parse_scenario
@@ -131,14 +132,6 @@ def test_formula_cells_and_cached_values_correspond_one_to_one():
     written = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows()
                for c in row if isinstance(c.value, str) and c.value.startswith("=")}
     assert cells == written
-
-
-def mp_erlang_c(S, u):
-    """Erlang C from its textbook definition in 50-digit arithmetic (independent of the core)."""
-    with mpmath.workdps(50):
-        u = mpmath.mpf(u)
-        top = u**S / mpmath.factorial(S) * S / (S - u)
-        return top / (mpmath.fsum(u**k / mpmath.factorial(k) for k in range(S)) + top)
 
 
 def test_cached_model_values_match_independent_references():
