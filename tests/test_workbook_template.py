@@ -37,6 +37,15 @@ def fresh(tmp_path_factory):
     return path
 
 
+def _stable(value):
+    """A cached number to 12 significant digits: the last bits of Poisson tails differ
+    between scipy releases (seen: 2.169434916895795e-09 vs ...8957984e-09), which is not
+    staleness of the template."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    return value
+
+
 def snapshot(path):
     """Everything but timestamps: sheets, cells (formulas as text), cached values, names,
     validations, merged cells."""
@@ -48,7 +57,7 @@ def snapshot(path):
     for ws in wb.worksheets:
         cached = data[ws.title]
         out[ws.title] = {
-            "cells": {c.coordinate: (c.value, cached[c.coordinate].value)
+            "cells": {c.coordinate: (c.value, _stable(cached[c.coordinate].value))
                       for row in ws.iter_rows() for c in row if c.value is not None},
             "validations": sorted((dv.type, dv.formula1, str(dv.sqref)) for dv in ws.data_validations.dataValidation),
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
