@@ -19,7 +19,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from amspares import portfolio as P
@@ -215,6 +215,8 @@ def test_wrong_field_count_and_blank_lines(tmp_path, capsys):
                         ("(0, 1]", False, 1e12), ("[0, 1]", False, 1e12), ("(0, 1)", False, 1e12),
                         (">= 0", False, 1e6)]))
 @settings(max_examples=400, deadline=None)
+@example("1\x1f", (">= 0", False, 1e12))     # once read as 1.0 by the scenario, rejected here
+@example("\x1f", (">= 0", False, 1e12))      # a lone control character is not an empty cell
 def test_vectorised_checks_agree_with_the_scenario_rules(text, rule):
     rule, integer, maximum = rule
     col = P.Column(1, "k", "number", rule=rule, integer=integer, maximum=maximum,

@@ -7,8 +7,7 @@ keys ``model.waiting_time`` / ``model.production_rule``. A cell overrides the ba
 (default: the thesis case study) for that SKU; an empty cell keeps the base value.
 
 The file is read in chunks (:data:`CHUNK_ROWS` rows); each chunk is validated with numpy
-(the same rules as :mod:`amspares.scenario`, whose :func:`~amspares.scenario._number` words
-every error message) and evaluated through :func:`amspares.core.evaluate.evaluate_inputs`
+(the rules and words of :mod:`amspares.rules`, as for a scenario file) and evaluated through :func:`amspares.core.evaluate.evaluate_inputs`
 (arrays for the overridden keys, the base scenario's scalars for the rest; one call per
 waiting-time model / production rule present in the chunk). Results are streamed to the
 output, so memory stays bounded whatever the size of the catalogue. This module does no
@@ -36,7 +35,9 @@ import numpy as np
 
 from amspares.core.evaluate import evaluate_inputs
 from amspares.errors import AmsparesError, OutputExistsError, ScenarioError
-from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario, _number
+from amspares import rules
+from amspares.rules import Rule
+from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario
 
 CHUNK_ROWS = 100_000
 SIGNIFICANT_DIGITS = 12          # CSV numbers: 12 significant digits (relative error < 5e-13)
@@ -155,13 +156,6 @@ def plan_columns(header: Sequence[str], scenario: Scenario) -> list[Column]:
 
 # --------------------------------------------------------------------------- validation
 
-_RULE_OK = {
-    ">= 0": lambda v: v >= 0, "> 0": lambda v: v > 0, ">= 1": lambda v: v >= 1,
-    "(0, 1]": lambda v: (v > 0) & (v <= 1), "[0, 1]": lambda v: (v >= 0) & (v <= 1),
-    "(0, 1)": lambda v: (v > 0) & (v < 1), "": lambda v: np.ones(v.shape, bool),
-}
-
-
 def _cell_text(value) -> str:
     """A cell as text: CSV cells already are; xlsx numbers round-trip through repr."""
     if value is None:
@@ -173,16 +167,6 @@ def _cell_text(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return str(value)
-
-
-def _rule_message(col: Column, text: str) -> str:
-    """The scenario module's own wording for a cell that fails the vectorised check."""
-    try:
-        _number(col.name, text, col.rule, integer=col.integer, maximum=col.maximum)
-    except ScenarioError as exc:
-        return exc.rule
-    # the vectorised check and _number disagree: that is a bug in this module
-    raise AssertionError(f"{col.name} = {text!r} failed the vectorised check but not _number")
 
 
 def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
@@ -201,37 +185,12 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
     >>> dict(sorted(bad.items()))
     {2: 'must be >= 0', 3: 'must be a number', 4: 'must be a finite number'}
     """
-    size = len(cells)
-    problems: dict[int, str] = {}
-    try:  # fast path: every cell a number or empty (C-level float parsing)
-        if "" in cells:
-            given = np.array([c != "" for c in cells], dtype=bool)
-            values = np.array([c or "0" for c in cells], dtype=float)
-        else:
-            given = np.ones(size, bool)
-            values = np.array(cells, dtype=float)
-    except ValueError:  # some text: parse one by one (only this chunk of this column)
-        values = np.empty(size)
-        given = np.ones(size, bool)
-        for i, c in enumerate(cells):
-            if not c.strip():
-                given[i] = False
-                values[i] = 0.0
-                continue
-            try:
-                values[i] = float(c)
-            except ValueError:
-                problems[i] = "must be a number"
-                values[i] = np.nan
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(values) & (np.abs(values) <= col.maximum) & _RULE_OK[col.rule](values)
-        if col.integer:
-            ok &= values == np.floor(values)
-    bad = given & ~ok
-    for i in np.flatnonzero(bad).tolist():
-        if i not in problems:
-            problems[i] = _rule_message(col, cells[i])
-    values = np.where(given & ok, values, float(col.base))
+    rule = Rule(col.rule, integer=col.integer, maximum=col.maximum)
+    values, why = rules.to_numbers(cells)
+    why = rules.reasons_of_numbers(rule, values, why)
+    given = why != rules.EMPTY
+    problems = rules.messages(rule, cells, why)
+    values = np.where(why == rules.OK, values, float(col.base))
     return values, given, problems
 
 
