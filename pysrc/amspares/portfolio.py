@@ -25,7 +25,6 @@ import io
 import itertools
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,8 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from amspares.core.evaluate import evaluate_inputs
-from amspares.errors import AmsparesError, OutputExistsError, ScenarioError
+from amspares.errors import AmsparesError
+from amspares.fileio import atomic_output, check_writable
 from amspares import rules
 from amspares.rules import Rule
 from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario
@@ -796,50 +796,6 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     return flat[flat != 0].tobytes()
 
 
-class _AtomicOutput:
-    """A temporary file next to the target, moved into place only on success."""
-
-    def __init__(self, target: Path, force: bool):
-        self.target = target
-        self.force = force
-        d = target.parent if str(target.parent) else Path(".")
-        if not d.is_dir():
-            raise PortfolioInputError(f"output folder {str(d)!r} does not exist")
-        fd, name = tempfile.mkstemp(dir=d, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        self.temp = Path(name)
-
-    def commit(self) -> None:
-        os.chmod(self.temp, 0o666 & ~_umask())
-        if self.force:
-            os.replace(self.temp, self.target)
-            return
-        try:                       # no-clobber: link fails if the target appeared meanwhile
-            os.link(self.temp, self.target)
-        except FileExistsError:
-            self.discard()
-            raise OutputExistsError(f"{self.target} exists; use --force to overwrite it") from None
-        except OSError:
-            if self.target.exists():
-                self.discard()
-                raise OutputExistsError(f"{self.target} exists; use --force to overwrite it") from None
-            os.replace(self.temp, self.target)
-            return
-        self.temp.unlink()
-
-    def discard(self) -> None:
-        try:
-            self.temp.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 class CsvWriter:
     def __init__(self, path: Path, header: list[str], methods: list[str]):
         self.file = open(path, "wb")
@@ -1079,10 +1035,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     jobs = default_jobs() if jobs == 0 else jobs
     if out_fmt != "csv" or not _can_fork():
         jobs = 1
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output} exists; use --force to overwrite it")
-    if output.exists() and output.is_dir():
-        raise PortfolioInputError(f"output {str(output)!r} is a directory")
+    check_writable(output, force)          # before reading: fail fast, nothing written
     start = time.perf_counter()
     source = (read_csv if in_fmt == "csv" else read_xlsx)(catalogue, chunk_rows)
     try:
@@ -1091,29 +1044,28 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         header = output_header(scenario, advice)
         summary = Summary(methods, has_impact=scenario.has_part)
         report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
-        target = _AtomicOutput(output, force)
         writer = None
         _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice)
         try:
-            writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(target.temp, header, methods)
-            for done in _results(source.chunks, jobs):
-                writer.write(done.payload)
-                summary.merge(done.summary)
-                report.rows += done.rows
-                report.problem_count += len(done.errors)
-                report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
-                if progress:
-                    progress(source.done(), report.rows)
-            writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
-            target.commit()
-        except BaseException:
-            try:
-                if writer is not None:
-                    writer.abort()
-            except Exception:  # noqa: BLE001 - the original error matters
-                pass
-            target.discard()
-            raise
+            with atomic_output(output, force) as temp:
+                try:
+                    writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(temp, header, methods)
+                    for done in _results(source.chunks, jobs):
+                        writer.write(done.payload)
+                        summary.merge(done.summary)
+                        report.rows += done.rows
+                        report.problem_count += len(done.errors)
+                        report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
+                        if progress:
+                            progress(source.done(), report.rows)
+                    writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
+                except BaseException:
+                    try:               # close the temporary file before it is removed
+                        if writer is not None:
+                            writer.abort()
+                    except Exception:  # noqa: BLE001 - the original error matters
+                        pass
+                    raise
         finally:
             _STATE.clear()
     finally:
