@@ -167,7 +167,7 @@ def check_numbers(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, np.nda
     {2: 'must be >= 0', 3: 'must be a number', 4: 'must be a finite number'}
     """
     rule = Rule(col.rule, integer=col.integer, maximum=col.maximum)
-    values, why = rules.to_numbers(cells)
+    values, why = rules.to_numbers(cells, all_text=True)
     why = rules.reasons_of_numbers(rule, values, why)
     given = why != rules.EMPTY
     problems = rules.messages(rule, cells, why)
