@@ -98,11 +98,11 @@ def test_a_closed_pipe_is_not_an_error():
 
 
 def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys):
-    from amspares.commands import init
+    from amspares.commands import factors as factors_command
 
     def boom(args):
         raise ZeroDivisionError("float division by zero")
-    monkeypatch.setattr(init, "run_factors", boom)
+    monkeypatch.setattr(factors_command, "run_factors", boom)
     monkeypatch.delenv("AMSPARES_DEBUG", raising=False)
     assert cli.main(["factors"]) == 3
     err = capsys.readouterr().err
@@ -218,3 +218,24 @@ def test_a_file_that_appears_while_writing_is_not_clobbered(tmp_path):
             out.write_text("someone else's")           # appears after the check
     assert out.read_text() == "someone else's"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_a_command_module_that_fails_to_import_is_an_error_not_a_missing_command(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + ("amspares.commands.not_there",))
+    with pytest.raises(ModuleNotFoundError):
+        cli.build_parser()
+    monkeypatch.delenv("AMSPARES_DEBUG", raising=False)
+    assert cli.main(["factors"]) == 3               # not silently run without that command
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "amspares.commands.not_there" in err and "reinstall" in err
+
+
+def test_every_command_has_its_own_module():
+    import importlib
+
+    for name in cli.COMMAND_MODULES:
+        module = importlib.import_module(name)
+        assert callable(module.add_parser), name
+    assert "amspares.commands.factors" in cli.COMMAND_MODULES
+    import amspares.commands.init as init
+    assert not hasattr(init, "run_factors")          # factors moved to commands/factors.py

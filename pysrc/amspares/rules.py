@@ -83,6 +83,15 @@ class Rule:
             raise ValueError(f"unknown range {self.range!r}; known: {', '.join(RANGES)}")
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (such text is never read as a number).
+
+    >>> has_control("1\x1f"), has_control(" 2\t")
+    (True, False)
+    """
+    return _CONTROL.search(text) is not None
+
+
 def _one(x) -> tuple[float, int]:
     """One value as (float, reason in EMPTY / NOT_A_NUMBER / CONTROL / OK)."""
     if x is None:
