@@ -1,17 +1,31 @@
-"""Property tests (hypothesis, bounded example counts): monotonicity of TC, Erlang C's
-range and monotonicity, the optimiser's optimality over a wide window, and vectorised
-results equal to element-wise scalar calls."""
+"""Property tests (hypothesis, bounded example counts, derandomised by tests/conftest.py):
+monotonicity of TC, Erlang C's range and monotonicity, the optimiser's optimality over a
+wide window, vectorised results equal to element-wise scalar calls, and one rule checker
+for scenario files, portfolio cells and Excel function arguments."""
 
 from __future__ import annotations
 
+import math as _math
+import unicodedata as _ud
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from amspares import portfolio as _portfolio
+from amspares.core import (
+    base_stock_costs,
+    erlang_c,
+    optimal_base_stock,
+    poisson_loss,
+    poisson_second_loss,
+    sq_expected_backorders,
+    sq_expected_on_hand,
+    sq_policy_costs,
+)
+from amspares.errors import ScenarioError as _ScenarioError
+from amspares.excel import functions as _fx
+from amspares.scenario import load_scenario as _load_scenario
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from amspares.core import (base_stock_costs, erlang_c, optimal_base_stock, poisson_loss,
-                           poisson_second_loss, sq_expected_backorders, sq_expected_on_hand,
-                           sq_policy_costs)
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -136,16 +150,6 @@ def test_sq_cost_monotone_in_price(Q, lam, lead, h, ce):
 # Python's float() reads after removing surrounding white space and that holds no control
 # character (Unicode category Cc other than tab, CR, LF); then finite, in range, whole for
 # whole-number inputs, and at most the input's maximum (checked in this order).
-
-import math as _math
-import unicodedata as _ud
-
-from hypothesis import example
-
-from amspares import portfolio as _portfolio
-from amspares.errors import ScenarioError as _ScenarioError
-from amspares.excel import functions as _fx
-from amspares.scenario import load_scenario as _load_scenario
 
 _BASE = _load_scenario()
 #: (scenario key, range, whole number, the key's maximum)
