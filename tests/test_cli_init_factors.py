@@ -32,7 +32,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path, capsys):
     out.write_text("my own notes")
     assert cli.main(["init", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "exists; pass --force to overwrite it" in err and "Traceback" not in err
+    assert "exists; use --force to overwrite it" in err and "Traceback" not in err
     assert out.read_text() == "my own notes"                                # untouched
     assert cli.main(["init", str(out), "--force"]) == 0
     assert load_scenario(out).name.startswith("Thesis case study")
@@ -98,11 +98,11 @@ def test_a_closed_pipe_is_not_an_error():
 
 
 def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys):
-    from amspares.commands import init
+    from amspares.commands import factors as factors_command
 
     def boom(args):
         raise ZeroDivisionError("float division by zero")
-    monkeypatch.setattr(init, "run_factors", boom)
+    monkeypatch.setattr(factors_command, "run_factors", boom)
     monkeypatch.delenv("AMSPARES_DEBUG", raising=False)
     assert cli.main(["factors"]) == 3
     err = capsys.readouterr().err
@@ -110,3 +110,132 @@ def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys):
     monkeypatch.setenv("AMSPARES_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         cli.main(["factors"])
+
+
+# --------------------------------------------------------------------------- one atomic writer
+# init, the scenario workbook and the portfolio write through amspares.fileio.atomic_output:
+# the same permissions, the same words for every problem, nothing left behind.
+
+import os  # noqa: E402
+import stat  # noqa: E402
+
+from amspares import fileio  # noqa: E402
+
+WRITERS = {   # command line of each command that writes OUT (a path with the writer's suffix)
+    "init": (".toml", lambda out, *more: ["init", str(out), *more]),
+    "scenario": (".xlsx", lambda out, *more: ["scenario", "-o", str(out), *more]),
+    "portfolio": (".csv", None),
+}
+
+
+def _argv(name, out, tmp_path, *more):
+    if name == "portfolio":
+        cat = tmp_path / "cat" / "skus.csv"
+        cat.parent.mkdir(exist_ok=True)
+        cat.write_text("sku,demand.rate_per_year\nA,2\n", encoding="utf-8")
+        return ["portfolio", str(cat), "-o", str(out), *more]
+    return WRITERS[name][1](out, *more)
+
+
+def _umask_mode():
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask        # what an ordinary new file gets (POSIX open(2) with 0666)
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_new_files_get_the_umask_permissions(name, umask, tmp_path, capsys):
+    old = os.umask(umask)
+    try:
+        out = tmp_path / ("out" + WRITERS[name][0])
+        assert cli.main(_argv(name, out, tmp_path)) == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cat") == [out.name]
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_every_writer_words_each_problem_the_same(name, tmp_path, capsys):
+    suffix = WRITERS[name][0]
+    cases = []
+    existing = tmp_path / ("exists" + suffix)
+    existing.write_text("keep")
+    cases.append((existing, f"{existing} exists; use --force to overwrite it"))
+    missing = tmp_path / "nope" / ("x" + suffix)
+    cases.append((missing, f"cannot write {missing}: the folder {missing.parent} does not exist"))
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    under = afile / ("x" + suffix)
+    cases.append((under, f"cannot write {under}: {afile} is a file, not a folder"))
+    folder = tmp_path / ("folder" + suffix)
+    folder.mkdir()
+    cases.append((folder, f"cannot write {folder}: it is a folder, not a file"))
+    if os.geteuid() != 0:            # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        cases.append((locked / ("x" + suffix), f"cannot write {locked / ('x' + suffix)}: "
+                                                  f"the folder {locked} is not writable"))
+    for out, words in cases:
+        assert cli.main(_argv(name, out, tmp_path)) == 2
+        err = capsys.readouterr().err
+        assert err == f"amspares {name}: error: {words}\n", (name, out)
+    assert existing.read_text() == "keep"
+    leftovers = [p for p in tmp_path.rglob(".*") if p.is_file()]
+    assert leftovers == []
+
+
+def test_no_temporary_file_is_left_after_an_error_while_writing(tmp_path, monkeypatch, capsys):
+    import amspares.portfolio as portfolio
+    import amspares.workbook.writer as writer
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    runs = []
+    monkeypatch.setattr(writer, "inject_cached_values", boom)
+    runs.append(("scenario", tmp_path / "w.xlsx"))
+    monkeypatch.setattr(portfolio.CsvWriter, "finish", boom)
+    runs.append(("portfolio", tmp_path / "p.csv"))
+    runs.append(("init", tmp_path / "i.toml"))
+    argvs = [(_argv(name, out, tmp_path), out) for name, out in runs]
+    import pathlib
+    monkeypatch.setattr(pathlib.Path, "write_text", boom)           # init writes its temp file so
+    for argv, out in argvs:
+        assert cli.main(argv) == 3               # an internal error: one line, exit 3
+        assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cat"]
+    assert os.listdir(tmp_path / "cat") == ["skus.csv"]
+
+
+def test_a_file_that_appears_while_writing_is_not_clobbered(tmp_path):
+    out = tmp_path / "r.csv"
+    with pytest.raises(OutputExistsError, match="use --force"):
+        with fileio.atomic_output(out) as tmp:
+            tmp.write_text("new")
+            out.write_text("someone else's")           # appears after the check
+    assert out.read_text() == "someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_a_command_module_that_fails_to_import_is_an_error_not_a_missing_command(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + ("amspares.commands.not_there",))
+    with pytest.raises(ModuleNotFoundError):
+        cli.build_parser()
+    monkeypatch.delenv("AMSPARES_DEBUG", raising=False)
+    assert cli.main(["factors"]) == 3               # not silently run without that command
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "amspares.commands.not_there" in err and "reinstall" in err
+
+
+def test_every_command_has_its_own_module():
+    import importlib
+
+    for name in cli.COMMAND_MODULES:
+        module = importlib.import_module(name)
+        assert callable(module.add_parser), name
+    assert "amspares.commands.factors" in cli.COMMAND_MODULES
+    import amspares.commands.init as init
+    assert not hasattr(init, "run_factors")          # factors moved to commands/factors.py

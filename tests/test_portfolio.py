@@ -19,7 +19,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from amspares import portfolio as P
@@ -215,6 +215,8 @@ def test_wrong_field_count_and_blank_lines(tmp_path, capsys):
                         ("(0, 1]", False, 1e12), ("[0, 1]", False, 1e12), ("(0, 1)", False, 1e12),
                         (">= 0", False, 1e6)]))
 @settings(max_examples=400, deadline=None)
+@example("1\x1f", (">= 0", False, 1e12))     # once read as 1.0 by the scenario, rejected here
+@example("\x1f", (">= 0", False, 1e12))      # a lone control character is not an empty cell
 def test_vectorised_checks_agree_with_the_scenario_rules(text, rule):
     rule, integer, maximum = rule
     col = P.Column(1, "k", "number", rule=rule, integer=integer, maximum=maximum,
@@ -429,7 +431,7 @@ def test_order_quantity_advice_equals_amspares_evaluate(catalogue, tmp_path, cap
 def test_xlsx_chart_is_capped_for_large_catalogues(catalogue, tmp_path, capsys, monkeypatch):
     from openpyxl import load_workbook
 
-    monkeypatch.setattr(P, "CHART_MAX_POINTS", 3)
+    monkeypatch.setattr(P.xlsx, "CHART_MAX_POINTS", 3)
     out = tmp_path / "big.xlsx"
     assert main(["portfolio", catalogue, "-o", str(out)]) == 0
     chart_xml = zipfile.ZipFile(out).read("xl/charts/chart1.xml").decode()
@@ -451,3 +453,39 @@ def test_xlsx_catalogue_on_a_later_sheet(tmp_path, capsys):
     assert main(["portfolio", str(tmp_path / "book.xlsx"), "-o", str(out)]) == 0
     got = read_csv(out)[0]
     assert got["regular.S"] == "5" and round(float(got["regular.total_cost"]), 2) == 1735.71   # spec 8
+
+
+def test_breakdown_columns_are_the_one_component_lists_and_equal_amspares_evaluate(catalogue, tmp_path, capsys):
+    """--breakdown writes every cost component (amspares.core.costs.COST_COMPONENTS) and
+    every impact component (the fields of ImpactBreakdown) of each method; each equals the
+    ``cost`` / ``impact`` object of ``amspares evaluate --json`` for that row, and the
+    components add up to the row's total by the breakdown's own definition (Eq. 1, Eq. 32)."""
+    import dataclasses
+
+    from amspares.core.costs import COST_COMPONENTS, CostBreakdown
+    from amspares.core.impact import ImpactBreakdown
+
+    impact_components = [f.name for f in dataclasses.fields(ImpactBreakdown)]
+    out = tmp_path / "out.csv"
+    assert main(["portfolio", catalogue, "-o", str(out), "--breakdown"]) == 0
+    got = read_csv(out)
+    header = list(got[0])
+    for m in METHODS:
+        assert [h for h in header if h.startswith(f"{m}.cost.")] == [f"{m}.cost.{c}" for c in COST_COMPONENTS]
+        assert [h for h in header if h.startswith(f"{m}.impact.")] == [f"{m}.impact.{c}" for c in impact_components]
+    for g, row in zip(got, ROWS):
+        exp = expected(HEADER, row)
+        assert_row_matches(g, exp)
+        for m in METHODS:
+            cost = {c: num(g[f"{m}.cost.{c}"]) for c in COST_COMPONENTS}
+            impact = {c: num(g[f"{m}.impact.{c}"]) for c in impact_components}
+            for c in COST_COMPONENTS:
+                assert math.isclose(cost[c], exp["methods"][m]["cost"][c], rel_tol=1e-9, abs_tol=1e-9), (g["sku"], m, c)
+            for c in impact_components:
+                assert math.isclose(impact[c], exp["methods"][m]["impact"][c], rel_tol=1e-9, abs_tol=1e-9), (g["sku"], m, c)
+            assert math.isclose(CostBreakdown(**cost).total, num(g[f"{m}.total_cost"]), rel_tol=1e-9, abs_tol=1e-6)
+            assert math.isclose(ImpactBreakdown(**impact).total, num(g[f"{m}.impact_mpts"]), rel_tol=1e-9, abs_tol=1e-6)
+    # without --breakdown the output keeps its compact columns
+    plain = tmp_path / "plain.csv"
+    assert main(["portfolio", catalogue, "-o", str(plain)]) == 0
+    assert not any(".cost." in h or ".impact." in h for h in read_csv(plain)[0])

@@ -1,17 +1,31 @@
-"""Property tests (hypothesis, bounded example counts): monotonicity of TC, Erlang C's
-range and monotonicity, the optimiser's optimality over a wide window, and vectorised
-results equal to element-wise scalar calls."""
+"""Property tests (hypothesis, bounded example counts, derandomised by tests/conftest.py):
+monotonicity of TC, Erlang C's range and monotonicity, the optimiser's optimality over a
+wide window, vectorised results equal to element-wise scalar calls, and one rule checker
+for scenario files, portfolio cells and Excel function arguments."""
 
 from __future__ import annotations
 
+import math as _math
+import unicodedata as _ud
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from amspares import portfolio as _portfolio
+from amspares.core import (
+    base_stock_costs,
+    erlang_c,
+    optimal_base_stock,
+    poisson_loss,
+    poisson_second_loss,
+    sq_expected_backorders,
+    sq_expected_on_hand,
+    sq_policy_costs,
+)
+from amspares.errors import ScenarioError as _ScenarioError
+from amspares.excel import functions as _fx
+from amspares.scenario import load_scenario as _load_scenario
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from amspares.core import (base_stock_costs, erlang_c, optimal_base_stock, poisson_loss,
-                           poisson_second_loss, sq_expected_backorders, sq_expected_on_hand,
-                           sq_policy_costs)
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -127,3 +141,99 @@ def test_sq_cost_monotone_in_price(Q, lam, lead, h, ce):
               emergency_per_day=ce, inbound_share=0.08, outbound_per_part=10.0)
     assert (sq_policy_costs(Q, price=20.0, **kw).total_cost
             >= sq_policy_costs(Q, price=10.0, **kw).total_cost)
+
+
+# --------------------------------------------------------------------------- one rule checker
+# A scenario file, a portfolio cell and an Excel function argument are checked by the same
+# rules (amspares.rules). The oracle below restates the rules of docs/model.md's inputs
+# section independently, in plain Python, one value at a time: a number is text that
+# Python's float() reads after removing surrounding white space and that holds no control
+# character (Unicode category Cc other than tab, CR, LF); then finite, in range, whole for
+# whole-number inputs, and at most the input's maximum (checked in this order).
+
+_BASE = _load_scenario()
+#: (scenario key, range, whole number, the key's maximum)
+_KEYS = [("demand.rate_per_year", ">= 0", False, 1e6), ("demand.service_years", "> 0", False, 1e3),
+         ("methods.regular.moq", ">= 1", True, 1e9),
+         ("methods.regular.inbound_transport_share", "[0, 1]", False, 1e12),
+         ("model.accepted_q_confidence", "(0, 1)", False, 1e12),
+         ("methods.am_mts.material_efficiency", "(0, 1]", False, 1e12)]
+_IN_RANGE = {">= 0": lambda v: v >= 0, "> 0": lambda v: v > 0, ">= 1": lambda v: v >= 1,
+             "[0, 1]": lambda v: 0 <= v <= 1, "(0, 1)": lambda v: 0 < v < 1,
+             "(0, 1]": lambda v: 0 < v <= 1}
+_RANGE_WORDS = {">= 0": "must be >= 0", "> 0": "must be > 0", ">= 1": "must be >= 1",
+                "[0, 1]": "must be between 0 and 1", "(0, 1)": "must be strictly between 0 and 1",
+                "(0, 1]": "must be > 0 and <= 1"}
+
+
+def _oracle(text, rng, integer, maximum, maximum_text):
+    """(value, None) for an accepted text, (None, the rule's words) for a rejected one."""
+    control = [c for c in text if _ud.category(c) == "Cc" and c not in "\t\n\r"]
+    if control:
+        return None, f"must be a number without control characters (found U+{ord(control[0]):04X})"
+    try:
+        v = float(text.strip())
+    except ValueError:
+        return None, "must be a number"
+    if not _math.isfinite(v):
+        return None, "must be a finite number"
+    if not _IN_RANGE[rng](v):
+        return None, _RANGE_WORDS[rng]
+    if integer and v != _math.floor(v):
+        return None, "must be a whole number"
+    if abs(v) > maximum:
+        return None, f"must be <= {maximum_text}"
+    return v, None
+
+
+_texts = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**7, 10**10).map(str),
+    st.sampled_from([" 2 ", "2\t", "\r\n3", "1_000", "0x10", "TRUE", "1\xa0", "\u20032", "1e400",
+                     "-0", "0.5\x00", "\x7f1", "1\x85", "\x0b1", "2.0", "1e-320", "abc"]),
+    st.text(alphabet="0123456789.e-+ _\x1f\x00\t\x0c\x9f", max_size=6),
+    st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts, st.sampled_from(_KEYS))
+@example("1\x1f", _KEYS[0])          # seed 7 of the random runs: read as 1.0 by the scenario
+@example("1\x1f", _KEYS[2])
+@example("\x1f", _KEYS[0])
+def test_scenario_portfolio_and_excel_functions_apply_the_same_rules(text, key_rule):
+    key, rng, integer, maximum = key_rule
+    if not text.strip() and not any(_ud.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+        return                       # blank: each consumer's own default (file: required)
+    value, words = _oracle(text, rng, integer, maximum, f"{maximum:g} (a typo?)")
+
+    # the scenario (file, Inputs sheet)
+    try:
+        sc = _BASE.with_values({key: text})
+    except _ScenarioError as exc:
+        assert (None, exc.rule) == (value, words) and exc.key == key
+    else:
+        assert words is None and sc[key] == value
+
+    # a portfolio cell (the same key as a column)
+    col = next(c for c in _portfolio.plan_columns(["sku", key], _BASE) if c.name == key)
+    got, given_, problems = _portfolio.check_numbers(col, [text, "0.5" if not integer else "2"])
+    assert given_[0]
+    assert problems.get(0) == words
+    if words is None:
+        assert got[0] == value
+
+    # an Excel function argument (no typo guard: the Excel functions' own maximum)
+    if text.strip().upper() in _fx.EXCEL_ERRORS:
+        return
+    udf_max = _fx.MAX_STOCK if integer else _math.inf
+    value, words = _oracle(text, rng, integer, udf_max, f"{udf_max:.0f}")
+    arg = _fx._coerce("k", text, rule=rng, integer=integer)
+    err = None if arg.errors is None else arg.errors.item()
+    if words is None:
+        assert err is None and float(arg.values) == value
+    else:
+        code = "#VALUE!" if words.startswith("must be a number") else "#NUM!"
+        shown = text if words.startswith("must be a number") else None
+        assert err is not None and err.startswith(f"{code} k {words} (got "), (err, words)
+        if shown is not None:
+            assert err.endswith(f'(got "{shown}")')

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,41 @@ def test_absurd_magnitudes_are_rejected_with_the_limit(key, value, message):
     with pytest.raises(ScenarioError) as err:
         load_scenario().with_values({key: value})
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("text", ["1\x1f", "\x0b2", "3\x85", "\x00"])
+def test_control_characters_are_refused_from_every_source(text):
+    """A value pasted with an invisible control character is refused, naming its code, by a
+    scenario file, a workbook's Inputs sheet (read back through the same rules) and a
+    portfolio cell alike; ordinary white space around a number is fine everywhere."""
+    import openpyxl
+
+    from amspares import portfolio
+    from amspares.errors import ScenarioError as Err
+    from amspares.workbook import fill
+
+    code = next(f"U+{ord(c):04X}" for c in text if c not in "0123456789")
+    words = f"must be a number without control characters (found {code})"
+    base = load_scenario()
+    with pytest.raises(Err) as exc:
+        base.with_values({"demand.rate_per_year": text})
+    assert (exc.value.key, exc.value.value, exc.value.rule) == ("demand.rate_per_year", text, words)
+
+    class Pasted(fill.OpenpyxlBackend):       # Excel can hold what openpyxl refuses to write
+        def read(self, name):
+            value = super().read(name)
+            if name == "inputs_table":
+                value = [[r[0], text, *r[2:]] if r and r[0] == "demand.rate_per_year" else r
+                         for r in value]
+            return value
+
+    template = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
+    with pytest.raises(Err) as exc:
+        fill.read_scenario(Pasted(openpyxl.load_workbook(template)))
+    assert (exc.value.key, exc.value.rule) == ("demand.rate_per_year", words)
+
+    col = next(c for c in portfolio.plan_columns(["sku", "demand.rate_per_year"], base)
+               if c.name == "demand.rate_per_year")
+    _values, _given, problems = portfolio.check_numbers(col, [text, " 2\t"])
+    assert problems == {0: words}
+    assert base.with_values({"demand.rate_per_year": " 2\t"})["demand.rate_per_year"] == 2.0

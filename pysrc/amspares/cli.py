@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "amspares.commands.scenario",
     "amspares.commands.portfolio",
     "amspares.commands.init",
+    "amspares.commands.factors",
     "amspares.commands.addin",
 )
 
@@ -34,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  amspares evaluate                       the thesis case study, every method\n"
-            "  amspares scenario -o case-study.xlsx    when printing wins, as a workbook to email\n"
+            "  amspares scenario                       the case-study situations: when printing wins\n"
+            "  amspares scenario -o case-study.xlsx    ... as a workbook to email\n"
             "  amspares init my_part.toml              a scenario file to edit, then:\n"
             "  amspares evaluate my_part.toml --json\n"
             "  amspares portfolio skus.csv -o decisions.csv\n"
@@ -42,24 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Should a low-demand spare part be kept in stock or printed on demand?\n"
             "Cost (Erlang C base stock, (s,Q) with minimum order quantities, make to order)\n"
-            "and Eco-indicator 99 impact, per the amspares model specification."
+            "and Eco-indicator 99 impact, as described in docs/model.md.\n"
+            "'amspares scenario' runs the thesis's case-study situations (price, minimum order\n"
+            "quantity, portfolio, mould, AM energy) for a scenario, with their break-evens."
         ),
     )
     parser.add_argument("--version", action="version", version=f"amspares {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a feature not built yet in this checkout
-            if exc.name != name:
-                raise
-            continue
-        module.add_parser(sub)
+    for name in COMMAND_MODULES:    # a module that fails to import is an error, never skipped
+        importlib.import_module(name).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except ImportError as exc:      # a command module is missing or broken: never skipped
+        if os.environ.get("AMSPARES_DEBUG"):
+            raise
+        print(f"amspares: internal error: {type(exc).__name__}: {exc} (the installation is "
+              f"incomplete; reinstall amspares, or run with AMSPARES_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 3
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

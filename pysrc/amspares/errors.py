@@ -26,6 +26,3 @@ class OutputError(AmsparesError):
 class OutputExistsError(OutputError, FileExistsError):
     """Refusing to overwrite an existing output without ``--force``."""
 
-
-class NoBreakEvenError(AmsparesError, ArithmeticError):
-    """A break-even (root) does not exist in the searched range."""

@@ -17,7 +17,6 @@ amspares.errors.ScenarioError: demand.rate_per_year = -1: must be >= 0
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -26,9 +25,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from amspares import factors
+from amspares import factors, rules
 from amspares.core.impact import megajoules_to_kwh, transport_leg_factor
 from amspares.errors import ScenarioError
+from amspares.rules import Rule
 
 # --------------------------------------------------------------------------- schema
 
@@ -126,7 +126,6 @@ METHOD_KEYS = (
 )
 SECTIONS = ("model", "demand", "downtime", "storage", "part", "impact")
 _METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_BY_KEY = {k.key: k for k in SCENARIO_KEYS}
 _METHOD_BY_FIELD = {k.key.split(".")[-1]: k for k in METHOD_KEYS}
 
 
@@ -165,36 +164,14 @@ def _suggest(name: str, candidates) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
+def key_rule(spec: Key) -> Rule:
+    """The :class:`amspares.rules.Rule` a numeric key's values must satisfy."""
+    return Rule(spec.rule, integer=spec.type == "integer", maximum=spec.maximum)
+
+
 def _number(key: str, value, rule: str, integer: bool = False, maximum: float = 1e12):
-    given = value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise ScenarioError(key, given, "must be a number") from None
-        else:
-            raise ScenarioError(key, given, "must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(key, given, "must be a finite number")
-    if abs(value) > maximum:
-        raise ScenarioError(key, given, f"must be <= {maximum:g} (a typo?)")
-    if integer:
-        if float(value) != math.floor(float(value)):
-            raise ScenarioError(key, given, "must be a whole number")
-        value = int(value)
-    else:
-        value = float(value)
-    ok = {
-        ">= 0": value >= 0, "> 0": value > 0, ">= 1": value >= 1,
-        "(0, 1]": 0 < value <= 1, "[0, 1]": 0 <= value <= 1, "(0, 1)": 0 < value < 1,
-        "": True,
-    }[rule]
-    if not ok:
-        words = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
-                 "(0, 1)": "must be strictly between 0 and 1"}
-        raise ScenarioError(key, given, words.get(rule, f"must be {rule}"))
-    return value
+    """``value`` checked by :func:`amspares.rules.number` (kept for the legs' ``km``)."""
+    return rules.number(key, value, Rule(rule, integer=integer, maximum=maximum))
 
 
 def _table_value(key: str, table: str, name) -> float:
@@ -254,7 +231,7 @@ def leg_factor(legs) -> float:
 
 def _check(spec: Key, key: str, value):
     if spec.type in ("number", "integer"):
-        return _number(key, value, spec.rule, integer=spec.type == "integer", maximum=spec.maximum)
+        return rules.number(key, value, key_rule(spec))
     if spec.type == "choice":
         if value not in spec.choices:
             raise ScenarioError(key, value, f"must be one of {', '.join(spec.choices)}"

@@ -1,10 +1,9 @@
-"""``amspares init``: write a scenario file to start from, and ``amspares factors``."""
+"""``amspares init``: write a scenario file to start from."""
 
 from __future__ import annotations
 
 from importlib import resources
 
-from amspares import factors
 from amspares.fileio import atomic_output
 from amspares.scenario import CASE_STUDY
 
@@ -20,14 +19,6 @@ def add_parser(sub) -> None:
     p.add_argument("--force", action="store_true", help="overwrite OUT.toml if it exists")
     p.set_defaults(func=run_init)
 
-    f = sub.add_parser(
-        "factors", help="list the factor tables (thesis Tables 1-4) with their sources",
-        description="List the factor tables a scenario can refer to by name: materials "
-                    "(part.material), AM machines (methods.<m>.am_machine), processes "
-                    "(methods.<m>.process) and transport modes (legs' mode).")
-    f.add_argument("table", nargs="?", choices=sorted(factors.TABLES), help="one table only")
-    f.set_defaults(func=run_factors)
-
 
 def run_init(args) -> int:
     text = resources.files("amspares.data").joinpath(CASE_STUDY).read_text(encoding="utf-8")
@@ -37,18 +28,3 @@ def run_init(args) -> int:
           f"'amspares evaluate {args.output}'")
     return 0
 
-
-_KEYS = {"materials": "part.material", "am_machines": "methods.<m>.am_machine",
-         "processes": "methods.<m>.process", "transport_modes": "legs: { mode = ..., km = ... }"}
-
-
-def run_factors(args) -> int:
-    names = [args.table] if args.table else list(factors.TABLES)
-    for name in names:
-        rows = factors.TABLES[name]()
-        print(f"{name}  (use as {_KEYS[name]})")
-        width = max(len(r) for r in rows)
-        for r in rows.values():
-            print(f"  {r.name:<{width}}  {r.value:>9g} {r.unit:<13} {r.description}  [{r.source}]")
-        print()
-    return 0

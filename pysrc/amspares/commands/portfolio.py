@@ -1,7 +1,7 @@
 """``amspares portfolio``: print or stock for every SKU of a catalogue (CSV or xlsx).
 
 A thin adapter: reading, validating, evaluating and writing live in
-:mod:`amspares.portfolio`; this module parses arguments, shows progress and reports.
+:mod:`amspares.portfolio` (a package); this module parses arguments, shows progress and reports.
 Exit status: 0 all rows evaluated, 1 some rows failed (they are reported and carry an
 ``error`` in the output), 2 unusable input (missing file, no ``sku`` column, existing
 output without ``--force``, bad scenario).
@@ -46,6 +46,10 @@ def add_parser(sub) -> None:
     p.add_argument("--advice", action="store_true",
                    help="also write each stock method's cheapest order quantity Q >= moq and its "
                         "saving (advice_Q, advice_saving; rows with an (s,Q) policy; slower)")
+    p.add_argument("--breakdown", action="store_true",
+                   help="also write each method's cost components (<method>.cost.downtime, "
+                        "... as in 'amspares evaluate --json') and impact components "
+                        "(<method>.impact.material, ...)")
     p.set_defaults(func=run)
 
 
@@ -66,6 +70,7 @@ def run(args) -> int:
     try:
         report = run_portfolio(args.catalogue, args.output, scenario, force=args.force,
                                chunk_rows=args.chunk_size, jobs=args.jobs, advice=args.advice,
+                               breakdown=args.breakdown,
                                progress=progress)
     finally:
         progress.close()

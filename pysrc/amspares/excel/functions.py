@@ -21,7 +21,8 @@ Conventions (the same for every function)
   Sizes that cannot broadcast give one ``#VALUE!`` text.
 * **Numbers.** Excel passes every number as a float; whole-number arguments (``S``,
   ``s``, ``Q``) accept ``5.0`` as 5 and reject ``5.5``. Text that reads as a number
-  (``" 5 "``) is accepted, as in the scenario files; TRUE/FALSE and other text are not.
+  (``" 5 "``) is accepted, as in the scenario files (one reader, :mod:`amspares.rules`);
+  TRUE/FALSE, text with a control character and other text are not.
 * **Blank cells.** A blank optional argument (or a blank cell in a range given for an
   optional argument) takes the documented default. A blank cell for a required
   argument gives ``#VALUE! <name> must not be blank`` for that element only; the other
@@ -66,9 +67,10 @@ from typing import Any
 
 import numpy as np
 
-from amspares import core
+from amspares import core, rules
 from amspares.core.basestock import DAYS_PER_YEAR, WAITING_TIME_MODELS
 from amspares.errors import ScenarioError
+from amspares.rules import Rule
 from amspares.scenario import leg_factor, parse_legs
 
 #: Excel Function Wizard category of every function.
@@ -84,19 +86,6 @@ EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
                 "#BUSY!", "#UNKNOWN!")
 
 _REQUIRED = object()
-
-_RULE_OK = {
-    ">= 0": lambda v: v >= 0,
-    "> 0": lambda v: v > 0,
-    ">= 1": lambda v: v >= 1,
-    "[0, 1]": lambda v: (v >= 0) & (v <= 1),
-    "(0, 1]": lambda v: (v > 0) & (v <= 1),
-    "(0, 1)": lambda v: (v > 0) & (v < 1),
-    "": lambda v: np.ones(np.shape(v), dtype=bool),
-}
-_RULE_WORDS = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
-               "(0, 1)": "must be strictly between 0 and 1"}
-
 
 # --------------------------------------------------------------------------- help texts
 
@@ -284,36 +273,26 @@ def _coerce(name: str, value, *, rule: str = ">= 0", integer: bool = False,
     size = len(flat)
     errors = None
     text = None
-    types = set(map(type, flat))
-    if types <= {float, int}:                       # fast path: a range of plain numbers
-        values = np.array(flat, dtype=float)
-        blank = np.zeros(size, dtype=bool)
-    else:
-        values = np.full(size, np.nan)
-        blank = np.zeros(size, dtype=bool)
+    checker = Rule(rule, integer=integer, maximum=MAX_STOCK if integer else math.inf,
+                   why_maximum="", maximum_format=".0f")
+    values, why = rules.to_numbers(flat)           # the one reading of numbers and text
+    blank = why == rules.EMPTY
+    if (why != rules.OK).any():
         errors = np.full(size, None, dtype=object)
-        for i, x in enumerate(flat):
-            if x is None or (isinstance(x, str) and not x.strip()):
-                blank[i] = True
-            elif isinstance(x, (bool, np.bool_)):
-                errors[i] = f"#VALUE! {name} must be a number (got {_fmt(bool(x))})"
-            elif isinstance(x, Real):
-                values[i] = float(x)
-            elif isinstance(x, str):
+        for i in np.flatnonzero((why != rules.OK) & ~blank).tolist():
+            x = flat[i]
+            if isinstance(x, str):
                 s = x.strip()
                 if s.upper() in EXCEL_ERRORS:
                     errors[i] = f"{s.upper()} {name} is {s.upper()}"
                     continue
-                try:
-                    values[i] = float(s)
-                except ValueError:
-                    if s.upper() in words:
-                        if text is None:
-                            text = np.full(size, None, dtype=object)
-                        text[i] = s.upper()
-                    else:
-                        alt = "".join(f' or "{w}"' for w in words)
-                        errors[i] = f"#VALUE! {name} must be a number{alt} (got {_fmt(x)})"
+                if why[i] == rules.NOT_A_NUMBER and s.upper() in words:
+                    if text is None:
+                        text = np.full(size, None, dtype=object)
+                    text[i] = s.upper()
+                    continue
+                alt = "".join(f' or "{w}"' for w in words) if why[i] == rules.NOT_A_NUMBER else ""
+                errors[i] = f"#VALUE! {name} {rules.describe(checker, why[i], x)}{alt} (got {_fmt(x)})"
             else:
                 errors[i] = f"#VALUE! {name} must be a number (got {_fmt(x)})"
         if blank.any():
@@ -321,29 +300,13 @@ def _coerce(name: str, value, *, rule: str = ">= 0", integer: bool = False,
                 errors[blank] = f"#VALUE! {name} must not be blank"
             else:
                 values[blank] = default
-    checked = ~blank if errors is None else (~blank & np.equal(errors, None))
-    if text is not None:
-        checked &= np.equal(text, None)
-    vals = values[checked]
-    bad_num = ~np.isfinite(vals)
-    words = _RULE_WORDS.get(rule, f"must be {rule}")
-    with np.errstate(invalid="ignore"):
-        bad_rule = ~bad_num & ~_RULE_OK[rule](vals)
-        bad_int = ~bad_num & ~bad_rule & (vals != np.floor(vals)) if integer else None
-        bad_big = (~bad_num & (np.abs(vals) > MAX_STOCK)) if integer else None
-    if bad_num.any() or bad_rule.any() or (integer and (bad_int.any() or bad_big.any())):
+    broken = rules.reasons_of_numbers(checker, values, why)
+    bad = np.flatnonzero((broken != rules.OK) & (why == rules.OK))
+    if bad.size:
         if errors is None:
             errors = np.full(size, None, dtype=object)
-        where = np.flatnonzero(checked)
-        for j in np.flatnonzero(bad_num):
-            errors[where[j]] = f"#NUM! {name} must be a finite number (got {_fmt(vals[j])})"
-        for j in np.flatnonzero(bad_rule):
-            errors[where[j]] = f"#NUM! {name} {words} (got {_fmt(vals[j])})"
-        if integer:
-            for j in np.flatnonzero(bad_int):
-                errors[where[j]] = f"#NUM! {name} must be a whole number (got {_fmt(vals[j])})"
-            for j in np.flatnonzero(bad_big & ~bad_rule & ~bad_int):
-                errors[where[j]] = f"#NUM! {name} must be <= {MAX_STOCK} (got {_fmt(vals[j])})"
+        for i in bad.tolist():
+            errors[i] = f"#NUM! {name} {rules.describe(checker, broken[i])} (got {_fmt(values[i])})"
     if errors is not None and not np.any(np.not_equal(errors, None)):
         errors = None
     as2d = lambda a: a.reshape(shape) if shape else a.reshape(())  # noqa: E731

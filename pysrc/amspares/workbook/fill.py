@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Protocol
 from amspares import __version__
 from amspares.errors import AmsparesError, ScenarioError
 from amspares.model import evaluate
+from amspares import rules
 from amspares.scenario import Leg, Scenario, all_keys, parse_scenario
 
 INPUTS_SHEET = "Inputs"
@@ -212,8 +213,8 @@ def _blank(v) -> bool:
 
 
 def _clean(v):
-    if isinstance(v, str):
-        return v.strip()
+    if isinstance(v, str):      # text with a control character: left for the rules to refuse
+        return v if rules.has_control(v) else v.strip()
     if isinstance(v, float) and v.is_integer():
         return int(v) if abs(v) < 2**53 else v
     return v

@@ -3,17 +3,17 @@
 The file has no macros and no add-in functions: the model is in built-in formulas, every
 formula cell carries its cached value (from the core, so Protected View, phones and
 preview panes show numbers), and the workbook asks Excel to recalculate on open
-(``fullCalcOnLoad``). Written atomically: a temporary file in the target directory, then
-``os.replace``; an existing file is only replaced with ``force=True``.
+(``fullCalcOnLoad``). Written by :func:`amspares.fileio.atomic_output`: a temporary file in
+the target folder, moved into place when complete; an existing file is only replaced with
+``force=True``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
-from amspares.errors import AmsparesError, OutputExistsError
+from amspares.fileio import atomic_output, check_writable
 from amspares.scenario import Scenario
 from amspares.workbook.cached import inject_cached_values
 from amspares.workbook.template import build_template
@@ -29,16 +29,6 @@ def add_situations(wb, study_json) -> bool:
         return False
     add_situation_sheets(wb, study_json)
     return True
-
-
-def _file_mode(path: Path) -> int:
-    """The mode an ordinary new file gets (umask applied), or the replaced file's mode."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = False) -> Path:
@@ -61,32 +51,15 @@ def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = 
     ------
     OutputExistsError
         ``path`` exists and ``force`` is false.
-    AmsparesError
-        The directory does not exist or cannot be written.
+    OutputError
+        The folder does not exist or cannot be written (:func:`amspares.fileio.check_writable`).
     """
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} exists; use --force to overwrite it")
-    if not path.parent.is_dir():
-        raise AmsparesError(f"output directory {path.parent} does not exist")
+    path = check_writable(path, force)     # before the seconds of building the workbook
     wb, cache = build_template(scenario)
     add_situations(wb, study_json)
     wb.calculation.fullCalcOnLoad = True
-    tmp_plain = tmp_final = None
-    try:
-        fd, tmp_plain = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.xlsx", dir=path.parent)
-        os.close(fd)
-        wb.save(tmp_plain)
-        fd, tmp_final = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.xlsx", dir=path.parent)
-        os.close(fd)
-        inject_cached_values(tmp_plain, tmp_final, cache)
-        os.chmod(tmp_final, _file_mode(path))   # mkstemp makes 0600; a shared file must not be
-        os.replace(tmp_final, path)
-        tmp_final = None
-    except PermissionError as exc:
-        raise AmsparesError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        for t in (tmp_plain, tmp_final):
-            if t and os.path.exists(t):
-                os.unlink(t)
+    plain = io.BytesIO()
+    wb.save(plain)
+    with atomic_output(path, force) as tmp:    # amspares.fileio: the one atomic writer
+        inject_cached_values(plain, tmp, cache)
     return path

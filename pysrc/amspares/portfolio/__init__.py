@@ -1,0 +1,210 @@
+"""Portfolio: print or stock, for every SKU of a catalogue (``amspares portfolio``).
+
+The package: :mod:`~amspares.portfolio.columns` (header, cell checks, result columns),
+:mod:`~amspares.portfolio.chunks` (validate and evaluate a block of rows),
+:mod:`~amspares.portfolio.summary` (totals by decision), :mod:`~amspares.portfolio.csv` and
+:mod:`~amspares.portfolio.xlsx` (reading and writing); this module runs them
+(:func:`run_portfolio`).
+
+A catalogue is a CSV or xlsx table with one row per SKU: a ``sku`` column plus any of the
+base scenario's numeric model inputs in dotted form (``demand.rate_per_year``,
+``methods.regular.price``, ``methods.regular.moq``, ``part.weight_kg``, ...), and the choice
+keys ``model.waiting_time`` / ``model.production_rule``. A cell overrides the base scenario
+(default: the thesis case study) for that SKU; an empty cell keeps the base value.
+
+The file is read in chunks (:data:`CHUNK_ROWS` rows); each chunk is validated with numpy
+(the rules and words of :mod:`amspares.rules`, as for a scenario file) and evaluated through :func:`amspares.core.evaluate.evaluate_inputs`
+(arrays for the overridden keys, the base scenario's scalars for the rest; one call per
+waiting-time model / production rule present in the chunk). Results are streamed to the
+output, so memory stays bounded whatever the size of the catalogue. This module does no
+model arithmetic: every cost, impact, policy and saving over the runner-up comes from
+``evaluate_inputs``; it only adds up totals for the summary (:class:`Summary`).
+
+Row numbers are spreadsheet row numbers: the header is row 1, the first SKU row 2.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from amspares.fileio import atomic_output, check_writable
+from amspares.portfolio.chunks import ChunkResult, Source, evaluate_chunk
+from amspares.portfolio.columns import (CHOICE_KEYS, IMPACT_COMPONENTS, INTEGER_FIELDS, Column,
+                                        PortfolioInputError, check_choices, check_numbers,
+                                        method_columns, output_header, plan_columns)
+from amspares.portfolio.csv import (FORMULA_TRIGGERS, SIGNIFICANT_DIGITS, CsvWriter, _SplitLater,
+                                    csv_chunk_bytes, escape_text, format_numbers, read_csv)
+from amspares.portfolio.summary import Summary
+from amspares.portfolio.xlsx import CHART_MAX_POINTS, XLSX_MAX_ROWS, XlsxWriter, read_xlsx
+from amspares.scenario import Scenario
+
+__all__ = ["CHUNK_ROWS", "MAX_REPORTED", "CHOICE_KEYS", "IMPACT_COMPONENTS", "INTEGER_FIELDS",
+           "FORMULA_TRIGGERS", "SIGNIFICANT_DIGITS", "CHART_MAX_POINTS", "XLSX_MAX_ROWS",
+           "Column", "ChunkResult", "CsvWriter", "PortfolioInputError", "Report", "Source",
+           "Summary", "XlsxWriter", "check_choices", "check_numbers", "csv_chunk_bytes",
+           "default_jobs", "escape_text", "evaluate_chunk", "format_numbers", "method_columns",
+           "output_header", "plan_columns", "read_csv", "read_xlsx", "run_portfolio"]
+
+CHUNK_ROWS = 100_000
+MAX_REPORTED = 50                # problems echoed on stderr; all are in the error column
+
+
+# --------------------------------------------------------------------------- driver
+
+
+@dataclass
+class Report:
+    """What a run did: the summary, the row problems (first :data:`MAX_REPORTED`), timing."""
+
+    summary: Summary
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    unknown_columns: list = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+
+
+def _format_of(path: Path, what: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    raise PortfolioInputError(f"{what} {str(path)!r}: use a .csv or .xlsx file")
+
+
+@dataclass
+class _Done:
+    """One processed chunk: what the writer needs, the summary part, the problems."""
+
+    payload: Any                # CSV bytes, or the ChunkResult for the xlsx writer
+    summary: Summary
+    errors: list
+    rows: int
+
+
+_STATE: dict = {}               # set before a worker pool forks (scenarios do not pickle)
+
+
+def _process(row_numbers, by_column, read_problems) -> _Done:
+    scenario, plan, header, out_fmt, advice, breakdown = (
+        _STATE[k] for k in ("scenario", "plan", "header", "out_fmt", "advice", "breakdown"))
+    methods = list(scenario.methods)
+    if isinstance(by_column, _SplitLater):
+        by_column = by_column.columns()
+    res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems, advice=advice,
+                         breakdown=breakdown)
+    part = Summary(methods, has_impact=scenario.has_part)
+    part.add(res)
+    payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
+    return _Done(payload, part, [e for e in res.errors if e], len(res.sku))
+
+
+def _results(chunks, jobs: int) -> Iterator[_Done]:
+    """Process chunks in order: here, or in ``jobs`` forked processes (CSV output only)."""
+    if jobs <= 1:
+        for chunk in chunks:
+            yield _process(*chunk)
+        return
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: collections.deque = collections.deque()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_process, *chunk))
+                if len(pending) > jobs:          # bounded: at most jobs + 1 chunks in flight
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def default_jobs() -> int:
+    """Worker processes for ``--jobs 0``: the usable CPUs (1 where fork is unavailable)."""
+    if not _can_fork():
+        return 1
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario, *,
+                  force: bool = False, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
+                  advice: bool = False, breakdown: bool = False,
+                  progress: Callable[[float, int], None] | None = None) -> Report:
+    """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
+
+    ``advice`` adds each stock method's cheapest order quantity ``Q >= moq`` and its saving
+    ((s,Q) rows only; about ten times slower); ``breakdown`` adds every cost and impact
+    component of each method (:func:`~amspares.portfolio.columns.method_columns`). ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
+    platforms with fork; otherwise one process); the output is the same byte for byte.
+    Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
+    an existing output without ``force`` (nothing is written). Bad rows do not raise: they
+    are in ``Report.problems`` and in the output's ``error`` column.
+    """
+    catalogue, output = Path(catalogue), Path(output)
+    in_fmt = _format_of(catalogue, "catalogue")
+    out_fmt = _format_of(output, "output")
+    if chunk_rows < 1:
+        raise PortfolioInputError(f"chunk size = {chunk_rows}: must be >= 1")
+    if jobs < 0:
+        raise PortfolioInputError(f"jobs = {jobs}: must be >= 0 (0 = one per CPU)")
+    jobs = default_jobs() if jobs == 0 else jobs
+    if out_fmt != "csv" or not _can_fork():
+        jobs = 1
+    check_writable(output, force)          # before reading: fail fast, nothing written
+    start = time.perf_counter()
+    source = (read_csv if in_fmt == "csv" else read_xlsx)(catalogue, chunk_rows)
+    try:
+        plan = plan_columns(source.header, scenario)
+        methods = list(scenario.methods)
+        header = output_header(scenario, advice, breakdown)
+        summary = Summary(methods, has_impact=scenario.has_part)
+        report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
+        writer = None
+        _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice,
+                      breakdown=breakdown)
+        try:
+            with atomic_output(output, force) as temp:
+                try:
+                    writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(temp, header, methods)
+                    for done in _results(source.chunks, jobs):
+                        writer.write(done.payload)
+                        summary.merge(done.summary)
+                        report.rows += done.rows
+                        report.problem_count += len(done.errors)
+                        report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
+                        if progress:
+                            progress(source.done(), report.rows)
+                    writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
+                except BaseException:
+                    try:               # close the temporary file before it is removed
+                        if writer is not None:
+                            writer.abort()
+                    except Exception:  # noqa: BLE001 - the original error matters
+                        pass
+                    raise
+        finally:
+            _STATE.clear()
+    finally:
+        source.close()
+    report.seconds = time.perf_counter() - start
+    return report
+

@@ -1,0 +1,106 @@
+"""Portfolio summary: totals and counts by decision over the whole catalogue.
+
+Sums of the core's per-SKU results only (the stdout table and the xlsx Summary sheet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from amspares.portfolio.chunks import ChunkResult
+
+
+@dataclass
+class Summary:
+    """Totals and counts over the whole catalogue (sums of the core's per-SKU results)."""
+
+    methods: list
+    evaluated: int = 0
+    failed: int = 0
+    has_impact: bool = True
+    total_cost: np.ndarray = None          # per method: every SKU supplied by it
+    total_impact: np.ndarray = None
+    cheapest_count: np.ndarray = None      # per method: SKUs where it is cheapest
+    cheapest_cost: np.ndarray = None       # ... their cost with it
+    cheapest_saving: np.ndarray = None     # ... their saving over the runner-up
+    greenest_count: np.ndarray = None
+
+    def __post_init__(self):
+        k = len(self.methods)
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving"):
+            setattr(self, name, np.zeros(k))
+        self.cheapest_count = np.zeros(k, dtype=np.int64)
+        self.greenest_count = np.zeros(k, dtype=np.int64)
+
+    def add(self, res: ChunkResult) -> None:
+        ok = res.ok
+        self.evaluated += int(ok.sum())
+        self.failed += int((~ok).sum())
+        if not ok.any():
+            return
+        k = len(self.methods)
+        best = res.cheapest[ok]
+        totals = np.vstack([res.columns[f"{m}.total_cost"][ok] for m in self.methods])
+        self.total_cost += totals.sum(axis=1)
+        chosen = np.take_along_axis(totals, best[None, :], axis=0)[0]
+        self.cheapest_count += np.bincount(best, minlength=k)
+        self.cheapest_cost += np.bincount(best, weights=chosen, minlength=k)
+        if k > 1:
+            self.cheapest_saving += np.bincount(best, weights=res.saving[ok], minlength=k)
+        green = res.lowest_impact[ok]
+        if (green < 0).any():
+            self.has_impact = False
+        else:
+            impacts = np.vstack([res.columns[f"{m}.impact_mpts"][ok] for m in self.methods])
+            self.total_impact += impacts.sum(axis=1)
+            self.greenest_count += np.bincount(green, minlength=k)
+
+    def merge(self, other: "Summary") -> None:
+        """Add another part's totals (chunks evaluated elsewhere)."""
+        self.evaluated += other.evaluated
+        self.failed += other.failed
+        self.has_impact = self.has_impact and other.has_impact
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
+                     "cheapest_count", "greenest_count"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def rows(self) -> list[list]:
+        """The summary table: one row per method (as in the stdout text and the xlsx sheet)."""
+        out = []
+        for j, m in enumerate(self.methods):
+            out.append([m, int(self.cheapest_count[j]), float(self.cheapest_cost[j]),
+                        float(self.cheapest_saving[j]) if len(self.methods) > 1 else None,
+                        float(self.total_cost[j]),
+                        float(self.total_impact[j]) if self.has_impact else None,
+                        int(self.greenest_count[j]) if self.has_impact else None])
+        return out
+
+    HEADER = ["method", "SKUs cheapest", "their cost (EUR)", "their saving (EUR)",
+              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact"]
+
+    def text(self) -> str:
+        lines = [f"{self.evaluated:,} SKUs evaluated, {self.failed:,} failed"]
+        if not self.evaluated:
+            return lines[0]
+        rows = self.rows()
+        table = [self.HEADER] + [[r[0]] + [_human(v) for v in r[1:]] for r in rows]
+        widths = [max(len(str(row[i])) for row in table) for i in range(len(self.HEADER))]
+        for row in table:
+            lines.append("  " + "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+                                          for i, (v, w) in enumerate(zip(row, widths))))
+        best = float(self.cheapest_cost.sum())
+        lines.append(f"  cheapest method per SKU: total cost {best:,.2f} EUR, saving "
+                     f"{float(self.cheapest_saving.sum()):,.2f} EUR over each SKU's runner-up")
+        return "\n".join(lines)
+
+
+def _human(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return f"{v:,.2f}"
+
+

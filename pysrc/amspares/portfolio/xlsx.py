@@ -1,0 +1,174 @@
+"""Portfolio xlsx: reading a catalogue sheet, and writing a Results sheet (streamed with
+openpyxl's write-only mode) with a Summary sheet and a chart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from amspares.portfolio.chunks import ChunkResult, Source, _open_input
+from amspares.portfolio.columns import INTEGER_FIELDS, PortfolioInputError, _cell_text
+from amspares.portfolio.summary import Summary
+
+XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
+CHART_MAX_POINTS = 10_000        # the xlsx scatter chart plots the first SKUs only
+
+
+def read_xlsx(path: Path, chunk_rows: int) -> Source:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    _open_input(path).close()
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise PortfolioInputError(f"catalogue {str(path)!r} is not a readable xlsx workbook ({exc})") from None
+    ws = wb.worksheets[0]
+    for sheet in wb.worksheets:          # the first sheet whose header has a 'sku' column
+        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        if any(isinstance(v, str) and v.strip() == "sku" for v in first or ()):
+            ws = sheet
+            break
+    rows_iter = ws.iter_rows(values_only=True)
+    header = list(next(rows_iter, ()) or ())
+    while header and header[-1] is None:
+        header.pop()
+    if not header:
+        wb.close()
+        raise PortfolioInputError(f"catalogue {str(path)!r}: the first sheet has no header row")
+    width = len(header)
+    total = max((ws.max_row or 1) - 1, 1)
+    seen = [0]
+
+    def chunks():
+        row_no = 1
+        rows: list = []
+        numbers: list = []
+        for rec in rows_iter:
+            row_no += 1
+            seen[0] += 1
+            rec = list(rec[:width]) + [None] * (width - len(rec))
+            if all(v is None for v in rec):       # empty row: skipped
+                continue
+            rows.append([_cell_text(v) for v in rec])
+            numbers.append(row_no)
+            if len(rows) >= chunk_rows:
+                yield numbers, [list(c) for c in zip(*rows)], {}
+                rows, numbers = [], []
+        if rows:
+            yield numbers, [list(c) for c in zip(*rows)], {}
+
+    return Source([_cell_text(h) for h in header], chunks(), lambda: min(seen[0] / total, 1.0), wb.close)
+
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+class XlsxWriter:
+    """Results sheet streamed with openpyxl's write-only mode, plus a Summary sheet and chart."""
+
+    def __init__(self, path: Path, header: list[str], methods: list[str]):
+        from openpyxl import Workbook
+
+        self.path = path
+        self.header = header
+        self.methods = methods
+        self.wb = Workbook(write_only=True)
+        self.summary_ws = self.wb.create_sheet("Summary")
+        self.ws = self.wb.create_sheet("Results")
+        self.ws.append(header)
+        self.rows = 1
+        self.saving_col = header.index("saving") + 1
+        self.rate_col = header.index("demand.rate_per_year") + 1
+
+    def _text(self, value: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        if not value:
+            return None
+        cell = WriteOnlyCell(self.ws, value=_ILLEGAL.sub("\ufffd", value))
+        cell.data_type = "s"          # text, never a formula, whatever its first character
+        return cell
+
+    def write(self, res: ChunkResult) -> None:
+        size = len(res.sku)
+        if self.rows + size > XLSX_MAX_ROWS:
+            raise PortfolioInputError(f"an xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} SKUs; "
+                                      f"write CSV for larger catalogues")
+        cols: list[list] = [[self._text(s) for s in res.sku], _cells(res.rate)]
+        for name in self.header[2:-4]:
+            cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
+        for idx in (res.cheapest, res.lowest_impact):
+            cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
+        cols.append(_cells(res.saving))
+        cols.append([self._text(e) for e in res.errors])
+        for row in zip(*cols):
+            self.ws.append(row)
+        self.rows += size
+
+    def finish(self, summary: Summary, meta: dict) -> None:
+        from openpyxl.chart import Reference, ScatterChart, Series
+
+        ws = self.summary_ws
+        for letter, width in zip("ABCDEFG", (40, 14, 16, 18, 22, 24, 18)):
+            ws.column_dimensions[letter].width = width
+        ws.append([self._summary_text("amspares portfolio")])
+        for k, v in meta.items():
+            ws.append([self._summary_text(k), self._summary_text(str(v))])
+        ws.append(["SKUs evaluated", summary.evaluated])
+        ws.append(["SKUs failed (see the error column)", summary.failed])
+        ws.append([])
+        ws.append(Summary.HEADER)
+        for row in summary.rows():
+            ws.append(row)
+        ws.append([])
+        ws.append(["Cheapest method per SKU: total cost (EUR)", float(summary.cheapest_cost.sum())])
+        ws.append(["Saving over each SKU's runner-up (EUR)", float(summary.cheapest_saving.sum())])
+        summary_rows = 8 + len(meta) + len(self.methods)
+        last = min(self.rows, CHART_MAX_POINTS + 1)
+        if last >= 2:
+            chart = ScatterChart()
+            title = "Saving of the cheapest method vs demand"
+            if self.rows > last:
+                title += f" (first {last - 1:,} SKUs)"
+            chart.title = title
+            chart.style = 13
+            chart.x_axis.title = "demand rate (parts/year)"
+            chart.y_axis.title = "saving over the runner-up (EUR)"
+            chart.legend = None
+            xs = Reference(self.ws, min_col=self.rate_col, min_row=2, max_row=last)
+            ys = Reference(self.ws, min_col=self.saving_col, min_row=2, max_row=last)
+            series = Series(ys, xs, title="SKUs")
+            series.marker.symbol = "circle"
+            series.marker.size = 5
+            series.marker.graphicalProperties.solidFill = "1F77B4"
+            series.marker.graphicalProperties.line.solidFill = "1F77B4"
+            series.graphicalProperties.line.noFill = True
+            chart.series.append(series)
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            chart.width, chart.height = 18, 10
+            ws.add_chart(chart, f"A{summary_rows + 2}")        # under the table
+        self.wb.save(self.path)
+
+    def _summary_text(self, value: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.summary_ws, value=_ILLEGAL.sub("\ufffd", value))
+        cell.data_type = "s"
+        return cell
+
+    def abort(self) -> None:
+        pass
+
+
+def _cells(values: np.ndarray, integer: bool = False) -> list:
+    out = values.tolist()
+    if integer:
+        return [None if x != x else int(x) for x in out]
+    return [None if x != x else x for x in out]
+
+
