@@ -37,6 +37,9 @@ README = ROOT / "README.md"
 
 BLOCK = re.compile(r"(<!-- example: (?P<name>[^>]*?) -->\n)(?P<body>.*?)(<!-- /example -->)", re.S)
 TIMING = re.compile(r"\(\d+(?:\.\d+)? s\)")
+# Progress lines (shown only when a run takes over a second; a terminal erases them before the
+# results), so they are not part of an example's output.
+PROGRESS = re.compile(r"^amspares \w+: (\[\d+/\d+\] .*|[\d,]+ SKUs \(\d+%\) in [\d.]+ s)$")
 
 
 def _case_study_with(old: str, new: str) -> str:
@@ -122,7 +125,8 @@ def run_command(command: str, workdir: Path) -> str:
         text=True,
         timeout=300,
     )
-    return done.stdout.rstrip("\n")
+    lines = [line for line in done.stdout.split("\n") if not PROGRESS.match(line)]
+    return "\n".join(lines).rstrip("\n")
 
 
 def same_output(shown: str, real: str) -> bool:

@@ -68,3 +68,10 @@ def test_timings_are_compared_loosely_and_nothing_else():
 def test_unsupported_commands_are_refused(tmp_path):
     with pytest.raises(ValueError, match="not supported"):
         rx.run_command("rm -rf x", tmp_path)
+
+
+def test_progress_lines_are_not_part_of_an_example():
+    # a terminal erases them before the results; on a slow machine they appear in a pipe
+    assert rx.PROGRESS.match("amspares scenario: [6/6] environmental sensitivity")
+    assert rx.PROGRESS.match("amspares portfolio: 1,000 SKUs (50%) in 1.2 s")
+    assert not rx.PROGRESS.match("amspares portfolio: row 3, demand.rate_per_year = -3: must be >= 0")
