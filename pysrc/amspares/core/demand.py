@@ -124,7 +124,7 @@ def poisson_rate_estimate(history, periods_per_year, level=0.90) -> RateEstimate
     >>> float(e.rate), float(e.years), round(float(e.lower), 4), round(float(e.upper), 4)
     (2.0, 10.0, 1.3255, 2.9062)
     >>> from scipy.stats import chi2           # the same bounds as chi-square quantiles / 2T
-    >>> round(chi2.ppf(0.05, 40) / 20, 4), round(chi2.ppf(0.95, 42) / 20, 4)
+    >>> round(float(chi2.ppf(0.05, 40)) / 20, 4), round(float(chi2.ppf(0.95, 42)) / 20, 4)
     (1.3255, 2.9062)
 
     No demand in 5 years: lower bound 0, upper ``-ln(0.05) / 5``:
