@@ -164,10 +164,11 @@ class DemandClass:
     periods (NaN without demand). ``cv2``: squared coefficient of variation of the
     non-zero demand sizes (NaN with fewer than two). ``demand_periods``: periods with
     demand; ``periods``: observed periods. ``mean_size``/``max_size``: of the non-zero
-    demands. ``multi_unit``: some demand came in a size above one. ``variance_ratio``:
-    ``sum(size²) / sum(size)``, the factor by which the variance of demand per year
-    exceeds the unit-demand Poisson variance at the same mean (compound Poisson: the
-    variance is ``rate * E[size²] / E[size]``); 1 for unit demands, NaN without demand.
+    demands. ``multi_unit``: some demand came in a size above one. ``dispersion``: the
+    index of dispersion of the demand per observed period, sample variance (divisor
+    ``periods - 1``) over mean: about 1 for Poisson demand, ``E[size²] / E[size]`` for
+    compound Poisson demand (batches), i.e. the factor by which the unit-demand Poisson
+    model understates the variance; NaN without demand or with one observed period.
     """
 
     label: np.ndarray
@@ -178,7 +179,7 @@ class DemandClass:
     mean_size: np.ndarray
     max_size: np.ndarray
     multi_unit: np.ndarray
-    variance_ratio: np.ndarray
+    dispersion: np.ndarray
 
 
 def demand_class(history) -> DemandClass:
@@ -230,7 +231,10 @@ def demand_class(history) -> DemandClass:
         dev = np.where(demand, hz - mean[..., None], 0.0)
         var = np.where(k > 1, np.sum(dev * dev, axis=-1) / np.maximum(k - 1, 1), np.nan)
         cv2 = var / (mean * mean)
-        ratio = np.where(k > 0, np.sum(hz * hz, axis=-1) / np.where(total > 0, total, 1.0), np.nan)
+        pmean = total / periods
+        pdev = np.where(observed, hz - pmean[..., None], 0.0)
+        pvar = np.sum(pdev * pdev, axis=-1) / np.maximum(periods - 1, 1)
+        ratio = np.where((total > 0) & (periods > 1), pvar / pmean, np.nan)
     long_intervals = adi > ADI_CUTOFF
     varied = np.where(np.isnan(cv2), False, cv2 > CV2_CUTOFF)
     label = np.where(long_intervals, np.where(varied, LUMPY, INTERMITTENT),
@@ -401,7 +405,7 @@ def rate_breakeven(cost_difference: Callable, lower, upper, *, points: int = 201
     d = f(g)
     if not np.all(np.isfinite(d)):
         i = int(np.flatnonzero(~np.isfinite(d))[0])
-        raise ValueError(f"cost difference at rate {g[i]!r} = {d[i]!r}: must be a finite number")
+        raise ValueError(f"cost difference at rate {float(g[i])!r} = {float(d[i])!r}: must be a finite number")
     s = np.sign(d)
     nz = np.flatnonzero(s != 0)
     rates, jumps = [], []
