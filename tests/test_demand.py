@@ -22,7 +22,8 @@ import pytest
 from scipy import optimize, stats
 
 from amspares.core.demand import (
-    ADI_CUTOFF, CV2_CUTOFF, FLIPS_INSIDE, ROBUST, decision_robustness, demand_class,
+    ADI_CUTOFF, CV2_CUTOFF, EXACT_DISPERSION_UNITS, FLIPS_INSIDE, ROBUST, decision_robustness,
+    demand_class, poisson_dispersion_test,
     phase_out_flag, poisson_rate_estimate, rate_breakeven,
 )
 
@@ -36,12 +37,16 @@ def mp_garwood(n, level, digits=30):
     with mpmath.workdps(digits):
         a2 = (1 - mpmath.mpf(level)) / 2
 
-        def cdf(k, m):
-            return mpmath.fsum(mpmath.exp(-m) * m ** j / mpmath.factorial(j) for j in range(k + 1))
+        def cdf(k, m):                             # sum_{j<=k} e^-m m^j / j!, term by term
+            term, total = mpmath.exp(-m), mpmath.mpf(0)
+            for j in range(k + 1):
+                total += term
+                term *= m / (j + 1)
+            return total
 
         def bisect(g, lo, hi):                     # g(lo) < 0 < g(hi) or the reverse
             glo = g(lo)
-            for _ in range(80):                  # width (2n + 10) / 2^80: far below 1e-10 relative
+            for _ in range(64):                  # width (2n + 10) / 2^64: far below 1e-10 relative
                 mid = (lo + hi) / 2
                 if (g(mid) < 0) == (glo < 0):
                     lo, glo = mid, g(mid)
@@ -327,3 +332,55 @@ def test_crossing_bad_input():
         decision_robustness(lambda r: r, 9.0, 1.0, 2.0)
     with pytest.raises(ValueError, match=r"search range = \[1.5, 2.0\]: must contain"):
         decision_robustness(lambda r: r, 1.5, 1.0, 2.0, search_lower=1.5)
+
+
+# --------------------------------------------------------------------------- dispersion
+
+
+def brute_force_sum_of_squares(units, periods):
+    """sum x_j² of every one of the periods^units equally likely allocations of the parts."""
+    import itertools
+    alloc = np.array(list(itertools.product(range(periods), repeat=units)))
+    x = np.stack([(alloc == j).sum(axis=1) for j in range(periods)], axis=1)
+    return np.sum(x * x, axis=1)
+
+
+@pytest.mark.parametrize("units, periods", [(1, 3), (3, 4), (5, 4), (6, 5), (7, 3)])
+def test_exact_dispersion_test_matches_brute_force(units, periods):
+    t_all = brute_force_sum_of_squares(units, periods)
+    for t in range(units, units * units + 1):
+        assert poisson_dispersion_test(units, periods, t) == pytest.approx(
+            np.mean(t_all >= t), rel=1e-12, abs=1e-15), t
+
+
+def test_dispersion_test_above_the_exact_limit_is_the_chi_square():
+    # N = 40 > EXACT_DISPERSION_UNITS: Fisher's index of dispersion, (n - 1) D ~ chi2(n - 1)
+    n, units = 60, 40
+    x = np.zeros(n)
+    x[:20] = 2                                       # 40 parts as 20 pairs
+    t = float(np.sum(x * x))
+    d = x.var(ddof=1) / x.mean()
+    assert units > EXACT_DISPERSION_UNITS
+    assert poisson_dispersion_test(units, n, t) == pytest.approx(stats.chi2.sf((n - 1) * d, n - 1), rel=1e-10)
+    c = demand_class(x)
+    assert float(c.dispersion) == pytest.approx(d) and bool(c.overdispersed)
+
+
+@pytest.mark.parametrize("rate", [0.5, 2.0, 20.0])
+def test_dispersion_false_alarms_under_poisson(rate):
+    # unit-demand Poisson (seeded, 2000 ten-year monthly histories): the batch note is
+    # raised at most 5 % of the time (+3 binomial SE); two parts in a month happen anyway
+    rng = np.random.default_rng(77 + int(rate))
+    c = demand_class(rng.poisson(rate / 12, size=(2000, 120)))
+    tested = ~np.isnan(c.dispersion_p_value)
+    assert np.mean(c.overdispersed[tested]) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / tested.sum())
+    if rate >= 2:
+        assert np.mean(c.multi_unit) > 0.2              # why multi_unit alone is no batch test
+
+
+def test_batches_are_detected():
+    # 2 orders a year of 5 parts each (seeded, 10 years monthly): overdispersed in nearly all
+    rng = np.random.default_rng(9)
+    h = 5 * np.minimum(rng.poisson(2 / 12, size=(500, 120)), 1)
+    c = demand_class(h)
+    assert np.mean(c.overdispersed) > 0.95 and c.significance == 0.05

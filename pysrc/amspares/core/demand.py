@@ -76,6 +76,13 @@ def _out(x):
     return x if np.ndim(x) else np.asarray(x)
 
 
+def _significance(significance) -> float:
+    sig = float(significance)
+    if not (0.0 < sig < 1.0):
+        raise ValueError(f"significance = {significance!r}: must be between 0 and 1 (0.05 for 5 %)")
+    return sig
+
+
 # --------------------------------------------------------------------------- rate
 
 
@@ -169,6 +176,11 @@ class DemandClass:
     ``periods - 1``) over mean: about 1 for Poisson demand, ``E[size²] / E[size]`` for
     compound Poisson demand (batches), i.e. the factor by which the unit-demand Poisson
     model understates the variance; NaN without demand or with one observed period.
+    ``dispersion_p_value``: one-sided p-value of the test that demand is no more variable
+    than unit-demand Poisson (see :func:`poisson_dispersion_test`); ``overdispersed``: it
+    is at most ``significance``. Use ``overdispersed`` (not ``multi_unit``) for the note
+    that demand comes in batches: two single parts in one period also make a period
+    total of 2.
     """
 
     label: np.ndarray
@@ -180,9 +192,12 @@ class DemandClass:
     max_size: np.ndarray
     multi_unit: np.ndarray
     dispersion: np.ndarray
+    dispersion_p_value: np.ndarray
+    overdispersed: np.ndarray
+    significance: float
 
 
-def demand_class(history) -> DemandClass:
+def demand_class(history, significance=0.05) -> DemandClass:
     """Syntetos-Boylan-Croston (SBC) classification of intermittent demand.
 
     Conventions (those of ``idclass(type="SBC")`` in the R package tsintermittent,
@@ -217,6 +232,7 @@ def demand_class(history) -> DemandClass:
     ['no demand', 'intermittent']
     """
     h = _history(history)
+    sig = _significance(significance)
     periods = _observed_periods(h)
     observed = ~np.isnan(h)
     position = np.cumsum(observed, axis=-1)                 # 1-based among observed periods
@@ -241,8 +257,88 @@ def demand_class(history) -> DemandClass:
                      np.where(varied, ERRATIC, SMOOTH)).astype(object)
     label = np.where(k == 0, NO_DEMAND, label).astype(object)
     max_size = np.where(k > 0, hz.max(axis=-1), np.nan)
+    p_disp = poisson_dispersion_test(total, periods, np.sum(hz * hz, axis=-1))
+    over = np.where(np.isnan(p_disp), False, p_disp <= sig)
     return DemandClass(_out(label), _out(adi), _out(cv2), _out(k), _out(periods), _out(mean),
-                       _out(max_size), _out(max_size > 1), _out(ratio))
+                       _out(max_size), _out(max_size > 1), _out(ratio), _out(p_disp), _out(over), sig)
+
+
+# --------------------------------------------------------------------------- dispersion
+
+#: Up to this many units the dispersion test is exact (enumerated), above it chi-square.
+EXACT_DISPERSION_UNITS = 30
+
+
+def _partitions(n: int, largest: int):
+    if n == 0:
+        yield ()
+        return
+    for first in range(min(n, largest), 0, -1):
+        for rest in _partitions(n - first, first):
+            yield (first,) + rest
+
+
+_EXACT_CACHE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _exact_sum_of_squares(units: int, periods: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distribution of ``T = sum x_j²`` when ``units`` parts fall uniformly at random into
+    ``periods`` periods (multinomial), by enumerating the occupancy patterns (partitions of
+    ``units``): values ascending and their probabilities."""
+    key = (units, periods)
+    if key not in _EXACT_CACHE:
+        lf = special.gammaln
+        ts, logp = [], []
+        for parts in _partitions(units, units):
+            k = len(parts)
+            if k > periods:
+                continue
+            counts = np.bincount(parts)
+            logp.append(lf(periods + 1) - lf(periods - k + 1) - float(np.sum(lf(counts + 1)))
+                        + lf(units + 1) - float(np.sum(lf(np.array(parts) + 1.0)))
+                        - units * math.log(periods))
+            ts.append(sum(x * x for x in parts))
+        t, pr = np.array(ts, dtype=float), np.exp(np.array(logp))
+        order = np.argsort(t)
+        vals, first = np.unique(t[order], return_index=True)
+        _EXACT_CACHE[key] = (vals, np.add.reduceat(pr[order], first))
+    return _EXACT_CACHE[key]
+
+
+def poisson_dispersion_test(total, periods, sum_of_squares):
+    """One-sided p-value that per-period demand is more variable than Poisson.
+
+    Under unit-demand Poisson with a constant rate, given the total ``N`` the ``N`` parts
+    fall uniformly at random into the ``n`` observed periods, and the statistic is the
+    sum of squared period totals ``T = sum x_j²`` (equivalent to the index of dispersion).
+    The p-value is ``P(T >= T_obs | N, n)``: exact for ``N <=``
+    :data:`EXACT_DISPERSION_UNITS` (every occupancy pattern enumerated), else Fisher's
+    index-of-dispersion test ``chi2.sf(n T / N - N, n - 1)``. NaN when ``N = 0`` or
+    ``n < 2``.
+
+    Examples
+    --------
+    Three parts in four periods: all in one period has probability ``4 / 4^3 = 1/16``:
+
+    >>> float(poisson_dispersion_test(3, 4, 9)), float(poisson_dispersion_test(3, 4, 3))
+    (0.0625, 1.0)
+    """
+    n_units, n, t = np.broadcast_arrays(np.asarray(total, dtype=float), np.asarray(periods, dtype=float),
+                                        np.asarray(sum_of_squares, dtype=float))
+    p = np.full(n_units.shape, np.nan)
+    ok = (n_units > 0) & (n >= 2)
+    exact = ok & (n_units <= EXACT_DISPERSION_UNITS)
+    big = ok & ~exact
+    if big.any():
+        nb, tb, ub = n[big], t[big], n_units[big]
+        p[big] = stats.chi2.sf(nb * tb / ub - ub, nb - 1)
+    if exact.any():
+        for units, per in set(zip(n_units[exact].astype(int).tolist(), n[exact].astype(int).tolist())):
+            vals, probs = _exact_sum_of_squares(units, per)
+            tail = np.concatenate((np.cumsum(probs[::-1])[::-1], [0.0]))
+            sel = exact & (n_units == units) & (n == per)
+            p[sel] = np.minimum(tail[np.searchsorted(vals, t[sel] - 0.5)], 1.0)
+    return p if p.ndim else float(p)
 
 
 # --------------------------------------------------------------------------- phase-out
@@ -303,9 +399,7 @@ def phase_out_flag(history, recent_periods, significance=0.05) -> PhaseOut:
             or not (1 <= int(recent_periods) < n):
         raise ValueError(f"recent_periods = {recent_periods!r}: must be a whole number from 1 "
                          f"to {n - 1} (fewer than the {n} periods of history)")
-    sig = float(significance)
-    if not (0.0 < sig < 1.0):
-        raise ValueError(f"significance = {significance!r}: must be between 0 and 1 (0.05 for 5 %)")
+    sig = _significance(significance)
     r = int(recent_periods)
     early, recent = h[..., : n - r], h[..., n - r:]
     t_e = np.sum(~np.isnan(early), axis=-1)
