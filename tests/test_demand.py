@@ -262,6 +262,24 @@ def test_phase_out_false_alarms_stay_below_the_significance():
     assert np.mean(r.flag) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 2000)
 
 
+def test_phase_out_by_periods_ignores_batch_sizes():
+    # 6 months with demand among the first 12, none in the last 12 (n = 24, K = 6):
+    # P(0 of the 6 demand months recent) = C(12, 6) / C(24, 6) = 924 / 134596
+    h = np.array([[1, 0] * 6 + [0] * 12, [20, 0] * 6 + [0] * 12, [1, 0] * 6 + [0, 20] + [0] * 10])
+    r = phase_out_flag(h, 12, counts="periods")
+    assert r.p_value[:2] == pytest.approx([math.comb(12, 6) / math.comb(24, 6)] * 2, rel=1e-12)
+    assert r.recent_total.tolist() == [0, 0, 1] and r.earlier_total.tolist() == [6, 6, 6]
+    # one recent batch of 20: by periods, 1 of 7 demand months recent;
+    # P(X <= 1) = [C(12,7) + C(12,1) C(12,6)] / C(24,7) = 11880 / 346104 = 0.034: flagged
+    assert r.p_value[2] == pytest.approx((math.comb(12, 7) + 12 * math.comb(12, 6)) / math.comb(24, 7), rel=1e-12)
+    assert r.flag.tolist() == [True, True, True]
+    # by units the batch of 20 is 20 of 26 parts recent: no phase-out (p = 1 - tiny)
+    assert not bool(phase_out_flag(h[2], 12).flag)
+    # a batch history without a batch in the last year: flagged by units, not by periods
+    lumpy = [0, 20, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0] * 2 + [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert bool(phase_out_flag(lumpy, 12).flag) and not bool(phase_out_flag(lumpy, 12, counts="periods").flag)
+
+
 @pytest.mark.parametrize("recent, sig, match", [
     (0, 0.05, r"recent_periods = 0: must be a whole number from 1 to 9"),
     (10, 0.05, r"recent_periods = 10"),
@@ -271,6 +289,8 @@ def test_phase_out_false_alarms_stay_below_the_significance():
 def test_phase_out_bad_input(recent, sig, match):
     with pytest.raises(ValueError, match=match):
         phase_out_flag([1] * 10, recent, sig)
+    with pytest.raises(ValueError, match=r"counts = 'parts': must be 'units' or 'periods'"):
+        phase_out_flag([1] * 10, 3, counts="parts")
 
 
 # --------------------------------------------------------------------------- crossings

@@ -334,7 +334,8 @@ def _period_arg(kind: str, value, name: str) -> int | None:
                                          f"YYYY-MM-DD") from None
 
 
-def read_transactions(path: str | os.PathLike, period: str = "month", start=None, end=None) -> History:
+def read_transactions(path: str | os.PathLike, period: str = "month", start=None, end=None,
+                      skus: Sequence[str] = ()) -> History:
     """Read a long transactions CSV (``sku, date, quantity``) into per-period history.
 
     ``period``: ``month``, ``quarter`` or ``week`` (ISO weeks, Monday to Sunday).
@@ -342,7 +343,9 @@ def read_transactions(path: str | os.PathLike, period: str = "month", start=None
     a date); by default the first and last period with a transaction. Transactions outside
     the window are left out and counted in ``History.ignored``. Quantities are whole
     numbers >= 0; several rows of one SKU in one period add up. Every SKU is observed over
-    the whole window (zeros where it has no transaction).
+    the whole window (zeros where it has no transaction). An SKU without any transaction
+    is not in the file: list it in ``skus`` to get its all-zero history (``skus`` come
+    first, in their order, then the others in order of first appearance).
 
     >>> import pathlib, tempfile
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
@@ -359,6 +362,8 @@ def read_transactions(path: str | os.PathLike, period: str = "month", start=None
     cs, cd, cq = (_column(header, name, what) for name in ("sku", "date", "quantity"))
     need = max(cs, cd, cq)
     sku_order: dict[str, int] = {}
+    for s in skus:
+        sku_order.setdefault(str(s).strip(), len(sku_order))
     records = []
     for n, r in enumerate(rows, start=2):
         if len(r) <= need:
@@ -378,18 +383,18 @@ def read_transactions(path: str | os.PathLike, period: str = "month", start=None
             raise ScenarioError(f"row {n}, quantity", qtext, "must be a whole number >= 0 (parts demanded)")
         sku_order.setdefault(s, len(sku_order))
         records.append((sku_order[s], _date_index(kind, day), qty))
-    if not records:
-        raise ScenarioError(what, str(path), "has no transactions (only a header)")
-    idx = np.array([r[1] for r in records])
     lo = _period_arg(kind, start, "start")
     hi = _period_arg(kind, end, "end")
+    if not records and (lo is None or hi is None):
+        raise ScenarioError(what, str(path), "has no transactions (only a header); state start and end")
+    idx = np.array([r[1] for r in records], dtype=int)
     lo = int(idx.min()) if lo is None else lo
     hi = int(idx.max()) if hi is None else hi
     if hi < lo:
         raise ScenarioError("end", _label(kind, hi), f"must not be before start {_label(kind, lo)}")
     inside = (idx >= lo) & (idx <= hi)
     q = np.zeros((len(sku_order), hi - lo + 1))
-    rec = np.array([(r[0], r[1]) for r in records])
-    np.add.at(q, (rec[inside, 0], idx[inside] - lo), np.array([r[2] for r in records])[inside])
+    row = np.array([r[0] for r in records], dtype=int)
+    np.add.at(q, (row[inside], idx[inside] - lo), np.array([r[2] for r in records], dtype=float)[inside])
     labels = tuple(_label(kind, i) for i in range(lo, hi + 1))
     return History(tuple(sku_order), labels, q, kind, PERIODS_PER_YEAR[kind], int((~inside).sum()))

@@ -287,16 +287,18 @@ def _exact_sum_of_squares(units: int, periods: int) -> tuple[np.ndarray, np.ndar
     ``units``): values ascending and their probabilities."""
     key = (units, periods)
     if key not in _EXACT_CACHE:
-        lf = special.gammaln
+        lf = [math.lgamma(i + 1.0) for i in range(max(units, periods) + 1)]     # log i!
+        base = lf[units] - units * math.log(periods)
         ts, logp = [], []
         for parts in _partitions(units, units):
             k = len(parts)
             if k > periods:
                 continue
-            counts = np.bincount(parts)
-            logp.append(lf(periods + 1) - lf(periods - k + 1) - float(np.sum(lf(counts + 1)))
-                        + lf(units + 1) - float(np.sum(lf(np.array(parts) + 1.0)))
-                        - units * math.log(periods))
+            mult = {}
+            for x in parts:
+                mult[x] = mult.get(x, 0) + 1
+            logp.append(base + lf[periods] - lf[periods - k] - sum(lf[m] for m in mult.values())
+                        - sum(lf[x] for x in parts))
             ts.append(sum(x * x for x in parts))
         t, pr = np.array(ts, dtype=float), np.exp(np.array(logp))
         order = np.argsort(t)
@@ -365,7 +367,7 @@ class PhaseOut:
     significance: float
 
 
-def phase_out_flag(history, recent_periods, significance=0.05) -> PhaseOut:
+def phase_out_flag(history, recent_periods, significance=0.05, counts="units") -> PhaseOut:
     """Flag a falling demand: the last ``recent_periods`` periods against all earlier ones.
 
     The test: under a constant Poisson rate, given the total ``N = n_r + n_e`` of demand,
@@ -378,8 +380,13 @@ def phase_out_flag(history, recent_periods, significance=0.05) -> PhaseOut:
     the p-value is 1 (no flag). Few demands cannot give a flag: with 10 % of the periods
     recent and none of ``N`` demands in them, ``p = 0.9^N`` needs ``N >= 29`` to reach 0.05.
 
-    The counts are units; when demand comes in sizes above one the test is too eager
-    (units are over-dispersed), which :func:`demand_class` reports.
+    ``counts="units"`` (default) counts parts. When demand comes in batches
+    (``demand_class(...).overdispersed``) units are over-dispersed and that test is too
+    eager; ``counts="periods"`` then counts the periods with demand instead: given ``K``
+    such periods among the ``n`` observed ones, under a constant chance of demand per
+    period the recent number is hypergeometric (``K`` draws from ``n`` periods of which
+    ``T_r`` are recent), ``p = hypergeom.cdf(k_r, n, K, T_r)``, whatever the batch sizes.
+    ``recent_total``/``earlier_total`` then hold those period counts.
 
     Examples
     --------
@@ -400,7 +407,11 @@ def phase_out_flag(history, recent_periods, significance=0.05) -> PhaseOut:
         raise ValueError(f"recent_periods = {recent_periods!r}: must be a whole number from 1 "
                          f"to {n - 1} (fewer than the {n} periods of history)")
     sig = _significance(significance)
+    if counts not in ("units", "periods"):
+        raise ValueError(f"counts = {counts!r}: must be 'units' or 'periods'")
     r = int(recent_periods)
+    if counts == "periods":
+        h = np.where(np.isnan(h), np.nan, (h > 0).astype(float))
     early, recent = h[..., : n - r], h[..., n - r:]
     t_e = np.sum(~np.isnan(early), axis=-1)
     t_r = np.sum(~np.isnan(recent), axis=-1)
@@ -408,8 +419,11 @@ def phase_out_flag(history, recent_periods, significance=0.05) -> PhaseOut:
     n_r = np.nansum(recent, axis=-1)
     testable = (t_e > 0) & (t_r > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p0 = np.where(testable, t_r / np.maximum(t_e + t_r, 1), 0.5)
-        p = np.where(testable, stats.binom.cdf(n_r, n_e + n_r, p0), np.nan)
+        if counts == "units":
+            p0 = np.where(testable, t_r / np.maximum(t_e + t_r, 1), 0.5)
+            p = np.where(testable, stats.binom.cdf(n_r, n_e + n_r, p0), np.nan)
+        else:
+            p = np.where(testable, stats.hypergeom.cdf(n_r, t_e + t_r, n_e + n_r, t_r), np.nan)
         p = np.where(testable & (n_e + n_r == 0), 1.0, p)
         ratio = np.where(testable & (n_e > 0), (n_r / np.maximum(t_r, 1)) / (n_e / np.maximum(t_e, 1)),
                          np.nan)
