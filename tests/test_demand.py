@@ -144,6 +144,8 @@ def test_simulated_coverage_is_at_least_nominal(rate):
     ([0, 1], 12, 90, r"level = 90: must be between 0 and 1"),
     ([], 12, 0.9, r"at least one period"),
     (3, 12, 0.9, r"history = 3: must be a list"),
+    (["1", "x"], 12, 0.9, r"history = \['1', 'x'\]: must be numbers"),
+    ([[1, 2], [1]], 12, 0.9, r"must be numbers .*equal length"),
 ])
 def test_bad_input_names_the_input_and_the_rule(history, periods_per_year, level, match):
     with pytest.raises(ValueError, match=match):

@@ -47,7 +47,11 @@ ROBUST, FLIPS_INSIDE = "robust", "flips inside the interval"
 
 def _history(history) -> np.ndarray:
     """The history as a float array (>= 1-D), checked: NaN or a whole number >= 0."""
-    h = np.asarray(history, dtype=float)
+    try:
+        h = np.asarray(history, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"history = {history!r}: must be numbers (demand per period), "
+                         f"one row per SKU of equal length") from None
     if h.ndim == 0:
         raise ValueError(f"history = {history!r}: must be a list of demand quantities per period")
     if h.shape[-1] == 0:
