@@ -38,7 +38,7 @@ def case(**edits):
 
 
 DELETE = object()
-TRANSPORT_MODES = "van, truck_16t, truck_28t, truck_40t, ship, plane"
+TRANSPORT_MODES = "van, truck_16t, truck_28t, truck_40t, ship, plane, plane_rf"
 PROCESSES = ("aluminium_extrusion, metal_pressing, injection_moulding_pe_pp_ps_abs, "
              "injection_moulding_pvc_pc, pressure_forming, vacuum_forming")
 

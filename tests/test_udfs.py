@@ -402,7 +402,7 @@ ERRORS = [
     (lambda: fx.breakeven_price(*REGULAR, -5), "#NUM! mto_outbound_per_part must be >= 0 (got -5)"),
     (lambda: fx.transport_mpts(["van", "bus"], [1, 2]),
      '#VALUE! modes (leg 2) = "bus": unknown transport_modes name (known: van, truck_16t, '
-     "truck_28t, truck_40t, ship, plane)"),
+     "truck_28t, truck_40t, ship, plane, plane_rf)"),
     (lambda: fx.transport_mpts(["van", -0.5], [1, 2]), "#NUM! modes (leg 2) = -0.5: must be >= 0"),
     (lambda: fx.transport_mpts(["van"], [1, 2]),
      "#VALUE! modes and kms must have the same number of cells (got 1 and 2)"),

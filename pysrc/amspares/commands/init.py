@@ -27,4 +27,3 @@ def run_init(args) -> int:
     print(f"wrote {args.output}: the thesis case study; edit it and run "
           f"'amspares evaluate {args.output}'")
     return 0
-
