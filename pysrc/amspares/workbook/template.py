@@ -30,6 +30,16 @@ Design (also written into the sheets' help column):
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
   ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
 
+The model sheets' formulas read like the equations: each model sheet has sheet-scoped
+names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
+``cost_<component>``, ``units_produced``, ``impact_<component>``), for the per-S table's
+columns (``table_<field>``), the (s,Q) block's rows (``sq_<row>``) and the (s,Q) table's
+columns (``sq_table_<column>``); cells of the same table row are plain references (``H75``).
+The cost and impact rows and columns follow the one list of components
+(:func:`amspares.core.costs.cost_components`, :func:`amspares.core.impact.impact_components`);
+each component's live formulas are in :data:`PER_S_COST_FORMULAS`, :data:`SQ_COST_FORMULAS`,
+:data:`ORDER_COST_FORMULAS` and :data:`IMPACT_FORMULAS` (a component without one is an error).
+
 Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, INDEX, MATCH, MIN,
 MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, N): no LET, XLOOKUP, dynamic arrays or
 array-entered formulas.
@@ -280,7 +290,8 @@ def _common_sheet(b: _Builder):
     cdf = ex.accepted_q_cdf
     K = len(cdf) - 1
     k0 = 4
-    cdf_range = f"$F${k0}:$F${k0 + K}"
+    cdf_range = "poisson_cdf_k"
+    b.local(ws, cdf_range, f"F{k0}:F{k0 + K}")
     ws["E2"], ws["F2"] = "k", "P{Poisson(n) <= k}"
     ws["E2"].font = ws["F2"].font = BOLD
     ws["E1"] = f"accepted_q helper (Eq. 31), k = 0..{K}"
@@ -873,9 +884,9 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         b.formula(ws, f"{c}{w0 + 2}", f"result_{method}_impact_mpts",
                   r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART)
     lastc = get_column_letter(2 + len(methods))
-    names = f"$C${w0}:${lastc}${w0}"
-    tot = f"$C${w0 + 1}:${lastc}${w0 + 1}"
-    imp = f"$C${w0 + 2}:${lastc}${w0 + 2}"
+    names, tot, imp = "winner_methods", "winner_totals", "winner_impacts"
+    for i, nm in enumerate((names, tot, imp)):
+        b.local(ws, nm, f"C{w0 + i}:{lastc}{w0 + i}")
     s = w0 + 4
     rows = (
         ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN({tot}),{tot},0))", ex.result["cheapest"]),
