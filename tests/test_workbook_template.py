@@ -21,7 +21,8 @@ from amspares.errors import OutputExistsError
 from amspares.scenario import all_keys, load_scenario, parse_scenario
 from amspares.workbook import build_template, fill, write_scenario_workbook
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import default_path, main as template_main
+from amspares.workbook.template import default_path
+from amspares.workbook.writer import main as template_main
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
 
@@ -68,7 +69,7 @@ def snapshot(path):
 def test_committed_template_is_a_fresh_generation(fresh):
     assert default_path() == TEMPLATE
     assert snapshot(TEMPLATE) == snapshot(fresh), \
-        "templates/scenario.xlsx is stale: run python -m amspares.workbook.template"
+        "templates/scenario.xlsx is stale: run python -m amspares.workbook"
 
 
 def test_inputs_sheet_has_every_key_with_name_unit_symbol_help_and_validation():

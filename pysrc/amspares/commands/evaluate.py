@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from amspares.core.costs import cost_components
+from amspares.core.impact import impact_components
 from amspares.model import evaluate, waiting_time_disagreements
 from amspares.scenario import load_scenario
 
@@ -62,17 +64,16 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
 
     ms = [r["methods"][n] for n in names]
     row("policy", [policy(m) for m in ms])
-    for comp in ("downtime", "holding", "production", "scrapping", "transport", "investment", "benefit"):
+    for comp in cost_components():
         vals = [m["cost"][comp] for m in ms]
         if any(vals):
-            sign = "-" if comp == "benefit" else " "
-            row(f"{sign} {comp}", [_money(v) for v in vals])
+            row(f"{'-' if comp.sign < 0 else ' '} {comp.label}", [_money(v) for v in vals])
     row("= total cost (EUR)", [_money(m["total_cost"]) for m in ms])
     if r["lowest_impact"] is not None:
-        for comp in ("material", "process", "transport", "extra"):
+        for comp in impact_components():
             vals = [m["impact"][comp] for m in ms]
             if any(vals):
-                row(f"  {comp} (mPts)", [f"{v:,.1f}" for v in vals])
+                row(f"{'-' if comp.sign < 0 else ' '} {comp.label} (mPts)", [f"{v:,.1f}" for v in vals])
         row("= impact (mPts)", [f"{m['impact_mpts']:,.1f}" for m in ms])
     lines.append("")
     cheapest = r["cheapest"]

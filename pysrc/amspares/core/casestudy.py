@@ -104,9 +104,9 @@ from scipy.optimize import brentq
 
 from amspares.core.basestock import base_stock_costs, lead_time_years
 from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.core.impact import IMPACT_COMPONENTS  # noqa: F401  (re-exported; defined in core.impact)
 from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh, process_factor
 
-IMPACT_COMPONENTS = ("material", "process", "transport", "extra")
 S_RANGE = np.arange(16)
 EMERGENCY_PER_DAY = (0.0, 5.0, 10.0, 50.0, 100.0, 500.0, 1000.0, 5000.0)
 MOQ_RANGE = np.arange(1, 1001)

@@ -1,13 +1,74 @@
-"""The cost breakdown of thesis Eq. 1, shared by every supply method."""
+"""The cost breakdown of thesis Eq. 1, shared by every supply method.
+
+The components are the fields of :class:`CostBreakdown`; each field carries its
+:class:`Component` metadata (symbol, label, equation, sign), so the total and every table of
+components (CLI, workbook, portfolio) are derived from this one definition.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-COST_COMPONENTS = ("downtime", "holding", "production", "scrapping", "transport",
-                   "investment", "benefit")
+
+class Component(str):
+    """One component of a breakdown: its field name (the string itself) plus metadata.
+
+    A component *is* its name, so ``getattr(breakdown, c)`` and ``d[c]`` work as with a plain
+    name; ``symbol`` (thesis symbol), ``label`` (plain words), ``equation`` (where it is
+    defined) and ``sign`` (+1 added to the total, -1 subtracted) describe it.
+
+    >>> c = Component("benefit", "B", "benefit", "Eq. 13", -1)
+    >>> c == "benefit", c.sign, c.title
+    (True, -1, 'B benefit (Eq. 13)')
+    """
+
+    symbol: str
+    label: str
+    equation: str
+    sign: int
+
+    def __new__(cls, name: str, symbol: str, label: str, equation: str = "", sign: int = 1):
+        self = super().__new__(cls, name)
+        self.symbol, self.label, self.equation, self.sign = symbol, label, equation, int(sign)
+        return self
+
+    def __getnewargs__(self):
+        return (str(self), self.symbol, self.label, self.equation, self.sign)
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def title(self) -> str:
+        """``"CD downtime (Eq. 7)"``: symbol, label and equation, for table rows."""
+        return f"{self.symbol} {self.label}" + (f" ({self.equation})" if self.equation else "")
+
+
+def component(symbol: str, label: str, equation: str = "", sign: int = 1, **kwargs):
+    """A breakdown dataclass field that is a component (``kwargs`` go to :func:`dataclasses.field`)."""
+    return field(metadata={"component": (symbol, label, equation, sign)}, **kwargs)
+
+
+def components_of(cls) -> tuple[Component, ...]:
+    """The components of a breakdown dataclass (or instance), in field order.
+
+    >>> [c.symbol for c in components_of(CostBreakdown)]
+    ['CD', 'CH', 'CP', 'CR', 'CTr', 'I', 'B']
+    """
+    return tuple(Component(f.name, *f.metadata["component"]) for f in fields(cls)
+                 if "component" in f.metadata)
+
+
+def signed_total(breakdown):
+    """``sum(sign * value)`` over the components of ``breakdown``."""
+    total = 0.0
+    for c in components_of(breakdown):
+        v = getattr(breakdown, c)
+        total = total + v if c.sign > 0 else total - v
+    return total
 
 
 @dataclass(frozen=True)
@@ -16,29 +77,49 @@ class CostBreakdown:
 
     ``total = downtime + holding + production + scrapping + transport + investment - benefit``
     (CD + CH + CP + CR + CTr + I - B). Each field is a float or an array (vectorised calls).
+    The components (and their signs) are :func:`cost_components`.
+
+    >>> CostBreakdown(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0).total
+    14.0
     """
 
-    downtime: np.ndarray | float
-    holding: np.ndarray | float
-    production: np.ndarray | float
-    scrapping: np.ndarray | float
-    transport: np.ndarray | float
-    investment: np.ndarray | float
-    benefit: np.ndarray | float
+    downtime: np.ndarray | float = component("CD", "downtime", "Eq. 7")
+    holding: np.ndarray | float = component("CH", "holding", "Eq. 8-9")
+    production: np.ndarray | float = component("CP", "production", "Eq. 10")
+    scrapping: np.ndarray | float = component("CR", "scrapping", "Eq. 11")
+    transport: np.ndarray | float = component("CTr", "transport", "Eq. 12")
+    investment: np.ndarray | float = component("I", "investment")
+    benefit: np.ndarray | float = component("B", "benefit", "Eq. 13", sign=-1)
+
+    @classmethod
+    def components(cls) -> tuple[Component, ...]:
+        return components_of(cls)
 
     @property
     def total(self):
-        """TC of Eq. 1 (EUR)."""
-        return (self.downtime + self.holding + self.production + self.scrapping
-                + self.transport + self.investment - self.benefit)
+        """TC of Eq. 1 (EUR): the signed sum of the components."""
+        return signed_total(self)
 
     def as_dict(self) -> dict:
-        """Components by name (the ``cost`` object of the JSON output, spec section 6)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Components by name (the ``cost`` object of the JSON output, docs/model.md)."""
+        return {c.name: getattr(self, c) for c in self.components()}
 
     def take(self, index) -> "CostBreakdown":
         """The breakdown of some elements of a vectorised result."""
-        return CostBreakdown(**{k: np.asarray(v)[index] for k, v in self.as_dict().items()})
+        return type(self)(**{k: np.asarray(v)[index] for k, v in self.as_dict().items()})
+
+
+def cost_components() -> tuple[Component, ...]:
+    """The cost components, in order, with their metadata: the one list every table uses.
+
+    >>> [(c.name, c.sign) for c in cost_components()][-2:]
+    [('investment', 1), ('benefit', -1)]
+    """
+    return CostBreakdown.components()
+
+
+#: The cost components (names with metadata) of :class:`CostBreakdown`.
+COST_COMPONENTS = cost_components()
 
 
 def benefit(benefit_per_part_year, total_demand, years):

@@ -214,8 +214,7 @@ def _subset(params: dict, mask: np.ndarray) -> dict:
 
 
 def _merge_costs(parts, size: int) -> CostBreakdown:
-    out = {k: np.zeros(size) for k in ("downtime", "holding", "production", "scrapping",
-                                       "transport", "investment", "benefit")}
+    out = {k: np.zeros(size) for k in CostBreakdown.components()}
     for mask, cost in parts:
         for k, v in cost.as_dict().items():
             out[k][mask] = v

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from amspares.core.costs import Component, component, components_of, signed_total
 
 KWH_PER_MJ = 0.278  # thesis Eq. 36
 
@@ -57,19 +59,43 @@ def transport_leg_factor(kms, mpts_per_kg_km):
 
 @dataclass(frozen=True)
 class ImpactBreakdown:
-    """Eco-indicator 99 impact by component, in mPts: ``ETC = EM + EP + ET + EE`` (Eq. 32)."""
+    """Eco-indicator 99 impact by component, in mPts: ``ETC = EM + EP + ET + EE`` (Eq. 32).
 
-    material: np.ndarray | float
-    process: np.ndarray | float
-    transport: np.ndarray | float
-    extra: np.ndarray | float
+    The components (and their signs) are :func:`impact_components`.
+
+    >>> ImpactBreakdown(1.0, 2.0, 3.0, 4.0).total
+    10.0
+    """
+
+    material: np.ndarray | float = component("EM", "material", "Eq. 34-35")
+    process: np.ndarray | float = component("EP", "process", "Eq. 37-38")
+    transport: np.ndarray | float = component("ET", "transport", "Eq. 40-41")
+    extra: np.ndarray | float = component("EE", "extra")
+
+    @classmethod
+    def components(cls) -> tuple[Component, ...]:
+        return components_of(cls)
 
     @property
     def total(self):
-        return self.material + self.process + self.transport + self.extra
+        """ETC of Eq. 32 (mPts): the signed sum of the components."""
+        return signed_total(self)
 
     def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {c.name: getattr(self, c) for c in self.components()}
+
+
+def impact_components() -> tuple[Component, ...]:
+    """The impact components, in order, with their metadata: the one list every table uses.
+
+    >>> [c.symbol for c in impact_components()]
+    ['EM', 'EP', 'ET', 'EE']
+    """
+    return ImpactBreakdown.components()
+
+
+#: The impact components (names with metadata) of :class:`ImpactBreakdown`.
+IMPACT_COMPONENTS = impact_components()
 
 
 def environmental_impact(produced, shipped_to_warehouse, delivered, *, weight_kg,

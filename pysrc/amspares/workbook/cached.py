@@ -64,8 +64,7 @@ class BaseStockTable:
     cost: core.CostBreakdown
 
     def column(self, name: str) -> list:
-        if name in ("downtime", "holding", "production", "scrapping", "transport", "investment",
-                    "benefit"):
+        if name in self.cost.components():
             values = np.broadcast_to(np.asarray(getattr(self.cost, name), dtype=float), self.S.shape)
         elif name == "total":
             values = np.asarray(self.cost.total, dtype=float)
@@ -171,8 +170,7 @@ def sq_table(inputs: Mapping[str, Any], method: str, rows: int) -> SQTable:
     block: dict[str, Any] = {"s_hi": s_hi, "Q": Q}
     if Q == 1:
         block.update({k: NOT_APPLICABLE for k in (
-            "backorders", "on_hand", "s", "billed", "shipped", "downtime", "holding", "production",
-            "scrapping", "transport", "investment", "benefit", "total")})
+            "backorders", "on_hand", "s", "billed", "shipped", *core.costs.cost_components(), "total")})
         block["last_row"] = -1
         return SQTable(rows, columns, block)
     pol, _adv = core.optimal_sq_policy(Q, advice=False, **params)
@@ -181,9 +179,7 @@ def sq_table(inputs: Mapping[str, Any], method: str, rows: int) -> SQTable:
     block.update(backorders=float(pol.expected_backorders), on_hand=float(pol.expected_on_hand),
                  s=cell_value(pol.s) if several else NOT_APPLICABLE,
                  billed=float(pol.billed), shipped=float(pol.shipped), total=float(pol.total_cost),
-                 **{c: float(getattr(pol.cost, c)) for c in (
-                     "downtime", "holding", "production", "scrapping", "transport", "investment",
-                     "benefit")})
+                 **{c: float(v) for c, v in pol.cost.as_dict().items()})
     if several and Q + s_hi < rows:
         s = np.arange(-Q, s_hi + 1)
         k = s.size

@@ -8,7 +8,7 @@ cells when a user inserts rows or columns), so neither side needs addresses:
   ``transport_legs`` (method, leg, mode, km, custom factor) and ``scenario_name``;
 * results written by amspares: ``py_<method>`` (the "amspares (Python)" column of the
   Results sheet), ``sq_<method>`` (the "amspares (Python)" column beside the live (s,Q)
-  block of a stock method's model sheet, one row per :data:`SQ_ROWS` quantity, for
+  block of a stock method's model sheet, one row per :func:`sq_rows` quantity, for
   comparison: the model sheet computes the (s,Q) policy itself), ``py_n``,
   ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and ``amspares_status``.
 
@@ -24,57 +24,65 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Protocol
 
 from amspares import __version__
+from amspares.core.costs import cost_components
+from amspares.core.impact import impact_components
 from amspares.errors import AmsparesError, ScenarioError
 from amspares.model import evaluate
 from amspares import rules
 from amspares.scenario import Leg, Scenario, all_keys, parse_scenario
+from amspares.workbook.cached import cell_value
 
 INPUTS_SHEET = "Inputs"
 LEGS_SHEET = "Transport legs"
 LEG_NAMES = ("factory", "warehouse", "customer")
 
-#: Rows of the Results table: (label, path into the spec-section-6 method object, unit).
-RESULT_ROWS = (
-    ("kind", "kind", ""),
-    ("policy", "policy", ""),
-    ("base stock S", "S", "parts"),
-    ("reorder point s", "s", "parts"),
-    ("order quantity Q", "Q", "parts"),
-    ("total cost TC", "total_cost", "EUR"),
-    ("  downtime CD", "cost.downtime", "EUR"),
-    ("  holding CH", "cost.holding", "EUR"),
-    ("  production CP", "cost.production", "EUR"),
-    ("  scrapping CR", "cost.scrapping", "EUR"),
-    ("  transport CTr", "cost.transport", "EUR"),
-    ("  investment I", "cost.investment", "EUR"),
-    ("  benefit B (subtracted)", "cost.benefit", "EUR"),
-    ("impact ETC", "impact_mpts", "mPts"),
-    ("  material EM", "impact.material", "mPts"),
-    ("  process EP", "impact.process", "mPts"),
-    ("  transport ET", "impact.transport", "mPts"),
-    ("  extra EE", "impact.extra", "mPts"),
-    ("units produced P", "units.produced", "parts"),
-    ("units shipped to warehouse W", "units.shipped_to_warehouse", "parts"),
-    ("units delivered n", "units.delivered", "parts"),
-)
+def _component_rows(components, prefix: str, indent: str, unit: str | None):
+    out = []
+    for c in components:
+        label = f"{indent}{c.label} {c.symbol}" + (" (subtracted)" if unit and c.sign < 0 else "")
+        out.append((label, f"{prefix}.{c.name}", unit) if unit else (label, f"{prefix}.{c.name}"))
+    return out
 
-#: The (s,Q) values amspares writes beside a stock sheet's live (s,Q) block, in this row
-#: order (the template puts the live cells of the same quantities on the same rows):
-#: (label, path into the method object).
-SQ_ROWS = (
-    ("reorder point s", "s"),
-    ("order quantity Q", "Q"),
-    ("units produced (billed)", "units.produced"),
-    ("units shipped to warehouse", "units.shipped_to_warehouse"),
-    ("downtime CD", "cost.downtime"),
-    ("holding CH", "cost.holding"),
-    ("production CP", "cost.production"),
-    ("scrapping CR", "cost.scrapping"),
-    ("transport CTr", "cost.transport"),
-    ("investment I", "cost.investment"),
-    ("benefit B", "cost.benefit"),
-    ("total cost TC", "total_cost"),
-)
+
+def result_rows() -> tuple[tuple[str, str, str], ...]:
+    """Rows of the Results table: (label, path into the method object of docs/model.md, unit).
+
+    The cost and impact rows come from the one list of components
+    (:func:`amspares.core.costs.cost_components`, :func:`amspares.core.impact.impact_components`).
+    """
+    return (
+        ("kind", "kind", ""),
+        ("policy", "policy", ""),
+        ("base stock S", "S", "parts"),
+        ("reorder point s", "s", "parts"),
+        ("order quantity Q", "Q", "parts"),
+        ("total cost TC", "total_cost", "EUR"),
+        *_component_rows(cost_components(), "cost", "  ", "EUR"),
+        ("impact ETC", "impact_mpts", "mPts"),
+        *_component_rows(impact_components(), "impact", "  ", "mPts"),
+        ("units produced P", "units.produced", "parts"),
+        ("units shipped to warehouse W", "units.shipped_to_warehouse", "parts"),
+        ("units delivered n", "units.delivered", "parts"),
+    )
+
+
+def sq_rows() -> tuple[tuple[str, str], ...]:
+    """The (s,Q) values amspares writes beside a stock sheet's live (s,Q) block, in this row
+    order (the template puts the live cells of the same quantities on the same rows):
+    (label, path into the method object)."""
+    return (
+        ("reorder point s", "s"),
+        ("order quantity Q", "Q"),
+        ("units produced (billed)", "units.produced"),
+        ("units shipped to warehouse", "units.shipped_to_warehouse"),
+        *_component_rows(cost_components(), "cost", "", None),
+        ("total cost TC", "total_cost"),
+    )
+
+
+#: :func:`result_rows` and :func:`sq_rows` for the components as shipped.
+RESULT_ROWS = result_rows()
+SQ_ROWS = sq_rows()
 
 STATUS = "amspares_status"
 LAYOUT = "amspares_methods"
@@ -99,8 +107,6 @@ def _get(obj: dict, path: str):
 
 def _show(value):
     """A result as a cell holds it (None -> "n/a")."""
-    from amspares.workbook.cached import cell_value
-
     return cell_value(value)
 
 
@@ -137,12 +143,12 @@ def result_plan(scenario: Scenario, result: dict, status: str | None = None) -> 
     plan: list[tuple[str, Any]] = []
     for method, kind in scenario.methods.items():
         r = result["methods"][method]
-        plan.append((f"py_{method}", [[_show(_get(r, path))] for _, path, _ in RESULT_ROWS]))
+        plan.append((f"py_{method}", [[_show(_get(r, path))] for _, path, _ in result_rows()]))
         if kind == "stock":
             if r["policy"] == "base_stock":
-                block = [[None] for _ in SQ_ROWS]
+                block = [[None] for _ in sq_rows()]
             else:
-                block = [[_show(_get(r, path))] for _, path in SQ_ROWS]
+                block = [[_show(_get(r, path))] for _, path in sq_rows()]
             plan.append((f"sq_{method}", block))
     plan += [("py_n", result["n"]), ("py_accepted_q", result["accepted_q"]),
              ("py_cheapest", result["cheapest"]),

@@ -57,6 +57,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from amspares.core.costs import Component, cost_components
+from amspares.core.impact import impact_components
+
 __all__ = ["add_situation_sheets", "find_table", "breakeven_sentence", "SHEETS", "SWEEPS"]
 
 SHEETS = ("Base comparison", "Price", "MOQ", "Portfolio", "Mould", "Environment")
@@ -135,9 +138,13 @@ def _ending(*suffixes: str, only_roles: bool = False, also: Sequence[str] = ()):
     return pick
 
 
-def _components(*parts: str):
+def _components(listing: Callable[[], Sequence[Component]]):
+    """The y columns of a breakdown chart: the added components of ``listing()`` (the one list
+    of :mod:`amspares.core.costs` / :mod:`amspares.core.impact`), in its order. A subtracted
+    component (the benefit) cannot be stacked, so it is left to the table beside the chart."""
+
     def pick(columns: Sequence[str], roles: Mapping[str, str]) -> list[str]:
-        return [c for c in parts if c in columns]
+        return [c.name for c in listing() if c.sign > 0 and c in columns]
 
     return pick
 
@@ -150,7 +157,7 @@ _MPTS_T = "impact over the service period (mPts)"
 SWEEPS: dict[str, SweepSpec] = {
     "cost_breakdown": SweepSpec("Base comparison", "Cost breakdown at the optimal policy (Fig. 15)", (
         ChartSpec("Fig. 15 Cost breakdown at the optimal policy", "method",
-                  _components("downtime", "holding", "production", "scrapping", "transport", "investment"),
+                  _components(cost_components),
                   "supply method", _EUR_T, kind="bar"),)),
     "cost_vs_S": SweepSpec("Base comparison", "Total cost TC(S) at a fixed base stock S (Fig. 13)", (
         ChartSpec("Fig. 13 Total cost TC(S) against the base stock S", "S", _TOTAL,
@@ -193,7 +200,7 @@ SWEEPS: dict[str, SweepSpec] = {
                   log_x=True, log_y=True))),
     "impact_breakdown": SweepSpec("Environment", "Impact breakdown at the optimal policy (Fig. 25)", (
         ChartSpec("Fig. 25 Impact breakdown at the optimal policy", "method",
-                  _components("material", "process", "transport", "extra"), "supply method", _MPTS_T,
+                  _components(impact_components), "supply method", _MPTS_T,
                   kind="bar"),)),
     "impact_vs_S": SweepSpec("Environment", "Impact at a fixed base stock S (Fig. 24)", (
         ChartSpec("Fig. 24 Impact against the base stock S", "S", _IMPACT, "base stock S (parts)", _MPTS_T),)),

@@ -1,7 +1,7 @@
 """Generate the scenario workbook: Inputs, Transport legs, Factors, live model, Results.
 
-``python -m amspares.workbook.template`` regenerates ``templates/scenario.xlsx`` (the thesis
-case study). :func:`build_template` builds the same structure for any scenario's methods.
+``python -m amspares.workbook`` regenerates ``templates/scenario.xlsx`` (the thesis case
+study). :func:`build_template` builds the same structure for any scenario's methods.
 
 Design (also written into the sheets' help column):
 
@@ -30,6 +30,16 @@ Design (also written into the sheets' help column):
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
   ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
 
+The model sheets' formulas read like the equations: each model sheet has sheet-scoped
+names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
+``cost_<component>``, ``units_produced``, ``impact_<component>``), for the per-S table's
+columns (``table_<field>``), the (s,Q) block's rows (``sq_<row>``) and the (s,Q) table's
+columns (``sq_table_<column>``); cells of the same table row are plain references (``H75``).
+The cost and impact rows and columns follow the one list of components
+(:func:`amspares.core.costs.cost_components`, :func:`amspares.core.impact.impact_components`);
+each component's live formulas are in :data:`PER_S_COST_FORMULAS`, :data:`SQ_COST_FORMULAS`,
+:data:`ORDER_COST_FORMULAS` and :data:`IMPACT_FORMULAS` (a component without one is an error).
+
 Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, INDEX, MATCH, MIN,
 MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, N): no LET, XLOOKUP, dynamic arrays or
 array-entered formulas.
@@ -37,10 +47,9 @@ array-entered formulas.
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
-import sys
 from pathlib import Path
+from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -49,7 +58,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from amspares import factors
-from amspares.core.impact import KWH_PER_MJ
+from amspares.core.costs import cost_components
+from amspares.core.impact import KWH_PER_MJ, impact_components
 from amspares.scenario import Scenario, all_keys, load_scenario
 from amspares.workbook import fill
 from amspares.workbook.cached import NO_PART, NOT_APPLICABLE, Expected, expected_values
@@ -88,7 +98,14 @@ class _Builder:
         self.cache: dict[str, dict[str, object]] = {}
 
     def name(self, name: str, ws, ref: str) -> None:
+        """A workbook-level defined name (inputs, results: what amspares reads and writes)."""
         self.wb.defined_names[name] = DefinedName(name, attr_text=_abs(ws.title, ref))
+
+    def local(self, ws, name: str, ref: str) -> None:
+        """A sheet-scoped defined name (``u``, ``n``, table columns), for readable formulas."""
+        ends = [_abs(ws.title, r) for r in ref.split(":")]
+        text = ends[0] + "".join(":" + e.split("!")[-1] for e in ends[1:])
+        ws.defined_names[name] = DefinedName(name, attr_text=text)
 
     def formula(self, ws, ref: str, formula: str, value) -> None:
         ws[ref] = "=" + formula
@@ -273,7 +290,8 @@ def _common_sheet(b: _Builder):
     cdf = ex.accepted_q_cdf
     K = len(cdf) - 1
     k0 = 4
-    cdf_range = f"$F${k0}:$F${k0 + K}"
+    cdf_range = "poisson_cdf_k"
+    b.local(ws, cdf_range, f"F{k0}:F{k0 + K}")
     ws["E2"], ws["F2"] = "k", "P{Poisson(n) <= k}"
     ws["E2"].font = ws["F2"].font = BOLD
     ws["E1"] = f"accepted_q helper (Eq. 31), k = 0..{K}"
@@ -294,93 +312,216 @@ def _common_sheet(b: _Builder):
     return ws
 
 
-TABLE_COLUMNS = (
-    # column, header, BaseStockTable field
-    ("A", "S", None),
-    ("B", "Erlang B (recursion)", "erlang_b"),
-    ("C", "Erlang C Ec(S,u)", "erlang_c"),
-    ("D", "W erlang_c (years)", "wait_erlang_c"),
-    ("E", "G1 = E[(X-S)+]", "loss"),
-    ("F", "W exact (years)", "wait_exact"),
-    ("G", "W used (years)", "wait"),
-    ("H", "CD downtime", "downtime"),
-    ("I", "CH holding", "holding"),
-    ("J", "CP production", "production"),
-    ("K", "CR scrapping", "scrapping"),
-    ("L", "CTr transport", "transport"),
-    ("M", "I investment", "investment"),
-    ("N", "B benefit", "benefit"),
-    ("O", "TC total", "total"),
+BASE_TABLE_COLUMNS = (
+    # header, BaseStockTable field (the sheet-scoped name of the column is table_<field>)
+    ("S", "S"),
+    ("Erlang B (recursion)", "erlang_b"),
+    ("Erlang C Ec(S,u)", "erlang_c"),
+    ("W erlang_c (years)", "wait_erlang_c"),
+    ("G1 = E[(X-S)+]", "loss"),
+    ("W exact (years)", "wait_exact"),
+    ("W used (years)", "wait"),
 )
-COST_ROWS = ("downtime", "holding", "production", "scrapping", "transport", "investment", "benefit")
-COST_LABELS = ("CD downtime (Eq. 7)", "CH holding (Eq. 8-9)", "CP production (Eq. 10)",
-               "CR scrapping (Eq. 11)", "CTr transport (Eq. 12)", "I investment", "B benefit (Eq. 13)")
 
 
-def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict) -> None:
-    """Environmental breakdown (spec section 4) at the chosen policy; rows from ``top``."""
+def table_columns() -> tuple[tuple[str, str, str], ...]:
+    """Columns of a stock sheet's per-S table: (column, header, field); one column per cost
+    component (:func:`amspares.core.costs.cost_components`) after ``W used``, then the total.
+
+    >>> [c for c, _h, f in table_columns() if f in ("S", "downtime", "total")]
+    ['A', 'H', 'O']
+    """
+    heads = [*BASE_TABLE_COLUMNS, *((f"{c.symbol} {c.label}", c.name) for c in cost_components()),
+             ("TC total", "total")]
+    return tuple((get_column_letter(i), h, f) for i, (h, f) in enumerate(heads, start=1))
+
+
+def signed_sum(components, ref: Callable[[str], str]) -> str:
+    """``a+b-c``: the components' cells (``ref(name)``) with their signs, in list order.
+
+    >>> signed_sum(cost_components(), lambda c: c[:2])
+    'do+ho+pr+sc+tr+in-be'
+    """
+    out = ""
+    for i, c in enumerate(components):
+        sign = "-" if c.sign < 0 else ("+" if i else "")
+        out += sign + ref(c.name)
+    return out
+
+
+class _Ctx:
+    """What a component formula may refer to on a model sheet: the method's input names
+    (``key("price")``), and on a stock sheet the cells of the same row / block (``at``)."""
+
+    def __init__(self, method: str, at: Callable[[str], str] | None = None, S: str = "S"):
+        self.method, self.at, self.S = method, at, S
+
+    def key(self, field: str) -> str:
+        return fill.name_of(f"methods.{self.method}.{field}")
+
+
+_CE, _CD, _T, _H = ("downtime_emergency_per_day", "downtime_regular_per_demand", "demand_service_years",
+                    "model_h_item")
+
+#: Live formula of each cost component in a row of the per-S base-stock table (docs/model.md,
+#: base stock): ``x.S`` is the row's S cell, ``x.at(field)`` another column of the row, ``n``
+#: and ``u`` are the sheet's names. Adding a cost component means adding its formula here,
+#: in :data:`SQ_COST_FORMULAS` and in :data:`ORDER_COST_FORMULAS`.
+PER_S_COST_FORMULAS: dict[str, Callable[[_Ctx], str]] = {
+    "downtime": lambda x: (f'IF(n*{_CE}=0,n*{_CD},IF(ISNUMBER({x.at("wait")}),'
+                           f'365*{x.at("wait")}*n*{_CE}+n*{_CD},"infeasible"))'),
+    "holding": lambda x: f"{_H}*{x.S}*{_T}",
+    "production": lambda x: f'IF(model_production_rule="demand",n,MAX(n,{x.S}))*{x.key("price")}',
+    "scrapping": lambda x: f"{x.key('price')}*{x.S}",
+    "transport": lambda x: (f"({x.at('production')}+{x.at('scrapping')})*{x.key('inbound_transport_share')}"
+                            f"+n*{x.key('outbound_per_part')}"),
+    "investment": lambda x: x.key("investment"),
+    "benefit": lambda x: f"{x.key('benefit_per_part_year')}*n*{_T}/2",
+}
+
+#: (label, live formula) of each cost component in the (s,Q) block (docs/model.md, (s,Q)
+#: policy); ``x.at(key)`` is the sheet-scoped name of a block row (``sq_billed`` ...).
+SQ_COST_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
+    "downtime": ("CD = 365 E[BO] ce T + n cd (Eq. 15)",
+                 lambda x: (f'IF(ISNUMBER({x.at("backorders")}),IF({_CE}*n=0,0,365*{x.at("backorders")}*{_CE}*{_T})'
+                            f'+n*{_CD},{x.at("backorders")})')),
+    "holding": ("CH = E[OH] h T (Eq. 16)",
+                lambda x: f'IF(ISNUMBER({x.at("on_hand")}),{x.at("on_hand")}*{_H}*{_T},{x.at("on_hand")})'),
+    "production": ("CP = billed cp (Eq. 18)",
+                   lambda x: f'IF(ISNUMBER({x.at("billed")}),{x.at("billed")}*{x.key("price")},{x.at("billed")})'),
+    "scrapping": ("CR = 0 (left-overs are paid in CP)", lambda x: f'IF({x.key("moq")}=1,"{NOT_APPLICABLE}",0)'),
+    "transport": ("CTr = shipped cp Tr_in + n Tr_out",
+                  lambda x: (f'IF(ISNUMBER({x.at("shipped")}),{x.at("shipped")}*{x.key("price")}*'
+                             f'{x.key("inbound_transport_share")}+n*{x.key("outbound_per_part")},{x.at("shipped")})')),
+    "investment": ("I investment", lambda x: f'IF({x.key("moq")}=1,"{NOT_APPLICABLE}",{x.key("investment")})'),
+    "benefit": ("B benefit (Eq. 13)",
+                lambda x: f'IF({x.key("moq")}=1,"{NOT_APPLICABLE}",{x.key("benefit_per_part_year")}*n*{_T}/2)'),
+}
+
+#: The cost components that vary with the reorder point s in the (s,Q) table's TC(s) column
+#: (``x.at(column)`` is a cell of the row); the others are the block's (constant) values.
+SQ_TABLE_COST_FORMULAS: dict[str, Callable[[_Ctx], str]] = {
+    "downtime": lambda x: f"IF({_CE}*n=0,0,365*{x.at('backorders')}*{_CE}*{_T})+n*{_CD}",
+    "holding": lambda x: f"{x.at('on_hand')}*{_H}*{_T}",
+}
+
+#: (label, live formula) of each cost component on a make-to-order sheet (docs/model.md,
+#: make to order); ``n`` is the sheet's name for n = lambda T.
+ORDER_COST_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
+    "downtime": ("CD downtime (n cd)", lambda x: f"n*{_CD}"),
+    "holding": ("CH holding (no stock)", lambda x: "0*n"),
+    "production": ("CP production (n cp)", lambda x: f"n*{x.key('price')}"),
+    "scrapping": ("CR scrapping (no stock)", lambda x: "0*n"),
+    "transport": ("CTr transport (n Tr_out)", lambda x: f"n*{x.key('outbound_per_part')}"),
+    "investment": ("I investment", lambda x: x.key("investment")),
+    "benefit": ("B benefit (Eq. 13)", lambda x: f"{x.key('benefit_per_part_year')}*n*{_T}/2"),
+}
+
+#: (label, live formula) of each impact component (docs/model.md, environmental impact):
+#: ``x.at`` gives ``P``, ``W``, ``n`` (units), ``up`` and ``process_factor``; ``x.S`` is the
+#: method kind ("stock": the warehouse leg applies).
+IMPACT_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
+    "material": ("EM material (Eq. 34-35)", lambda x: f"model_material_mpts_per_kg*{x.at('up')}*{x.at('P')}"),
+    "process": ("EP process (Eq. 37-38)", lambda x: f"{x.at('P')}*part_weight_kg*{x.at('process_factor')}"),
+    "transport": ("ET transport (Eq. 40-41)",
+                  lambda x: (f"{x.at('P')}*{x.at('up')}*{x.key('transport_to_factory')}"
+                             + (f"+{x.at('W')}*part_weight_kg*{x.key('transport_to_warehouse')}"
+                                if x.S == "stock" else "")
+                             + f"+{x.at('n')}*part_weight_kg*{x.key('transport_to_customer')}")),
+    "extra": ("EE extra", lambda x: f"{x.key('extra_mpts_per_part')}*{x.at('P')}"),
+}
+
+
+def _formula_for(table: dict, comp, where: str):
+    """The formula entry of a component, or a clear error: a component must not silently
+    drop out of the workbook."""
+    try:
+        return table[comp]
+    except KeyError:
+        raise KeyError(f"the workbook has no formula for the component {comp!r} in {where}; "
+                       f"add one to amspares.workbook.template") from None
+
+
+#: Sheet-scoped names of the chosen policy's rows that other formulas use (the rest are cells).
+_CHOSEN_NAMES = {"produced": "units_produced", "shipped": "units_shipped", "delivered": "units_delivered",
+                 "total_cost": "total_cost"}
+
+
+def _local_name(b: _Builder, ws, key: str, ref: str) -> str:
+    """The sheet-scoped name of a chosen-policy row (``cost_<component>``, ``units_produced``
+    ...), defined for ``ref``; an absolute cell reference for rows without a name."""
+    name = "cost_" + key[5:] if key.startswith("cost.") else _CHOSEN_NAMES.get(key)
+    if name is None:
+        return _abs(ws.title, ref).split("!")[-1]
+    b.local(ws, name, ref)
+    return name
+
+
+def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict) -> int:
+    """Environmental breakdown (docs/model.md) at the chosen policy; rows from ``top``.
+
+    Returns the row after the block."""
     ex = b.ex
     r = ex.result["methods"][method]
     has = ex.scenario.has_part
-    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
     ws[f"A{top}"] = "Environmental impact at the chosen policy (spec section 4, Eq. 32-41)"
     ws[f"A{top}"].font = BOLD
-    P, W, n = cells["produced"], cells["shipped"], cells["delivered"]
-    pf = cells["process_factor"]
+    P = cells["produced"]
 
     def part(expr):              # no part: no impact; a text P (a table warning): pass it on
         return f'IF(ISNUMBER(part_weight_kg),IF(ISNUMBER({P}),{expr},{P}),"{NO_PART}")'
 
-    up = f"$B${top + 1}"
+    refs = {"P": P, "W": cells["shipped"], "n": cells["delivered"], "up": "impact_up",
+            "process_factor": cells["process_factor"]}
+    x = _Ctx(method, refs.__getitem__, S=kind)
     imp = r["impact"] or {}
-    warehouse = (f"+{W}*part_weight_kg*{key('transport_to_warehouse')}" if kind == "stock" else "")
-    rows = (
-        ("up = weight / ueff (Eq. 33)", f"part_weight_kg/{key('material_efficiency')}",
-         ex.material_per_part(method)),
-        ("EM material (Eq. 34-35)", f"model_material_mpts_per_kg*{up}*{P}", imp.get("material", NO_PART)),
-        ("EP process (Eq. 37-38)", f"{P}*part_weight_kg*{pf}", imp.get("process", NO_PART)),
-        ("ET transport (Eq. 40-41)",
-         f"{P}*{up}*{key('transport_to_factory')}{warehouse}+{n}*part_weight_kg*{key('transport_to_customer')}",
-         imp.get("transport", NO_PART)),
-        ("EE extra", f"{key('extra_mpts_per_part')}*{P}", imp.get("extra", NO_PART)),
-        ("ETC total (Eq. 32)", f"B{top + 2}+B{top + 3}+B{top + 4}+B{top + 5}",
-         r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART),
-    )
-    for i, (label, expr, value) in enumerate(rows, start=1):
+    comps = impact_components()
+    rows = [("up = weight / ueff (Eq. 33)", "impact_up", f"part_weight_kg/{x.key('material_efficiency')}",
+             ex.material_per_part(method), "kg")]
+    for c in comps:
+        label, f = _formula_for(IMPACT_FORMULAS, c, "the impact block")
+        rows.append((label, f"impact_{c}", f(x), imp.get(c, NO_PART), "mPts"))
+    rows.append(("ETC total (Eq. 32)", "impact_total", signed_sum(comps, lambda c: f"impact_{c}"),
+                 r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART, "mPts"))
+    for i, (label, name, expr, value, unit) in enumerate(rows, start=1):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", part(expr), value if has else NO_PART)
-        ws[f"C{top + i}"] = "kg" if i == 1 else "mPts"
-    names = ("material", "process", "transport", "extra", "total")
-    for i, nm in enumerate(names, start=2):
-        cells[f"impact.{nm}"] = f"$B${top + i}"
+        ws[f"C{top + i}"] = unit
+        b.local(ws, name, f"B{top + i}")
+        if name != "impact_up":
+            cells[name.replace("impact_", "impact.", 1)] = name
+    return top + len(rows) + 1
 
 
 def _resolved_rows(b: _Builder, ws, top: int, method: str, cells: dict) -> int:
     inputs = b.ex.scenario.inputs()
     key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
     rows = (
-        ("ue (process mPts/kg; looked up when process is given)",
+        ("ue (process mPts/kg; looked up when process is given)", "ue",
          f'IF({key("process")}="",{key("process_mpts_per_kg")},INDEX(factor_processes_values,'
          f'MATCH({key("process")},factor_processes_names,0)))',
          float(inputs[f"methods.{method}.process_mpts_per_kg"]), "mPts/kg"),
-        ("e_kWh (electricity; 0.278 x MJ when am_machine is given, Eq. 36)",
+        ("e_kWh (electricity; 0.278 x MJ when am_machine is given, Eq. 36)", "e_kWh",
          f'IF({key("am_machine")}="",{key("energy_kwh_per_kg")},{KWH_PER_MJ!r}*INDEX(factor_am_machines_values,'
          f'MATCH({key("am_machine")},factor_am_machines_names,0)))',
          float(inputs[f"methods.{method}.energy_kwh_per_kg"]), "kWh/kg"),
-        ("process factor ue + e_kWh ee (Eq. 37-38)",
-         f"B{top}+B{top + 1}*impact_electricity_mpts_per_kwh", b.ex.process_factor(method), "mPts/kg"),
+        ("process factor ue + e_kWh ee (Eq. 37-38)", "process_factor",
+         "ue+e_kWh*impact_electricity_mpts_per_kwh", b.ex.process_factor(method), "mPts/kg"),
     )
-    for i, (label, f, value, unit) in enumerate(rows):
+    for i, (label, name, f, value, unit) in enumerate(rows):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
         ws[f"C{top + i}"] = unit
-    cells["process_factor"] = f"$B${top + 2}"
+        b.local(ws, name, f"B{top + i}")
+    cells["process_factor"] = "process_factor"
     return top + len(rows)
 
 
-#: The live (s,Q) block of a stock sheet: (key, label) from row 16; rows 23-34 (s .. total)
-#: are also the rows of fill.SQ_ROWS, whose "amspares (Python)" values go in column C.
-SQ_LIVE_ROWS = (
+#: The live (s,Q) block of a stock sheet, from row 16: (key, label) of the rows before the
+#: cost components; then one row per cost component (:data:`SQ_COST_FORMULAS`) and the
+#: total. The rows from ``s`` on are also the rows of :func:`fill.sq_rows`, whose "amspares
+#: (Python)" values go in column C. Each row's cell has the sheet-scoped name ``sq_<key>``.
+SQ_HEAD_ROWS = (
     ("regime", "regime: several orders (1 < Q <= n, Eq. 21-26) or one order (Q > n, Eq. 27-30)"),
     ("accepted_q", "accepted_q (Eq. 31; Model sheet)"),
     ("s_hi", "s_hi = ceil(u + 12 sqrt(u) + 12), top of the s range"),
@@ -392,18 +533,19 @@ SQ_LIVE_ROWS = (
     ("Q", "order quantity Q = moq"),
     ("billed", "units produced = billed: ceil(n/Q) Q, or moq for one order (Eq. 18, 30)"),
     ("shipped", "units shipped to the warehouse: billed, or min(moq, accepted_q) for one order"),
-    ("downtime", "CD = 365 E[BO] ce T + n cd (Eq. 15)"),
-    ("holding", "CH = E[OH] h T (Eq. 16)"),
-    ("production", "CP = billed cp (Eq. 18)"),
-    ("scrapping", "CR = 0 (left-overs are paid in CP)"),
-    ("transport", "CTr = shipped cp Tr_in + n Tr_out"),
-    ("investment", "I investment"),
-    ("benefit", "B benefit (Eq. 13)"),
-    ("total", "TC total (Eq. 1)"),
 )
+SQ_FIRST_ROW = 16
+
+
+def sq_live_rows() -> tuple[tuple[str, str], ...]:
+    """(key, label) of every row of the live (s,Q) block, from row :data:`SQ_FIRST_ROW`."""
+    comps = [(c.name, _formula_for(SQ_COST_FORMULAS, c, "the (s,Q) block")[0]) for c in cost_components()]
+    return (*SQ_HEAD_ROWS, *comps, ("total", "TC total (Eq. 1)"))
+
+
 SQ_TABLE_COLUMNS = (
-    # column, header, SQTable column
-    ("Q", "i", None),
+    # column, header, SQTable column (the sheet-scoped name of the column is sq_table_<column>)
+    ("Q", "i", "i"),
     ("R", "s", "s"),
     ("S", "P(X > s)", "tail"),
     ("T", "G2(s)", "g2"),
@@ -415,71 +557,73 @@ SQ_TABLE_COLUMNS = (
 SQ_TOO_SHORT = "WARNING: Q + s_hi beyond the (s,Q) table; write the workbook again with amspares scenario"
 
 
-def _sq_block(b: _Builder, ws, method: str, t0: int) -> dict:
-    """The live (s,Q) policy (spec 3.2) of a stock sheet: block B16:B34, table Q:X from ``t0``.
+def _sq_columns(first_col: int):
+    """:data:`SQ_TABLE_COLUMNS` moved to start at column number ``first_col``."""
+    return tuple((get_column_letter(first_col + i), h, k) for i, (_c, h, k) in enumerate(SQ_TABLE_COLUMNS))
 
-    Returns {block key: absolute cell}. Column C of rows 23-34 is ``sq_<method>``, the
-    values amspares (Python) wrote for comparison.
+
+def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
+    """The live (s,Q) policy (docs/model.md) of a stock sheet: the block from row 16 (names
+    ``sq_<key>``), the reorder-point table from row ``t0`` (columns named ``sq_table_<column>``).
+
+    Returns {block key: sheet-scoped name}. Column C of the rows from ``s`` on is
+    ``sq_<method>``, the values amspares (Python) wrote for comparison.
     """
     ex = b.ex
     tab = ex.sq[method]
     rows = tab.rows
-    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
-    moq, u, n = key("moq"), "$B$4", "$B$5"
-    first = 16
-    at = {k: f"$B${first + i}" for i, (k, _l) in enumerate(SQ_LIVE_ROWS)}
+    x = _Ctx(method)
+    moq = x.key("moq")
+    first = SQ_FIRST_ROW
+    live = sq_live_rows()
+    at = {k: f"sq_{k}" for k, _l in live}
+    x.at = at.__getitem__
+    cols = _sq_columns(first_col)
+    letter = {k: c for c, _h, k in cols}
     tl = t0 + rows - 1
-    colr = lambda c: f"${c}${t0}:${c}${tl}"   # noqa: E731
+    colr = lambda k: f"sq_table_{k}"   # noqa: E731
     ws["A15"] = ("(s,Q) policy (moq > 1, spec 3.2): live formulas; column C: amspares (Python), "
                  "written by amspares scenario -o and Run scenario, for comparison")
     ws["A15"].font = BOLD
     ws["B14"], ws["C14"] = "live", "amspares (Python)"
     ws["B14"].font = ws["C14"].font = BOLD
     na = f'"{NOT_APPLICABLE}"'
-    ce, cd, T, h = "downtime_emergency_per_day", "downtime_regular_per_demand", "demand_service_years", "model_h_item"
-    several = f"AND({moq}>1,{moq}<={n})"
+    several = f"AND({moq}>1,{moq}<=n)"
+    comps = cost_components()
     f = {
-        "regime": (f'IF({moq}=1,"base stock (moq = 1)",IF({moq}<={n},"several orders","one order"))',
+        "regime": (f'IF({moq}=1,"base stock (moq = 1)",IF({moq}<=n,"several orders","one order"))',
                    {"base_stock": "base stock (moq = 1)", "reorder_point": "several orders",
                     "one_order": "one order"}[ex.result["methods"][method]["policy"]]),
         "accepted_q": ("model_accepted_q", ex.result["accepted_q"]),
-        "s_hi": (f"ROUNDUP({u}+12*{u}^0.5+12,0)", tab.block["s_hi"]),
+        "s_hi": ("ROUNDUP(u+12*u^0.5+12,0)", tab.block["s_hi"]),
         "last_row": (f"IF({several},{moq}+{at['s_hi']},-1)", tab.block["last_row"]),
         "check": (f'IF({at["last_row"]}>{rows - 1},"{SQ_TOO_SHORT}","OK")',
                   SQ_TOO_SHORT if tab.block["last_row"] > rows - 1 else "OK"),
-        "backorders": (f'IF({moq}=1,{na},IF({moq}>{n},0,IF(ISNUMBER({at["s"]}),'
-                       f'INDEX({colr("V")},{at["s"]}+{at["Q"]}+1),{at["s"]})))', None),
-        "on_hand": (f'IF({moq}=1,{na},IF({moq}>{n},IF(ISNUMBER({at["shipped"]}),{at["shipped"]}-{n}/2,'
-                    f'{at["shipped"]}),IF(ISNUMBER({at["s"]}),INDEX({colr("W")},{at["s"]}+{at["Q"]}+1),'
+        "backorders": (f'IF({moq}=1,{na},IF({moq}>n,0,IF(ISNUMBER({at["s"]}),'
+                       f'INDEX({colr("backorders")},{at["s"]}+{at["Q"]}+1),{at["s"]})))', None),
+        "on_hand": (f'IF({moq}=1,{na},IF({moq}>n,IF(ISNUMBER({at["shipped"]}),{at["shipped"]}-n/2,'
+                    f'{at["shipped"]}),IF(ISNUMBER({at["s"]}),INDEX({colr("on_hand")},{at["s"]}+{at["Q"]}+1),'
                     f'{at["s"]})))', None),
-        "s": (f'IF({several},IF({at["last_row"]}<={rows - 1},INDEX({colr("R")},MATCH(MIN({colr("X")}),'
-              f'{colr("X")},0)),"{SQ_TOO_SHORT}"),{na})', None),
+        "s": (f'IF({several},IF({at["last_row"]}<={rows - 1},INDEX({colr("s")},MATCH(MIN({colr("total")}),'
+              f'{colr("total")},0)),"{SQ_TOO_SHORT}"),{na})', None),
         "Q": (moq, None),
-        "billed": (f"IF({moq}=1,{na},IF({moq}>{n},{moq},ROUNDUP({n}/{moq},0)*{moq}))", None),
-        "shipped": (f'IF({moq}=1,{na},IF({moq}>{n},IF(ISNUMBER({at["accepted_q"]}),'
+        "billed": (f"IF({moq}=1,{na},IF({moq}>n,{moq},ROUNDUP(n/{moq},0)*{moq}))", None),
+        "shipped": (f'IF({moq}=1,{na},IF({moq}>n,IF(ISNUMBER({at["accepted_q"]}),'
                     f'MIN({moq},{at["accepted_q"]}),{at["accepted_q"]}),{at["billed"]}))', None),
-        "downtime": (f'IF(ISNUMBER({at["backorders"]}),IF({ce}*{n}=0,0,365*{at["backorders"]}*{ce}*{T})'
-                     f'+{n}*{cd},{at["backorders"]})', None),
-        "holding": (f'IF(ISNUMBER({at["on_hand"]}),{at["on_hand"]}*{h}*{T},{at["on_hand"]})', None),
-        "production": (f'IF(ISNUMBER({at["billed"]}),{at["billed"]}*{key("price")},{at["billed"]})', None),
-        "scrapping": (f"IF({moq}=1,{na},0)", None),
-        "transport": (f'IF(ISNUMBER({at["shipped"]}),{at["shipped"]}*{key("price")}*'
-                      f'{key("inbound_transport_share")}+{n}*{key("outbound_per_part")},{at["shipped"]})', None),
-        "investment": (f"IF({moq}=1,{na},{key('investment')})", None),
-        "benefit": (f"IF({moq}=1,{na},{key('benefit_per_part_year')}*{n}*{T}/2)", None),
-        "total": (f'IF(ISNUMBER({at["downtime"]}),IF(ISNUMBER({at["holding"]}),{at["downtime"]}+{at["holding"]}'
-                  f'+{at["production"]}+{at["scrapping"]}+{at["transport"]}+{at["investment"]}-{at["benefit"]},'
-                  f'{at["holding"]}),{at["downtime"]})', None),
+        **{c.name: (_formula_for(SQ_COST_FORMULAS, c, "the (s,Q) block")[1](x), None) for c in comps},
+        "total": (f'IF(ISNUMBER({at["downtime"]}),IF(ISNUMBER({at["holding"]}),'
+                  f'{signed_sum(comps, at.__getitem__)},{at["holding"]}),{at["downtime"]})', None),
     }
-    for i, (k, label) in enumerate(SQ_LIVE_ROWS):
+    for i, (k, label) in enumerate(live):
         r = first + i
         ws[f"A{r}"] = label
         formula, value = f[k]
         b.formula(ws, f"B{r}", formula, tab.block[k] if value is None and k in tab.block else value)
+        b.local(ws, at[k], f"B{r}")
     paths = {"s": "s", "Q": "Q", "units.produced": "billed", "units.shipped_to_warehouse": "shipped",
              "total_cost": "total"}
-    rows_of = [first + [k for k, _l in SQ_LIVE_ROWS].index(paths.get(p, p.replace("cost.", "")))
-               for _l, p in fill.SQ_ROWS]
+    keys = [k for k, _l in live]
+    rows_of = [first + keys.index(paths.get(p, p.replace("cost.", ""))) for _l, p in fill.sq_rows()]
     assert rows_of == list(range(rows_of[0], rows_of[0] + len(rows_of))), rows_of   # one column range
     for r in rows_of:
         ws[f"C{r}"].fill = PY_FILL
@@ -487,36 +631,41 @@ def _sq_block(b: _Builder, ws, method: str, t0: int) -> dict:
         f"sq_{method}", attr_text=_abs(ws.title, f"C{rows_of[0]}") + f":$C${rows_of[-1]}")
 
     # ---- the reorder-point table, s = -Q .. s_hi (rows i = 0..Q + s_hi)
-    ws[f"Q{t0 - 2}"] = (f"(s,Q) reorder-point table (spec 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
-                        "P(X > s) summed from the far tail upwards (accurate where 1 - POISSON is not); "
-                        "G2(y) = (u^2 P(X>=y-1) - 2 y u P(X>=y) + y (y+1) P(X>y)) / 2; "
-                        "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u")
-    ws[f"Q{t0 - 2}"].font = BOLD
-    for c, head, _k in SQ_TABLE_COLUMNS:
+    c0 = cols[0][0]
+    ws[f"{c0}{t0 - 2}"] = (f"(s,Q) reorder-point table (spec 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
+                           "P(X > s) summed from the far tail upwards (accurate where 1 - POISSON is not); "
+                           "G2(y) = (u^2 P(X>=y-1) - 2 y u P(X>=y) + y (y+1) P(X>y)) / 2; "
+                           "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u")
+    ws[f"{c0}{t0 - 2}"].font = BOLD
+    for c, head, k in cols:
         ws[f"{c}{t0 - 1}"] = head
         ws[f"{c}{t0 - 1}"].font = BOLD
+        b.local(ws, colr(k), f"{c}{t0}:{c}{tl}")
     last_used, Qc, s_hi = at["last_row"], at["Q"], at["s_hi"]
-    const = (f'{at["production"]}+{at["scrapping"]}+{at["transport"]}+{at["investment"]}-{at["benefit"]}')
+    I, R, S, T, U, V, W, X = (letter[k] for k in ("i", "s", "tail", "g2", "g2_shift", "backorders", "on_hand",
+                                                   "total"))
     for i in range(rows):
         rr = t0 + i
-        ws[f"Q{rr}"] = i
-        sR = f"R{rr}"
+        ws[f"{I}{rr}"] = i
+        sR = f"{R}{rr}"
         blank = f'IF({sR}="","",'
-        v = {k: tab.columns[k][i] for _c, _h, k in SQ_TABLE_COLUMNS if k}
-        b.formula(ws, sR, f'IF(Q{rr}<={last_used},Q{rr}-{Qc},"")', v["s"])
-        b.formula(ws, f"S{rr}", blank + f"IF({sR}<0,1,IF({sR}>={s_hi},0,S{rr + 1})+POISSON({sR}+1,{u},FALSE)))",
+        v = {k: tab.columns[k][i] for _c, _h, k in cols if k != "i"}
+        b.formula(ws, sR, f'IF({I}{rr}<={last_used},{I}{rr}-{Qc},"")', v["s"])
+        b.formula(ws, f"{S}{rr}", blank + f"IF({sR}<0,1,IF({sR}>={s_hi},0,{S}{rr + 1})+POISSON({sR}+1,u,FALSE)))",
                   v["tail"])
-        tm1 = "1" if i < 1 else f"IF({sR}<1,1,S{rr - 1})"
-        tm2 = "1" if i < 2 else f"IF({sR}<2,1,S{rr - 2})"
-        b.formula(ws, f"T{rr}", blank + f"MAX(0,0.5*({u}^2*{tm2}-2*{sR}*{u}*{tm1}+{sR}*({sR}+1)*S{rr})))",
+        tm1 = "1" if i < 1 else f"IF({sR}<1,1,{S}{rr - 1})"
+        tm2 = "1" if i < 2 else f"IF({sR}<2,1,{S}{rr - 2})"
+        b.formula(ws, f"{T}{rr}", blank + f"MAX(0,0.5*(u^2*{tm2}-2*{sR}*u*{tm1}+{sR}*({sR}+1)*{S}{rr})))",
                   v["g2"])
-        b.formula(ws, f"U{rr}", blank + f"IF({sR}+{Qc}>{s_hi},0,INDEX({colr('T')},Q{rr}+{Qc}+1)))",
+        b.formula(ws, f"{U}{rr}", blank + f"IF({sR}+{Qc}>{s_hi},0,INDEX({colr('g2')},{I}{rr}+{Qc}+1)))",
                   v["g2_shift"])
-        b.formula(ws, f"V{rr}", blank + f"MAX(0,(T{rr}-U{rr})/{Qc}))", v["backorders"])
-        b.formula(ws, f"W{rr}", blank + f"MAX(0,V{rr}+{sR}+({Qc}+1)/2-{u}))", v["on_hand"])
-        b.formula(ws, f"X{rr}", blank + f"IF({ce}*{n}=0,0,365*V{rr}*{ce}*{T})+{n}*{cd}+W{rr}*{h}*{T}+{const})",
-                  v["total"])
-    for c in "RSTUVWX":
+        b.formula(ws, f"{V}{rr}", blank + f"MAX(0,({T}{rr}-{U}{rr})/{Qc}))", v["backorders"])
+        b.formula(ws, f"{W}{rr}", blank + f"MAX(0,{V}{rr}+{sR}+({Qc}+1)/2-u))", v["on_hand"])
+        row = _Ctx(method, {"backorders": f"{V}{rr}", "on_hand": f"{W}{rr}"}.__getitem__)
+        tc = signed_sum(comps, lambda c: (SQ_TABLE_COST_FORMULAS[c](row) if c in SQ_TABLE_COST_FORMULAS
+                                          else at[c]))
+        b.formula(ws, f"{X}{rr}", blank + tc + ")", v["total"])
+    for c, _h, _k in cols[1:]:
         ws.column_dimensions[c].width = 13
     return at
 
@@ -526,23 +675,34 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     table = ex.tables[method]
     r = ex.result["methods"][method]
     ws = b.wb.create_sheet(model_sheet_title(method))
-    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
-    moq = key("moq")
+    x = _Ctx(method)
+    moq = x.key("moq")
     cells: dict[str, str] = {}
     ws["A1"] = f"{method}: make to stock (spec 3.1 base stock; 3.2 (s,Q) when moq > 1)"
     ws["A1"].font = TITLE
     smax = ex.smax
-    t0 = 70                                   # first table row (S = 0)
+    comps = cost_components()
+    columns = table_columns()
+    letter = {f: c for c, _h, f in columns}
+    sq_rows_used = SQ_FIRST_ROW + len(sq_live_rows())
+    chosen_rows = 8 + len(comps) + 1
+    impact_rows = len(impact_components()) + 3
+    top = sq_rows_used + 2                     # the chosen policy: row 37 with the shipped components
+    # first table row (S = 0): row 70 with the shipped components, lower when more rows are needed
+    t0 = max(70, top + chosen_rows + 2 + impact_rows + 4)
     tl = t0 + smax                            # last table row
-    col = lambda c: f"${c}${t0}:${c}${tl}"   # noqa: E731
+    col = lambda f: f"table_{f}"   # noqa: E731
 
     ws["A3"] = "L lead time (production + shipping days) / 365"
-    b.formula(ws, "B3", f"({key('production_days')}+{key('shipping_days')})/365", table.lead_time_years)
+    b.formula(ws, "B3", f"({x.key('production_days')}+{x.key('shipping_days')})/365", table.lead_time_years)
     ws["C3"] = "years"
+    b.local(ws, "L", "B3")
     ws["A4"] = "u = lambda L (expected lead-time demand)"
-    b.formula(ws, "B4", "demand_rate_per_year*B3", table.offered_load)
+    b.formula(ws, "B4", "demand_rate_per_year*L", table.offered_load)
+    b.local(ws, "u", "B4")
     ws["A5"] = "n = lambda T"
     b.formula(ws, "B5", "model_n", float(ex.result["n"]))
+    b.local(ws, "n", "B5")
     _resolved_rows(b, ws, 6, method, cells)             # rows 6-8
 
     ws["A10"] = "Base stock policy (moq = 1): optimum of the table below (Eq. 14, ties to the smaller S)"
@@ -553,78 +713,72 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
         feasible = [v for v in totals if isinstance(v, float)]
         best = totals.index(min(feasible))
     ws["A11"] = "S* (optimal base stock)"
-    b.formula(ws, "B11", f"MATCH(B12,{col('O')},0)-1", best)
+    b.formula(ws, "B11", f"MATCH(TC_opt,{col('total')},0)-1", best)
+    b.local(ws, "S_opt", "B11")
     ws["A12"] = "TC(S*)"
-    b.formula(ws, "B12", f"MIN({col('O')})", table.column("total")[best])
+    b.formula(ws, "B12", f"MIN({col('total')})", table.column("total")[best])
+    b.local(ws, "TC_opt", "B12")
     ws["A13"] = "check"
-    b.formula(ws, "B13", f'IF(B11={smax},"WARNING: optimum on the last row (S = {smax}); '
+    b.formula(ws, "B13", f'IF(S_opt={smax},"WARNING: optimum on the last row (S = {smax}); '
                          f'write the workbook again with amspares scenario","OK")', "OK")
 
-    sq = _sq_block(b, ws, method, t0)                      # rows 15-35 and the (s,Q) table
-    top = 37
+    sq_first_col = len(columns) + 2            # one empty column after the per-S table
+    sq = _sq_block(b, ws, method, t0, sq_first_col)   # rows 16-34 and the (s,Q) table
     ws[f"A{top}"] = "Chosen policy (used in Results): base stock when moq = 1, else (s,Q)"
     ws[f"A{top}"].font = BOLD
     base = f"{moq}=1"
     chosen = [
-        ("policy", "policy", f'IF({base},"base_stock",IF({moq}<=B5,"reorder_point","one_order"))', r["policy"]),
-        ("S", "S", f'IF({base},B11,"{NOT_APPLICABLE}")', r["S"] if r["S"] is not None else NOT_APPLICABLE),
+        ("policy", "policy", f'IF({base},"base_stock",IF({moq}<=n,"reorder_point","one_order"))', r["policy"]),
+        ("S", "S", f'IF({base},S_opt,"{NOT_APPLICABLE}")', r["S"] if r["S"] is not None else NOT_APPLICABLE),
         ("s", "s", f'IF({base},"{NOT_APPLICABLE}",{sq["s"]})', r["s"] if r["s"] is not None else NOT_APPLICABLE),
         ("Q", "Q", f"{moq}", r["Q"]),
-        ("units produced P", "produced", f"IF({base},B5+B11,{sq['billed']})", r["units"]["produced"]),
-        ("units shipped to warehouse W", "shipped", f"IF({base},B5+B11,{sq['shipped']})",
+        ("units produced P", "produced", f"IF({base},n+S_opt,{sq['billed']})", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", f"IF({base},n+S_opt,{sq['shipped']})",
          r["units"]["shipped_to_warehouse"]),
-        ("units delivered n", "delivered", "B5", r["units"]["delivered"]),
+        ("units delivered n", "delivered", "n", r["units"]["delivered"]),
     ]
-    for comp, label, c in zip(COST_ROWS, COST_LABELS, "HIJKLMN"):
-        chosen.append((label, f"cost.{comp}", f"IF({base},INDEX({col(c)},B11+1),{sq[comp]})",
-                       r["cost"][comp]))
-    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},B12,{sq['total']})", r["total_cost"]))
+    for c in comps:
+        chosen.append((c.title, f"cost.{c}", f"IF({base},INDEX({col(c)},S_opt+1),{sq[c]})", r["cost"][c]))
+    chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},TC_opt,{sq['total']})", r["total_cost"]))
     for i, (label, name, f, value) in enumerate(chosen, start=1):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
-        cells[name] = f"$B${top + i}"
+        cells[name] = _local_name(b, ws, name, f"B{top + i}")
     _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells)   # rows 55-61
 
     # ---- the per-S table
-    for c, head, _f in TABLE_COLUMNS:
+    for c, head, f in columns:
         ws[f"{c}{t0 - 1}"] = head
         ws[f"{c}{t0 - 1}"].font = BOLD
+        b.local(ws, col(f), f"{c}{t0}:{c}{tl}")
     ws[f"A{t0 - 2}"] = (f"Base-stock table S = 0..{smax} (spec 3.1). Erlang B row by row: "
                         "B_k = u B_(k-1) / (k + u B_(k-1)); W exact = E[(X-S)+]/lambda, X ~ Poisson(u).")
     ws[f"A{t0 - 2}"].font = BOLD
-    columns = {f: table.column(f) for _c, _h, f in TABLE_COLUMNS if f}
-    ce, cd = "downtime_emergency_per_day", "downtime_regular_per_demand"
+    values = {f: table.column(f) for _c, _h, f in columns if f != "S"}
     for S in range(smax + 1):
         rr = t0 + S
         ws[f"A{rr}"] = S
         A = f"A{rr}"
+        at = lambda f: f"{letter[f]}{rr}"  # noqa: E731
         if S == 0:
             ws[f"B{rr}"] = 1.0                # B_0 = 1
         else:
-            b.formula(ws, f"B{rr}", f"$B$4*B{rr - 1}/({A}+$B$4*B{rr - 1})", columns["erlang_b"][S])
-        b.formula(ws, f"C{rr}", f"IF({A}>$B$4,{A}*B{rr}/({A}-$B$4*(1-B{rr})),1)", columns["erlang_c"][S])
-        b.formula(ws, f"D{rr}", f'IF({A}=0,$B$3,IF($B$4<{A},C{rr}*$B$3/({A}-$B$4),"infeasible"))',
-                  columns["wait_erlang_c"][S])
-        b.formula(ws, f"E{rr}", f"IF({A}=0,$B$4,MAX(0,$B$4*(1-POISSON({A}-1,$B$4,TRUE))"
-                                f"-{A}*(1-POISSON({A},$B$4,TRUE))))", columns["loss"][S])
+            b.formula(ws, f"B{rr}", f"u*B{rr - 1}/({A}+u*B{rr - 1})", values["erlang_b"][S])
+        b.formula(ws, f"C{rr}", f"IF({A}>u,{A}*B{rr}/({A}-u*(1-B{rr})),1)", values["erlang_c"][S])
+        b.formula(ws, f"D{rr}", f'IF({A}=0,L,IF(u<{A},C{rr}*L/({A}-u),"infeasible"))',
+                  values["wait_erlang_c"][S])
+        b.formula(ws, f"E{rr}", f"IF({A}=0,u,MAX(0,u*(1-POISSON({A}-1,u,TRUE))"
+                                f"-{A}*(1-POISSON({A},u,TRUE))))", values["loss"][S])
         b.formula(ws, f"F{rr}", f"IF(demand_rate_per_year>0,E{rr}/demand_rate_per_year,0)",
-                  columns["wait_exact"][S])
-        b.formula(ws, f"G{rr}", f'IF(model_waiting_time="exact",F{rr},D{rr})', columns["wait"][S])
-        b.formula(ws, f"H{rr}", f'IF($B$5*{ce}=0,$B$5*{cd},IF(ISNUMBER(G{rr}),'
-                                f'365*G{rr}*$B$5*{ce}+$B$5*{cd},"infeasible"))', columns["downtime"][S])
-        b.formula(ws, f"I{rr}", f"model_h_item*{A}*demand_service_years", columns["holding"][S])
-        b.formula(ws, f"J{rr}", f'IF(model_production_rule="demand",$B$5,MAX($B$5,{A}))*{key("price")}',
-                  columns["production"][S])
-        b.formula(ws, f"K{rr}", f"{key('price')}*{A}", columns["scrapping"][S])
-        b.formula(ws, f"L{rr}", f"(J{rr}+K{rr})*{key('inbound_transport_share')}+$B$5*{key('outbound_per_part')}",
-                  columns["transport"][S])
-        b.formula(ws, f"M{rr}", key("investment"), columns["investment"][S])
-        b.formula(ws, f"N{rr}", f"{key('benefit_per_part_year')}*$B$5*demand_service_years/2",
-                  columns["benefit"][S])
-        b.formula(ws, f"O{rr}", f'IF(ISNUMBER(H{rr}),H{rr}+I{rr}+J{rr}+K{rr}+L{rr}+M{rr}-N{rr},"infeasible")',
-                  columns["total"][S])
+                  values["wait_exact"][S])
+        b.formula(ws, f"G{rr}", f'IF(model_waiting_time="exact",F{rr},D{rr})', values["wait"][S])
+        row = _Ctx(method, at, S=A)
+        for c in comps:
+            b.formula(ws, at(c), _formula_for(PER_S_COST_FORMULAS, c, "the per-S table")(row), values[c][S])
+        b.formula(ws, at("total"), f'IF(ISNUMBER({at("downtime")}),{signed_sum(comps, at)},"infeasible")',
+                  values["total"][S])
     ws.column_dimensions["A"].width = 62
-    for c in "BCDEFGHIJKLMNO":
+    for c, _h, _f in columns[1:]:
         ws.column_dimensions[c].width = 15
     return cells
 
@@ -633,38 +787,32 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     ex = b.ex
     r = ex.result["methods"][method]
     ws = b.wb.create_sheet(model_sheet_title(method))
-    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    x = _Ctx(method)
     cells: dict[str, str] = {}
+    comps = cost_components()
     ws["A1"] = f"{method}: make to order (spec 3.3): TC = n cp + n cd + n Tr_out + I - B"
     ws["A1"].font = TITLE
     ws["A3"] = "n = lambda T"
     b.formula(ws, "B3", "model_n", float(ex.result["n"]))
+    b.local(ws, "n", "B3")
     _resolved_rows(b, ws, 4, method, cells)              # rows 4-6
     rows = [
-        ("units produced P", "produced", "B3", r["units"]["produced"]),
-        ("units shipped to warehouse W", "shipped", "0*B3", r["units"]["shipped_to_warehouse"]),
-        ("units delivered n", "delivered", "B3", r["units"]["delivered"]),
-        ("CD downtime (n cd)", "cost.downtime", "B3*downtime_regular_per_demand", r["cost"]["downtime"]),
-        ("CH holding (no stock)", "cost.holding", "0*B3", r["cost"]["holding"]),
-        ("CP production (n cp)", "cost.production", f"B3*{key('price')}", r["cost"]["production"]),
-        ("CR scrapping (no stock)", "cost.scrapping", "0*B3", r["cost"]["scrapping"]),
-        ("CTr transport (n Tr_out)", "cost.transport", f"B3*{key('outbound_per_part')}", r["cost"]["transport"]),
-        ("I investment", "cost.investment", key("investment"), r["cost"]["investment"]),
-        ("B benefit (Eq. 13)", "cost.benefit", f"{key('benefit_per_part_year')}*B3*demand_service_years/2",
-         r["cost"]["benefit"]),
+        ("units produced P", "produced", "n", r["units"]["produced"]),
+        ("units shipped to warehouse W", "shipped", "0*n", r["units"]["shipped_to_warehouse"]),
+        ("units delivered n", "delivered", "n", r["units"]["delivered"]),
     ]
+    for c in comps:
+        label, f = _formula_for(ORDER_COST_FORMULAS, c, "a make-to-order sheet")
+        rows.append((label, f"cost.{c}", f(x), r["cost"][c]))
     top = 8
     for i, (label, name, f, value) in enumerate(rows):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
-        cells[name] = f"$B${top + i}"
+        cells[name] = _local_name(b, ws, name, f"B{top + i}")
     t = top + len(rows)
     ws[f"A{t}"] = "TC total (Eq. 1)"
-    c = cells
-    b.formula(ws, f"B{t}", f"{c['cost.downtime']}+{c['cost.holding']}+{c['cost.production']}+"
-                           f"{c['cost.scrapping']}+{c['cost.transport']}+{c['cost.investment']}-{c['cost.benefit']}",
-              r["total_cost"])
-    cells["total_cost"] = f"$B${t}"
+    b.formula(ws, f"B{t}", signed_sum(comps, lambda c: f"cost_{c}"), r["total_cost"])
+    cells["total_cost"] = _local_name(b, ws, "total_cost", f"B{t}")
     _impact_block(b, ws, t + 2, method, "order", cells)
     ws.column_dimensions["A"].width = 62
     ws.column_dimensions["B"].width = 16
@@ -687,6 +835,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws["A5"] = "quantity"
     ws["B5"] = "unit"
     first = 6
+    result_rows = fill.result_rows()
     methods = list(sc.methods)
     for j, method in enumerate(methods):
         kind = sc.methods[method]
@@ -698,7 +847,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         ws[f"{live_c}5"].font = ws[f"{py_c}5"].font = BOLD
         mc = method_cells[method]
         sheet = quote_sheetname(model_sheet_title(method))
-        for i, (label, path, unit) in enumerate(fill.RESULT_ROWS):
+        for i, (label, path, unit) in enumerate(result_rows):
             row = first + i
             ws[f"A{row}"] = label
             ws[f"B{row}"] = unit
@@ -719,11 +868,11 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                 b.name(f"result_{method}_{path}", ws, ref)
             elif path == "s":         # not result_<m>_s: Excel names ignore case (result_<m>_S)
                 b.name(f"result_{method}_reorder_point", ws, ref)
-        last = first + len(fill.RESULT_ROWS) - 1
+        last = first + len(result_rows) - 1
         b.wb.defined_names[f"py_{method}"] = DefinedName(
             f"py_{method}", attr_text=f"{quote_sheetname(ws.title)}!${py_c}${first}:${py_c}${last}")
     # winners: contiguous helper rows (names, totals, impacts) for MIN + MATCH
-    w0 = first + len(fill.RESULT_ROWS) + 2
+    w0 = first + len(result_rows) + 2
     ws[f"A{w0}"] = "method"
     ws[f"A{w0 + 1}"] = "total cost TC"
     ws[f"A{w0 + 2}"] = "impact ETC"
@@ -735,9 +884,9 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         b.formula(ws, f"{c}{w0 + 2}", f"result_{method}_impact_mpts",
                   r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART)
     lastc = get_column_letter(2 + len(methods))
-    names = f"$C${w0}:${lastc}${w0}"
-    tot = f"$C${w0 + 1}:${lastc}${w0 + 1}"
-    imp = f"$C${w0 + 2}:${lastc}${w0 + 2}"
+    names, tot, imp = "winner_methods", "winner_totals", "winner_impacts"
+    for i, nm in enumerate((names, tot, imp)):
+        b.local(ws, nm, f"C{w0 + i}:{lastc}{w0 + i}")
     s = w0 + 4
     rows = (
         ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN({tot}),{tot},0))", ex.result["cheapest"]),
@@ -766,7 +915,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     for j in range(2 * len(methods)):
         ws.column_dimensions[get_column_letter(3 + j)].width = 18
     # number formats by unit (display only; values stay at full precision)
-    for i, (_label, path, unit) in enumerate(fill.RESULT_ROWS):
+    for i, (_label, path, unit) in enumerate(result_rows):
         fmt = UNIT_FORMATS.get(unit if path not in ("S", "s", "Q") else "count")
         if fmt:
             for j in range(2 * len(methods)):
@@ -832,19 +981,3 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
 def default_path() -> Path:
     """``templates/scenario.xlsx`` of the source checkout."""
     return Path(__file__).resolve().parents[3] / "templates" / "scenario.xlsx"
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m amspares.workbook.template",
-                                     description="Regenerate templates/scenario.xlsx (the case study).")
-    parser.add_argument("-o", "--output", type=Path, default=default_path())
-    args = parser.parse_args(argv)
-    from amspares.workbook.writer import write_scenario_workbook
-
-    write_scenario_workbook(load_scenario(), None, args.output, force=True)
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
