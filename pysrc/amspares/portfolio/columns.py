@@ -5,28 +5,27 @@ Input columns are the base scenario's numeric model inputs in dotted form and th
 keys (:data:`CHOICE_KEYS`); their cells are checked by :mod:`amspares.rules`, the checker
 of scenario files and Excel function arguments, so a value is accepted or refused with
 the same words everywhere. Result columns per method (:func:`method_columns`) derive from
-the one list of cost components (:data:`amspares.core.costs.COST_COMPONENTS`) and the
-fields of :class:`amspares.core.impact.ImpactBreakdown`.
+the one list of cost components (:data:`amspares.core.costs.COST_COMPONENTS`) and of
+impact components (:data:`amspares.core.impact.IMPACT_COMPONENTS`).
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
 from amspares import rules
 from amspares.core.costs import COST_COMPONENTS
-from amspares.core.impact import ImpactBreakdown
+from amspares.core.impact import IMPACT_COMPONENTS
 from amspares.errors import AmsparesError
 from amspares.rules import Rule
 from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario
 
 CHOICE_KEYS = ("model.waiting_time", "model.production_rule")
 #: Impact components (mPts), in the order of the breakdown dataclass (Eq. 32).
-IMPACT_COMPONENTS = tuple(f.name for f in fields(ImpactBreakdown))
 
 
 class PortfolioInputError(AmsparesError):
