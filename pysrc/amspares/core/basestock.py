@@ -357,9 +357,10 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
 
     def threshold(out):
         """What a larger S must beat: best - 1e-12 (|fixed part| + best) (inf while no best)."""
-        np.add(w_bc, w_fix, out=out)
-        out *= -rel
-        out += w_bc
+        with np.errstate(invalid="ignore"):
+            np.add(w_bc, w_fix, out=out)
+            out *= -rel
+            out += w_bc
         if target:
             np.copyto(out, np.inf, where=np.isinf(w_bc))
 

@@ -178,7 +178,10 @@ def sq_service(reorder_point, order_quantity, *, rate, lead_time_years, free_day
     uw = lam * np.maximum(lead - w, 0.0)
     none = lam == 0
     fill = np.asarray(sq_in_stock_share(s, q, u), dtype=float)
-    on_time = np.where(w >= lead, 1.0, np.asarray(sq_in_stock_share(s, q, uw), dtype=float))
+    if np.any(w > 0):
+        on_time = np.where(w >= lead, 1.0, np.asarray(sq_in_stock_share(s, q, uw), dtype=float))
+    else:
+        on_time = np.where(lead == 0, 1.0, fill)
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = np.asarray(sq_expected_backorders(s, q, u)) / np.where(none, 1.0, lam)
     fill = np.where(none, 1.0, fill)

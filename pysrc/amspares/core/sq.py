@@ -157,7 +157,7 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
                     regular_per_demand=0.0, holding_per_part_year=0.0, inbound_share=0.0,
                     outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
                     accepted_q_confidence=0.999, reorder_point=None, free_days=0.0,
-                    service_target=None):
+                    service_target=None, service_measures=True):
     """Cost of ordering ``Q`` at a time, at the optimal (or a given) reorder point (spec 3.2).
 
     * ``CD = 365 E[BO_w] ce T + n cd`` (Eq. 15; ``E[BO_w]`` = E[BO] at ``u_w = lambda (L - w)^+``,
@@ -177,7 +177,7 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
     the one-order regime has no reorder point and meets it or not).
 
     Returns an :class:`SQPolicy` with the service measures ``fill_rate``, ``on_time_rate``
-    and ``mean_wait_days`` (docs/model.md section 3.4).
+    and ``mean_wait_days`` (docs/model.md section 3.4; None with ``service_measures=False``).
 
     Examples
     --------
@@ -233,17 +233,22 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
                                 benefit(benefit_per_part_year, n, yrs))
     cost = CostBreakdown(*[p if p.ndim else float(p) for p in parts])
     s_out = np.where(several, s, np.nan)
-    sv_many = sq_service(np.where(several, s, 0.0), q, rate=lam, lead_time_years=lead, free_days=fdays)
-    sv_one = one_order_service(shipped, total_demand=n)
-    fill = np.where(several, sv_many.fill_rate, sv_one.fill_rate)
-    on_time = np.where(several, sv_many.on_time_rate, sv_one.on_time_rate)
-    wait = np.where(several, sv_many.mean_wait_days, sv_one.mean_wait_days)
 
     def out(x, integer=False):
         x = np.asarray(x)
         if integer:
             x = x.astype(np.int64)
         return x if x.ndim else x.item()
+
+    if not service_measures:
+        return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
+                        expected_on_hand=out(eoh), expected_backorders=out(ebo),
+                        accepted_q=out(acc, True), cost=cost)
+    sv_many = sq_service(np.where(several, s, 0.0), q, rate=lam, lead_time_years=lead, free_days=fdays)
+    sv_one = one_order_service(shipped, total_demand=n)
+    fill = np.where(several, sv_many.fill_rate, sv_one.fill_rate)
+    on_time = np.where(several, sv_many.on_time_rate, sv_one.on_time_rate)
+    wait = np.where(several, sv_many.mean_wait_days, sv_one.mean_wait_days)
 
     return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                     expected_on_hand=out(eoh), expected_backorders=out(ebo),
@@ -312,7 +317,7 @@ def optimal_sq_policy(minimum_order_quantity, *, advice=True, **params):
         if not live.any():
             break
         sub = {k: (v[live] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in full.items()}
-        cand = sq_policy_costs((moq + d)[live], **sub)
+        cand = sq_policy_costs((moq + d)[live], service_measures=target is not None, **sub)
         tc = np.atleast_1d(np.asarray(cand.total_cost, dtype=float))
         ok = np.broadcast_to(meets(cand), tc.shape)
         ref = best_tc[live]
