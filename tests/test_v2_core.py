@@ -385,3 +385,22 @@ def test_sq_service_target_is_the_constrained_argmin():
 def test_erlang_on_time_zero_lead_time():
     assert erlang_on_time(np.array([0, 1, 3]), 0.0, 0.0).tolist() == [1.0, 1.0, 1.0]
     assert poisson_loss(0, 0.0) == 0.0
+
+
+def test_policy_service_measures_equal_base_stock_service():
+    rng = np.random.default_rng(13)
+    n = 200
+    lam = np.where(rng.random(n) < 0.1, 0.0, 10 ** rng.uniform(-2, 4, n))
+    lead = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(1, 300, n) / 365)
+    for free in (0.0, rng.choice([0.0, 3.0, 50.0, 400.0], n)):
+        for model in ("erlang_c", "exact"):
+            p = optimal_base_stock(rate=lam, years=30.0, price=15.0, lead_time_years=lead, emergency_per_day=100.0,
+                                   holding_per_part_year=0.45, waiting_time=model, free_days=free)
+            sv = base_stock_service(p.S, rate=lam, lead_time_years=lead, waiting_time=model, free_days=free)
+            assert np.array_equal(p.fill_rate, sv.fill_rate)
+            assert np.array_equal(p.on_time_rate, sv.on_time_rate)
+            assert np.array_equal(p.mean_wait_days, sv.mean_wait_days)
+            c = base_stock_costs(p.S, rate=lam, years=30.0, price=15.0, lead_time_years=lead,
+                                 emergency_per_day=100.0, holding_per_part_year=0.45,
+                                 waiting_time=model, free_days=free)
+            assert np.array_equal(p.total_cost, c.total)

@@ -12,7 +12,7 @@ import numpy as np
 
 from amspares.core.costs import CostBreakdown, benefit
 from amspares.core.erlang import erlang_c
-from amspares.core.poisson import poisson_loss
+from amspares.core.poisson import poisson_cdf, poisson_loss
 
 WAITING_TIME_MODELS = ("erlang_c", "exact")
 PRODUCTION_RULES = ("demand", "max_demand_stock")
@@ -171,9 +171,20 @@ def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_pe
     (1735.71, 15.21, 678.0)
     """
     _check_choice("production_rule", production_rule, PRODUCTION_RULES)
+    w = backorder_wait(stock, rate, lead_time_years, waiting_time, free_days)
+    return _costs_from_wait(stock, w, rate=rate, years=years, price=price,
+                            emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                            holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
+                            outbound_per_part=outbound_per_part, investment=investment,
+                            benefit_per_part_year=benefit_per_part_year, production_rule=production_rule)
+
+
+def _costs_from_wait(stock, w, *, rate, years, price, emergency_per_day, regular_per_demand,
+                     holding_per_part_year, inbound_share, outbound_per_part, investment,
+                     benefit_per_part_year, production_rule):
+    """Eq. 1, 7-13 given the excess wait ``Wx(S)`` (years)."""
     s = np.asarray(stock)
     n = np.asarray(rate, dtype=float) * np.asarray(years, dtype=float)
-    w = backorder_wait(s, rate, lead_time_years, waiting_time, free_days)
     cp = np.asarray(price, dtype=float)
     downtime = _downtime_emergency(w, n, emergency_per_day) + n * regular_per_demand
     holding = np.asarray(holding_per_part_year, dtype=float) * s * years
@@ -264,23 +275,26 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     >>> p.S > 1e6
     True
     """
-    from amspares.core.service import base_stock_service, minimum_base_stock
+    from amspares.core.service import minimum_base_stock
 
     _check_choice("waiting_time", waiting_time, WAITING_TIME_MODELS)
     _check_choice("production_rule", production_rule, PRODUCTION_RULES)
     args = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (
         rate, years, price, lead_time_years, emergency_per_day, holding_per_part_year,
-        inbound_share, free_days, regular_per_demand, outbound_per_part, investment,
-        benefit_per_part_year)))
+        inbound_share, free_days)))
     shape = args[0].shape
-    lam, yrs, cp, lead, ce, h, tr_in, fdays, cd, tr_out, inv, bp = (a.ravel() for a in args)
+    lam, yrs, cp, lead, ce, h, tr_in, fdays = (a.ravel() for a in args)
     n = lam * yrs
     u = lam * lead
     # ``fix`` is the size of the S-independent part of TC (n cp (1 + Tr_in), n Tr_out, n cd,
     # I, B): ties are judged at the precision of the total. Without this, a part whose stock
     # costs nothing (no price, no holding) climbs to S ~ 140 chasing downtime savings that
     # vanish when the total is rounded.
-    fix = (np.abs(cd) + np.abs(tr_out)) * n + np.abs(inv) + np.abs(bp) * n * yrs + n * cp * (1.0 + tr_in)
+    fix = np.broadcast_to(
+        (np.abs(np.asarray(regular_per_demand, dtype=float)) + np.abs(np.asarray(outbound_per_part, dtype=float))) * n.reshape(shape)
+        + np.abs(np.asarray(investment, dtype=float))
+        + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * (n * yrs).reshape(shape), shape).ravel()
+    fix = fix + n * cp * (1.0 + tr_in)
     if service_target is None:
         smin = np.zeros(lam.size, dtype=np.int64)
     else:
@@ -290,27 +304,66 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     best_s = np.zeros(lam.size, dtype=np.int64)
     small = u <= STEP_SEARCH_MAX_LOAD
     cols = (lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin)
-    if small.any():
-        sub = [c[small] for c in cols]
-        best_s[small] = _step_search(*sub, waiting_time=waiting_time, production_rule=production_rule)
-    if (~small).any():
-        sub = [c[~small] for c in cols]
-        best_s[~small] = _bisect_search(*sub, waiting_time=waiting_time, production_rule=production_rule)
+    for part, search in ((small, _step_search), (~small, _bisect_search)):
+        if part.all():
+            best_s = search(*cols, waiting_time=waiting_time, production_rule=production_rule)
+        elif part.any():
+            best_s[part] = search(*[c[part] for c in cols], waiting_time=waiting_time,
+                                  production_rule=production_rule)
     best_s = best_s.reshape(shape)
-    cost = base_stock_costs(best_s, rate=rate, years=years, price=price,
-                            lead_time_years=lead_time_years, emergency_per_day=emergency_per_day,
-                            regular_per_demand=regular_per_demand,
-                            holding_per_part_year=holding_per_part_year,
-                            inbound_share=inbound_share, outbound_per_part=outbound_per_part,
-                            investment=investment, benefit_per_part_year=benefit_per_part_year,
-                            waiting_time=waiting_time, production_rule=production_rule,
-                            free_days=free_days)
-    sv = base_stock_service(best_s, rate=np.reshape(lam, shape), lead_time_years=np.reshape(lead, shape),
-                            waiting_time=waiting_time, free_days=np.reshape(fdays, shape))
-    return BaseStockPolicy(S=best_s if best_s.ndim else int(best_s), cost=cost,
-                           fill_rate=sv.fill_rate, on_time_rate=sv.on_time_rate,
-                           mean_wait_days=sv.mean_wait_days)
+    wx, fill, on_time, wait = _wait_and_service(best_s, lam.reshape(shape), lead.reshape(shape),
+                                                fdays.reshape(shape), waiting_time)
+    cost = _costs_from_wait(best_s, wx, rate=rate, years=years, price=price,
+                            emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                            holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
+                            outbound_per_part=outbound_per_part, investment=investment,
+                            benefit_per_part_year=benefit_per_part_year, production_rule=production_rule)
 
+    def out(x):
+        return x if x.ndim else float(x)
+
+    return BaseStockPolicy(S=best_s if best_s.ndim else int(best_s), cost=cost, fill_rate=out(fill),
+                           on_time_rate=out(on_time), mean_wait_days=out(wait))
+
+
+def _wait_and_service(S, lam, lead, fdays, waiting_time):
+    """``Wx(S)`` (:func:`backorder_wait`) and the service measures of
+    :func:`amspares.core.service.base_stock_service` from one Erlang C or Poisson evaluation."""
+    u = lam * lead
+    w = fdays / DAYS_PER_YEAR
+    window = bool(np.any(w > 0))
+    none = lam == 0
+    safe = np.where(none, 1.0, lam)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if waiting_time == "erlang_c":
+            ec = np.asarray(erlang_c(S, u), dtype=float)
+            stable = (S >= 1) & (u < S)
+            wq = np.where(S == 0, lead, np.where(stable, ec * lead / (S - u), np.inf))
+            fill = np.where(stable, 1.0 - ec, 0.0)
+            if window:
+                decay = np.where(w > 0, np.exp(-(S - u) * w / np.where(lead > 0, lead, 1.0)), 1.0)
+                wx = np.where(S == 0, np.maximum(lead - w, 0.0), np.where(stable, wq * decay, np.inf))
+                late = np.where(lead > 0, ec * decay, 0.0)
+                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(stable, 1.0 - late, 0.0))
+            else:
+                wx = wq
+                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(lead > 0, fill, np.where(stable, 1.0, 0.0)))
+            on_time = np.clip(on_time, 0.0, 1.0)
+        else:
+            g = np.asarray(poisson_loss(S, u), dtype=float)
+            wq = np.where(none, 0.0, g / safe)
+            fill = np.asarray(poisson_cdf(S - 1, u), dtype=float)
+            if window:
+                uw = lam * np.maximum(lead - w, 0.0)
+                wx = np.where(none, 0.0, np.asarray(poisson_loss(S, uw)) / safe)
+                on_time = np.where(w >= lead, 1.0, np.asarray(poisson_cdf(S - 1, uw), dtype=float))
+            else:
+                wx = wq
+                on_time = np.where(w >= lead, 1.0, fill)
+    fill = np.where(none, 1.0, fill)
+    on_time = np.where(none, 1.0, on_time)
+    wait = np.where(none, 0.0, wq) * DAYS_PER_YEAR
+    return wx, fill, on_time, wait
 
 def _stock_part(s, n, unit, cp, tr, maxrule):
     """S-dependent cost other than downtime: h S T + CR + the S-part of CP and CTr."""
