@@ -11,16 +11,39 @@ import time
 import mpmath
 import numpy as np
 import pytest
-
 from amspares.core import (
-    backorder_wait, base_stock_costs, base_stock_service, erlang_b, erlang_c, erlang_on_time,
-    made_to_order_breakeven_price, made_to_order_costs, made_to_order_service, minimum_base_stock,
-    minimum_reorder_point, one_order_service, optimal_base_stock, optimal_reorder_point,
-    optimal_sq_policy, poisson_left_second_loss, poisson_loss, poisson_pmf, sq_expected_backorders,
-    sq_expected_on_hand, sq_in_stock_share, sq_policy_costs, sq_service,
+    backorder_wait,
+    base_stock_costs,
+    base_stock_service,
+    erlang_b,
+    erlang_c,
+    erlang_on_time,
+    made_to_order_breakeven_price,
+    made_to_order_costs,
+    made_to_order_service,
+    minimum_base_stock,
+    minimum_reorder_point,
+    one_order_service,
+    optimal_base_stock,
+    optimal_reorder_point,
+    optimal_sq_policy,
+    poisson_left_second_loss,
+    poisson_loss,
+    poisson_pmf,
+    sq_expected_backorders,
+    sq_expected_on_hand,
+    sq_in_stock_share,
+    sq_policy_costs,
+    sq_service,
 )
-from references import (mp_erlang_c, mp_excess_wait_erlang, mp_excess_wait_exact, mp_loss,
-                        mp_poisson_cdf, mp_poisson_pmf)
+from references import (
+    mp_erlang_c,
+    mp_excess_wait_erlang,
+    mp_excess_wait_exact,
+    mp_loss,
+    mp_poisson_cdf,
+    mp_poisson_pmf,
+)
 
 CASE = dict(rate=2.0, years=30.0, price=15.0, lead_time_years=86 / 365,
             emergency_per_day=100.0, holding_per_part_year=0.45, inbound_share=0.08,
@@ -59,7 +82,7 @@ def test_left_second_loss_and_on_hand_against_brute_sums():
         for y in (-3, 0, 1, 2, 5, 40, 70):
             with mpmath.workdps(40):
                 ref = mpmath.fsum((k - x) * mp_poisson_pmf(x, m, 40)
-                                  for k in range(1, y + 1) for x in range(0, k))
+                                  for k in range(1, y + 1) for x in range(k))
             assert poisson_left_second_loss(y, m) == pytest.approx(float(ref), rel=1e-11, abs=1e-20)
 
 
@@ -208,7 +231,7 @@ def test_sq_service_q1_is_base_stock_and_window():
 def test_one_order_service_is_expected_covered_demand():
     for n, c in ((60.0, 85), (60.0, 50), (0.4, 1), (3.0, 2)):
         with mpmath.workdps(40):
-            ref = mpmath.fsum(min(k, c) * mp_poisson_pmf(k, n, 40) for k in range(0, 400)) / n
+            ref = mpmath.fsum(min(k, c) * mp_poisson_pmf(k, n, 40) for k in range(400)) / n
         sv = one_order_service(c, total_demand=n)
         assert sv.fill_rate == pytest.approx(float(ref), rel=1e-13)
         assert sv.on_time_rate == sv.fill_rate and sv.mean_wait_days == 0.0

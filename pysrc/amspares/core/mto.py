@@ -6,7 +6,6 @@ import numpy as np
 
 from amspares.core.costs import CostBreakdown, benefit
 
-
 ORDER_WAIT_RULES = ("charged", "free")
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-
 _LOADER_FROM = 256         # from here on the point probability uses Loader's saddle-point form
 _LOG_FACTORIAL = special.gammaln(np.arange(1.0, _LOADER_FROM + 1.0))   # log y! for y = 0..255
 

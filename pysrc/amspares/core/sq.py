@@ -19,8 +19,12 @@ import numpy as np
 
 from amspares.core.basestock import DAYS_PER_YEAR
 from amspares.core.costs import CostBreakdown, benefit
-from amspares.core.poisson import (accepted_quantity, poisson_left_second_loss, poisson_loss,
-                                   poisson_second_loss)
+from amspares.core.poisson import (
+    accepted_quantity,
+    poisson_left_second_loss,
+    poisson_loss,
+    poisson_second_loss,
+)
 
 
 def sq_expected_backorders(reorder_point, order_quantity, mean):
@@ -190,7 +194,11 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
     >>> float(p.shipped), float(p.billed), float(p.expected_on_hand)
     (85.0, 100.0, 55.0)
     """
-    from amspares.core.service import minimum_reorder_point, one_order_service, sq_service
+    from amspares.core.service import (
+        minimum_reorder_point,
+        one_order_service,
+        sq_service,
+    )
 
     q = np.asarray(order_quantity, dtype=float)
     lam = np.asarray(rate, dtype=float)
