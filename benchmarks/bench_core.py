@@ -11,6 +11,11 @@
    extrapolated per SKU. Targets: <= 1.5 s, < 300 MB extra peak memory, >= 300x naive.
 2. (s,Q) E[OH] and E[BO] (thesis Eq. 21-26) for 10^6 random (s, Q, u): the closed forms
    vs the thesis's X-by-U matrix. Target: >= 2 million evaluations per second.
+3. Worst cases of the base-stock search (docs/model.md section 3.1: no cap on S, O(sqrt(u))
+   steps): one SKU with 10^6 parts a year and 400 production days (u = 1.1e6; version 1
+   stopped at S = 10^6 and answered S = 0 under Erlang C), both waiting models, with and
+   without a free window and a service target; and 10^4 SKUs with u log-uniform on 10-10^7.
+   Target: < 0.1 s per single SKU, < 5 s for the 10^4.
 
 Timings of the core are the best of ``--repeat`` runs (wall clock) with the process CPU
 time of that run; the naive baselines are timed in CPU time, and the speed-ups are
@@ -133,6 +138,20 @@ def main(argv=None) -> int:
         ("  speed-up vs naive (pairs, CPU)", f"{naive_per / (bo_cpu / m + oh_cpu / m):.0f}x", ""),
         ("  max difference vs naive (relative)", f"{err:.1e}", "<= 1e-9"),
     ]
+    # ---- 3. worst cases of the search: huge lead-time demands
+    big = dict(CASE, rate=1e6, lead_time_years=400 / 365)
+    for model in ("erlang_c", "exact"):
+        for extra, label in ((dict(), ""), (dict(free_days=30.0), ", 30 free days"),
+                             (dict(service_target=0.999999), ", target 0.999999")):
+            wall, cpu, pol = timed(lambda m=model, e=extra: optimal_base_stock(waiting_time=m, **big, **e), args.repeat)
+            rows.append((f"S*, u = 1.1e6, {model}{label}", f"{wall * 1e3:.1f} ms (S* = {pol.S:,})", "< 100 ms"))
+    k = 10_000
+    ub = 10 ** rng.uniform(1, 7, k)
+    lb = rng.uniform(1, 400, k) / 365
+    for model in ("erlang_c", "exact"):
+        wall, cpu, pol = timed(lambda m=model: optimal_base_stock(rate=ub / lb, lead_time_years=lb,
+                                                                  waiting_time=m, **CASE), args.repeat)
+        rows.append((f"S*, {k:,} SKUs, u = 10..1e7, {model}", f"{wall:.3f} s (max S* = {int(pol.S.max()):,})", "< 5 s"))
     rows.append(("machine load average (before / after)",
                  f"{load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", ""))
     width = max(len(r[0]) for r in rows)

@@ -94,3 +94,124 @@ def test_erlang_c_overstates_the_base_stock_wait_at_s1():
     ratio_se = ratio * math.hypot(bs_se / bs_mean, q_se / q_mean)
     assert abs(ratio - closed) <= 5 * ratio_se, (ratio, ratio_se, closed)
     assert ratio > 3.5
+
+
+# ---------------------------------------------------------------- version 2 (docs/model.md 3.1-3.4)
+
+from amspares.core import (base_stock_service, made_to_order_costs, sq_expected_backorders,  # noqa: E402
+                           sq_expected_on_hand, sq_service)
+
+
+def mean_ci(values):
+    """(mean, standard error) of independent values."""
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
+
+
+@pytest.mark.parametrize("S,lam,lead,free", [(1, LAM, L, 30.0), (2, LAM, L, 60.0), (4, 10.0, 0.25, 20.0)])
+def test_free_window_excess_wait_and_service_match_simulated_base_stock(S, lam, lead, free):
+    """The FIFO base-stock simulation, measured beyond a free window w: the mean of
+    (delay - w)^+ against the exact Wx(S) (docs/model.md 3.1), the share of delay 0 against
+    the fill rate and the share of delay <= w against the on-time rate (3.4). Erlang C's Wx
+    is shown far outside the simulation's confidence interval."""
+    w = free / 365
+    delay = simulate_base_stock(S, lam, lead, 400_000, seed=31 + S)
+    mean, se = batch_mean(np.maximum(delay - w, 0.0))
+    exact = backorder_wait(S, lam, lead, "exact", free_days=free)
+    assert abs(mean - exact) <= 5 * se + 1e-12, (mean, se, exact)
+    erl = backorder_wait(S, lam, lead, "erlang_c", free_days=free)
+    assert abs(erl - mean) > 20 * se, (erl, mean, se)          # how far Erlang C is
+    sv = base_stock_service(S, rate=lam, lead_time_years=lead, waiting_time="exact", free_days=free)
+    fill, fse = batch_mean(delay == 0.0)
+    on_time, ose = batch_mean(delay <= w)
+    assert abs(fill - sv.fill_rate) <= 5 * fse + 1e-12, (fill, fse, sv.fill_rate)
+    assert abs(on_time - sv.on_time_rate) <= 5 * ose + 1e-12, (on_time, ose, sv.on_time_rate)
+
+
+@pytest.mark.parametrize("S,lam,mean_service,free", [(1, LAM, L, 30.0), (3, 10.0, 0.25, 15.0)])
+def test_erlang_c_window_formulas_match_simulated_mms_queue(S, lam, mean_service, free):
+    """Under its own model (M/M/S), Erlang C's Wx and on-time rate are right: the mean of
+    (wait - w)^+ and the share of waits <= w of the simulated queue."""
+    w = free / 365
+    waits = simulate_mms(S, lam, mean_service, 200_000, seed=41 + S)[1000:]
+    mean, se = batch_mean(np.maximum(waits - w, 0.0))
+    assert abs(mean - backorder_wait(S, lam, mean_service, "erlang_c", free_days=free)) <= 5 * se
+    share, sse = batch_mean(waits <= w)
+    sv = base_stock_service(S, rate=lam, lead_time_years=mean_service, waiting_time="erlang_c", free_days=free)
+    assert abs(share - sv.on_time_rate) <= 5 * sse, (share, sse, sv.on_time_rate)
+
+
+def simulate_sq(s, Q, lam, lead, demands, seed):
+    """Continuous-review (s,Q) with Poisson demand, deterministic lead time, FIFO backorders.
+
+    Returns (delay per demand, time-average on-hand stock). The inventory position starts
+    at s + Q (an order of Q is placed whenever it drops to s); on-hand stock is integrated
+    over time between events.
+    """
+    rng = np.random.default_rng(seed)
+    t_dem = np.cumsum(rng.exponential(1.0 / lam, demands)).tolist()
+    on_hand, position = s + Q, s + Q
+    if on_hand < 0:
+        on_hand = 0
+    waiting = []                     # FIFO of (index, demand time) not yet filled
+    arrivals = []                    # heap of order arrival times
+    delay = [0.0] * demands
+    area, last = 0.0, 0.0
+    head = 0
+    for i, t in enumerate(t_dem):
+        while arrivals and arrivals[0] <= t:
+            ta = heapq.heappop(arrivals)
+            area += on_hand * (ta - last)
+            last = ta
+            on_hand += Q
+            while head < len(waiting) and on_hand > 0:
+                j, td = waiting[head]
+                head += 1
+                delay[j] = ta - td
+                on_hand -= 1
+        area += on_hand * (t - last)
+        last = t
+        if on_hand > 0:
+            on_hand -= 1
+        else:
+            waiting.append((i, t))
+        position -= 1
+        while position <= s:
+            position += Q
+            heapq.heappush(arrivals, t + lead)
+    for j, td in waiting[head:]:
+        delay[j] = np.nan            # still waiting at the end: dropped below
+    return np.array(delay), area / last
+
+
+@pytest.mark.parametrize("s,Q,lam,lead,free", [(1, 5, 10.0, 0.25, 20.0), (3, 8, 20.0, 0.3, 40.0)])
+def test_sq_window_backorders_and_service_match_simulation(s, Q, lam, lead, free):
+    """(s,Q) with a free window: mean (delay - w)^+ = E[BO] at u_w / lambda (docs/model.md
+    3.2), on-hand stock E[OH] at u, fill and on-time rates (3.4), against the simulation."""
+    w = free / 365
+    delay, on_hand = simulate_sq(s, Q, lam, lead, 200_000, seed=51 + s)
+    delay = delay[1000:]
+    delay = delay[~np.isnan(delay)]
+    u, uw = lam * lead, lam * (lead - w)
+    mean, se = batch_mean(np.maximum(delay - w, 0.0))
+    assert abs(mean - sq_expected_backorders(s, Q, uw) / lam) <= 5 * se, (mean, se)
+    sv = sq_service(s, Q, rate=lam, lead_time_years=lead, free_days=free)
+    fill, fse = batch_mean(delay == 0.0)
+    on_time, ose = batch_mean(delay <= w)
+    assert abs(fill - sv.fill_rate) <= 5 * fse, (fill, fse, sv.fill_rate)
+    assert abs(on_time - sv.on_time_rate) <= 5 * ose, (on_time, ose, sv.on_time_rate)
+    # time-average on-hand: one long run, so a loose 2 % check on the mean level
+    assert on_hand == pytest.approx(sq_expected_on_hand(s, Q, u), rel=0.02)
+
+
+def test_charged_order_wait_matches_simulated_service_period():
+    """Print to order, charged wait (docs/model.md 3.3): over 4000 simulated service periods
+    the downtime cost sum_i ce (D_o - w)^+ over N ~ Poisson(lambda T) demands averages to
+    n ce (D_o - w)^+."""
+    rng = np.random.default_rng(61)
+    lam, T, ce, d_o, free = 3.0, 15.0, 2000.0, 10.0, 4.0
+    counts = rng.poisson(lam * T, 4000)
+    mean, se = mean_ci(counts * ce * max(d_o - free, 0.0))
+    cd = made_to_order_costs(rate=lam, years=T, price=480.0, emergency_per_day=ce,
+                             delivery_days=d_o, free_days=free).downtime
+    assert abs(mean - cd) <= 5 * se, (mean, se, cd)

@@ -6,7 +6,8 @@ the thesis's, see ``docs/model.md`` and the specification ``MODEL.md``).
 
 from amspares.core.erlang import erlang_b, erlang_c
 from amspares.core.poisson import (
-    accepted_quantity, poisson_cdf, poisson_loss, poisson_second_loss, poisson_survival,
+    accepted_quantity, poisson_cdf, poisson_left_second_loss, poisson_loss, poisson_pmf,
+    poisson_second_loss, poisson_survival,
 )
 from amspares.core.costs import CostBreakdown
 from amspares.core.basestock import (
@@ -25,8 +26,21 @@ from amspares.core.sq import (
     sq_policy_costs,
     optimal_sq_policy,
     SQPolicy,
+    OrderQuantityAdvice,
+    ADVICE_MIN_SAVING,
 )
-from amspares.core.mto import made_to_order_breakeven_price, made_to_order_costs
+from amspares.core.mto import ORDER_WAIT_RULES, made_to_order_breakeven_price, made_to_order_costs
+from amspares.core.service import (
+    ServiceLevels,
+    base_stock_service,
+    erlang_on_time,
+    made_to_order_service,
+    minimum_base_stock,
+    minimum_reorder_point,
+    one_order_service,
+    sq_in_stock_share,
+    sq_service,
+)
 from amspares.core.impact import (
     ImpactBreakdown,
     environmental_impact,
@@ -43,4 +57,8 @@ __all__ = [
     "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",
     "SQPolicy", "made_to_order_costs", "made_to_order_breakeven_price", "ImpactBreakdown", "environmental_impact",
     "material_per_part", "megajoules_to_kwh", "process_factor", "transport_leg_factor",
+    "poisson_pmf", "poisson_left_second_loss", "OrderQuantityAdvice",
+    "ADVICE_MIN_SAVING", "ORDER_WAIT_RULES", "ServiceLevels", "base_stock_service",
+    "erlang_on_time", "made_to_order_service", "minimum_base_stock", "minimum_reorder_point",
+    "one_order_service", "sq_in_stock_share", "sq_service",
 ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from amspares.core.costs import CostBreakdown, benefit
 from amspares.core.erlang import erlang_c
-from amspares.core.poisson import poisson_loss
+from amspares.core.poisson import poisson_cdf, poisson_loss
 
 WAITING_TIME_MODELS = ("erlang_c", "exact")
 PRODUCTION_RULES = ("demand", "max_demand_stock")
@@ -50,13 +50,18 @@ def _check_choice(name, value, choices):
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
 
 
-def backorder_wait(stock, rate, lead_time_years, waiting_time="erlang_c"):
-    """Mean backorder delay per demand ``W(S)`` in years (spec 3.1; thesis Eq. 6).
+def backorder_wait(stock, rate, lead_time_years, waiting_time="erlang_c", free_days=0.0):
+    """Mean backorder delay per demand beyond the free window, ``Wx(S)``, in years
+    (docs/model.md section 3.1; thesis Eq. 6 when ``free_days = 0``).
 
-    * ``"erlang_c"``: ``W = Ec(S, u) L / (S - u)`` for ``u < S`` (Eq. 6, M/M/S queue),
-      ``W = L`` for ``S = 0``, ``inf`` when ``1 <= S <= u`` (unstable queue).
-    * ``"exact"``: lead-time demand ``X ~ Poisson(u)``, ``W = E[(X - S)^+] / lambda``
-      (M/G/inf pipeline, Palm's theorem, and Little's law); 0 when ``lambda = 0``.
+    With ``w = free_days / 365`` (``Wx = W`` for ``w = 0``):
+
+    * ``"erlang_c"``: ``Wx = Ec(S, u) L / (S - u) exp(-(S - u) w / L)`` for ``u < S`` (Eq. 6,
+      M/M/S queue: ``P(delay > t) = Ec exp(-(S/L - lambda) t)``), ``Wx = (L - w)^+`` for
+      ``S = 0``, ``inf`` when ``1 <= S <= u`` (unstable queue).
+    * ``"exact"``: ``Wx = E[(Poisson(u_w) - S)^+] / lambda`` with ``u_w = lambda (L - w)^+``
+      (M/G/inf pipeline, Palm's theorem, Little's law: under FIFO
+      ``P(delay > t) = P(Poisson(lambda (L - t)) >= S)``); 0 when ``lambda = 0``.
 
     Parameters
     ----------
@@ -67,30 +72,44 @@ def backorder_wait(stock, rate, lead_time_years, waiting_time="erlang_c"):
     lead_time_years : float or array_like
         Replenishment lead time L in years.
     waiting_time : {"erlang_c", "exact"}
+    free_days : float or array_like
+        The free downtime window in days (default 0).
 
     Examples
     --------
-    At S = 1 in the case study Erlang C overstates the exact wait 4.4-fold (spec 3.1):
+    At S = 1 in the case study Erlang C overstates the exact wait 4.4-fold (docs/model.md 3.1):
 
     >>> L = 86 / 365
     >>> ratio = backorder_wait(1, 2.0, L) / backorder_wait(1, 2.0, L, "exact")
     >>> round(float(ratio), 2)
     4.4
+
+    A window as long as the lead time leaves no excess wait under "exact":
+
+    >>> backorder_wait(0, 2.0, L, "exact", free_days=86.0)
+    0.0
     """
     _check_choice("waiting_time", waiting_time, WAITING_TIME_MODELS)
     s = np.asarray(stock)
     lam = np.asarray(rate, dtype=float)
     lead = np.asarray(lead_time_years, dtype=float)
-    s, lam, lead = np.broadcast_arrays(s, lam, lead)
+    w = np.asarray(free_days, dtype=float) / DAYS_PER_YEAR
+    s, lam, lead, w = np.broadcast_arrays(s, lam, lead, w)
     u = lam * lead
+    window = bool(np.any(w > 0))
     if waiting_time == "erlang_c":
         ec = np.asarray(erlang_c(s, u), dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.where(s == 0, lead, np.where(u < s, ec * lead / (s - u), np.inf))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            wq = ec * lead / (s - u)
+            if window:
+                wq = wq * np.where(w > 0, np.exp(-(s - u) * w / np.where(lead > 0, lead, 1.0)), 1.0)
+            w0 = np.maximum(lead - w, 0.0) if window else lead
+            out = np.where(s == 0, w0, np.where(u < s, wq, np.inf))
     else:
+        uw = lam * np.maximum(lead - w, 0.0) if window else u
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.where(lam > 0, np.asarray(poisson_loss(s, u)) / np.where(lam > 0, lam, 1.0), 0.0)
-    return w if w.ndim else float(w)
+            out = np.where(lam > 0, np.asarray(poisson_loss(s, uw)) / np.where(lam > 0, lam, 1.0), 0.0)
+    return out if out.ndim else float(out)
 
 
 def _downtime_emergency(wait, total_demand, emergency_per_day):
@@ -103,10 +122,11 @@ def _downtime_emergency(wait, total_demand, emergency_per_day):
 def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_per_day,
                      regular_per_demand=0.0, holding_per_part_year=0.0, inbound_share=0.0,
                      outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
-                     waiting_time="erlang_c", production_rule="demand"):
+                     waiting_time="erlang_c", production_rule="demand", free_days=0.0):
     """Cost breakdown of a stock method at base stock ``S`` (thesis Eq. 1, 7-13).
 
-    * ``CD  = 365 W(S) n ce + n cd`` (Eq. 7)
+    * ``CD  = 365 Wx(S) n ce + n cd`` (Eq. 7; ``Wx`` the wait beyond ``free_days``,
+      docs/model.md section 3.1, :func:`backorder_wait`)
     * ``CH  = h S T`` (Eq. 8-9; space is reserved for S parts)
     * ``CP  = n cp`` (Eq. 10), or ``max(n, S) cp`` under ``production_rule="max_demand_stock"``
       (thesis 5.1.3)
@@ -133,6 +153,8 @@ def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_pe
         One-off investment ``I``; benefit ``bp``.
     waiting_time : {"erlang_c", "exact"}
     production_rule : {"demand", "max_demand_stock"}
+    free_days : float or array_like
+        Free downtime window in days (default 0: version 1).
 
     Returns
     -------
@@ -149,9 +171,20 @@ def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_pe
     (1735.71, 15.21, 678.0)
     """
     _check_choice("production_rule", production_rule, PRODUCTION_RULES)
+    w = backorder_wait(stock, rate, lead_time_years, waiting_time, free_days)
+    return _costs_from_wait(stock, w, rate=rate, years=years, price=price,
+                            emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                            holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
+                            outbound_per_part=outbound_per_part, investment=investment,
+                            benefit_per_part_year=benefit_per_part_year, production_rule=production_rule)
+
+
+def _costs_from_wait(stock, w, *, rate, years, price, emergency_per_day, regular_per_demand,
+                     holding_per_part_year, inbound_share, outbound_per_part, investment,
+                     benefit_per_part_year, production_rule):
+    """Eq. 1, 7-13 given the excess wait ``Wx(S)`` (years)."""
     s = np.asarray(stock)
     n = np.asarray(rate, dtype=float) * np.asarray(years, dtype=float)
-    w = backorder_wait(s, rate, lead_time_years, waiting_time)
     cp = np.asarray(price, dtype=float)
     downtime = _downtime_emergency(w, n, emergency_per_day) + n * regular_per_demand
     holding = np.asarray(holding_per_part_year, dtype=float) * s * years
@@ -169,92 +202,204 @@ def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_pe
 
 @dataclass(frozen=True)
 class BaseStockPolicy:
-    """The cost-optimal base stock of a stock method with moq = 1."""
+    """The cost-optimal base stock of a stock method with moq = 1, with its service measures
+    (docs/model.md section 3.4: per demand, at ``S``)."""
 
     S: np.ndarray | int
     cost: CostBreakdown
+    fill_rate: np.ndarray | float | None = None
+    on_time_rate: np.ndarray | float | None = None
+    mean_wait_days: np.ndarray | float | None = None
 
     @property
     def total_cost(self):
         return self.cost.total
 
 
+#: SKUs whose lead-time demand u is at most this step S = 0, 1, 2, ... (cheap steps, about
+#: u + 10 sqrt(u) of them); larger ones are searched by bisection on the first difference.
+STEP_SEARCH_MAX_LOAD = 64.0
+_REL = 1e-12          # ties: costs within 1e-12 of the total are equal (to the smaller S)
+_NEGLIGIBLE = 1e-13   # a downtime cost below this share of the total can no longer matter
+
+
 def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day,
                        regular_per_demand=0.0, holding_per_part_year=0.0, inbound_share=0.0,
                        outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
-                       waiting_time="erlang_c", production_rule="demand", max_stock=10**6):
-    """Cost-optimal base stock ``S* = argmin_S TC(S)`` (thesis Eq. 14), vectorised.
+                       waiting_time="erlang_c", production_rule="demand", free_days=0.0,
+                       service_target=None):
+    """Cost-optimal base stock ``S* = argmin_S TC(S)`` (thesis Eq. 14), vectorised, no cap on S.
 
-    All SKUs advance together over S = 0, 1, 2, ...; the Erlang B recursion is carried from
-    one S to the next, so no SKU-by-S matrix is held. A SKU stops as soon as no larger S
-    can be cheaper: a larger S adds at least ``h T + cp (1 + Tr_in)`` per unit to the
-    S-dependent cost while the emergency downtime cost is >= 0 (spec 3.1), or once its
-    downtime cost is exactly 0. Ties go to the smaller S. Infeasible S (Erlang C with
-    ``1 <= S <= u``) are skipped.
+    Ties go to the smaller S: a larger S must beat the best total by more than 1e-12 of it.
+    Infeasible S (Erlang C with ``1 <= S <= u``) are skipped. With ``service_target`` the
+    minimum is over the S whose on-time rate is at least the target (docs/model.md 3.4;
+    :func:`amspares.core.service.minimum_base_stock`).
+
+    Search (docs/model.md section 3.1), in O(sqrt(u) + log u) vectorised steps per SKU:
+
+    * ``u <= 64``: all such SKUs step together over S = 0, 1, 2, ... (the Erlang B recursion
+      carried from one S to the next), each stopping as soon as no larger S can be cheaper
+      (a larger S adds at least ``h T + cp (1 + Tr_in)`` while the downtime cost is >= 0).
+    * ``u > 64``: TC is convex on the feasible S: under "exact" ``E[(X - S)^+]`` is convex and
+      every other term linear or convex (``max(n, S)``); under Erlang C the M/M/S mean delay
+      is convex decreasing in S > u (Dyer & Proll 1977), and so is its product with the
+      window factor ``exp(-(S - u) w / L)``. The first difference (under "exact" in closed
+      form, ``h T + cp (1 + Tr_in) - 365 ce T P(Poisson(u_w) > S)``: the newsvendor quantile)
+      is bracketed by doubling from ``sqrt(u)`` and bisected; a second bisection applies the
+      tie rule; Erlang C compares the result with S = 0. Erlang B comes from its one-step
+      Poisson form (:mod:`amspares.core.erlang`).
 
     Parameters are those of :func:`base_stock_costs` (without ``stock``); any of them may
-    be arrays, broadcast together. ``max_stock`` caps the search (a guard for degenerate
-    inputs with no holding, price or transport cost).
+    be arrays, broadcast together. ``service_target``: optional minimum on-time rate in (0, 1).
 
     Returns
     -------
     BaseStockPolicy
-        ``S`` (int or int array) and the :class:`CostBreakdown` at ``S``.
+        ``S`` (int or int array), the :class:`CostBreakdown` at ``S`` and its service
+        measures ``fill_rate``, ``on_time_rate``, ``mean_wait_days``.
 
     Examples
     --------
-    The case study's regular supplier (spec section 8): S* = 5, TC = 1735.71.
+    The case study's regular supplier (docs/model.md section 8): S* = 5, TC = 1735.71.
 
     >>> p = optimal_base_stock(rate=2.0, years=30.0, price=15.0, lead_time_years=86/365,
     ...                        emergency_per_day=100.0, holding_per_part_year=0.45,
     ...                        inbound_share=0.08, outbound_per_part=10.0)
     >>> p.S, round(float(p.total_cost), 2)
     (5, 1735.71)
+
+    A lead-time demand of 10^6 parts (10^6 per year, 400 production days) under Erlang C:
+
+    >>> p = optimal_base_stock(rate=1e6, years=30.0, price=15.0, lead_time_years=400/365,
+    ...                        emergency_per_day=100.0, holding_per_part_year=0.45)
+    >>> p.S > 1e6
+    True
     """
+    from amspares.core.service import minimum_base_stock
+
     _check_choice("waiting_time", waiting_time, WAITING_TIME_MODELS)
     _check_choice("production_rule", production_rule, PRODUCTION_RULES)
     args = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (
         rate, years, price, lead_time_years, emergency_per_day, holding_per_part_year,
-        inbound_share)))
+        inbound_share, free_days)))
     shape = args[0].shape
-    lam, yrs, cp, lead, ce, h, tr_in = (a.ravel() for a in args)
+    lam, yrs, cp, lead, ce, h, tr_in, fdays = (a.ravel() for a in args)
     n = lam * yrs
     u = lam * lead
+    # ``fix`` is the size of the S-independent part of TC (n cp (1 + Tr_in), n Tr_out, n cd,
+    # I, B): ties are judged at the precision of the total. Without this, a part whose stock
+    # costs nothing (no price, no holding) climbs to S ~ 140 chasing downtime savings that
+    # vanish when the total is rounded.
+    fix = np.broadcast_to(
+        (np.abs(np.asarray(regular_per_demand, dtype=float)) + np.abs(np.asarray(outbound_per_part, dtype=float))) * n.reshape(shape)
+        + np.abs(np.asarray(investment, dtype=float))
+        + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * (n * yrs).reshape(shape), shape).ravel()
+    fix = fix + n * cp * (1.0 + tr_in)
+    if service_target is None:
+        smin = np.zeros(lam.size, dtype=np.int64)
+    else:
+        smin = np.atleast_1d(np.asarray(minimum_base_stock(
+            np.broadcast_to(np.asarray(service_target, dtype=float), shape).ravel(), rate=lam,
+            lead_time_years=lead, waiting_time=waiting_time, free_days=fdays), dtype=np.int64))
+    best_s = np.zeros(lam.size, dtype=np.int64)
+    small = u <= STEP_SEARCH_MAX_LOAD
+    cols = (lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin)
+    for part, search in ((small, _step_search), (~small, _bisect_search)):
+        if part.all():
+            best_s = search(*cols, waiting_time=waiting_time, production_rule=production_rule)
+        elif part.any():
+            best_s[part] = search(*[c[part] for c in cols], waiting_time=waiting_time,
+                                  production_rule=production_rule)
+    best_s = best_s.reshape(shape)
+    wx, fill, on_time, wait = _wait_and_service(best_s, lam.reshape(shape), lead.reshape(shape),
+                                                fdays.reshape(shape), waiting_time)
+    cost = _costs_from_wait(best_s, wx, rate=rate, years=years, price=price,
+                            emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                            holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
+                            outbound_per_part=outbound_per_part, investment=investment,
+                            benefit_per_part_year=benefit_per_part_year, production_rule=production_rule)
+
+    def out(x):
+        return x if x.ndim else float(x)
+
+    return BaseStockPolicy(S=best_s if best_s.ndim else int(best_s), cost=cost, fill_rate=out(fill),
+                           on_time_rate=out(on_time), mean_wait_days=out(wait))
+
+
+def _wait_and_service(S, lam, lead, fdays, waiting_time):
+    """``Wx(S)`` (:func:`backorder_wait`) and the service measures of
+    :func:`amspares.core.service.base_stock_service` from one Erlang C or Poisson evaluation."""
+    u = lam * lead
+    w = fdays / DAYS_PER_YEAR
+    window = bool(np.any(w > 0))
+    none = lam == 0
+    safe = np.where(none, 1.0, lam)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if waiting_time == "erlang_c":
+            ec = np.asarray(erlang_c(S, u), dtype=float)
+            stable = (S >= 1) & (u < S)
+            wq = np.where(S == 0, lead, np.where(stable, ec * lead / (S - u), np.inf))
+            fill = np.where(stable, 1.0 - ec, 0.0)
+            if window:
+                decay = np.where(w > 0, np.exp(-(S - u) * w / np.where(lead > 0, lead, 1.0)), 1.0)
+                wx = np.where(S == 0, np.maximum(lead - w, 0.0), np.where(stable, wq * decay, np.inf))
+                late = np.where(lead > 0, ec * decay, 0.0)
+                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(stable, 1.0 - late, 0.0))
+            else:
+                wx = wq
+                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(lead > 0, fill, np.where(stable, 1.0, 0.0)))
+            on_time = np.clip(on_time, 0.0, 1.0)
+        else:
+            g = np.asarray(poisson_loss(S, u), dtype=float)
+            wq = np.where(none, 0.0, g / safe)
+            fill = np.asarray(poisson_cdf(S - 1, u), dtype=float)
+            if window:
+                uw = lam * np.maximum(lead - w, 0.0)
+                wx = np.where(none, 0.0, np.asarray(poisson_loss(S, uw)) / safe)
+                on_time = np.where(w >= lead, 1.0, np.asarray(poisson_cdf(S - 1, uw), dtype=float))
+            else:
+                wx = wq
+                on_time = np.where(w >= lead, 1.0, fill)
+    fill = np.where(none, 1.0, fill)
+    on_time = np.where(none, 1.0, on_time)
+    wait = np.where(none, 0.0, wq) * DAYS_PER_YEAR
+    return wx, fill, on_time, wait
+
+def _stock_part(s, n, unit, cp, tr, maxrule):
+    """S-dependent cost other than downtime: h S T + CR + the S-part of CP and CTr."""
+    c = unit * s
+    if maxrule:  # CP = max(n, S) cp: extra (max(n,S) - n) cp (1 + Tr_in)
+        c = c + np.maximum(s - n, 0.0) * cp * (1.0 + tr)
+    return c
+
+
+def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_time, production_rule):
+    """S* for SKUs with a small lead-time demand: all step over S = 0, 1, 2, ... together.
+
+    No SKU-by-S matrix is held. A SKU is done once the stock part alone of S + 1 reaches its
+    best total (no larger S can then be strictly cheaper: cost >= stock part, both
+    non-decreasing in S, and float products and sums are monotone), so a done SKU never
+    updates its best again. The working set is compressed lazily (once at most half of it is
+    live); scratch arrays are allocated once per compression, not per step.
+    """
+    n = lam * yrs
+    u = lam * lead
+    w = fdays / DAYS_PER_YEAR
     weight = n * ce * DAYS_PER_YEAR            # 365 n ce: W (years) -> emergency cost
     unit = h * yrs + cp * (1.0 + tr_in)       # per-unit S cost (rule "demand")
     maxrule = production_rule == "max_demand_stock"
     erl = waiting_time == "erlang_c"
+    window = bool(np.any(w > 0))
+    target = bool(np.any(smin > 0))
+    uw = lam * np.maximum(lead - w, 0.0) if window else u
     umax = float(u.max(initial=0.0))
-    # Ties to the smaller S at the precision of the total: a larger S must beat the best
-    # total by more than 1e-12 of it, or it is a tie. ``fix`` is the size of the
-    # S-independent part of TC (n cp (1 + Tr_in), n Tr_out, n cd, I, B). Without this, a part
-    # whose stock costs nothing (no price, no holding) climbs to S ~ 140 chasing downtime
-    # savings that vanish when the total is rounded.
-    fix = np.broadcast_to(
-        (np.abs(np.asarray(regular_per_demand, dtype=float)) + np.abs(np.asarray(outbound_per_part, dtype=float))) * n
-        + np.abs(np.asarray(investment, dtype=float)) + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * n * yrs
-        + n * cp * (1.0 + tr_in), n.shape).astype(float)
-    rel = 1e-12
-
-    def stock_part(s, n_, unit_, cp_, tr_):
-        """S-dependent cost other than downtime: h S T + CR + S-part of CP and CTr."""
-        c = unit_ * s
-        if maxrule:  # CP = max(n, S) cp: extra (max(n,S) - n) cp (1 + Tr_in)
-            c = c + np.maximum(s - n_, 0.0) * cp_ * (1.0 + tr_)
-        return c
-
+    rel = _REL
     size = lam.size
     best_s = np.zeros(size, dtype=np.int64)
     best_c = np.full(size, np.inf)
-    # Working set, compressed lazily: a SKU that is done stays in the arrays until at most
-    # half of them are live. That is harmless: a SKU is done once the stock part alone of
-    # S + 1 reaches its best total; no larger S can then be strictly cheaper (cost >= stock
-    # part, both non-decreasing in S, and float products and sums are monotone), so a done
-    # SKU never updates its best again, and stays done. (A SKU whose downtime cost is 0
-    # is done by the same test: its best is at most its stock part.) Scratch arrays are
-    # allocated once per compression, not per step.
     idx = np.arange(size)
-    w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix = lam, lead, u, weight, n, unit, cp, tr_in, fix
+    w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr, w_fix, w_min = (
+        lam, lead, u, uw, weight, w, n, unit, cp, tr_in, fix, smin)
     w_bc = best_c.copy()
     w_bs = best_s.copy()
     b = np.ones(size)                          # Erlang B at S = 0
@@ -264,17 +409,25 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
         return np.empty(k), np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
 
     def threshold(out):
-        """What a larger S must beat: best - 1e-12 (|fixed part| + best)."""
-        np.add(w_bc, w_fix, out=out)
-        out *= -rel
-        out += w_bc
+        """What a larger S must beat: best - 1e-12 (|fixed part| + best) (inf while no best)."""
+        with np.errstate(invalid="ignore"):
+            np.add(w_bc, w_fix, out=out)
+            out *= -rel
+            out += w_bc
+        if target:
+            np.copyto(out, np.inf, where=np.isinf(w_bc))
 
     t1, t2, t3, cost, flag = scratch(size)
     s = 0
-    while nlive and s <= max_stock:
-        with np.errstate(divide="ignore", invalid="ignore"):
+    while nlive:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if s == 0:
-                np.copyto(t2, w_lead)          # W(0) = L
+                if erl and window:
+                    np.copyto(t2, np.maximum(w_lead - w_win, 0.0))   # Wx(0) = (L - w)^+
+                elif erl:
+                    np.copyto(t2, w_lead)          # W(0) = L
+                else:
+                    t2[...] = np.where(w_lam > 0, w_uw / np.where(w_lam > 0, w_lam, 1.0), 0.0)
             elif erl:
                 np.multiply(w_u, b, out=t1)    # u B_{s-1}
                 np.add(t1, s, out=b)
@@ -287,19 +440,24 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
                 t2 *= w_lead
                 np.subtract(s, w_u, out=t1)
                 t2 /= t1                       # W = Ec L / (s - u)
+                if window:                     # Wx = W exp(-(s - u) w / L)
+                    t2 *= np.where(w_win > 0, np.exp(-t1 * w_win / np.where(w_lead > 0, w_lead, 1.0)), 1.0)
                 if s <= umax:
                     np.greater_equal(w_u, s, out=flag)
                     np.copyto(t2, np.inf, where=flag)   # unstable queue: infeasible
             else:
-                t2[...] = np.where(w_lam > 0, poisson_loss(s, w_u) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
-            t2 *= w_w                          # 365 W n ce (inf * 0 = nan only for done SKUs)
+                t2[...] = np.where(w_lam > 0, poisson_loss(s, w_uw) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
+            np.copyto(t2, 0.0, where=w_w == 0)  # no demand or no penalty: no emergency cost
+            t2 *= w_w                          # 365 W n ce
         if maxrule:
-            np.add(t2, stock_part(s, w_n, w_unit, w_cp, w_tr), out=cost)
+            np.add(t2, _stock_part(s, w_n, w_unit, w_cp, w_tr, True), out=cost)
         else:
             np.multiply(w_unit, s, out=cost)   # stock part: S (h T + cp (1 + Tr_in))
             cost += t2
+        if target:
+            np.copyto(cost, np.inf, where=w_min > s)   # below the service target: infeasible
         if s == 0:
-            np.less(cost, w_bc, out=flag)      # S = 0 is always feasible: the first best
+            np.less(cost, w_bc, out=flag)      # S = 0 (when allowed): the first best
         else:
             threshold(t3)
             np.less(cost, t3, out=flag)        # strictly better, beyond rounding of the total
@@ -307,7 +465,7 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
         np.copyto(w_bs, s, where=flag)
         threshold(t3)
         if maxrule:
-            np.less(stock_part(s + 1, w_n, w_unit, w_cp, w_tr), t3, out=flag)
+            np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), t3, out=flag)
         else:
             np.multiply(w_unit, s + 1, out=t1)
             np.less(t1, t3, out=flag)          # live: S + 1 could still be cheaper
@@ -317,18 +475,76 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
             best_c[idx] = w_bc
             keep = flag.copy()
             idx, b, w_bc, w_bs = idx[keep], b[keep], w_bc[keep], w_bs[keep]
-            w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix = (
-                x[keep] for x in (w_lam, w_lead, w_u, w_w, w_n, w_unit, w_cp, w_tr, w_fix))
+            w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr, w_fix, w_min = (
+                x[keep] for x in (w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr,
+                                  w_fix, w_min))
             t1, t2, t3, cost, flag = scratch(idx.size)
         s += 1
     best_s[idx] = w_bs
-    best_c[idx] = w_bc
-    best_s = best_s.reshape(shape)
-    cost = base_stock_costs(best_s, rate=rate, years=years, price=price,
-                            lead_time_years=lead_time_years, emergency_per_day=emergency_per_day,
-                            regular_per_demand=regular_per_demand,
-                            holding_per_part_year=holding_per_part_year,
-                            inbound_share=inbound_share, outbound_per_part=outbound_per_part,
-                            investment=investment, benefit_per_part_year=benefit_per_part_year,
-                            waiting_time=waiting_time, production_rule=production_rule)
-    return BaseStockPolicy(S=best_s if best_s.ndim else int(best_s), cost=cost)
+    return best_s
+
+
+def _bisect_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_time, production_rule):
+    """S* for SKUs with a large lead-time demand, by convexity (see :func:`optimal_base_stock`)."""
+    n = lam * yrs
+    u = lam * lead
+    weight = n * ce * DAYS_PER_YEAR
+    unit = h * yrs + cp * (1.0 + tr_in)
+    maxrule = production_rule == "max_demand_stock"
+    erl = waiting_time == "erlang_c"
+    uw = lam * np.maximum(lead - fdays / DAYS_PER_YEAR, 0.0)
+    per_part = np.where(lam > 0, weight / np.where(lam > 0, lam, 1.0), 0.0)   # 365 ce T
+
+    def part(S, k):
+        return _stock_part(S, n[k], unit[k], cp[k], tr_in[k], maxrule)
+
+    def down(S, k):
+        wx = np.asarray(backorder_wait(S, lam[k], lead[k], waiting_time, fdays[k]), dtype=float)
+        with np.errstate(invalid="ignore"):
+            return np.where(weight[k] == 0, 0.0, weight[k] * wx)
+
+    def step(S, k):
+        """TC(S + 1) - TC(S)."""
+        if erl:
+            return (part(S + 1, k) + down(S + 1, k)) - (part(S, k) + down(S, k))
+        from amspares.core.poisson import poisson_survival
+        d = part(S + 1, k) - part(S, k)
+        return d - per_part[k] * np.asarray(poisson_survival(S, uw[k]), dtype=float)
+
+    def settled(S, k):
+        """No S' >= S is cheaper than S (by convexity), or by more than 1e-13 of the total."""
+        sp, dn = part(S, k), down(S, k)
+        return (step(S, k) >= 0) | (dn <= _NEGLIGIBLE * (fix[k] + sp + dn))
+
+    lo0 = np.maximum(np.floor(u) + 1.0, smin) if erl else smin.astype(float)
+    allk = np.arange(lam.size)
+    hi = lo0 + np.ceil(np.sqrt(u)) + 1.0
+    todo = allk
+    for _ in range(200):                       # bracket: double the distance from lo0
+        ok = settled(hi[todo], todo)
+        todo = todo[~ok]
+        if not todo.size:
+            break
+        hi[todo] = lo0[todo] + 2.0 * (hi[todo] - lo0[todo])
+
+    def bisect(lo, hi, test):
+        """Smallest S in [lo, hi] with test(S) (test monotone, true at hi)."""
+        lo, hi = lo.copy(), hi.copy()
+        k = np.flatnonzero(lo < hi)
+        while k.size:
+            mid = np.floor((lo[k] + hi[k]) / 2.0)
+            g = test(mid, k)
+            hi[k] = np.where(g, mid, hi[k])
+            lo[k] = np.where(g, lo[k], mid + 1.0)
+            k = k[lo[k] < hi[k]]
+        return lo
+
+    s_m = bisect(lo0, hi, settled)
+    c_m = part(s_m, allk) + down(s_m, allk)
+    tol = _REL * (c_m + fix)
+    best = bisect(lo0, s_m, lambda S, k: part(S, k) + down(S, k) <= c_m[k] + tol[k])
+    if erl:
+        c0 = down(np.zeros(lam.size), allk)
+        low = np.minimum(c0, c_m)
+        best = np.where((smin <= 0) & (c0 <= low + _REL * (low + fix)), 0.0, best)
+    return best.astype(np.int64)

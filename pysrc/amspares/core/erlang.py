@@ -3,11 +3,24 @@
 No factorials and no powers: ``B_0 = 1``, ``B_k = u B_{k-1} / (k + u B_{k-1})`` keeps every
 intermediate value in [0, 1], so the result stays accurate to about 1e-13 relative for
 S up to 10^5 and beyond (verified against mpmath in ``tests/test_erlang.py``).
+
+The recursion costs S steps. For a stable queue with many servers (``S > u`` and
+``S >= 64``) the same value comes in one step from its Poisson form
+``B(S, u) = P(X = S) / P(X <= S)``, ``X ~ Poisson(u)`` (the definition
+``(u^S/S!) / sum_{k<=S} u^k/k!`` with ``e^-u`` cancelled), with ``P(X = S)`` from Loader's
+saddle-point formula and ``P(X <= S)`` from :func:`scipy.special.pdtr` (>= 1/2 there, so no
+cancellation): the optimal base stock of a lead-time demand of 10^6 parts costs the same as
+one of 10 (docs/model.md section 3.1).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
+
+from amspares.core.poisson import _point
+
+_CLOSED_FROM = 64     # S from which a stable queue uses the one-step Poisson form
 
 
 def _as_servers(servers) -> np.ndarray:
@@ -51,6 +64,14 @@ def erlang_b(servers, offered_load):
     if np.any(u < 0) or np.any(np.isnan(u)):
         raise ValueError("offered_load (u) must be >= 0")
     s, u = np.broadcast_arrays(s, u)
+    closed = (s >= _CLOSED_FROM) & (s > u)
+    if closed.any():
+        b = np.empty(s.shape, dtype=float)
+        b[closed] = _erlang_b_closed(s[closed].astype(float), u[closed])
+        rest = ~closed
+        if rest.any():
+            b[rest] = np.atleast_1d(erlang_b(s[rest], u[rest]))
+        return b if b.ndim else float(b)
     b = np.ones(s.shape, dtype=float)
     kmax = int(s.max(initial=0))
     if s.size == 1:  # scalar fast path: plain floats are ~20x faster than 0-d arrays
@@ -62,6 +83,11 @@ def erlang_b(servers, offered_load):
     else:
         b = _erlang_b_many(s.ravel(), u.ravel()).reshape(s.shape)
     return b if b.ndim else float(b)
+
+
+def _erlang_b_closed(s, u):
+    """``B(S, u) = P(X = S) / P(X <= S)`` for ``S > u`` (one step; see the module docstring)."""
+    return _point(s, u) / special.pdtr(s, u)
 
 
 def _erlang_b_many(s: np.ndarray, u: np.ndarray) -> np.ndarray:

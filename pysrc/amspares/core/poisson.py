@@ -23,15 +23,83 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+_LOADER_FROM = 256         # from here on the point probability uses Loader's saddle-point form
+_LOG_FACTORIAL = special.gammaln(np.arange(1.0, _LOADER_FROM + 1.0))   # log y! for y = 0..255
 
-_LOG_FACTORIAL = special.gammaln(np.arange(1.0, 4097.0))   # log y! for y = 0..4095
+
+def _stirling_error(k):
+    """``log k! - log(sqrt(2 pi k) (k/e)^k)`` for ``k >= 16`` (Loader 2000, its series)."""
+    nn = k * k
+    return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - 1.0 / (1188 * nn)) / nn) / nn) / nn) / k
+
+
+def _deviance(x, m):
+    """``bd0(x, m) = x log(x/m) + m - x`` without cancellation (Loader 2000): a series in
+    ``v = (x - m)/(x + m)`` when ``|x - m| < 0.1 (x + m)``, the plain formula otherwise."""
+    d = x - m
+    near = np.abs(d) < 0.1 * (x + m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        far = x * np.log(x / m) + d * -1.0
+        v = d / (x + m)
+        s = d * v
+        ej = 2.0 * x * v
+        v2 = v * v
+        for j in range(1, 9):                 # |v| < 0.1: each term 100x smaller
+            ej = ej * v2
+            s = s + ej / (2 * j + 1)
+    return np.where(near, s, far)
+
+
+def poisson_pmf(k, mean):
+    """Point probability ``P(X = k)`` of ``X ~ Poisson(mean)`` for integer ``k`` (0 for k < 0).
+
+    Accurate at any size: for ``k >= 256`` Loader's saddle-point form
+    ``exp(-stirlerr(k) - bd0(k, m)) / sqrt(2 pi k)`` (C. Loader, "Fast and accurate
+    computation of binomial probabilities", 2000), which avoids the ``k log m - m - log k!``
+    cancellation (1e-9 relative at k = 10^6); below, ``exp(k log m - m - log k!)`` with a
+    table of ``log k!`` (a few 1e-13 relative at worst).
+    The building block of the exact Erlang B for large S (docs/model.md section 3.1).
+
+    Examples
+    --------
+    >>> round(float(poisson_pmf(2, 2.0)), 15)       # 2 e^-2
+    0.270670566473225
+    >>> float(poisson_pmf(-1, 2.0)), float(poisson_pmf(3, 0.0))
+    (0.0, 0.0)
+    """
+    y = np.asarray(k, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    y, m = np.broadcast_arrays(y, m)
+    out = _point(y, m)
+    return out if out.ndim else float(out)
+
+
+def _point(y, m):
+    """P(X = y) for float arrays of whole numbers y (0 when y < 0)."""
+    if y.size and float(y.min()) >= 0 and float(y.max()) < _LOADER_FROM:   # the common case
+        point = special.xlogy(y, m)
+        point -= m
+        point -= _LOG_FACTORIAL[y.astype(np.intp)]
+        return np.exp(point)
+    small = y < _LOADER_FROM
+    ys = np.clip(np.where(small, y, 0.0), 0.0, _LOADER_FROM - 1).astype(np.intp)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        low = np.exp(special.xlogy(ys, m) - m - _LOG_FACTORIAL[ys])
+        if small.all():
+            out = low
+        else:
+            yb = np.where(small, float(_LOADER_FROM), y)
+            big = np.exp(-_stirling_error(yb) - _deviance(yb, m)) / np.sqrt(2.0 * np.pi * yb)
+            big = np.where(m > 0, big, 0.0)
+            out = np.where(small, low, big)
+    return np.where(y < 0, 0.0, out)
 
 
 def _tail_and_point(y, m):
     """``S = P(X > y)`` and ``p = P(X = y)`` for integer-valued ``y`` (``S = 1, p = 0`` if y < 0).
 
     One :func:`scipy.special.pdtrc` call per element (the expensive part) and a point
-    probability ``exp(y log m - m - log y!)`` with ``log y!`` from a table for small y.
+    probability from :func:`poisson_pmf`'s formulas.
     """
     y = np.asarray(y, dtype=float)
     m = np.asarray(m, dtype=float)
@@ -41,17 +109,7 @@ def _tail_and_point(y, m):
     anyneg = bool(neg.any())
     yy = np.where(neg, 0.0, y) if anyneg else y
     surv = special.pdtrc(yy, m)
-    if yy.size and float(yy.max()) < _LOG_FACTORIAL.size:
-        logfact = _LOG_FACTORIAL[yy.astype(np.intp)]
-    else:
-        logfact = special.gammaln(yy + 1.0)
-    point = special.xlogy(yy, m)
-    if np.ndim(point):                       # in place: fewer temporaries for big arrays
-        point -= m
-        point -= logfact
-        np.exp(point, out=point)
-    else:
-        point = np.exp(point - m - logfact)
+    point = _point(yy, m)
     if anyneg:
         surv = np.where(neg, 1.0, surv)
         point = np.where(neg, 0.0, point)
@@ -133,6 +191,36 @@ def poisson_second_loss(y, mean):
     d = y - m
     g = 0.5 * ((d * d + y) * surv - m * d * point)
     g = np.maximum(g, 0.0)
+    return g if g.ndim else float(g)
+
+
+def poisson_left_second_loss(y, mean):
+    """Second-order left loss ``H2(y) = sum_{k <= y} E[(k - X)^+] = E[(y - X)(y + 1 - X); X <= y] / 2``.
+
+    Closed form (the mirror image of :func:`poisson_second_loss`, with ``F = P(X <= y)``):
+    ``H2(y) = ((y - m)^2 + y) F / 2 + m (y - m) P(X = y) / 2``; exactly 0 for ``y <= 0``.
+    It gives the (s,Q) on-hand stock as ``(H2(s + Q) - H2(s)) / Q`` (docs/model.md section
+    3.2, thesis Eq. 22, 25) without the cancellation of ``E[BO] + s + (Q + 1)/2 - u``.
+
+    Examples
+    --------
+    ``H2(1) = E[(1 - X)^+] = P(X = 0)``:
+
+    >>> round(float(poisson_left_second_loss(1, 2.0)), 15) == round(float(np.exp(-2.0)), 15)
+    True
+    >>> float(poisson_left_second_loss(0, 2.0)), float(poisson_left_second_loss(-4, 2.0))
+    (0.0, 0.0)
+    """
+    y = np.asarray(y, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    y, m = np.broadcast_arrays(y, m)
+    pos = y > 0
+    yy = np.where(pos, y, 1.0)
+    cdf = special.pdtr(yy, m)
+    point = _point(yy, m)
+    d = yy - m
+    g = 0.5 * ((d * d + yy) * cdf + m * d * point)
+    g = np.where(pos, np.maximum(g, 0.0), 0.0)
     return g if g.ndim else float(g)
 
 

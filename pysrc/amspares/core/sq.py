@@ -19,7 +19,12 @@ import numpy as np
 
 from amspares.core.basestock import DAYS_PER_YEAR
 from amspares.core.costs import CostBreakdown, benefit
-from amspares.core.poisson import accepted_quantity, poisson_loss, poisson_second_loss
+from amspares.core.poisson import (
+    accepted_quantity,
+    poisson_left_second_loss,
+    poisson_loss,
+    poisson_second_loss,
+)
 
 
 def sq_expected_backorders(reorder_point, order_quantity, mean):
@@ -46,17 +51,22 @@ def sq_expected_backorders(reorder_point, order_quantity, mean):
 def sq_expected_on_hand(reorder_point, order_quantity, mean):
     """Steady-state expected on-hand stock ``E[OH](s)`` of an (s,Q) policy (thesis Eq. 22, 25).
 
-    ``E[(s + U - X)^+] = E[BO](s) + s + (Q + 1)/2 - u``.
+    ``E[(s + U - X)^+] = (H2(s + Q) - H2(s)) / Q`` with the second-order left loss ``H2``
+    (:func:`amspares.core.poisson.poisson_left_second_loss`); equal to
+    ``E[BO](s) + s + (Q + 1)/2 - u`` but without its cancellation, so an on-hand stock that
+    is 0 in exact arithmetic (``s + Q <= 0``) is exactly 0 (docs/model.md section 3.2).
 
     Examples
     --------
     >>> round(float(sq_expected_on_hand(0, 1, 0.0)), 12)     # no demand: one part on hand
     1.0
+    >>> float(sq_expected_on_hand(-5, 5, 1e4))               # s + Q = 0: never any stock
+    0.0
     """
     s = np.asarray(reorder_point, dtype=float)
     q = np.asarray(order_quantity, dtype=float)
-    r = np.asarray(sq_expected_backorders(s, q, mean)) + s + (q + 1.0) / 2.0 - np.asarray(mean, dtype=float)
-    r = np.maximum(r, 0.0)
+    r = (np.asarray(poisson_left_second_loss(s + q, mean)) - np.asarray(poisson_left_second_loss(s, mean))) / q
+    r = np.where(s + q <= 0, 0.0, np.maximum(r, 0.0))
     return r if r.ndim else float(r)
 
 
@@ -74,13 +84,19 @@ def reorder_point_search_top(mean):
     return top if top.ndim else int(top)
 
 
-def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency_per_day):
+def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency_per_day,
+                          window_mean=None, minimum=None):
     """Cost-optimal reorder point ``s* = argmin_{s >= -Q}`` of ``CD + CH`` (Eq. 15-16, 26).
 
-    ``f(s) = (365 ce + h) T E[BO](s) + h T (s + (Q + 1)/2 - u)`` is convex in s; its
-    forward difference is ``h T - (365 ce + h) T (G1(s + 1) - G1(s + Q + 1)) / Q``, so s* is
-    the smallest s where that is >= 0 (ties to the smaller s), found by an integer bisection,
-    vectorised. T cancels.
+    ``f(s) = 365 ce T E[BO_w](s) + h T E[OH](s)`` with ``E[OH] = E[BO] + s + (Q + 1)/2 - u``;
+    ``E[BO_w]`` is E[BO] at the lead-time demand beyond the free window, ``window_mean`` =
+    ``u_w = lambda (L - w)^+`` (docs/model.md section 3.2; default ``u``: version 1). f is
+    convex in s; its forward difference is
+    ``h T - (h T (G1_u(s + 1) - G1_u(s + Q + 1)) + 365 ce T (G1_w(s + 1) - G1_w(s + Q + 1))) / Q``,
+    so s* is the smallest s where that is >= 0 (ties to the smaller s), found by an integer
+    bisection, vectorised. T cancels. ``minimum`` (optional): a lower bound on s (a service
+    target, :func:`amspares.core.service.minimum_reorder_point`); by convexity the constrained
+    optimum is ``max(s*, minimum)``.
 
     Examples
     --------
@@ -91,14 +107,18 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
     """
     q = np.asarray(order_quantity, dtype=float)
     m = np.asarray(mean, dtype=float)
+    mw = m if window_mean is None else np.asarray(window_mean, dtype=float)
     h = np.asarray(holding_per_part_year, dtype=float)
     ce = np.asarray(emergency_per_day, dtype=float)
-    q, m, h, ce = np.broadcast_arrays(q, m, h, ce)
-    pen = DAYS_PER_YEAR * ce + h
+    q, m, mw, h, ce = np.broadcast_arrays(q, m, mw, h, ce)
+    same = window_mean is None
 
     def holds(s):
         drop = np.asarray(poisson_loss(s + 1, m)) - np.asarray(poisson_loss(s + q + 1, m))
-        return h * q >= pen * drop
+        if same:
+            return h * q >= (DAYS_PER_YEAR * ce + h) * drop
+        drop_w = np.asarray(poisson_loss(s + 1, mw)) - np.asarray(poisson_loss(s + q + 1, mw))
+        return h * q >= h * drop + DAYS_PER_YEAR * ce * drop_w
 
     lo = -q.copy()
     hi = np.maximum(np.asarray(reorder_point_search_top(m), dtype=float), lo)
@@ -110,6 +130,8 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
         ok = holds(mid)
         hi = np.where(open_ & ok, mid, hi)
         lo = np.where(open_ & ~ok, mid + 1.0, lo)
+    if minimum is not None:
+        lo = np.maximum(lo, np.asarray(minimum, dtype=float))
     s = lo.astype(np.int64)
     return s if s.ndim else int(s)
 
@@ -126,6 +148,9 @@ class SQPolicy:
     expected_backorders: np.ndarray | float
     accepted_q: np.ndarray | int
     cost: CostBreakdown
+    fill_rate: np.ndarray | float | None = None       # docs/model.md section 3.4
+    on_time_rate: np.ndarray | float | None = None
+    mean_wait_days: np.ndarray | float | None = None
 
     @property
     def total_cost(self):
@@ -135,17 +160,28 @@ class SQPolicy:
 def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emergency_per_day,
                     regular_per_demand=0.0, holding_per_part_year=0.0, inbound_share=0.0,
                     outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
-                    accepted_q_confidence=0.999, reorder_point=None):
+                    accepted_q_confidence=0.999, reorder_point=None, free_days=0.0,
+                    service_target=None, service_measures=True):
     """Cost of ordering ``Q`` at a time, at the optimal (or a given) reorder point (spec 3.2).
 
-    * ``CD = 365 E[BO] ce T + n cd`` (Eq. 15), ``CH = E[OH] h T`` (Eq. 16)
+    * ``CD = 365 E[BO_w] ce T + n cd`` (Eq. 15; ``E[BO_w]`` = E[BO] at ``u_w = lambda (L - w)^+``,
+      ``w = free_days / 365``, docs/model.md section 3.2), ``CH = E[OH] h T`` (Eq. 16)
     * ``CP = billed cp`` (Eq. 18), ``CR = 0`` (left-overs are already in CP)
     * ``CTr = shipped cp Tr_in + n Tr_out`` (inbound transport on the parts actually shipped,
       thesis 5.1.2), ``B = bp n T / 2``.
 
+    One-order regime (``Q > n``): shipped ``= max(1, min(Q, accepted_q))`` when ``n > 0``
+    (docs/model.md 3.2: at least one part, so ``E[OH] = shipped - n/2 >= 0``); no demand
+    (``n = 0``): nothing is ordered (billed = shipped = 0).
+
     Parameters are those of :func:`amspares.core.base_stock_costs`, plus
-    ``order_quantity`` (Q >= 1), ``accepted_q_confidence`` (Eq. 31) and an optional fixed
-    ``reorder_point`` (default: :func:`optimal_reorder_point`).
+    ``order_quantity`` (Q >= 1), ``accepted_q_confidence`` (Eq. 31), an optional fixed
+    ``reorder_point`` (default: :func:`optimal_reorder_point`), ``free_days`` and an optional
+    ``service_target`` (minimum on-time rate: the reorder point is the cheapest meeting it;
+    the one-order regime has no reorder point and meets it or not).
+
+    Returns an :class:`SQPolicy` with the service measures ``fill_rate``, ``on_time_rate``
+    and ``mean_wait_days`` (docs/model.md section 3.4; None with ``service_measures=False``).
 
     Examples
     --------
@@ -158,29 +194,44 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
     >>> float(p.shipped), float(p.billed), float(p.expected_on_hand)
     (85.0, 100.0, 55.0)
     """
+    from amspares.core.service import (
+        minimum_reorder_point,
+        one_order_service,
+        sq_service,
+    )
+
     q = np.asarray(order_quantity, dtype=float)
     lam = np.asarray(rate, dtype=float)
     yrs = np.asarray(years, dtype=float)
     lead = np.asarray(lead_time_years, dtype=float)
-    q, lam, yrs, lead = np.broadcast_arrays(q, lam, yrs, lead)
+    fdays = np.asarray(free_days, dtype=float)
+    q, lam, yrs, lead, fdays = np.broadcast_arrays(q, lam, yrs, lead, fdays)
     n = lam * yrs
     u = lam * lead
+    window = bool(np.any(fdays > 0))
+    uw = lam * np.maximum(lead - fdays / DAYS_PER_YEAR, 0.0) if window else u
     cp = np.asarray(price, dtype=float)
     h = np.asarray(holding_per_part_year, dtype=float)
     ce = np.asarray(emergency_per_day, dtype=float)
     acc = np.asarray(accepted_quantity(n, accepted_q_confidence), dtype=float)
-    several = q <= n
+    several = (q <= n) & (n > 0)
     if reorder_point is None:
-        s = np.asarray(optimal_reorder_point(q, u, h, ce), dtype=float)
+        smin = None
+        if service_target is not None:
+            smin = minimum_reorder_point(service_target, q, rate=lam, lead_time_years=lead,
+                                         free_days=fdays)
+        s = np.asarray(optimal_reorder_point(q, u, h, ce, window_mean=uw if window else None,
+                                             minimum=smin), dtype=float)
     else:
         s = np.broadcast_to(np.asarray(reorder_point, dtype=float), q.shape)
     ebo = np.where(several, np.asarray(sq_expected_backorders(s, q, u)), 0.0)
+    ebo_w = np.where(several, np.asarray(sq_expected_backorders(s, q, uw)), 0.0) if window else ebo
     orders = np.ceil(n / q)
-    billed = np.where(several, orders * q, q)
-    shipped = np.where(several, orders * q, np.minimum(q, acc))
-    eoh = np.where(several, np.asarray(sq_expected_on_hand(s, q, u)), shipped - n / 2.0)
+    billed = np.where(several, orders * q, np.where(n > 0, q, 0.0))
+    shipped = np.where(several, orders * q, np.where(n > 0, np.maximum(np.minimum(q, acc), 1.0), 0.0))
+    eoh = np.where(several, np.asarray(sq_expected_on_hand(s, q, u)), np.maximum(shipped - n / 2.0, 0.0))
     with np.errstate(invalid="ignore"):
-        downtime = np.where(ce * n == 0, 0.0, DAYS_PER_YEAR * ebo * ce * yrs) + n * regular_per_demand
+        downtime = np.where(ce * n == 0, 0.0, DAYS_PER_YEAR * ebo_w * ce * yrs) + n * regular_per_demand
     holding = eoh * h * yrs
     production = billed * cp
     scrapping = np.zeros_like(production)
@@ -197,9 +248,20 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
             x = x.astype(np.int64)
         return x if x.ndim else x.item()
 
+    if not service_measures:
+        return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
+                        expected_on_hand=out(eoh), expected_backorders=out(ebo),
+                        accepted_q=out(acc, True), cost=cost)
+    sv_many = sq_service(np.where(several, s, 0.0), q, rate=lam, lead_time_years=lead, free_days=fdays)
+    sv_one = one_order_service(shipped, total_demand=n)
+    fill = np.where(several, sv_many.fill_rate, sv_one.fill_rate)
+    on_time = np.where(several, sv_many.on_time_rate, sv_one.on_time_rate)
+    wait = np.where(several, sv_many.mean_wait_days, sv_one.mean_wait_days)
+
     return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                     expected_on_hand=out(eoh), expected_backorders=out(ebo),
-                    accepted_q=out(acc, True), cost=cost)
+                    accepted_q=out(acc, True), cost=cost, fill_rate=out(fill),
+                    on_time_rate=out(on_time), mean_wait_days=out(wait))
 
 
 @dataclass(frozen=True)
@@ -212,12 +274,20 @@ class OrderQuantityAdvice:
     saving: np.ndarray | float  # TC(moq) - TC(Q): what ordering Q instead of moq saves
 
 
+#: An advised order quantity must save more than this share of the cost at Q = moq
+#: (docs/model.md section 3.5): no advice from float residue.
+ADVICE_MIN_SAVING = 1e-9
+
+
 def optimal_sq_policy(minimum_order_quantity, *, advice=True, **params):
     """(s,Q) policy at ``Q = moq`` with the optimal reorder point, and the Q advice.
 
     Returns ``(policy, advice)``: ``policy`` is :func:`sq_policy_costs` at ``Q = moq``;
     ``advice`` (when asked) is the cheapest ``Q`` in ``moq .. max(moq, accepted_q)``,
-    ties to the smaller Q, as :class:`OrderQuantityAdvice`.
+    ties to the smaller Q, as :class:`OrderQuantityAdvice`. A larger Q is advised only when
+    it saves more than 1e-9 of the total (``ADVICE_MIN_SAVING``, docs/model.md 3.5); with a
+    ``service_target`` (passed on to :func:`sq_policy_costs`, like ``free_days``) a Q whose
+    policy meets the target beats one that does not.
 
     Examples
     --------
@@ -239,21 +309,33 @@ def optimal_sq_policy(minimum_order_quantity, *, advice=True, **params):
     best_q = moq.copy()
     best_tc = np.broadcast_to(np.atleast_1d(np.asarray(policy.total_cost, dtype=float)), moq.shape).copy()
     best_s = np.broadcast_to(np.atleast_1d(np.asarray(policy.s, dtype=float)), moq.shape).copy()
+    target = params.get("service_target")
+
+    def meets(pol):
+        if target is None:
+            return np.ones(np.atleast_1d(pol.Q).shape, dtype=bool)
+        return np.atleast_1d(np.asarray(pol.on_time_rate) >= np.asarray(target, dtype=float))
+
+    best_ok = np.broadcast_to(meets(policy), moq.shape).copy()
     span = int((upper - moq).max(initial=0))
-    full = {k: np.broadcast_to(np.asarray(v), moq.shape) if not isinstance(v, str) else v
+    full = {k: np.broadcast_to(np.asarray(v), moq.shape) if not (v is None or isinstance(v, str)) else v
             for k, v in params.items()}
     for d in range(1, span + 1):
         live = (moq + d) <= upper
         if not live.any():
             break
         sub = {k: (v[live] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in full.items()}
-        cand = sq_policy_costs((moq + d)[live], **sub)
+        cand = sq_policy_costs((moq + d)[live], service_measures=target is not None, **sub)
         tc = np.atleast_1d(np.asarray(cand.total_cost, dtype=float))
-        better = tc < best_tc[live]
+        ok = np.broadcast_to(meets(cand), tc.shape)
+        ref = best_tc[live]
+        cheaper = tc < ref - ADVICE_MIN_SAVING * np.abs(ref)
+        better = (ok & ~best_ok[live]) | ((ok == best_ok[live]) & cheaper)
         pos = np.flatnonzero(live)[better]
         best_tc[pos] = tc[better]
         best_q[pos] = (moq + d)[live][better]
         best_s[pos] = np.atleast_1d(np.asarray(cand.s, dtype=float))[better]
+        best_ok[pos] = ok[better]
     saving = np.asarray(policy.total_cost, dtype=float) - best_tc
 
     def out(x):
