@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -101,3 +101,47 @@ def bind(scenario_or_inputs, methods: Mapping[str, str] | None = None) -> ModelP
                  if method_key(m, f) in inputs}
         bound[m] = MethodParams(kind=kind, **given)
     return ModelParams(methods=bound, **values)
+
+
+_FIELD_OF_KEY = {key: name for name, key in MODEL_KEYS.items()}
+
+
+def field_of(key: str) -> tuple[str | None, str]:
+    """``(method or None, field)`` of a dotted scenario key.
+
+    >>> field_of("demand.rate_per_year"), field_of("methods.regular.moq")
+    ((None, 'rate_per_year'), ('regular', 'moq'))
+    """
+    if key in _FIELD_OF_KEY:
+        return None, _FIELD_OF_KEY[key]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "methods" and parts[2] in METHOD_FIELDS:
+        return parts[1], parts[2]
+    raise KeyError(f"{key!r} is not a model input")
+
+
+def with_inputs(params: ModelParams, changes: Mapping[str, Any]) -> ModelParams:
+    """``params`` with some inputs given by their dotted keys changed (values may be arrays):
+    how a catalogue row or a workbook cell overrides a base scenario.
+
+    >>> from amspares.scenario import load_scenario
+    >>> p = with_inputs(bind(load_scenario()), {"methods.regular.price": np.array([1.0, 2.0]),
+    ...                                          "model.waiting_time": "exact"})
+    >>> p.size, p.waiting_time, float(p.methods["am_mto"].price)
+    (2, 'exact', 175.0)
+    """
+    top: dict[str, Any] = {}
+    per_method: dict[str, dict[str, Any]] = {}
+    for key, value in changes.items():
+        method, name = field_of(key)
+        value = value if name in CHOICE_FIELDS else _number(value)
+        if method is None:
+            top[name] = value
+        else:
+            if method not in params.methods:
+                raise KeyError(f"{key!r}: the scenario has no method {method!r}")
+            per_method.setdefault(method, {})[name] = value
+    out = replace(params, **top) if top else params
+    for method, fields_ in per_method.items():
+        out = out.with_method(method, **fields_)
+    return out
