@@ -27,6 +27,7 @@ from amspares.core.sq import (
     SQPolicy,
 )
 from amspares.core.mto import made_to_order_breakeven_price, made_to_order_costs
+from amspares.core.params import MethodParams, ModelParams
 from amspares.core.impact import (
     ImpactBreakdown,
     environmental_impact,
@@ -43,4 +44,5 @@ __all__ = [
     "sq_expected_on_hand", "optimal_reorder_point", "sq_policy_costs", "optimal_sq_policy",
     "SQPolicy", "made_to_order_costs", "made_to_order_breakeven_price", "ImpactBreakdown", "environmental_impact",
     "material_per_part", "megajoules_to_kwh", "process_factor", "transport_leg_factor",
+    "MethodParams", "ModelParams",
 ]

@@ -19,14 +19,15 @@ Situations compare two methods:
 * **am_mto** -- the method named ``am_mto`` if it is an order method, else the first order
   method.
 
-A situation that needs a missing role is not applicable: its break-even is ``None`` and
-``reasons[name]`` says why; its sweep is an empty list.
+A situation that needs a missing role is not applicable: its break-even has value ``None``
+and a reason saying why; its sweep has no columns (an empty list in JSON).
 
 Column names (stable; the workbook reads them)
 ----------------------------------------------
-Every sweep is a list of row objects. A row holds the swept input(s) and, for every method
-``<m>`` of the scenario, the same fields as that method's object in the JSON of spec
-section 6, flattened with dots:
+Every sweep is a set of named columns (in JSON, :func:`amspares.report.rows` makes them a
+list of row objects). A row holds the swept input(s) and, for every method ``<m>`` of the
+scenario, the same fields as that method's object in the JSON of ``amspares evaluate``,
+flattened with dots:
 
 * ``<m>.S`` (base stock; ``None`` where an (s,Q) policy applies), ``<m>.s`` (reorder point,
   ``None`` without one), ``<m>.Q`` (order quantity, ``None`` for an order method);
@@ -93,9 +94,9 @@ wins is reported as a jump point, with the reason.
 Each break-even is found by :func:`amspares.core.breakeven.find_breakeven`: the model is
 evaluated on a coarse grid to find the first sign change, then
 :func:`scipy.optimize.brentq` refines it on the continuous model to full precision. A
-break-even that does not exist in range is ``None`` with the reason in ``reasons``; one
-where the model jumps across equality (a discontinuity, not a root) is the jump point,
-with a note in ``reasons``.
+break-even that does not exist in range has value ``None`` and a reason; one where the
+model jumps across equality (a discontinuity, not a root) is the jump point, with a note.
+Each also names the method that wins below and above the value (``below``, ``above``).
 """
 
 from __future__ import annotations
