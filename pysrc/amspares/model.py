@@ -15,16 +15,15 @@ one-element arrays into plain Python values.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from dataclasses import replace
-
 from amspares.binding import bind
-from amspares.core.evaluate import Evaluation, evaluate as evaluate_params
+from amspares.core.evaluate import Evaluation
+from amspares.core.evaluate import evaluate as evaluate_params
 from amspares.scenario import Scenario
-
 
 #: Keys of a method's object that spec section 6 does not list, kept for the workbook and
 #: the readable reports; ``amspares evaluate --json`` leaves them out (``spec_only``).
