@@ -19,6 +19,7 @@ from amspares.binding import bind
 from amspares.core.breakeven import BreakEven
 from amspares.core.casestudy import CaseStudy, run_situations
 from amspares.model import evaluate
+from amspares.wording import note_text, reason_text
 
 
 def _whole(column: str) -> bool:
@@ -73,8 +74,9 @@ def study_dict(cs: CaseStudy) -> dict[str, Any]:
     sides: dict[str, dict] = {}
 
     def put(label: str, be: BreakEven):
-        if be.reason:
-            reasons[label] = be.reason
+        text = reason_text(be)
+        if text:
+            reasons[label] = text
         sides[label] = {"below": be.below, "above": be.above}
         return be.value
 
@@ -85,7 +87,7 @@ def study_dict(cs: CaseStudy) -> dict[str, Any]:
             values[name] = put(name, be)
     return {"roles": dict(cs.roles), "breakeven": values, "reasons": reasons,
             "sweeps": {name: rows(cols) for name, cols in cs.sweeps.items()},
-            "notes": list(cs.notes), "current": dict(cs.current), "sides": sides}
+            "notes": [note_text(n) for n in cs.notes], "current": dict(cs.current), "sides": sides}
 
 
 def case_study(scenario_or_inputs, methods: Mapping[str, str] | None = None, *,

@@ -29,6 +29,51 @@ QUANTITIES: dict[str, tuple[str, str, str]] = {
 BETTER = {"cost": "cheaper", "impact": "greener"}
 
 
+#: What a situation lacks, in words (``BreakEven.facts["lacking"]``).
+LACKING = {"regular": "stock method (regular)", "am_mto": "order method (am_mto)",
+           "impact": "[part] section (no impact)"}
+#: Why a break-even is missing (or a note on it), by ``BreakEven.why``; filled from ``facts``.
+REASONS = {
+    "dearer_even_free": "{method} costs more than optimal {other} ({target:,.2f} EUR) even when printing is free",
+    "dearer_even_at_zero": "optimal {method} costs more than {other} ({target:,.2f} EUR) even at price 0",
+    "moq_lower_throughout": "{winner} has the lower {measure} at every moq from 1",
+    "moq_keeps_lower": "{winner} keeps the lower {measure} at every moq up to {top:.3g}",
+    "moq_whole_numbers": "printing wins from moq = {value:g}, below accepted_q = {start} where the model "
+                         "is defined only at whole moq",
+    "portfolio_single_sku": "T = {years:g}: {winner} is cheaper even for a single SKU",
+    "portfolio_stays": "T = {years:g}: {winner} stays cheaper up to N = {top:g} SKUs",
+    "mould_cost_always": "mould {eur:,.0f} EUR: {winner} with the mould is cheaper at every demand",
+    "mould_cost_stays": "mould {eur:,.0f} EUR: {winner} stays cheaper up to n = {top:,.0f}",
+    "mould_impact_always": "mould {mpts:,.0f} mPts: {winner} with the mould has the lower impact at every demand",
+    "mould_impact_stays": "mould {mpts:,.0f} mPts: {winner} keeps the lower impact up to n = {top:,.0f}",
+    "energy_dirtier_even_at_zero": "{method} has a larger impact than {other} even with no machine energy",
+    "energy_keeps_lower": "{method} keeps the lower impact up to 1e7 MJ/kg",
+}
+#: Notes of the case study, by their first element.
+NOTES = {"no_base_stock": "{method} orders at least {moq} parts: no base stock S, left out of TC(S)"}
+
+
+def reason_text(be: BreakEven) -> str:
+    """Why a break-even is missing, or a note on it ('' when there is nothing to say).
+
+    >>> reason_text(BreakEven(None, why="not_applicable", facts={"lacking": ("am_mto",)}))
+    'not applicable: the scenario has no order method (am_mto)'
+    >>> reason_text(BreakEven(None, why="portfolio_single_sku", facts={"years": 10.0, "winner": "hub"}))
+    'T = 10: hub is cheaper even for a single SKU'
+    """
+    if be.why == "not_applicable":
+        return "not applicable: the scenario has no " + " and no ".join(LACKING[x] for x in be.facts["lacking"])
+    if be.why:
+        return REASONS[be.why].format(**be.facts)
+    return be.reason
+
+
+def note_text(note) -> str:
+    """A case-study note ``(what, facts)`` in words."""
+    what, facts = note
+    return NOTES[what].format(**facts)
+
+
 def _two(v: float) -> str:
     return f"{v:,.2f}"
 

@@ -10,8 +10,8 @@ numpy/scipy, no I/O.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import brentq
@@ -27,8 +27,10 @@ class BreakEven:
     ``below`` is the method that is lower (cheaper or greener) just below ``value`` and
     ``above`` the one lower just above it. Without a crossing, ``below`` and ``above``
     are both the method that is lower throughout (None where unknown or not applicable).
-    ``reason`` says why there is no value, or notes something about it; ``jump`` marks a
-    value where the model jumps across equality (a discontinuity, not a root).
+    ``reason`` is the root finder's note (a jump, a whole-number crossing); ``jump`` marks a
+    value where the model jumps across equality (a discontinuity, not a root). ``why``
+    names, for the situation that asked, why there is no value (or a note about it) and
+    ``facts`` holds its numbers; :func:`amspares.wording.reason_text` words both.
     """
 
     value: float | None
@@ -36,6 +38,8 @@ class BreakEven:
     jump: bool = False
     below: str | None = None
     above: str | None = None
+    why: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 def find_breakeven(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], grid,

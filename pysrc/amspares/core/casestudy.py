@@ -228,14 +228,22 @@ class _Study:
         """The scenario's parameters with some fields of method ``name`` changed."""
         return self.p.with_method(name, **changes)
 
-    def missing(self, *needed: str) -> str:
-        """Why a situation is not applicable ('' when it is)."""
-        words = {"regular": "stock method (regular)", "am_mto": "order method (am_mto)"}
-        lacking = [words[r] for r in needed if r in words and self.role[r] is None]
+    def missing(self, *needed: str) -> tuple[str, ...]:
+        """What a situation needs and the scenario lacks: ``"regular"``, ``"am_mto"``
+        (the roles), ``"impact"`` (a part); empty when the situation is applicable."""
+        lacking = [r for r in needed if r in self.role and self.role[r] is None]
         if "impact" in needed and not self.has_part:
-            lacking.append("[part] section (no impact)")
-        lacking = [x for x in lacking if x]
-        return ("not applicable: the scenario has no " + " and no ".join(lacking)) if lacking else ""
+            lacking.append("impact")
+        return tuple(lacking)
+
+
+def _not_applicable(lacking: tuple[str, ...]) -> BreakEven:
+    return BreakEven(None, why="not_applicable", facts={"lacking": lacking})
+
+
+def _because(be: BreakEven, why: str, **facts) -> BreakEven:
+    """``be`` with the situation's own reason (replacing the root finder's note)."""
+    return replace(be, reason="", why=why, facts=facts)
 
 
 # --------------------------------------------------------------------------- situations
@@ -259,7 +267,7 @@ def _fixed_s_tables(st: _Study) -> tuple[Columns, Columns, list[str]]:
             continue
         moq = int(p.methods[m].moq)
         if moq != 1:
-            notes.append(f"{m} orders at least {moq} parts: no base stock S, left out of TC(S)")
+            notes.append(("no_base_stock", {"method": m, "moq": moq}))
             continue
         c = base_stock_costs(S, waiting_time=p.waiting_time, production_rule=p.production_rule,
                              **cost_terms(p, m))
@@ -324,18 +332,16 @@ def _price_breakeven(st: _Study, swept: str, other: str, none_reason: str) -> Br
     be = find_breakeven(sides, _expanding(float(st.p.methods[swept].price) or 1.0),
                         names=(swept, other))
     if be.value is None:
-        return replace(be, reason=none_reason.format(target=target))
+        return _because(be, none_reason, method=swept, other=other, target=target)
     return be
 
 
 def _am_price_breakeven(st: _Study) -> BreakEven:
-    return _price_breakeven(st, st.M, st.R, f"{st.M} costs more than optimal {st.R} "
-                            "({target:,.2f} EUR) even when printing is free")
+    return _price_breakeven(st, st.M, st.R, "dearer_even_free")
 
 
 def _regular_price_breakeven(st: _Study) -> BreakEven:
-    return _price_breakeven(st, st.R, st.M, f"optimal {st.R} costs more than {st.M} "
-                            "({target:,.2f} EUR) even at price 0")
+    return _price_breakeven(st, st.R, st.M, "dearer_even_at_zero")
 
 
 def _moq_linear_start(ev: Evaluation) -> int:
@@ -378,15 +384,14 @@ def _moq(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
         if be.value is None:
             d = other[0] - other[1]
             if np.all(d >= 0):
-                return replace(be, reason=f"{M} has the lower {label} at every moq from 1")
-            return replace(be, reason=f"{R} keeps the lower {label} at every moq up to {extra[-1]:.3g}")
+                return _because(be, "moq_lower_throughout", winner=M, measure=label)
+            return _because(be, "moq_keeps_lower", winner=R, measure=label, top=float(extra[-1]))
         if be.jump:
-            return replace(be, reason=f"printing wins from moq = {be.value:g}, below accepted_q "
-                                      f"= {lin0} where the model is defined only at whole moq")
+            return _because(be, "moq_whole_numbers", value=be.value, start=lin0)
         return be
 
     be_cost = solve("cost", "cost")
-    be_imp = solve("impact", "impact") if st.has_part else BreakEven(None, st.missing("impact"))
+    be_imp = solve("impact", "impact") if st.has_part else _not_applicable(st.missing("impact"))
     return table, be_cost, be_imp
 
 
@@ -418,9 +423,9 @@ def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
         if be.value is None:
             lo, hi = sides(grid[:1])
             if lo[0] > hi[0]:
-                be = replace(be, reason=f"T = {T:g}: {M} is cheaper even for a single SKU")
+                be = _because(be, "portfolio_single_sku", years=T, winner=M)
             else:
-                be = replace(be, reason=f"T = {T:g}: {R} stays cheaper up to N = {grid[-1]:g} SKUs")
+                be = _because(be, "portfolio_stays", years=T, winner=R, top=float(grid[-1]))
         found[label] = be
     return tables, found
 
@@ -454,13 +459,12 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
         be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
             lo, hi = sides(search[:1])
-            be = replace(be, reason=f"mould {eur:,.0f} EUR: " + (
-                f"{R} with the mould is cheaper at every demand" if lo[0] < hi[0]
-                else f"{M} stays cheaper up to n = {search[-1]:,.0f}"))
+            be = (_because(be, "mould_cost_always", eur=eur, winner=R) if lo[0] < hi[0]
+                  else _because(be, "mould_cost_stays", eur=eur, winner=M, top=float(search[-1])))
         by_cost[mould_key(eur)] = be
     for mp in MOULD_MPTS:
         if not st.has_part:
-            by_impact[mould_key(mp)] = BreakEven(None, st.missing("impact"))
+            by_impact[mould_key(mp)] = _not_applicable(st.missing("impact"))
             continue
 
         def sides(x, mp=mp):
@@ -470,9 +474,8 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
         be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
             lo, hi = sides(search[:1])
-            be = replace(be, reason=f"mould {mp:,.0f} mPts: " + (
-                f"{R} with the mould has the lower impact at every demand" if lo[0] < hi[0]
-                else f"{M} keeps the lower impact up to n = {search[-1]:,.0f}"))
+            be = (_because(be, "mould_impact_always", mpts=mp, winner=R) if lo[0] < hi[0]
+                  else _because(be, "mould_impact_stays", mpts=mp, winner=M, top=float(search[-1])))
         by_impact[mould_key(mp)] = be
     return cols, by_cost, by_impact
 
@@ -503,8 +506,8 @@ def _am_energy(st: _Study) -> tuple[Columns, BreakEven]:
     be = find_breakeven(sides, _expanding(100.0, 1e7), names=(M, R))
     if be.value is None:
         lo, hi = sides(np.array([0.0]))
-        be = replace(be, reason=f"{M} has a larger impact than {R} even with no machine energy"
-                     if lo[0] > hi[0] else f"{M} keeps the lower impact up to 1e7 MJ/kg")
+        be = (_because(be, "energy_dirtier_even_at_zero", method=M, other=R) if lo[0] > hi[0]
+              else _because(be, "energy_keeps_lower", method=M))
     far = 1.5 * be.value if be.value else 0.0
     top = 600.0 if far <= 600.0 else _nice_upper(far)
     grid = np.linspace(0.0, top, 25)
@@ -527,7 +530,8 @@ class CaseStudy:
     (portfolio, mould) to ``{key: BreakEven}``; ``sweeps`` maps each sweep name to its
     named columns (empty when not applicable); ``current`` holds the scenario's own values
     of the swept quantities (``am_price``, ``am_energy_mj_per_kg``, ``regular_price``,
-    ``moq``, ``regular_investment``, ``n``).
+    ``moq``, ``regular_investment``, ``n``); ``notes`` are ``(what, facts)`` pairs
+    (worded by :func:`amspares.wording.note_text`).
     """
 
     roles: dict
@@ -591,7 +595,7 @@ def run_situations(params: ModelParams, *,
     tick("price sensitivity")
     if both:
         for name in ("am_price_breakeven", "regular_price_breakeven"):
-            put(name, BreakEven(None, both))
+            put(name, _not_applicable(both))
         sweeps["am_price"] = sweeps["regular_price"] = {}
     else:
         a, r = _am_price_breakeven(st), _regular_price_breakeven(st)
@@ -602,8 +606,8 @@ def run_situations(params: ModelParams, *,
 
     tick("minimum order quantity")
     if both:
-        put("moq_breakeven_cost", BreakEven(None, both))
-        put("moq_breakeven_impact", BreakEven(None, both_imp))
+        put("moq_breakeven_cost", _not_applicable(both))
+        put("moq_breakeven_impact", _not_applicable(both_imp))
         sweeps["moq"] = {}
     else:
         sweeps["moq"], c, i = _moq(st)
@@ -613,7 +617,7 @@ def run_situations(params: ModelParams, *,
     tick("portfolio")
     if both:
         for key in ("T1", "T10"):
-            put("portfolio_breakeven_skus", BreakEven(None, both), key)
+            put("portfolio_breakeven_skus", _not_applicable(both), key)
         for name in PORTFOLIO_TABLES:
             sweeps[name] = {}
     else:
@@ -625,9 +629,9 @@ def run_situations(params: ModelParams, *,
     tick("mould investment")
     if both:
         for eur in MOULD_EUR:
-            put("mould_breakeven_demand_cost", BreakEven(None, both), mould_key(eur))
+            put("mould_breakeven_demand_cost", _not_applicable(both), mould_key(eur))
         for mp in MOULD_MPTS:
-            put("mould_breakeven_demand_impact", BreakEven(None, both_imp), mould_key(mp))
+            put("mould_breakeven_demand_impact", _not_applicable(both_imp), mould_key(mp))
         sweeps["mould"] = {}
     else:
         sweeps["mould"], by_cost, by_imp = _mould(st)
@@ -638,7 +642,7 @@ def run_situations(params: ModelParams, *,
 
     tick("environmental sensitivity")
     if both_imp:
-        put("am_energy_breakeven_mj_per_kg", BreakEven(None, both_imp))
+        put("am_energy_breakeven_mj_per_kg", _not_applicable(both_imp))
         sweeps["am_energy"] = {}
     else:
         sweeps["am_energy"], e = _am_energy(st)
