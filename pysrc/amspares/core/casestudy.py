@@ -249,7 +249,7 @@ def _because(be: BreakEven, why: str, **facts) -> BreakEven:
 # --------------------------------------------------------------------------- situations
 
 
-def _fixed_s_tables(st: _Study) -> tuple[Columns, Columns, list[str]]:
+def _fixed_s_tables(st: _Study) -> tuple[Columns, Columns, list[tuple[str, dict]]]:
     """TC(S) and impact(S) for S = 0..15 per stock method with moq = 1 (Fig. 13, 24)."""
     p = st.p
     S = S_RANGE
@@ -317,7 +317,7 @@ def _price_sweep(st: _Study, role: str, column: str, breakeven: float | None) ->
     return {column: grid, **_columns(ev)}
 
 
-def _price_breakeven(st: _Study, swept: str, other: str, none_reason: str) -> BreakEven:
+def _price_breakeven(st: _Study, swept: str, other: str, why: str) -> BreakEven:
     """Price of method ``swept`` at which its total equals ``other``'s (at its own price).
 
     The swept method's policy is re-optimised at every price (one :func:`evaluate` call
@@ -332,7 +332,7 @@ def _price_breakeven(st: _Study, swept: str, other: str, none_reason: str) -> Br
     be = find_breakeven(sides, _expanding(float(st.p.methods[swept].price) or 1.0),
                         names=(swept, other))
     if be.value is None:
-        return _because(be, none_reason, method=swept, other=other, target=target)
+        return _because(be, why, method=swept, other=other, target=target)
     return be
 
 
@@ -575,7 +575,7 @@ def run_situations(params: ModelParams, *,
 
     be: dict[str, Any] = {}
     sweeps: dict[str, Columns] = {}
-    notes: list[str] = []
+    notes: list[tuple[str, dict]] = []
 
     def put(name, result: BreakEven, sub: str | None = None):
         if sub is None:
