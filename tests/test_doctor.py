@@ -17,6 +17,7 @@ import pytest
 
 from amspares import doctor
 from amspares.commands import addin as addin_cmd
+from amspares.commands import doctor as doctor_cmd
 from amspares.errors import AmsparesError
 from amspares.excel import addin_build
 
@@ -27,7 +28,7 @@ PY_DIR = r"C:\Users\ann\AppData\Local\Programs\Python\Python311"
 HOME = r"C:\Users\ann"
 APPDATA = r"C:\Users\ann\AppData\Roaming"
 XLSTART = APPDATA + r"\Microsoft\Excel\XLSTART"
-USER_CONF = HOME + r"\.myaddin\myaddin.conf"
+USER_CONF = HOME + r"\.amspares\amspares.conf"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def vba():
 def test_facts_the_fakes_rely_on(vba):
     code = vba["xlwings"]
     assert addin_build.vba_constant(vba, "XLWINGS_VERSION") == VERSION
-    assert addin_build.vba_constant(vba, "PROJECT_NAME") == "myaddin"
+    assert addin_build.vba_constant(vba, "PROJECT_NAME") == "amspares"
     assert 'GetConfigFilePath = Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
     assert 'LoadLibrary(ParentFolder(PYTHON_WIN) + "\\" + XLPyDLLName)' in code
     assert 'LoadLibrary(ParentFolder(ParentFolder(PYTHON_WIN)) + "\\" + XLPyDLLName)' in code
@@ -212,7 +213,7 @@ def test_configured_interpreter_missing():
 def test_interpreter_setting_in_xlwings_conf_is_ignored_by_the_addin():
     env = healthy_windows(files={HOME + r"\.xlwings\xlwings.conf": f'"INTERPRETER_WIN","{PY_DIR}\\pythonw.exe"\n'})
     c = problems(env)["config: ignored settings"]
-    assert "reads myaddin.conf files, not xlwings.conf" in c.detail
+    assert "reads amspares.conf files, not xlwings.conf" in c.detail
     assert c.fix == f"copy those lines into {USER_CONF}"
 
 
@@ -236,8 +237,11 @@ def test_addin_not_installed_blocked_and_outdated():
     old = {"xlwings": 'Public Const XLWINGS_VERSION As String = "0.30.10"\n'}
     c = problems(healthy_windows(installed_modules=old))["installed add-in version"]
     assert "installed add-in is xlwings 0.30.10" in c.detail and "amspares addin install" in c.fix
-    c = problems(healthy_windows(installed_modules=dict(addin_build.read_vba_modules(XLAM))))["Excel functions"]
-    assert "ImportPythonUDFsToAddin" in c.fix
+    without = {k: v for k, v in addin_build.read_vba_modules(XLAM).items() if k != "xlwings_udfs"}
+    c = problems(healthy_windows(installed_modules=without))["Excel functions"]
+    assert "ImportPythonUDFsToAddin" in c.fix and "amspares addin install" in c.fix
+    # the shipped add-in carries the functions
+    assert "Excel functions" not in problems(healthy_windows(installed_modules=dict(addin_build.read_vba_modules(XLAM))))
 
 
 def test_trust_center_settings():
@@ -264,11 +268,11 @@ def test_workbook_folder_config_overrides_user_file():
     wb_dir = r"D:\models"
     env = healthy_windows(
         workbook=wb_dir + r"\parts.xlsx",
-        files={wb_dir + r"\myaddin.conf": '"UDF Modules","mymodule"\n', USER_CONF: '"UDF Modules","amspares.udfs"\n'},
+        files={wb_dir + r"\amspares.conf": '"UDF Modules","mymodule"\n', USER_CONF: '"UDF Modules","amspares.udfs"\n'},
     )
     # The add-in's own sheet is read before both files, so amspares.udfs still wins.
     eff = doctor.effective_settings(doctor.config_sources(env))
-    assert eff["UDF MODULES"] == ("amspares.udfs", "add-in sheet myaddin.conf")
+    assert eff["UDF MODULES"] == ("amspares.udfs", "add-in sheet amspares.conf")
 
 
 def test_addin_sheet_without_udf_modules_is_a_problem():
@@ -296,7 +300,7 @@ def test_macos_paths_and_runpython_script():
     script = f"{home}/Library/Application Scripts/com.microsoft.Excel/xlwings-{VERSION}.applescript"
     startup = f"{home}/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/amspares.xlam"
     py = "/Library/Frameworks/Python.framework/Versions/3.11/bin/python3"
-    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/myaddin.conf"
+    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/amspares.conf"
     fs = FakeFS({XLAM: None, py: None, startup: None, conf: f'"Interpreter_Mac","{py}"\n'}, windows=False)
     env = doctor.Environment(
         platform="darwin",
@@ -354,6 +358,7 @@ def build_cli():
     parser = argparse.ArgumentParser(prog="amspares")
     sub = parser.add_subparsers(dest="command")
     addin_cmd.add_parser(sub)
+    doctor_cmd.add_parser(sub)
     return parser
 
 
@@ -361,7 +366,7 @@ def test_cli_registers_addin_and_doctor():
     parser = build_cli()
     args = parser.parse_args(["addin", "status"])
     assert args.func is addin_cmd.run_addin and args.action == "status"
-    assert parser.parse_args(["doctor"]).func is addin_cmd.run_doctor
+    assert parser.parse_args(["doctor"]).func is doctor_cmd.run_doctor
     with pytest.raises(SystemExit):
         parser.parse_args(["addin", "upgrade"])
 
@@ -374,9 +379,9 @@ def test_addin_refused_off_windows_and_macos():
 def test_addin_calls_xlwings_cli_with_the_packaged_file():
     calls = []
 
-    def run(cmd):
+    def run(cmd, **kwargs):
         calls.append(cmd)
-        return subprocess.CompletedProcess(cmd, 0)
+        return subprocess.CompletedProcess(cmd, 0, stdout="Successfully installed the xlwings add-in! \n", stderr="")
 
     assert addin_cmd.run_addin(argparse.Namespace(action="install"), platform="win32", run=run) == 0
     (cmd,) = calls

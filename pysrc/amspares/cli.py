@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "amspares.commands.portfolio",
     "amspares.commands.init",
     "amspares.commands.addin",
+    "amspares.commands.doctor",
 )
 
 

@@ -10,12 +10,12 @@ is checked here:
 
 * RunMain runs ``RunPython "import amspares;amspares.main()"``; UDFs start Python through
   ``xlwings64-<version>.dll`` / ``xlwings32-<version>.dll``.
-* Settings are looked up per key, first hit wins: a ``myaddin.conf`` sheet in the active
-  workbook, the add-in's own ``myaddin.conf`` sheet (only ``UDF Modules``), a
-  ``myaddin.conf`` file next to the active workbook, then the user file
-  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` (macOS:
-  ``~/Library/Containers/com.microsoft.Excel/Data/myaddin.conf``).  The VBA constant
-  ``PROJECT_NAME`` is ``"myaddin"``; the add-in does *not* read ``~/.xlwings/xlwings.conf``
+* Settings are looked up per key, first hit wins: a ``amspares.conf`` sheet in the active
+  workbook, the add-in's own ``amspares.conf`` sheet (only ``UDF Modules``), a
+  ``amspares.conf`` file next to the active workbook, then the user file
+  ``%USERPROFILE%\\.amspares\\amspares.conf`` (macOS:
+  ``~/Library/Containers/com.microsoft.Excel/Data/amspares.conf``).  The VBA constant
+  ``PROJECT_NAME`` is ``"amspares"``; the add-in does *not* read ``~/.xlwings/xlwings.conf``
   (only xlwings' Python side does, for OneDrive/SharePoint and licence keys).
 * Without an interpreter setting, RunPython runs ``python`` and UDFs ``pythonw`` from PATH,
   and Windows finds the DLL through its DLL search path (PATH).  With ``Interpreter_Win``
@@ -40,7 +40,7 @@ from typing import Callable, Mapping, Sequence
 #: Packages whose versions are reported.
 PACKAGES = ("amspares", "xlwings", "numpy", "scipy", "openpyxl")
 #: The add-in's VBA reads settings named after this (``Public Const PROJECT_NAME``).
-DEFAULT_PROJECT_NAME = "myaddin"
+DEFAULT_PROJECT_NAME = "amspares"
 #: Setting keys that select the Python interpreter (upper case, as the VBA compares them).
 INTERPRETER_KEYS = {"win32": ("INTERPRETER_WIN", "INTERPRETER"), "darwin": ("INTERPRETER_MAC", "INTERPRETER")}
 #: Environment variables that change what happens when Excel starts Python.
@@ -278,7 +278,7 @@ class ConfigSource:
 
 
 def project_name(env: Environment) -> str:
-    """``PROJECT_NAME`` of the add-in's VBA (``myaddin`` for xlwings 0.37.8's quickstart)."""
+    """``PROJECT_NAME`` of the add-in's VBA (``amspares`` for xlwings 0.37.8's quickstart)."""
     from amspares.excel.addin_build import vba_constant
 
     modules = _addin_vba(env)
@@ -537,8 +537,8 @@ def check_installed_addin(env: Environment) -> list[Check]:
                 Check(
                     "Excel functions",
                     False,
-                    "not imported into the installed add-in (no VBA module xlwings_udfs)",
-                    "in Excel: Alt+F11, open the xlwings module of amspares.xlam, run ImportPythonUDFsToAddin (F5), then save the add-in",
+                    "the installed add-in has no worksheet functions (no VBA module xlwings_udfs): it is older than this amspares",
+                    "quit Excel, run amspares addin install, start Excel (fallback: Alt+F11, open the xlwings module of amspares.xlam, run ImportPythonUDFsToAddin (F5), then save the add-in)",
                 )
             )
     return checks
@@ -679,7 +679,7 @@ def check_udfs(env: Environment) -> list[Check]:
                     "amspares.udfs",
                     False,
                     "module amspares.udfs does not exist in this amspares",
-                    "install an amspares release that has the Excel functions (pip install -U amspares)",
+                    "install an amspares wheel that has the Excel functions (see docs/install-windows.md)",
                 )
             ]
         return [Check("amspares.udfs", False, f"import fails: {exc}", f"pip install {exc.name or 'amspares'}")]
