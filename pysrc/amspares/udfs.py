@@ -49,13 +49,26 @@ def _described(f):
     return f
 
 
+#: Longest text a cell of a returned array can show (a longer one shows as a bare #VALUE!).
+MAX_TEXT = 255
+
+
+def _short_texts(result):
+    """Cut every text of a result (a value or a 2-D list) to :data:`MAX_TEXT` characters."""
+    if isinstance(result, str):
+        return result if len(result) <= MAX_TEXT else result[: MAX_TEXT - 3] + "..."
+    if isinstance(result, list):
+        return [_short_texts(r) for r in result]
+    return result
+
+
 def _call(name, fn, *args):
     """Run one function; an unexpected exception becomes a one-line text, never a traceback."""
     try:
-        return fn(*args)
+        return _short_texts(fn(*args))
     except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
         text = " ".join(str(exc).split())[:200]
-        return f"#VALUE! {name} failed unexpectedly: {type(exc).__name__}: {text}"
+        return _short_texts(f"#VALUE! {name} failed unexpectedly: {type(exc).__name__}: {text}")
 
 
 @xw.func(category=CATEGORY)
