@@ -116,6 +116,9 @@ def healthy_windows(**over):
         read_vba=fake_vba_reader(over.pop("installed_modules", installed)),
         read_sheet=addin_build.read_config_sheet,
         registry=lambda key, name: registry.get(name),
+        registry_machine=lambda key, name: None,
+        python_platform="win-amd64",
+        has_module=lambda name: True,
     )
     kw.update(over)
     return doctor.Environment(**kw)
@@ -408,3 +411,100 @@ def test_cli_end_to_end_exit_codes():
     assert r.returncode in (0, 1) and "Traceback" not in r.stderr
     assert r.stdout.strip().splitlines()[-1] in ("no problems found",) or r.stdout.strip().endswith("found")
     assert (r.returncode == 0) == r.stdout.strip().endswith("no problems found")
+
+
+# ------------------------------------------------ the blockers xlwings users hit most
+
+
+VENV = r"C:\Users\ann\spares-venv"
+
+
+def test_dll_fix_in_a_venv_points_at_scripts_pythonw():
+    """pip puts the DLL in the venv root (sys.prefix); the venv's interpreter is
+    Scripts\\pythonw.exe, whose parent folder the VBA searches (XLPyLoadDLL)."""
+    conf = '"Interpreter_Win","C:\\Users\\ann\\AppData\\Local\\Programs\\Python\\Python311\\pythonw.exe"\n'
+    env = healthy_windows(
+        executable=VENV + r"\Scripts\python.exe", prefix=VENV,
+        files={VENV + rf"\xlwings64-{VERSION}.dll": None, VENV + r"\Scripts\python.exe": None,
+               VENV + r"\Scripts\pythonw.exe": None, USER_CONF: conf},
+        remove=[PY_DIR + rf"\xlwings64-{VERSION}.dll", PY_DIR + rf"\xlwings32-{VERSION}.dll"],
+    )
+    c = problems(env)["xlwings DLL"]
+    target = VENV + r"\Scripts\pythonw.exe"
+    assert target in c.fix and VENV + r"\pythonw.exe" not in c.fix
+    # following the fix: the DLL is then found
+    fixed = healthy_windows(
+        executable=VENV + r"\Scripts\python.exe", prefix=VENV,
+        files={VENV + rf"\xlwings64-{VERSION}.dll": None, VENV + r"\Scripts\python.exe": None,
+               VENV + r"\Scripts\pythonw.exe": None, USER_CONF: f'"Interpreter_Win","{target}"\n'},
+        remove=[PY_DIR + rf"\xlwings64-{VERSION}.dll", PY_DIR + rf"\xlwings32-{VERSION}.dll"],
+    )
+    assert "xlwings DLL" not in problems(fixed) and "interpreter" not in problems(fixed)
+
+
+@pytest.mark.parametrize("plat,kind", [("win32", "32-bit"), ("win-arm64", "ARM64")])
+def test_32_bit_and_arm64_python_get_no_dll(plat, kind):
+    c = problems(healthy_windows(python_platform=plat))["python build"]
+    assert c.detail.startswith(f"{kind} Python") and "64-bit (x64) Python from python.org" in c.fix
+    assert "python build" not in problems(healthy_windows(python_platform="win-amd64"))
+
+
+def test_broken_pywin32_and_pythonhome_block_the_com_server():
+    c = problems(healthy_windows(has_module=lambda n: n != "pythoncom"))["COM server"]
+    assert "Could not activate Python COM server" in c.detail
+    assert c.fix == rf'"{PY_DIR}\python.exe" -m pip install --force-reinstall pywin32'
+    env = healthy_windows()
+    env.env["PYTHONHOME"] = r"C:\Python27"
+    assert "remove the PYTHONHOME" in problems(env)["PYTHONHOME"].fix
+
+
+def test_store_excel():
+    local = HOME + r"\AppData\Local"
+    store = doctor.STORE_OFFICE_PACKAGE
+    env = healthy_windows(listdir=lambda d: [store, "Other"] if d == local + r"\Packages" else [])
+    env.env["LOCALAPPDATA"] = local
+    c = problems(env)["Excel from the Microsoft Store"]
+    assert rf"{local}\Packages\{store}\LocalCache\Roaming\Microsoft\Excel\XLSTART" in c.fix
+    env = healthy_windows()
+    env.env["LOCALAPPDATA"] = local
+    assert "Excel from the Microsoft Store" not in problems(env)
+
+
+@pytest.mark.parametrize("value,blocked", [(1, True), ("6", True), (2, False), (0, False), (None, False)])
+def test_defender_child_process_rule(value, blocked):
+    seen = []
+
+    def reg(key, name):
+        seen.append((key, name))
+        return value if key == doctor.ASR_KEYS[0] else None
+
+    p = problems(healthy_windows(registry_machine=reg))
+    assert ("Defender rule" in p) == blocked
+    assert (doctor.ASR_KEYS[0], "D4F940AB-401B-4EFC-AADC-AD5F3C50688A") in seen
+    if blocked:
+        assert "Block all Office applications from creating child processes" in p["Defender rule"].detail
+
+
+def test_macos_needs_interpreter_mac():
+    """Without Interpreter_Mac, Excel (through AppleScript, PATH /usr/bin:/bin:...) does not
+    find a python.org or Homebrew python; following the fix clears the problem."""
+    home = "/Users/ann"
+    py = "/opt/homebrew/bin/python3"
+    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/amspares.conf"
+    files = {XLAM: None, py: None,
+             f"{home}/Library/Application Scripts/com.microsoft.Excel/xlwings-{VERSION}.applescript": None,
+             f"{home}/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/amspares.xlam": None}
+    fs = FakeFS(files, windows=False)
+    env = doctor.Environment(
+        platform="darwin", python_version="3.12.1", executable=py, prefix="/opt/homebrew", home=home,
+        env={"PATH": "/opt/homebrew/bin:/usr/bin"},
+        versions={"amspares": "0.1.0", "xlwings": VERSION, "numpy": "2", "scipy": "1", "openpyxl": "3"},
+        pinned_xlwings=VERSION, addin=XLAM, exists=fs.exists, listdir=fs.listdir, read_text=fs.read_text,
+        import_module=lambda n: object(), which=lambda n, path=None: py,
+        read_vba=fake_vba_reader(addin_build.read_vba_modules(XLAM)), read_sheet=addin_build.read_config_sheet,
+    )
+    c = problems(env)["interpreter"]
+    assert "Interpreter_Mac" in c.detail
+    assert c.fix.startswith(f'put the line "Interpreter_Mac","{py}" in {conf}')
+    fs.files[conf] = f'"Interpreter_Mac","{py}"\n'
+    assert problems(env) == {}

@@ -141,6 +141,14 @@ class Environment:
         (add-in path, sheet name) -> settings of that sheet or None.
     registry : callable
         (key under HKEY_CURRENT_USER, value name) -> value or None.
+    registry_machine : callable
+        The same under HKEY_LOCAL_MACHINE (Defender's policies).
+    python_platform : str
+        ``sysconfig.get_platform()`` of the Python running amspares: ``"win-amd64"``,
+        ``"win32"`` (32-bit), ``"win-arm64"``, ...; empty when unknown.
+    has_module : callable or None
+        Name -> whether that module can be imported by this Python (without importing
+        it); None skips the checks that need it.
     """
 
     platform: str
@@ -162,6 +170,9 @@ class Environment:
     read_vba: Callable[[str], dict] | None = None
     read_sheet: Callable[[str, str], dict | None] | None = None
     registry: Callable[[str, str], object] = _no_registry
+    registry_machine: Callable[[str, str], object] = _no_registry
+    python_platform: str = ""
+    has_module: Callable[[str], bool] | None = None
 
     @property
     def path(self):
@@ -187,6 +198,15 @@ class Environment:
             versions["amspares"] = f"{amspares.__version__} (not installed; from {Path(amspares.__file__).parent})"
         addin = addin_build.find_xlam()
         registry = _winreg_reader() if sys.platform == "win32" else _no_registry
+        registry_machine = _winreg_reader(machine=True) if sys.platform == "win32" else _no_registry
+        import importlib.util
+        import sysconfig
+
+        def has_module(name: str) -> bool:
+            try:
+                return importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                return False
         return cls(
             platform=sys.platform,
             python_version=_platform.python_version(),
@@ -202,6 +222,9 @@ class Environment:
             read_vba=_read_vba,
             read_sheet=lambda p, s: addin_build.read_config_sheet(p, s),
             registry=registry,
+            registry_machine=registry_machine,
+            python_platform=sysconfig.get_platform(),
+            has_module=has_module,
         )
 
 
@@ -215,12 +238,14 @@ def _read_vba(path: str) -> dict:
         return addin_build.read_vba_modules(path)
 
 
-def _winreg_reader():  # pragma: no cover - Windows only
+def _winreg_reader(machine: bool = False):  # pragma: no cover - Windows only
     import winreg
+
+    hive = winreg.HKEY_LOCAL_MACHINE if machine else winreg.HKEY_CURRENT_USER
 
     def read(key: str, name: str):
         try:
-            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as k:
+            with winreg.OpenKey(hive, key) as k:
                 return winreg.QueryValueEx(k, name)[0]
         except OSError:
             return None
@@ -598,6 +623,10 @@ def check_interpreter(env: Environment) -> list[Check]:
     this = env.executable
     fix_set = f'put the line "{key_name}","{this}" in {user_config_path(env, project)} (replacing any {key_name} line)'
     interp, how, key = resolve_interpreter(env)
+    if env.platform == "darwin" and not key:
+        # Excel starts Python through AppleScript, whose PATH is /usr/bin:/bin:/usr/sbin:/sbin:
+        # a python.org or Homebrew python on the user's PATH is not found there.
+        return [Check("interpreter", False, "no Interpreter_Mac setting: Excel on macOS does not see the python on your shell's PATH", fix_set)]
     if interp is None:
         return [Check("interpreter", False, "no interpreter setting and no python on PATH: Excel cannot start Python", fix_set)]
     if key and not env.exists(interp):
@@ -650,10 +679,11 @@ def check_dll(env: Environment) -> list[Check]:
     at_prefix = [n for n in names if env.exists(str(P(env.prefix) / n))]
     if at_prefix:
         detail = f"{at_prefix[0]} is in {env.prefix}, but the VBA looks in {where}"
+        pythonw = pythonw_path(env)
         if key:
-            fix = f'point {key} at the python of {env.prefix}: "{P(env.prefix) / "pythonw.exe"}"'
+            fix = f'point {key} at the python of {env.prefix}: "{pythonw}"'
         else:
-            fix = f"add {env.prefix} to PATH, or set Interpreter_Win to {P(env.prefix) / 'pythonw.exe'}"
+            fix = f"add {env.prefix} to PATH, or set Interpreter_Win to {pythonw}"
         return [Check("xlwings DLL", False, detail, fix)]
     others = sorted({f for d in [*dirs, env.prefix] for f in env.listdir(d) if re.match(r"xlwings(32|64)-.*\.dll$", f, re.I)})
     if others:
@@ -666,6 +696,114 @@ def check_dll(env: Environment) -> list[Check]:
             )
         ]
     return [Check("xlwings DLL", False, f"{names[0]} not found in {where} nor in {env.prefix}", f'pip install --force-reinstall "xlwings=={version}"')]
+
+
+def pythonw_path(env: Environment) -> str:
+    """``pythonw.exe`` beside the running ``python.exe``: ``<python folder>\\pythonw.exe``
+    for a python.org install, ``<venv>\\Scripts\\pythonw.exe`` in a virtual environment
+    (the VBA then finds the DLL in the parent folder, the venv, where pip put it)."""
+    return str(env.path(env.executable).parent / "pythonw.exe")
+
+
+#: Defender attack-surface-reduction rule "Block all Office applications from creating
+#: child processes" (Microsoft's ASR rule reference); Excel cannot start Python under it.
+ASR_CHILD_PROCESS_RULE = "D4F940AB-401B-4EFC-AADC-AD5F3C50688A"
+ASR_KEYS = (
+    r"SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
+    r"SOFTWARE\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
+)
+#: Rule states: 0 off, 1 block, 2 audit, 6 warn.
+ASR_BLOCKING = {"1": "block", "6": "warn"}
+#: The package folder of Excel installed from the Microsoft Store.
+STORE_OFFICE_PACKAGE = "Microsoft.Office.Desktop_8wekyb3d8bbwe"
+
+
+def check_python_build(env: Environment) -> list[Check]:
+    """Windows: xlwings ships its DLLs only in the 64-bit x86 (win_amd64) wheel."""
+    if env.platform != "win32" or not env.python_platform:
+        return []
+    plat = env.python_platform.lower()
+    if plat == "win-amd64":
+        return [Check("python build", True, "64-bit (x64): gets xlwings' DLLs")]
+    kind = {"win32": "32-bit", "win-arm64": "ARM64"}.get(plat, plat)
+    return [
+        Check(
+            "python build",
+            False,
+            f"{kind} Python: xlwings' package for it has no xlwings DLL, so Excel's functions and Run scenario cannot start Python",
+            "install the 64-bit (x64) Python from python.org (on an ARM PC it runs emulated), then install amspares into it",
+        )
+    ]
+
+
+def check_com_server(env: Environment) -> list[Check]:
+    """Windows: the functions run in a Python COM server, which needs pywin32 working."""
+    if env.platform != "win32" or env.has_module is None:
+        return []
+    missing = [m for m in ("pythoncom", "pywintypes", "win32com") if not env.has_module(m)]
+    checks = []
+    if missing:
+        checks.append(
+            Check(
+                "COM server",
+                False,
+                f"pywin32 is broken here ({', '.join(missing)} missing): Excel says 'Could not activate Python COM server'",
+                f'"{env.executable}" -m pip install --force-reinstall pywin32',
+            )
+        )
+    else:
+        checks.append(Check("COM server", True, "pywin32 importable"))
+    if env.env.get("PYTHONHOME"):
+        checks.append(
+            Check(
+                "PYTHONHOME",
+                False,
+                f"PYTHONHOME={env.env['PYTHONHOME']} makes the Python Excel starts look for its library elsewhere (COM server activation fails)",
+                "remove the PYTHONHOME environment variable (Windows Settings > 'Edit environment variables for your account'), then restart Excel",
+            )
+        )
+    return checks
+
+
+def check_store_excel(env: Environment) -> list[Check]:
+    """Windows: Excel from the Microsoft Store reads add-ins from its own XLSTART."""
+    local = env.env.get("LOCALAPPDATA")
+    if env.platform != "win32" or not local:
+        return []
+    packages = str(env.path(local) / "Packages")
+    if STORE_OFFICE_PACKAGE.lower() not in {n.lower() for n in env.listdir(packages)}:
+        return []
+    store_xlstart = env.path(packages) / STORE_OFFICE_PACKAGE / "LocalCache" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+    return [
+        Check(
+            "Excel from the Microsoft Store",
+            False,
+            "this Excel runs in a Store container: it does not see the XLSTART folder amspares addin install writes to",
+            f"install Office from office.com instead, or copy amspares.xlam into {store_xlstart}",
+        )
+    ]
+
+
+def check_defender_asr(env: Environment) -> list[Check]:
+    """Windows: Defender's rule that stops Office from starting other programs."""
+    if env.platform != "win32":
+        return []
+    for key in ASR_KEYS:
+        value = env.registry_machine(key, ASR_CHILD_PROCESS_RULE)
+        if value is None:
+            continue
+        state = ASR_BLOCKING.get(str(value).strip())
+        if state:
+            return [
+                Check(
+                    "Defender rule",
+                    False,
+                    f"'Block all Office applications from creating child processes' is on ({state}): Excel cannot start Python",
+                    f"ask IT to exclude python.exe and pythonw.exe from attack surface reduction rule {ASR_CHILD_PROCESS_RULE} (or turn it to audit)",
+                )
+            ]
+        return [Check("Defender rule", True, f"child-process rule state {value} (not blocking)")]
+    return [Check("Defender rule", True, "child-process rule not set by local policy (a rule pushed by Intune is not visible here)")]
 
 
 def check_udfs(env: Environment) -> list[Check]:
@@ -759,6 +897,10 @@ def run_checks(env: Environment) -> list[Check]:
     for fn in (
         check_platform,
         check_python,
+        check_python_build,
+        check_store_excel,
+        check_defender_asr,
+        check_com_server,
         check_packages,
         check_addin_vba,
         check_installed_addin,

@@ -830,13 +830,19 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
 
 
 def default_path() -> Path:
-    """``templates/scenario.xlsx`` of the source checkout."""
-    return Path(__file__).resolve().parents[3] / "templates" / "scenario.xlsx"
+    """``templates/scenario.xlsx`` of the source checkout; from an installed package (no
+    checkout around it), ``scenario.xlsx`` in the current folder, never a file inside
+    the Python installation."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
+        return root / "templates" / "scenario.xlsx"
+    return Path.cwd() / "scenario.xlsx"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m amspares.workbook.template",
-                                     description="Regenerate templates/scenario.xlsx (the case study).")
+                                     description="Regenerate templates/scenario.xlsx (the case study); "
+                                                 "outside a source checkout, write scenario.xlsx here.")
     parser.add_argument("-o", "--output", type=Path, default=default_path())
     args = parser.parse_args(argv)
     from amspares.workbook.writer import write_scenario_workbook
