@@ -2,7 +2,7 @@
 # The install steps of docs/install-windows.md, as written, from fresh venvs in a
 # folder outside the checkout (POSIX paths; on Windows the same commands with
 # venv\Scripts\). Slow (builds, downloads from the package index, runs the test suite of
-# the unpacked sdist): about 6-8 minutes on 2 busy cores. Run it from the checkout:
+# the unpacked sdist): about 10-12 minutes on 2 busy cores. Run it from the checkout:
 #     bash tests/check_install.sh
 # Exit status 0 when every step worked.
 set -euo pipefail
@@ -51,5 +51,6 @@ tar xzf dist/amspares-*.tar.gz
 cd amspares-*/
 test -f LICENSE && test -d examples
 "$V/python" -m pip install -q ".[test]"
-"$V/python" -m pytest -q -x -p no:cacheprovider
+# the sdist's own source (as in a checkout), the dependencies from the venv
+PYTHONPATH=pysrc "$V/python" -m pytest -q -x -p no:cacheprovider
 echo "== all install steps worked"
