@@ -89,7 +89,7 @@ def test_xlwings_modules_keep_their_source_but_the_project_name(olevba_modules):
     finally:
         parser.close()
     assert set(source) == {"ThisWorkbook", "Dictionary", "RibbonMyAddin", "Sheet2", "xlwings"}
-    assert set(olevba_modules) == set(source) | {"xlwings_udfs", "AmsparesRibbon"}
+    assert set(olevba_modules) == set(source) | {"xlwings_udfs", "AmsparesAddin"}
     for name in set(source) - {"xlwings"}:
         assert olevba_modules[name] == source[name], name
     old = source["xlwings"].splitlines(keepends=True)

@@ -27,6 +27,8 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from amspares.excel import addin_build, ovba
+from amspares.excel.functions import DESCRIPTIONS
+from amspares.excel.functions import arg_help as fx_help
 
 ROOT = Path(__file__).resolve().parents[1]
 XLAM = ROOT / "xlam" / "amspares.xlam"
@@ -125,7 +127,7 @@ def olevba_modules() -> dict[str, str]:
 
 def test_shipped_project_as_olevba_reads_it(olevba_modules):
     assert sorted(olevba_modules) == sorted(
-        ["ThisWorkbook", "Dictionary", "RibbonMyAddin", "Sheet2", "xlwings", "xlwings_udfs", "AmsparesRibbon"])
+        ["ThisWorkbook", "Dictionary", "RibbonMyAddin", "Sheet2", "xlwings", "xlwings_udfs", "AmsparesAddin"])
     udfs = olevba_modules["xlwings_udfs"]
     assert udfs == addin_build.generate_udf_vba().replace("\r\n", "\n")
     import amspares.udfs
@@ -133,7 +135,7 @@ def test_shipped_project_as_olevba_reads_it(olevba_modules):
     for name in amspares.udfs.__all__:
         assert re.search(rf"^Function {name}\(", udfs, re.M), name
     assert addin_build.vba_constant(olevba_modules, "PROJECT_NAME") == "amspares"
-    ribbon = olevba_modules["AmsparesRibbon"]
+    ribbon = olevba_modules["AmsparesAddin"]
     assert "If ActiveWorkbook Is Nothing Then" in ribbon
     assert ribbon.index("If ActiveWorkbook Is Nothing") < ribbon.index('RunPython "import amspares; amspares.main()"')
 
@@ -152,7 +154,7 @@ def test_shipped_project_streams_follow_ms_ovba():
         assert ovba.decompress(streams["VBA/" + name]).startswith(f'Attribute VB_Name = "{name}"'.encode())
     project = streams["PROJECT"].decode("cp1252").split("\r\n")
     assert 'Name="amspares"' in project
-    assert {"Module=xlwings_udfs", "Module=AmsparesRibbon", "Module=xlwings", "Module=RibbonMyAddin"} <= set(project)
+    assert {"Module=xlwings_udfs", "Module=AmsparesAddin", "Module=xlwings", "Module=RibbonMyAddin"} <= set(project)
     wm = streams["PROJECTwm"]
     for name in names:
         assert name.encode() + b"\0" + name.encode("utf-16-le") + b"\0\0" in wm
@@ -184,7 +186,7 @@ def test_libreoffice_imports_the_same_modules_and_text(tmp_path, olevba_modules)
     lo = _libreoffice_modules(XLAM, tmp_path)
     assert sorted(lo) == sorted(olevba_modules)
     assert {lib for lib, _t, _x in lo.values()} == {"amspares"}           # the project's name
-    assert lo["xlwings_udfs"][1] == lo["AmsparesRibbon"][1] == "normal"
+    assert lo["xlwings_udfs"][1] == lo["AmsparesAddin"][1] == "normal"
     for name, (_lib, _type, text) in lo.items():
         lines = text.split("\n")
         # LibreOffice prefixes its own markers and drops VBA's Attribute lines ...
@@ -195,3 +197,29 @@ def test_libreoffice_imports_the_same_modules_and_text(tmp_path, olevba_modules)
         ours = [ln for ln in olevba_modules[name].split("\n") if not re.match(r"\s*Attribute ", ln)]
         # ... and ends the module with one more line break.
         assert lines == ours + [""], name
+
+
+def test_function_wizard_help_matches_what_import_functions_sends(olevba_modules):
+    """Auto_Open gives Excel, per function, the description, category and argument help that
+    xlwings' import_udfs sends (tests/test_udf_vba.py records those calls); here the texts
+    are read back out of the VBA and compared with amspares' own tables."""
+    import inspect
+
+    import amspares.udfs
+
+    code = olevba_modules["AmsparesAddin"]
+    auto = re.search(r"^Sub Auto_Open\(\)\n(.*?)^End Sub", code, re.S | re.M).group(1)
+    assert "On Error Resume Next" in auto
+    unq = lambda s: s[1:-1].replace('""', '"')  # noqa: E731
+    for name in amspares.udfs.__all__:
+        assert f"    Register_{name}\n" in auto
+        body = re.search(rf"^Private Sub Register_{name}\(\)\n(.*?)^End Sub", code, re.S | re.M).group(1)
+        args = [unq(t) for t in re.findall(r'^    a\(\d+\) = (".*")$', body, re.M)]
+        params = list(inspect.signature(getattr(amspares.udfs, name)).parameters)
+        assert args == [fx_help(name, p) for p in params]
+        call = re.search(r'Application\.MacroOptions Macro:="\'" & ThisWorkbook\.Name & "\'!(\w+)", '
+                         r'Description:=(".*?"), Category:=(".*?"), ArgumentDescriptions:=a$', body, re.M)
+        assert call.group(1) == name
+        assert unq(call.group(2)) == DESCRIPTIONS[name][:255]
+        assert unq(call.group(3)) == "AM Spares"
+    assert max(map(len, code.splitlines())) <= 1023                       # VBA's line limit
