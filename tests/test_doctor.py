@@ -248,9 +248,13 @@ def test_addin_not_installed_blocked_and_outdated():
 
 
 def test_trust_center_settings():
-    p = problems(healthy_windows(registry={"VBAWarnings": 4}))
+    # VBA project access matters only for the fallback import into an add-in without functions
+    without = {k: v for k, v in addin_build.read_vba_modules(XLAM).items() if k != "xlwings_udfs"}
+    p = problems(healthy_windows(registry={"VBAWarnings": 4}, installed_modules=without))
     assert "Trust access to the VBA project object model" in p["trust VBA project access"].fix
     assert "without notification" in p["macro settings"].detail
+    p = problems(healthy_windows(registry={"VBAWarnings": 2}))     # the shipped add-in: not needed
+    assert "trust VBA project access" not in p
 
 
 def test_onedrive_workbook():

@@ -441,7 +441,7 @@ def check_python(env: Environment) -> list[Check]:
                 "python source",
                 False,
                 "this is the Microsoft Store Python; Excel cannot load the xlwings DLL from its sandboxed folder",
-                "install Python from python.org (tick 'Add python.exe to PATH'), then pip install amspares there",
+                "install Python from python.org (tick 'Add python.exe to PATH'), then install the amspares wheel there (docs/install-windows.md)",
             )
         )
     return checks
@@ -453,7 +453,7 @@ def check_packages(env: Environment) -> list[Check]:
     for name in PACKAGES:
         version = env.versions.get(name)
         if version is None:
-            checks.append(Check(f"package {name}", False, "not installed", f"pip install amspares (installs {name})"))
+            checks.append(Check(f"package {name}", False, "not installed", f"python -m pip install --force-reinstall <the amspares wheel> (installs {name})"))
         elif name == "xlwings" and env.pinned_xlwings and version != env.pinned_xlwings:
             checks.append(
                 Check(
@@ -478,18 +478,18 @@ def check_addin_vba(env: Environment) -> list[Check]:
                 "add-in file",
                 False,
                 "amspares.xlam not found in the package or the checkout",
-                "pip install --force-reinstall amspares (in a checkout: python xlam/build_xlam.py)",
+                "python -m pip install --force-reinstall <the amspares wheel> (in a checkout: python xlam/build_xlam.py)",
             )
         ]
     checks = [Check("add-in file", True, env.addin)]
     try:
         modules = env.read_vba(env.addin) if env.read_vba else {}
     except Exception as exc:
-        return checks + [Check("add-in VBA", False, f"cannot read the VBA of {env.addin}: {exc}", "pip install --force-reinstall amspares")]
+        return checks + [Check("add-in VBA", False, f"cannot read the VBA of {env.addin}: {exc}", "python -m pip install --force-reinstall <the amspares wheel>")]
     vba_version = vba_constant(modules, "XLWINGS_VERSION")
     xlwings = env.versions.get("xlwings")
     if vba_version is None:
-        checks.append(Check("add-in VBA", False, "no XLWINGS_VERSION constant in the add-in's VBA", "pip install --force-reinstall amspares"))
+        checks.append(Check("add-in VBA", False, "no XLWINGS_VERSION constant in the add-in's VBA", "python -m pip install --force-reinstall <the amspares wheel>"))
     elif xlwings != vba_version:
         checks.append(
             Check(
@@ -515,6 +515,20 @@ def xlstart_dir(env: Environment) -> str | None:
             P(env.home) / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized" / "Startup.localized" / "Excel"
         )
     return None
+
+
+def _installed_vba(env: Environment) -> dict | None:
+    """VBA modules of the add-in in XLSTART, or None when there is none or it is unreadable."""
+    folder = xlstart_dir(env)
+    if folder is None or env.read_vba is None:
+        return None
+    installed = str(env.path(folder) / "amspares.xlam")
+    if not env.exists(installed):
+        return None
+    try:
+        return env.read_vba(installed)
+    except Exception:  # reported by check_installed_addin
+        return None
 
 
 def check_installed_addin(env: Environment) -> list[Check]:
@@ -823,7 +837,7 @@ def check_udfs(env: Environment) -> list[Check]:
         return [Check("amspares.udfs", False, f"import fails: {exc}", f"pip install {exc.name or 'amspares'}")]
     except Exception as exc:  # any error while importing is a problem to report, not to raise
         first = (str(exc).splitlines() or [""])[0]
-        return [Check("amspares.udfs", False, f"import fails: {type(exc).__name__}: {first}", "pip install --force-reinstall amspares")]
+        return [Check("amspares.udfs", False, f"import fails: {type(exc).__name__}: {first}", "python -m pip install --force-reinstall <the amspares wheel>")]
     return [Check("amspares.udfs", True, "imports")]
 
 
@@ -853,13 +867,17 @@ def check_cloud_paths(env: Environment) -> list[Check]:
 
 
 def check_trust_center(env: Environment) -> list[Check]:
-    """Windows: macros allowed, and VBA project access trusted (needed by Import Functions)."""
+    """Windows: macros allowed; VBA project access trusted only where the fallback import
+    is needed (an installed add-in without the functions)."""
     if env.platform != "win32":
         return []
     checks = []
     access = env.registry(OFFICE_SECURITY_KEY, "AccessVBOM")
+    installed = _installed_vba(env)
     if access == 1:
         checks.append(Check("trust VBA project access", True, "on"))
+    elif installed is None or "xlwings_udfs" in installed:
+        checks.append(Check("trust VBA project access", True, "off (not needed: the add-in carries the functions)"))
     else:
         checks.append(
             Check(
