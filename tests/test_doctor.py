@@ -512,3 +512,11 @@ def test_macos_needs_interpreter_mac():
     assert c.fix.startswith(f'put the line "Interpreter_Mac","{py}" in {conf}')
     fs.files[conf] = f'"Interpreter_Mac","{py}"\n'
     assert problems(env) == {}
+
+
+def test_settings_left_in_the_quickstart_named_file():
+    old = HOME + r"\.myaddin\myaddin.conf"
+    c = problems(healthy_windows(files={old: '"Interpreter_Win","x"\n'}))["config: old settings file"]
+    assert c.fix == rf"move {old} to {USER_CONF}"
+    both = healthy_windows(files={old: "", USER_CONF: ""})
+    assert "config: old settings file" not in problems(both)

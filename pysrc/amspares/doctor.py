@@ -372,6 +372,28 @@ def _expand(value: str, env: Environment) -> str:
     return re.sub(r"\$(\w+)|\$\{(\w+)\}", lambda m: env.env.get(m.group(1) or m.group(2), m.group(0)), value)
 
 
+#: The settings name of xlwings' quickstart add-in, which amspares used before it was renamed.
+OLD_PROJECT_NAME = "myaddin"
+
+
+def check_old_settings(env: Environment) -> list[Check]:
+    """Settings left in the quickstart-named user file are no longer read."""
+    if env.platform not in ("win32", "darwin"):
+        return []
+    old = user_config_path(env, OLD_PROJECT_NAME)
+    new = user_config_path(env, project_name(env))
+    if old == new or not env.exists(old) or env.exists(new):
+        return []
+    return [
+        Check(
+            "config: old settings file",
+            False,
+            f"{old} is not read any more: the add-in's settings are now named {project_name(env)}",
+            f"move {old} to {new}",
+        )
+    ]
+
+
 def check_config(env: Environment) -> list[Check]:
     """Report which config sources exist, what they set, and settings that cannot work."""
     checks = []
@@ -928,6 +950,7 @@ def run_checks(env: Environment) -> list[Check]:
         check_dll,
         check_udfs,
         check_config,
+        check_old_settings,
         check_cloud_paths,
     ):
         checks.extend(fn(env))
