@@ -17,6 +17,7 @@ import pytest
 
 from amspares import doctor
 from amspares.commands import addin as addin_cmd
+from amspares.commands import doctor as doctor_cmd
 from amspares.errors import AmsparesError
 from amspares.excel import addin_build
 
@@ -27,7 +28,7 @@ PY_DIR = r"C:\Users\ann\AppData\Local\Programs\Python\Python311"
 HOME = r"C:\Users\ann"
 APPDATA = r"C:\Users\ann\AppData\Roaming"
 XLSTART = APPDATA + r"\Microsoft\Excel\XLSTART"
-USER_CONF = HOME + r"\.myaddin\myaddin.conf"
+USER_CONF = HOME + r"\.amspares\amspares.conf"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def vba():
 def test_facts_the_fakes_rely_on(vba):
     code = vba["xlwings"]
     assert addin_build.vba_constant(vba, "XLWINGS_VERSION") == VERSION
-    assert addin_build.vba_constant(vba, "PROJECT_NAME") == "myaddin"
+    assert addin_build.vba_constant(vba, "PROJECT_NAME") == "amspares"
     assert 'GetConfigFilePath = Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
     assert 'LoadLibrary(ParentFolder(PYTHON_WIN) + "\\" + XLPyDLLName)' in code
     assert 'LoadLibrary(ParentFolder(ParentFolder(PYTHON_WIN)) + "\\" + XLPyDLLName)' in code
@@ -115,6 +116,9 @@ def healthy_windows(**over):
         read_vba=fake_vba_reader(over.pop("installed_modules", installed)),
         read_sheet=addin_build.read_config_sheet,
         registry=lambda key, name: registry.get(name),
+        registry_machine=lambda key, name: None,
+        python_platform="win-amd64",
+        has_module=lambda name: True,
     )
     kw.update(over)
     return doctor.Environment(**kw)
@@ -212,7 +216,7 @@ def test_configured_interpreter_missing():
 def test_interpreter_setting_in_xlwings_conf_is_ignored_by_the_addin():
     env = healthy_windows(files={HOME + r"\.xlwings\xlwings.conf": f'"INTERPRETER_WIN","{PY_DIR}\\pythonw.exe"\n'})
     c = problems(env)["config: ignored settings"]
-    assert "reads myaddin.conf files, not xlwings.conf" in c.detail
+    assert "reads amspares.conf files, not xlwings.conf" in c.detail
     assert c.fix == f"copy those lines into {USER_CONF}"
 
 
@@ -236,14 +240,21 @@ def test_addin_not_installed_blocked_and_outdated():
     old = {"xlwings": 'Public Const XLWINGS_VERSION As String = "0.30.10"\n'}
     c = problems(healthy_windows(installed_modules=old))["installed add-in version"]
     assert "installed add-in is xlwings 0.30.10" in c.detail and "amspares addin install" in c.fix
-    c = problems(healthy_windows(installed_modules=dict(addin_build.read_vba_modules(XLAM))))["Excel functions"]
-    assert "ImportPythonUDFsToAddin" in c.fix
+    without = {k: v for k, v in addin_build.read_vba_modules(XLAM).items() if k != "xlwings_udfs"}
+    c = problems(healthy_windows(installed_modules=without))["Excel functions"]
+    assert "ImportPythonUDFsToAddin" in c.fix and "amspares addin install" in c.fix
+    # the shipped add-in carries the functions
+    assert "Excel functions" not in problems(healthy_windows(installed_modules=dict(addin_build.read_vba_modules(XLAM))))
 
 
 def test_trust_center_settings():
-    p = problems(healthy_windows(registry={"VBAWarnings": 4}))
+    # VBA project access matters only for the fallback import into an add-in without functions
+    without = {k: v for k, v in addin_build.read_vba_modules(XLAM).items() if k != "xlwings_udfs"}
+    p = problems(healthy_windows(registry={"VBAWarnings": 4}, installed_modules=without))
     assert "Trust access to the VBA project object model" in p["trust VBA project access"].fix
     assert "without notification" in p["macro settings"].detail
+    p = problems(healthy_windows(registry={"VBAWarnings": 2}))     # the shipped add-in: not needed
+    assert "trust VBA project access" not in p
 
 
 def test_onedrive_workbook():
@@ -264,11 +275,11 @@ def test_workbook_folder_config_overrides_user_file():
     wb_dir = r"D:\models"
     env = healthy_windows(
         workbook=wb_dir + r"\parts.xlsx",
-        files={wb_dir + r"\myaddin.conf": '"UDF Modules","mymodule"\n', USER_CONF: '"UDF Modules","amspares.udfs"\n'},
+        files={wb_dir + r"\amspares.conf": '"UDF Modules","mymodule"\n', USER_CONF: '"UDF Modules","amspares.udfs"\n'},
     )
     # The add-in's own sheet is read before both files, so amspares.udfs still wins.
     eff = doctor.effective_settings(doctor.config_sources(env))
-    assert eff["UDF MODULES"] == ("amspares.udfs", "add-in sheet myaddin.conf")
+    assert eff["UDF MODULES"] == ("amspares.udfs", "add-in sheet amspares.conf")
 
 
 def test_addin_sheet_without_udf_modules_is_a_problem():
@@ -296,7 +307,7 @@ def test_macos_paths_and_runpython_script():
     script = f"{home}/Library/Application Scripts/com.microsoft.Excel/xlwings-{VERSION}.applescript"
     startup = f"{home}/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/amspares.xlam"
     py = "/Library/Frameworks/Python.framework/Versions/3.11/bin/python3"
-    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/myaddin.conf"
+    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/amspares.conf"
     fs = FakeFS({XLAM: None, py: None, startup: None, conf: f'"Interpreter_Mac","{py}"\n'}, windows=False)
     env = doctor.Environment(
         platform="darwin",
@@ -354,6 +365,7 @@ def build_cli():
     parser = argparse.ArgumentParser(prog="amspares")
     sub = parser.add_subparsers(dest="command")
     addin_cmd.add_parser(sub)
+    doctor_cmd.add_parser(sub)
     return parser
 
 
@@ -361,7 +373,7 @@ def test_cli_registers_addin_and_doctor():
     parser = build_cli()
     args = parser.parse_args(["addin", "status"])
     assert args.func is addin_cmd.run_addin and args.action == "status"
-    assert parser.parse_args(["doctor"]).func is addin_cmd.run_doctor
+    assert parser.parse_args(["doctor"]).func is doctor_cmd.run_doctor
     with pytest.raises(SystemExit):
         parser.parse_args(["addin", "upgrade"])
 
@@ -374,9 +386,9 @@ def test_addin_refused_off_windows_and_macos():
 def test_addin_calls_xlwings_cli_with_the_packaged_file():
     calls = []
 
-    def run(cmd):
+    def run(cmd, **kwargs):
         calls.append(cmd)
-        return subprocess.CompletedProcess(cmd, 0)
+        return subprocess.CompletedProcess(cmd, 0, stdout="Successfully installed the xlwings add-in! \n", stderr="")
 
     assert addin_cmd.run_addin(argparse.Namespace(action="install"), platform="win32", run=run) == 0
     (cmd,) = calls
@@ -403,3 +415,108 @@ def test_cli_end_to_end_exit_codes():
     assert r.returncode in (0, 1) and "Traceback" not in r.stderr
     assert r.stdout.strip().splitlines()[-1] in ("no problems found",) or r.stdout.strip().endswith("found")
     assert (r.returncode == 0) == r.stdout.strip().endswith("no problems found")
+
+
+# ------------------------------------------------ the blockers xlwings users hit most
+
+
+VENV = r"C:\Users\ann\spares-venv"
+
+
+def test_dll_fix_in_a_venv_points_at_scripts_pythonw():
+    """pip puts the DLL in the venv root (sys.prefix); the venv's interpreter is
+    Scripts\\pythonw.exe, whose parent folder the VBA searches (XLPyLoadDLL)."""
+    conf = '"Interpreter_Win","C:\\Users\\ann\\AppData\\Local\\Programs\\Python\\Python311\\pythonw.exe"\n'
+    env = healthy_windows(
+        executable=VENV + r"\Scripts\python.exe", prefix=VENV,
+        files={VENV + rf"\xlwings64-{VERSION}.dll": None, VENV + r"\Scripts\python.exe": None,
+               VENV + r"\Scripts\pythonw.exe": None, USER_CONF: conf},
+        remove=[PY_DIR + rf"\xlwings64-{VERSION}.dll", PY_DIR + rf"\xlwings32-{VERSION}.dll"],
+    )
+    c = problems(env)["xlwings DLL"]
+    target = VENV + r"\Scripts\pythonw.exe"
+    assert target in c.fix and VENV + r"\pythonw.exe" not in c.fix
+    # following the fix: the DLL is then found
+    fixed = healthy_windows(
+        executable=VENV + r"\Scripts\python.exe", prefix=VENV,
+        files={VENV + rf"\xlwings64-{VERSION}.dll": None, VENV + r"\Scripts\python.exe": None,
+               VENV + r"\Scripts\pythonw.exe": None, USER_CONF: f'"Interpreter_Win","{target}"\n'},
+        remove=[PY_DIR + rf"\xlwings64-{VERSION}.dll", PY_DIR + rf"\xlwings32-{VERSION}.dll"],
+    )
+    assert "xlwings DLL" not in problems(fixed) and "interpreter" not in problems(fixed)
+
+
+@pytest.mark.parametrize("plat,kind", [("win32", "32-bit"), ("win-arm64", "ARM64")])
+def test_32_bit_and_arm64_python_get_no_dll(plat, kind):
+    c = problems(healthy_windows(python_platform=plat))["python build"]
+    assert c.detail.startswith(f"{kind} Python") and "64-bit (x64) Python from python.org" in c.fix
+    assert "python build" not in problems(healthy_windows(python_platform="win-amd64"))
+
+
+def test_broken_pywin32_and_pythonhome_block_the_com_server():
+    c = problems(healthy_windows(has_module=lambda n: n != "pythoncom"))["COM server"]
+    assert "Could not activate Python COM server" in c.detail
+    assert c.fix == rf'"{PY_DIR}\python.exe" -m pip install --force-reinstall pywin32'
+    env = healthy_windows()
+    env.env["PYTHONHOME"] = r"C:\Python27"
+    assert "remove the PYTHONHOME" in problems(env)["PYTHONHOME"].fix
+
+
+def test_store_excel():
+    local = HOME + r"\AppData\Local"
+    store = doctor.STORE_OFFICE_PACKAGE
+    env = healthy_windows(listdir=lambda d: [store, "Other"] if d == local + r"\Packages" else [])
+    env.env["LOCALAPPDATA"] = local
+    c = problems(env)["Excel from the Microsoft Store"]
+    assert rf"{local}\Packages\{store}\LocalCache\Roaming\Microsoft\Excel\XLSTART" in c.fix
+    env = healthy_windows()
+    env.env["LOCALAPPDATA"] = local
+    assert "Excel from the Microsoft Store" not in problems(env)
+
+
+@pytest.mark.parametrize("value,blocked", [(1, True), ("6", True), (2, False), (0, False), (None, False)])
+def test_defender_child_process_rule(value, blocked):
+    seen = []
+
+    def reg(key, name):
+        seen.append((key, name))
+        return value if key == doctor.ASR_KEYS[0] else None
+
+    p = problems(healthy_windows(registry_machine=reg))
+    assert ("Defender rule" in p) == blocked
+    assert (doctor.ASR_KEYS[0], "D4F940AB-401B-4EFC-AADC-AD5F3C50688A") in seen
+    if blocked:
+        assert "Block all Office applications from creating child processes" in p["Defender rule"].detail
+
+
+def test_macos_needs_interpreter_mac():
+    """Without Interpreter_Mac, Excel (through AppleScript, PATH /usr/bin:/bin:...) does not
+    find a python.org or Homebrew python; following the fix clears the problem."""
+    home = "/Users/ann"
+    py = "/opt/homebrew/bin/python3"
+    conf = f"{home}/Library/Containers/com.microsoft.Excel/Data/amspares.conf"
+    files = {XLAM: None, py: None,
+             f"{home}/Library/Application Scripts/com.microsoft.Excel/xlwings-{VERSION}.applescript": None,
+             f"{home}/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/amspares.xlam": None}
+    fs = FakeFS(files, windows=False)
+    env = doctor.Environment(
+        platform="darwin", python_version="3.12.1", executable=py, prefix="/opt/homebrew", home=home,
+        env={"PATH": "/opt/homebrew/bin:/usr/bin"},
+        versions={"amspares": "0.1.0", "xlwings": VERSION, "numpy": "2", "scipy": "1", "openpyxl": "3"},
+        pinned_xlwings=VERSION, addin=XLAM, exists=fs.exists, listdir=fs.listdir, read_text=fs.read_text,
+        import_module=lambda n: object(), which=lambda n, path=None: py,
+        read_vba=fake_vba_reader(addin_build.read_vba_modules(XLAM)), read_sheet=addin_build.read_config_sheet,
+    )
+    c = problems(env)["interpreter"]
+    assert "Interpreter_Mac" in c.detail
+    assert c.fix.startswith(f'put the line "Interpreter_Mac","{py}" in {conf}')
+    fs.files[conf] = f'"Interpreter_Mac","{py}"\n'
+    assert problems(env) == {}
+
+
+def test_settings_left_in_the_quickstart_named_file():
+    old = HOME + r"\.myaddin\myaddin.conf"
+    c = problems(healthy_windows(files={old: '"Interpreter_Win","x"\n'}))["config: old settings file"]
+    assert c.fix == rf"move {old} to {USER_CONF}"
+    both = healthy_windows(files={old: "", USER_CONF: ""})
+    assert "config: old settings file" not in problems(both)

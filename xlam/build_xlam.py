@@ -6,8 +6,10 @@ Usage::
     python xlam/build_xlam.py --check    # exit 1 if the committed add-in differs from a fresh build
 
 The logic lives in :mod:`amspares.excel.addin_build`; the build is reproducible (fixed zip
-timestamps, the source's member order) and copies ``xl/vbaProject.bin`` unchanged.
-Run it with the xlwings version pinned in ``pyproject.toml`` installed.
+timestamps, the source's member order, a deterministic VBA project writer).  It writes the
+worksheet functions' VBA (xlwings' generator run on ``amspares.udfs``) into the add-in's
+VBA project: rebuild after changing ``amspares.udfs``.  Run it with the xlwings version
+pinned in ``pyproject.toml`` installed.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "amspares.commands.init",
     "amspares.commands.factors",
     "amspares.commands.addin",
+    "amspares.commands.doctor",
 )
 
 

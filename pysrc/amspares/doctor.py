@@ -10,12 +10,12 @@ is checked here:
 
 * RunMain runs ``RunPython "import amspares;amspares.main()"``; UDFs start Python through
   ``xlwings64-<version>.dll`` / ``xlwings32-<version>.dll``.
-* Settings are looked up per key, first hit wins: a ``myaddin.conf`` sheet in the active
-  workbook, the add-in's own ``myaddin.conf`` sheet (only ``UDF Modules``), a
-  ``myaddin.conf`` file next to the active workbook, then the user file
-  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` (macOS:
-  ``~/Library/Containers/com.microsoft.Excel/Data/myaddin.conf``).  The VBA constant
-  ``PROJECT_NAME`` is ``"myaddin"``; the add-in does *not* read ``~/.xlwings/xlwings.conf``
+* Settings are looked up per key, first hit wins: a ``amspares.conf`` sheet in the active
+  workbook, the add-in's own ``amspares.conf`` sheet (only ``UDF Modules``), a
+  ``amspares.conf`` file next to the active workbook, then the user file
+  ``%USERPROFILE%\\.amspares\\amspares.conf`` (macOS:
+  ``~/Library/Containers/com.microsoft.Excel/Data/amspares.conf``).  The VBA constant
+  ``PROJECT_NAME`` is ``"amspares"``; the add-in does *not* read ``~/.xlwings/xlwings.conf``
   (only xlwings' Python side does, for OneDrive/SharePoint and licence keys).
 * Without an interpreter setting, RunPython runs ``python`` and UDFs ``pythonw`` from PATH,
   and Windows finds the DLL through its DLL search path (PATH).  With ``Interpreter_Win``
@@ -40,7 +40,7 @@ from typing import Callable, Mapping, Sequence
 #: Packages whose versions are reported.
 PACKAGES = ("amspares", "xlwings", "numpy", "scipy", "openpyxl")
 #: The add-in's VBA reads settings named after this (``Public Const PROJECT_NAME``).
-DEFAULT_PROJECT_NAME = "myaddin"
+DEFAULT_PROJECT_NAME = "amspares"
 #: Setting keys that select the Python interpreter (upper case, as the VBA compares them).
 INTERPRETER_KEYS = {"win32": ("INTERPRETER_WIN", "INTERPRETER"), "darwin": ("INTERPRETER_MAC", "INTERPRETER")}
 #: Environment variables that change what happens when Excel starts Python.
@@ -141,6 +141,14 @@ class Environment:
         (add-in path, sheet name) -> settings of that sheet or None.
     registry : callable
         (key under HKEY_CURRENT_USER, value name) -> value or None.
+    registry_machine : callable
+        The same under HKEY_LOCAL_MACHINE (Defender's policies).
+    python_platform : str
+        ``sysconfig.get_platform()`` of the Python running amspares: ``"win-amd64"``,
+        ``"win32"`` (32-bit), ``"win-arm64"``, ...; empty when unknown.
+    has_module : callable or None
+        Name -> whether that module can be imported by this Python (without importing
+        it); None skips the checks that need it.
     """
 
     platform: str
@@ -162,6 +170,9 @@ class Environment:
     read_vba: Callable[[str], dict] | None = None
     read_sheet: Callable[[str, str], dict | None] | None = None
     registry: Callable[[str, str], object] = _no_registry
+    registry_machine: Callable[[str, str], object] = _no_registry
+    python_platform: str = ""
+    has_module: Callable[[str], bool] | None = None
 
     @property
     def path(self):
@@ -187,6 +198,15 @@ class Environment:
             versions["amspares"] = f"{amspares.__version__} (not installed; from {Path(amspares.__file__).parent})"
         addin = addin_build.find_xlam()
         registry = _winreg_reader() if sys.platform == "win32" else _no_registry
+        registry_machine = _winreg_reader(machine=True) if sys.platform == "win32" else _no_registry
+        import importlib.util
+        import sysconfig
+
+        def has_module(name: str) -> bool:
+            try:
+                return importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                return False
         return cls(
             platform=sys.platform,
             python_version=_platform.python_version(),
@@ -202,6 +222,9 @@ class Environment:
             read_vba=_read_vba,
             read_sheet=lambda p, s: addin_build.read_config_sheet(p, s),
             registry=registry,
+            registry_machine=registry_machine,
+            python_platform=sysconfig.get_platform(),
+            has_module=has_module,
         )
 
 
@@ -215,12 +238,14 @@ def _read_vba(path: str) -> dict:
         return addin_build.read_vba_modules(path)
 
 
-def _winreg_reader():  # pragma: no cover - Windows only
+def _winreg_reader(machine: bool = False):  # pragma: no cover - Windows only
     import winreg
+
+    hive = winreg.HKEY_LOCAL_MACHINE if machine else winreg.HKEY_CURRENT_USER
 
     def read(key: str, name: str):
         try:
-            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as k:
+            with winreg.OpenKey(hive, key) as k:
                 return winreg.QueryValueEx(k, name)[0]
         except OSError:
             return None
@@ -278,7 +303,7 @@ class ConfigSource:
 
 
 def project_name(env: Environment) -> str:
-    """``PROJECT_NAME`` of the add-in's VBA (``myaddin`` for xlwings 0.37.8's quickstart)."""
+    """``PROJECT_NAME`` of the add-in's VBA (``amspares`` for xlwings 0.37.8's quickstart)."""
     from amspares.excel.addin_build import vba_constant
 
     modules = _addin_vba(env)
@@ -345,6 +370,28 @@ def _expand(value: str, env: Environment) -> str:
         lowered = {k.lower(): v for k, v in env.env.items()}
         return re.sub(r"%([^%]+)%", lambda m: lowered.get(m.group(1).lower(), m.group(0)), value)
     return re.sub(r"\$(\w+)|\$\{(\w+)\}", lambda m: env.env.get(m.group(1) or m.group(2), m.group(0)), value)
+
+
+#: The settings name of xlwings' quickstart add-in, which amspares used before it was renamed.
+OLD_PROJECT_NAME = "myaddin"
+
+
+def check_old_settings(env: Environment) -> list[Check]:
+    """Settings left in the quickstart-named user file are no longer read."""
+    if env.platform not in ("win32", "darwin"):
+        return []
+    old = user_config_path(env, OLD_PROJECT_NAME)
+    new = user_config_path(env, project_name(env))
+    if old == new or not env.exists(old) or env.exists(new):
+        return []
+    return [
+        Check(
+            "config: old settings file",
+            False,
+            f"{old} is not read any more: the add-in's settings are now named {project_name(env)}",
+            f"move {old} to {new}",
+        )
+    ]
 
 
 def check_config(env: Environment) -> list[Check]:
@@ -416,7 +463,7 @@ def check_python(env: Environment) -> list[Check]:
                 "python source",
                 False,
                 "this is the Microsoft Store Python; Excel cannot load the xlwings DLL from its sandboxed folder",
-                "install Python from python.org (tick 'Add python.exe to PATH'), then pip install amspares there",
+                "install Python from python.org (tick 'Add python.exe to PATH'), then install the amspares wheel there (docs/install-windows.md)",
             )
         )
     return checks
@@ -428,7 +475,7 @@ def check_packages(env: Environment) -> list[Check]:
     for name in PACKAGES:
         version = env.versions.get(name)
         if version is None:
-            checks.append(Check(f"package {name}", False, "not installed", f"pip install amspares (installs {name})"))
+            checks.append(Check(f"package {name}", False, "not installed", f"python -m pip install --force-reinstall <the amspares wheel> (installs {name})"))
         elif name == "xlwings" and env.pinned_xlwings and version != env.pinned_xlwings:
             checks.append(
                 Check(
@@ -453,18 +500,18 @@ def check_addin_vba(env: Environment) -> list[Check]:
                 "add-in file",
                 False,
                 "amspares.xlam not found in the package or the checkout",
-                "pip install --force-reinstall amspares (in a checkout: python xlam/build_xlam.py)",
+                "python -m pip install --force-reinstall <the amspares wheel> (in a checkout: python xlam/build_xlam.py)",
             )
         ]
     checks = [Check("add-in file", True, env.addin)]
     try:
         modules = env.read_vba(env.addin) if env.read_vba else {}
     except Exception as exc:
-        return checks + [Check("add-in VBA", False, f"cannot read the VBA of {env.addin}: {exc}", "pip install --force-reinstall amspares")]
+        return checks + [Check("add-in VBA", False, f"cannot read the VBA of {env.addin}: {exc}", "python -m pip install --force-reinstall <the amspares wheel>")]
     vba_version = vba_constant(modules, "XLWINGS_VERSION")
     xlwings = env.versions.get("xlwings")
     if vba_version is None:
-        checks.append(Check("add-in VBA", False, "no XLWINGS_VERSION constant in the add-in's VBA", "pip install --force-reinstall amspares"))
+        checks.append(Check("add-in VBA", False, "no XLWINGS_VERSION constant in the add-in's VBA", "python -m pip install --force-reinstall <the amspares wheel>"))
     elif xlwings != vba_version:
         checks.append(
             Check(
@@ -490,6 +537,20 @@ def xlstart_dir(env: Environment) -> str | None:
             P(env.home) / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized" / "Startup.localized" / "Excel"
         )
     return None
+
+
+def _installed_vba(env: Environment) -> dict | None:
+    """VBA modules of the add-in in XLSTART, or None when there is none or it is unreadable."""
+    folder = xlstart_dir(env)
+    if folder is None or env.read_vba is None:
+        return None
+    installed = str(env.path(folder) / "amspares.xlam")
+    if not env.exists(installed):
+        return None
+    try:
+        return env.read_vba(installed)
+    except Exception:  # reported by check_installed_addin
+        return None
 
 
 def check_installed_addin(env: Environment) -> list[Check]:
@@ -537,8 +598,8 @@ def check_installed_addin(env: Environment) -> list[Check]:
                 Check(
                     "Excel functions",
                     False,
-                    "not imported into the installed add-in (no VBA module xlwings_udfs)",
-                    "in Excel: Alt+F11, open the xlwings module of amspares.xlam, run ImportPythonUDFsToAddin (F5), then save the add-in",
+                    "the installed add-in has no worksheet functions (no VBA module xlwings_udfs): it is older than this amspares",
+                    "quit Excel, run amspares addin install, start Excel (fallback: Alt+F11, open the xlwings module of amspares.xlam, run ImportPythonUDFsToAddin (F5), then save the add-in)",
                 )
             )
     return checks
@@ -598,6 +659,10 @@ def check_interpreter(env: Environment) -> list[Check]:
     this = env.executable
     fix_set = f'put the line "{key_name}","{this}" in {user_config_path(env, project)} (replacing any {key_name} line)'
     interp, how, key = resolve_interpreter(env)
+    if env.platform == "darwin" and not key:
+        # Excel starts Python through AppleScript, whose PATH is /usr/bin:/bin:/usr/sbin:/sbin:
+        # a python.org or Homebrew python on the user's PATH is not found there.
+        return [Check("interpreter", False, "no Interpreter_Mac setting: Excel on macOS does not see the python on your shell's PATH", fix_set)]
     if interp is None:
         return [Check("interpreter", False, "no interpreter setting and no python on PATH: Excel cannot start Python", fix_set)]
     if key and not env.exists(interp):
@@ -650,10 +715,11 @@ def check_dll(env: Environment) -> list[Check]:
     at_prefix = [n for n in names if env.exists(str(P(env.prefix) / n))]
     if at_prefix:
         detail = f"{at_prefix[0]} is in {env.prefix}, but the VBA looks in {where}"
+        pythonw = pythonw_path(env)
         if key:
-            fix = f'point {key} at the python of {env.prefix}: "{P(env.prefix) / "pythonw.exe"}"'
+            fix = f'point {key} at the python of {env.prefix}: "{pythonw}"'
         else:
-            fix = f"add {env.prefix} to PATH, or set Interpreter_Win to {P(env.prefix) / 'pythonw.exe'}"
+            fix = f"add {env.prefix} to PATH, or set Interpreter_Win to {pythonw}"
         return [Check("xlwings DLL", False, detail, fix)]
     others = sorted({f for d in [*dirs, env.prefix] for f in env.listdir(d) if re.match(r"xlwings(32|64)-.*\.dll$", f, re.I)})
     if others:
@@ -668,6 +734,114 @@ def check_dll(env: Environment) -> list[Check]:
     return [Check("xlwings DLL", False, f"{names[0]} not found in {where} nor in {env.prefix}", f'pip install --force-reinstall "xlwings=={version}"')]
 
 
+def pythonw_path(env: Environment) -> str:
+    """``pythonw.exe`` beside the running ``python.exe``: ``<python folder>\\pythonw.exe``
+    for a python.org install, ``<venv>\\Scripts\\pythonw.exe`` in a virtual environment
+    (the VBA then finds the DLL in the parent folder, the venv, where pip put it)."""
+    return str(env.path(env.executable).parent / "pythonw.exe")
+
+
+#: Defender attack-surface-reduction rule "Block all Office applications from creating
+#: child processes" (Microsoft's ASR rule reference); Excel cannot start Python under it.
+ASR_CHILD_PROCESS_RULE = "D4F940AB-401B-4EFC-AADC-AD5F3C50688A"
+ASR_KEYS = (
+    r"SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
+    r"SOFTWARE\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
+)
+#: Rule states: 0 off, 1 block, 2 audit, 6 warn.
+ASR_BLOCKING = {"1": "block", "6": "warn"}
+#: The package folder of Excel installed from the Microsoft Store.
+STORE_OFFICE_PACKAGE = "Microsoft.Office.Desktop_8wekyb3d8bbwe"
+
+
+def check_python_build(env: Environment) -> list[Check]:
+    """Windows: xlwings ships its DLLs only in the 64-bit x86 (win_amd64) wheel."""
+    if env.platform != "win32" or not env.python_platform:
+        return []
+    plat = env.python_platform.lower()
+    if plat == "win-amd64":
+        return [Check("python build", True, "64-bit (x64): gets xlwings' DLLs")]
+    kind = {"win32": "32-bit", "win-arm64": "ARM64"}.get(plat, plat)
+    return [
+        Check(
+            "python build",
+            False,
+            f"{kind} Python: xlwings' package for it has no xlwings DLL, so Excel's functions and Run scenario cannot start Python",
+            "install the 64-bit (x64) Python from python.org (on an ARM PC it runs emulated), then install amspares into it",
+        )
+    ]
+
+
+def check_com_server(env: Environment) -> list[Check]:
+    """Windows: the functions run in a Python COM server, which needs pywin32 working."""
+    if env.platform != "win32" or env.has_module is None:
+        return []
+    missing = [m for m in ("pythoncom", "pywintypes", "win32com") if not env.has_module(m)]
+    checks = []
+    if missing:
+        checks.append(
+            Check(
+                "COM server",
+                False,
+                f"pywin32 is broken here ({', '.join(missing)} missing): Excel says 'Could not activate Python COM server'",
+                f'"{env.executable}" -m pip install --force-reinstall pywin32',
+            )
+        )
+    else:
+        checks.append(Check("COM server", True, "pywin32 importable"))
+    if env.env.get("PYTHONHOME"):
+        checks.append(
+            Check(
+                "PYTHONHOME",
+                False,
+                f"PYTHONHOME={env.env['PYTHONHOME']} makes the Python Excel starts look for its library elsewhere (COM server activation fails)",
+                "remove the PYTHONHOME environment variable (Windows Settings > 'Edit environment variables for your account'), then restart Excel",
+            )
+        )
+    return checks
+
+
+def check_store_excel(env: Environment) -> list[Check]:
+    """Windows: Excel from the Microsoft Store reads add-ins from its own XLSTART."""
+    local = env.env.get("LOCALAPPDATA")
+    if env.platform != "win32" or not local:
+        return []
+    packages = str(env.path(local) / "Packages")
+    if STORE_OFFICE_PACKAGE.lower() not in {n.lower() for n in env.listdir(packages)}:
+        return []
+    store_xlstart = env.path(packages) / STORE_OFFICE_PACKAGE / "LocalCache" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+    return [
+        Check(
+            "Excel from the Microsoft Store",
+            False,
+            "this Excel runs in a Store container: it does not see the XLSTART folder amspares addin install writes to",
+            f"install Office from office.com instead, or copy amspares.xlam into {store_xlstart}",
+        )
+    ]
+
+
+def check_defender_asr(env: Environment) -> list[Check]:
+    """Windows: Defender's rule that stops Office from starting other programs."""
+    if env.platform != "win32":
+        return []
+    for key in ASR_KEYS:
+        value = env.registry_machine(key, ASR_CHILD_PROCESS_RULE)
+        if value is None:
+            continue
+        state = ASR_BLOCKING.get(str(value).strip())
+        if state:
+            return [
+                Check(
+                    "Defender rule",
+                    False,
+                    f"'Block all Office applications from creating child processes' is on ({state}): Excel cannot start Python",
+                    f"ask IT to exclude python.exe and pythonw.exe from attack surface reduction rule {ASR_CHILD_PROCESS_RULE} (or turn it to audit)",
+                )
+            ]
+        return [Check("Defender rule", True, f"child-process rule state {value} (not blocking)")]
+    return [Check("Defender rule", True, "child-process rule not set by local policy (a rule pushed by Intune is not visible here)")]
+
+
 def check_udfs(env: Environment) -> list[Check]:
     """The UDF module named in the add-in's config imports."""
     try:
@@ -679,13 +853,13 @@ def check_udfs(env: Environment) -> list[Check]:
                     "amspares.udfs",
                     False,
                     "module amspares.udfs does not exist in this amspares",
-                    "install an amspares release that has the Excel functions (pip install -U amspares)",
+                    "install an amspares wheel that has the Excel functions (see docs/install-windows.md)",
                 )
             ]
         return [Check("amspares.udfs", False, f"import fails: {exc}", f"pip install {exc.name or 'amspares'}")]
     except Exception as exc:  # any error while importing is a problem to report, not to raise
         first = (str(exc).splitlines() or [""])[0]
-        return [Check("amspares.udfs", False, f"import fails: {type(exc).__name__}: {first}", "pip install --force-reinstall amspares")]
+        return [Check("amspares.udfs", False, f"import fails: {type(exc).__name__}: {first}", "python -m pip install --force-reinstall <the amspares wheel>")]
     return [Check("amspares.udfs", True, "imports")]
 
 
@@ -715,13 +889,17 @@ def check_cloud_paths(env: Environment) -> list[Check]:
 
 
 def check_trust_center(env: Environment) -> list[Check]:
-    """Windows: macros allowed, and VBA project access trusted (needed by Import Functions)."""
+    """Windows: macros allowed; VBA project access trusted only where the fallback import
+    is needed (an installed add-in without the functions)."""
     if env.platform != "win32":
         return []
     checks = []
     access = env.registry(OFFICE_SECURITY_KEY, "AccessVBOM")
+    installed = _installed_vba(env)
     if access == 1:
         checks.append(Check("trust VBA project access", True, "on"))
+    elif installed is None or "xlwings_udfs" in installed:
+        checks.append(Check("trust VBA project access", True, "off (not needed: the add-in carries the functions)"))
     else:
         checks.append(
             Check(
@@ -759,6 +937,10 @@ def run_checks(env: Environment) -> list[Check]:
     for fn in (
         check_platform,
         check_python,
+        check_python_build,
+        check_store_excel,
+        check_defender_asr,
+        check_com_server,
         check_packages,
         check_addin_vba,
         check_installed_addin,
@@ -768,6 +950,7 @@ def run_checks(env: Environment) -> list[Check]:
         check_dll,
         check_udfs,
         check_config,
+        check_old_settings,
         check_cloud_paths,
     ):
         checks.extend(fn(env))

@@ -224,6 +224,41 @@ class _SettingError(Exception):
     """A single-cell setting (or the shapes) is wrong: the whole call gives this text."""
 
 
+#: Excel's error values that xlwings (0.37.8, ``_xlwindows.py``) does not turn into text
+#: but hands over as the integer of their COM error: 0x800A0000 + the ``XlCVError`` code,
+#: as a signed 32-bit number (``#SPILL!`` = 2045 -> -2146826243).
+EXCEL_ERROR_CODES = {2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!",
+                     2047: "#BLOCKED!", 2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
+_COM_ERROR_BASE = -2146828288  # 0x800A0000 as a signed 32-bit integer
+
+
+def excel_error_text(x) -> str | None:
+    """The text of an Excel error value that arrived as xlwings' integer code, or None.
+
+    Only an ``int`` (xlwings gives every cell number as a ``float``) in the range of
+    Excel's error codes counts; an unnamed code in that range (a newer Excel's) reads as
+    ``#VALUE!``.
+
+    >>> excel_error_text(-2146826243), excel_error_text(-2146826238), excel_error_text(-2146826243.0)
+    ('#SPILL!', '#CALC!', None)
+    """
+    if type(x) is not int or not 2000 <= x - _COM_ERROR_BASE <= 2100:
+        return None
+    return EXCEL_ERROR_CODES.get(x - _COM_ERROR_BASE, "#VALUE!")
+
+
+def _error_codes_as_text(grid):
+    """Wrap :func:`_grid`: Excel error codes in the flat list become their text."""
+    def wrapper(name, value):
+        flat, shape = grid(name, value)
+        if any(type(x) is int for x in flat):
+            flat = [excel_error_text(x) or x for x in flat]
+        return flat, shape
+    wrapper.__doc__ = grid.__doc__
+    return wrapper
+
+
+@_error_codes_as_text
 def _grid(name: str, value) -> tuple[list, tuple]:
     """``value`` as a flat list in row order and its shape (``()`` for a scalar)."""
     if isinstance(value, np.ndarray):

@@ -979,5 +979,11 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
 
 
 def default_path() -> Path:
-    """``templates/scenario.xlsx`` of the source checkout."""
-    return Path(__file__).resolve().parents[3] / "templates" / "scenario.xlsx"
+    """``templates/scenario.xlsx`` of the source checkout; from an installed package (no
+    checkout around it), ``scenario.xlsx`` in the current folder, never a file inside
+    the Python installation."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
+        return root / "templates" / "scenario.xlsx"
+    return Path.cwd() / "scenario.xlsx"
+

@@ -81,7 +81,8 @@ def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = 
 def main(argv=None) -> int:
     """``python -m amspares.workbook``: regenerate ``templates/scenario.xlsx`` (the case study)."""
     parser = argparse.ArgumentParser(prog="python -m amspares.workbook",
-                                     description="Regenerate templates/scenario.xlsx (the case study).")
+                                     description="Regenerate templates/scenario.xlsx (the case study); "
+                                                 "outside a source checkout, write scenario.xlsx here.")
     parser.add_argument("-o", "--output", type=Path, default=default_path())
     args = parser.parse_args(argv)
     write_scenario_workbook(load_scenario(), None, args.output, force=True)
