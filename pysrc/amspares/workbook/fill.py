@@ -31,6 +31,7 @@ from amspares.model import evaluate
 from amspares import rules
 from amspares.scenario import Leg, Scenario, all_keys, parse_scenario
 from amspares.workbook.cached import cell_value
+from amspares.workbook.cells import cell_text, text_cell
 
 INPUTS_SHEET = "Inputs"
 LEGS_SHEET = "Transport legs"
@@ -208,7 +209,7 @@ class OpenpyxlBackend:
             raise ValueError(f"{name}: {len(value)} rows do not fit its range")
         for vrow, crow in zip(value, cells):
             for v, c in zip(vrow, crow):
-                c.value = v
+                text_cell(c, v)           # user text stays text, never a formula
 
 
 # --------------------------------------------------------------------------- reading
@@ -313,14 +314,51 @@ def run_scenario_on(backend: Backend, progress: Callable[[str], None] = lambda m
     so that the caller can also show it (a message box in Excel).
     """
     progress("amspares: reading the inputs ...")
+    if not backend.has(STATUS):
+        return LayoutError(f"this workbook has no {STATUS} cell (the name was deleted); "
+                           "write a new workbook with amspares scenario")
     try:
         scenario = read_scenario(backend)
         check_layout(backend, scenario)
+        progress("amspares: computing ...")
+        result = evaluate(scenario)
+        plan = result_plan(scenario, result)
+        check_plan(backend, plan)           # every name and shape, before anything is written
     except AmsparesError as exc:
-        backend.write(STATUS, f"Error: {exc}")
+        backend.write(STATUS, status_text(f"Error: {exc}"))
         return exc
-    progress("amspares: computing ...")
-    result = evaluate(scenario)
     progress("amspares: writing the results ...")
-    apply(result_plan(scenario, result), backend)
+    apply(plan, backend)
     return None
+
+
+class LayoutError(AmsparesError):
+    """The workbook's result names or layout were changed: amspares cannot write its results."""
+
+
+#: The longest status text (a message box shows the same words).
+STATUS_CHARS = 1000
+
+
+def status_text(text: str) -> str:
+    """The status cell's text: one line, at most :data:`STATUS_CHARS` characters."""
+    return cell_text(" ".join(str(text).split()), STATUS_CHARS)
+
+
+def _shape(value) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        return (1, 1)
+    return (len(value), *sorted({len(row) if isinstance(row, list) else 1 for row in value}))
+
+
+def check_plan(backend: Backend, plan: Iterable[tuple[str, Any]]) -> None:
+    """Refuse a plan that the workbook cannot take whole: a name that is missing, or a
+    range whose size changed. Raises :class:`LayoutError` before any cell is written."""
+    for name, value in plan:
+        if not backend.has(name):
+            raise LayoutError(f"this workbook has no cell named {name} (the name was deleted "
+                              "or the layout changed); write a new workbook with amspares scenario")
+        current = backend.read(name)
+        if _shape(current) != _shape(value):
+            raise LayoutError(f"the range {name} has changed size; "
+                              "write a new workbook with amspares scenario")

@@ -58,6 +58,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from amspares.core.costs import Component, cost_components
+from amspares.workbook.cells import text_cell
 from amspares.core.impact import impact_components
 from amspares.core.breakeven import BreakEven
 from amspares.wording import QUANTITIES, sentence_for
@@ -457,7 +458,7 @@ def _write_table(ws: Worksheet, row: int, name: str, caption: str, rows: Sequenc
             v = r.get(c)
             if isinstance(v, (list, dict)):
                 v = str(v)
-            out = ws.cell(header + i, j, v)
+            out = text_cell(ws.cell(header + i, j), v)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.number_format = fmt
         _widen(ws, j, len(c) + 2)
@@ -560,7 +561,7 @@ class _Sheet:
         ws["A2"].font = _ITALIC
         name = (study.get("base") or {}).get("name")
         if name:
-            ws["A3"] = f"Scenario: {name}. Values from the Python run (amspares scenario); no formulas."
+            text_cell(ws["A3"], f"Scenario: {name}. Values from the Python run (amspares scenario); no formulas.")
             ws["A3"].font = _ITALIC
         ws.freeze_panes = f"A{_TOP}"
         ps = ws.page_setup
@@ -585,15 +586,15 @@ class _Sheet:
             c.fill = _HEADER_FILL
         for name, key, v, reason, sides in items:
             self.row += 1
-            ws.cell(self.row, 1, name)
-            ws.cell(self.row, 2, key or None)
-            cell = ws.cell(self.row, 3, v if v is not None else "none")
+            text_cell(ws.cell(self.row, 1), name)
+            text_cell(ws.cell(self.row, 2), key or None)
+            cell = text_cell(ws.cell(self.row, 3), v if v is not None else "none")
             if v is not None:
                 cell.number_format = "#,##0.00"
             cell.alignment = Alignment(horizontal="right")
             ws.cell(self.row, 4, BREAKEVENS.get(name, ("",))[0]).alignment = Alignment(indent=1)
             text = breakeven_sentence(name, v, key, reason, sides.get("below"), sides.get("above"))
-            ws.cell(self.row, 5, text)
+            text_cell(ws.cell(self.row, 5), text)
             self.sentence_cm = max(self.sentence_cm, len(text) * _CM_PER_CHAR * 1.1)
         _widen(ws, 1, max(len(n) for n, *_ in items) + 2)
         self.row += 2
@@ -610,7 +611,7 @@ class _Sheet:
         self.row += 2
 
     def note(self, text: str) -> None:
-        self.ws.cell(self.row, 1, text).font = _ITALIC
+        text_cell(self.ws.cell(self.row, 1), text).font = _ITALIC
         self.row += 1
 
     def small_table(self, name: str, caption: str, rows: list[dict]) -> None:

@@ -62,6 +62,7 @@ from amspares.core.costs import cost_components
 from amspares.core.impact import KWH_PER_MJ, impact_components
 from amspares.scenario import Scenario, all_keys, load_scenario
 from amspares.workbook import fill
+from amspares.workbook.cells import text_cell
 from amspares.workbook.cached import NO_PART, NOT_APPLICABLE, Expected, expected_values
 
 BOLD = Font(bold=True)
@@ -112,7 +113,7 @@ class _Builder:
         self.cache.setdefault(ws.title, {})[ref] = value
 
     def label(self, ws, ref: str, text, bold=False) -> None:
-        ws[ref] = text
+        text_cell(ws[ref], text)
         if bold:
             ws[ref].font = BOLD
 
@@ -842,8 +843,8 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         r = ex.result["methods"][method]
         live_c = get_column_letter(3 + 2 * j)
         py_c = get_column_letter(4 + 2 * j)
-        ws[f"{live_c}5"] = f"{method} (live)"
-        ws[f"{py_c}5"] = f"{method} (amspares)"
+        text_cell(ws[f"{live_c}5"], f"{method} (live)")
+        text_cell(ws[f"{py_c}5"], f"{method} (amspares)")
         ws[f"{live_c}5"].font = ws[f"{py_c}5"].font = BOLD
         mc = method_cells[method]
         sheet = quote_sheetname(model_sheet_title(method))
@@ -879,7 +880,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     for j, method in enumerate(methods):
         c = get_column_letter(3 + j)
         r = ex.result["methods"][method]
-        ws[f"{c}{w0}"] = method
+        text_cell(ws[f"{c}{w0}"], method)
         b.formula(ws, f"{c}{w0 + 1}", f"result_{method}_total_cost", r["total_cost"])
         b.formula(ws, f"{c}{w0 + 2}", f"result_{method}_impact_mpts",
                   r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART)
