@@ -2,20 +2,26 @@
 
 Each sub-command lives in its own module, which defines ``add_parser(subparsers)``
 (registering the sub-command and setting ``func``) so that features stay separate.
-User errors (:class:`amspares.errors.AmsparesError`) print one line and exit 2; an
+User errors (:class:`amspares.errors.AmsparesError`) print one line and exit 2; so does
+a file-system problem (a folder that cannot be read or written, a full disk). Ctrl-C exits
+130 and SIGTERM 143, each with one line, after removing every temporary file. An
 unexpected internal error prints one line and exits 3 (``AMSPARES_DEBUG=1`` shows the
-traceback); no traceback reaches a user.
+traceback); no traceback, and no warning text, reaches a user.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import math
 import os
+import signal
 import sys
+import warnings
 
 from amspares import __version__
-from amspares.errors import AmsparesError
+from amspares.errors import AmsparesError, Terminated, one_line
 
 #: Modules that each register one or more sub-commands, in help order.
 COMMAND_MODULES = (
@@ -71,19 +77,39 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    previous = _on_sigterm()
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")      # numbers are checked; warning text never shown
+            import numpy as np
+            with np.errstate(all="ignore"):
+                return int(args.func(args) or 0)
     except AmsparesError as exc:
-        print(f"amspares {args.command}: error: {exc}", file=sys.stderr)
+        print(f"amspares {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("amspares: terminated (SIGTERM); no file was written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("amspares: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:
+        print(f"amspares {args.command}: error: an input is nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"amspares {args.command}: error: out of memory (is an input file far larger "
+              f"than expected?)", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # the reader went away (e.g. "amspares scenario | head"): not an error for the user
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:         # the file system refused: one line, never "please report"
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"amspares {args.command}: error: {one_line(where)}{exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug, not a user error: one line, traceback on request
         if os.environ.get("AMSPARES_DEBUG"):
             raise
@@ -91,6 +117,62 @@ def main(argv: list[str] | None = None) -> int:
               f"(run again with AMSPARES_DEBUG=1 for the traceback, and please report it)",
               file=sys.stderr)
         return 3
+    finally:
+        _restore_sigterm(previous)
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _on_sigterm():
+    """SIGTERM is handled like Ctrl-C: the stack unwinds, temporary files are removed."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:              # not the main thread (e.g. called from a test thread)
+        return None
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _first_non_finite(obj, path="") -> str | None:
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else (path or "the result")
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        return None
+    for k, v in items:
+        found = _first_non_finite(v, f"{path}.{k}" if path else str(k))
+        if found:
+            return found
+    return None
+
+
+def json_text(obj, **kw) -> str:
+    """The one way amspares prints JSON: valid JSON (never NaN or Infinity).
+
+    A result that is not a finite number cannot be printed as JSON: an
+    :class:`~amspares.errors.AmsparesError` names the first such value.
+
+    >>> json_text({"a": [1.5, None]})
+    '{"a": [1.5, null]}'
+    >>> json_text({"a": {"b": float("inf")}})
+    Traceback (most recent call last):
+    ...
+    amspares.errors.AmsparesError: the result a.b is not a finite number; an input is beyond what the model computes (see docs/limits.md)
+    """
+    try:
+        return json.dumps(obj, allow_nan=False, **kw)
+    except ValueError:
+        where = _first_non_finite(obj) or "the result"
+        raise AmsparesError(f"the result {where} is not a finite number; an input is "
+                            f"beyond what the model computes (see docs/limits.md)") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -229,9 +230,18 @@ def leg_factor(legs) -> float:
     return transport_leg_factor([leg.km for leg in legs], [leg.mpts_per_kg_km for leg in legs])
 
 
+#: Smallest accepted values of keys whose rule alone allows values the model cannot compute
+#: (``material_efficiency = 1e-320`` divides the material impact into an overflow).
+MINIMUMS = {"material_efficiency": (1e-6, "smaller values overflow the impact model")}
+
+
 def _check(spec: Key, key: str, value):
     if spec.type in ("number", "integer"):
-        return rules.number(key, value, key_rule(spec))
+        number = rules.number(key, value, key_rule(spec))
+        low = MINIMUMS.get(spec.key.rsplit(".", 1)[-1])
+        if low is not None and number < low[0]:
+            raise ScenarioError(key, value, f"must be >= {low[0]:g} ({low[1]})")
+        return number
     if spec.type == "choice":
         if value not in spec.choices:
             raise ScenarioError(key, value, f"must be one of {', '.join(spec.choices)}"
@@ -359,6 +369,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     name = data.get("name", "Unnamed scenario")
     if not isinstance(name, str):
         raise ScenarioError("name", name, "must be text")
+    if len(name) > NAME_CHARS:
+        raise ScenarioError("name", name, f"must be at most {NAME_CHARS:,} characters")
 
     for section in SECTIONS:
         content = data.get(section, {})
@@ -488,21 +500,55 @@ def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, A
     return out
 
 
+#: The largest scenario file read (a scenario is a few KB; this bounds memory and time).
+MAX_FILE_BYTES = 1_000_000
+#: The longest scenario name.
+NAME_CHARS = 1000
+
+
 def read_toml(path: str | Path) -> dict:
-    """Read a TOML file, turning I/O and syntax problems into one-line errors."""
+    """Read a TOML file, turning I/O and syntax problems into one-line errors.
+
+    Refused: a path that is not a regular file (a folder, ``/dev/zero``, a pipe), a file
+    over :data:`MAX_FILE_BYTES`, text that is not UTF-8, invalid TOML, nesting too deep
+    for the parser and integers of more than 4,300 digits. A byte-order mark at the start
+    (Notepad writes one) is skipped.
+    """
+    import stat
+
     p = Path(path)
+    limit = f"{MAX_FILE_BYTES // 1_000_000} MB"
     try:
-        raw = p.read_bytes()
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise ScenarioError("scenario file", str(p), "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError("scenario file", str(p), "is not a regular file (a device or a pipe?)")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ScenarioError("scenario file", str(p),
+                                f"is {st.st_size:,} bytes; a scenario file is at most {limit}")
+        with open(p, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("scenario file", str(p), "does not exist") from None
     except OSError as exc:
         raise ScenarioError("scenario file", str(p), f"cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError("scenario file", str(p), f"is larger than {limit}, the most a scenario file may be")
+    if raw.startswith(b"\xef\xbb\xbf"):     # UTF-8 byte-order mark (Notepad): not part of the text
+        raw = raw[3:]
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ScenarioError("scenario file", str(p), "is not UTF-8 text (is it a TOML file?)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError("scenario file", str(p), f"is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError("scenario file", str(p), "is nested too deeply (arrays or tables "
+                            "inside each other hundreds of levels deep)") from None
+    except ValueError:            # Python's limit on digits when converting an integer
+        raise ScenarioError("scenario file", str(p), "holds an integer of more than "
+                            f"{sys.get_int_max_str_digits():,} digits") from None
 
 
 CASE_STUDY = "case_study.toml"

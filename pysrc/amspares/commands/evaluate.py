@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from amspares.core.costs import cost_components
 from amspares.core.impact import impact_components
 from amspares.model import evaluate, waiting_time_disagreements
@@ -28,7 +26,8 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     result = evaluate(scenario, with_saving=not args.json, spec_only=args.json)
     if args.json:
-        print(json.dumps(result, indent=2))
+        from amspares.cli import json_text
+        print(json_text(result, indent=2))
         return 0
     print(format_result(result, waiting_time_disagreements(scenario), scenario))
     return 0

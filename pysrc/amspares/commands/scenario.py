@@ -10,7 +10,6 @@ sweep and column names are documented in :mod:`amspares.core.casestudy`.
 
 from __future__ import annotations
 
-import json
 import sys
 
 from amspares.progress import Progress as _Progress
@@ -62,7 +61,7 @@ def run(args) -> int:
         from amspares.fileio import check_writable
         if not args.output.lower().endswith(".xlsx"):
             raise OutputError(f"output {args.output!r}: the workbook must be a .xlsx file")
-        check_writable(args.output, force=args.force)
+        check_writable(args.output, force=args.force, probe=True)
     progress = Progress()
     study = study_json(scenario, progress)
     if args.output:
@@ -72,7 +71,11 @@ def run(args) -> int:
         from amspares.workbook import write_scenario_workbook
         write_scenario_workbook(scenario, study, args.output, force=args.force)
     progress.done()
-    text = json.dumps(study, indent=1) if args.json else format_study(study)
+    if args.json:
+        from amspares.cli import json_text
+        text = json_text(study, indent=1)
+    else:
+        text = format_study(study)
     try:
         print(text)
     except BrokenPipeError:          # e.g. piped into head: not an error for the user

@@ -3,6 +3,7 @@ openpyxl's write-only mode) with a Summary sheet and a chart."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -79,6 +80,8 @@ class XlsxWriter:
         self.wb = Workbook(write_only=True)
         self.summary_ws = self.wb.create_sheet("Summary")
         self.ws = self.wb.create_sheet("Results")
+        for ws in (self.summary_ws, self.ws):     # openpyxl's temporaries beside the output
+            _stream_beside(ws, path)
         self.ws.append(header)
         self.rows = 1
         self.saving_col = header.index("saving") + 1
@@ -162,7 +165,44 @@ class XlsxWriter:
         return cell
 
     def abort(self) -> None:
-        pass
+        """Close the streamed sheets and remove openpyxl's temporary files (no
+        "Exception ignored" message when the generators are collected)."""
+        from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+        for ws in (self.summary_ws, self.ws):
+            writer = getattr(ws, "_writer", None)
+            if writer is None:
+                continue
+            try:
+                rows = getattr(ws, "_rows", None)
+                if rows is not None:
+                    rows.close()
+                writer.xf.close()
+            except Exception:       # a half-written stream: only its file matters now
+                pass
+            out = writer.out
+            if isinstance(out, str):
+                try:
+                    os.remove(out)
+                except OSError:
+                    pass
+                if out in ALL_TEMP_FILES:
+                    ALL_TEMP_FILES.remove(out)
+            ws._writer = None
+            ws._rows = None
+
+
+def _stream_beside(ws, path: Path) -> None:
+    """Make openpyxl stream the write-only sheet ``ws`` into a temporary file beside
+    ``path`` (named after it, so that :func:`amspares.fileio.remove_stale_temporaries`
+    removes it after a ``kill -9``) instead of an anonymous ``/tmp/openpyxl.*`` file."""
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
+
+    out = f"{path}.{len(ALL_TEMP_FILES)}-{id(ws)}.sheet"
+    open(out, "w").close()
+    ALL_TEMP_FILES.append(out)
+    ws._writer = WorksheetWriter(ws, out=out)
+    ws._writer.write_top()
 
 
 def _cells(values: np.ndarray, integer: bool = False) -> list:
