@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from amspares.workbook import fill
+from amspares.workbook.cells import excel_text
 
 TITLE = "amspares: Run scenario"
 
@@ -49,7 +50,7 @@ class XlwingsBackend:
         return value
 
     def write(self, name: str, value) -> None:
-        self._range(name).value = value
+        self._range(name).value = excel_text(value)     # text Excel would read as a formula stays text
 
 
 def _is_scenario_workbook(book) -> bool:
