@@ -332,3 +332,28 @@ def test_million_character_cell_gives_a_bounded_status(template_book):
     assert error is not None and len(str(error)) < 1200
     status = book.get(fill.STATUS)
     assert status.startswith("Error: demand.rate_per_year") and len(status) <= fill.STATUS_CHARS
+
+
+def test_libreoffice_does_not_evaluate_hostile_text(tmp_path):
+    """LibreOffice, recalculating everything on load, keeps the hostile name as text: if it
+    were a formula, ``=1+1`` would show 2 and ``=HYPERLINK`` a link."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import openpyxl
+    from lo import recalculate
+
+    from amspares.workbook.writer import write_scenario_workbook
+
+    name = "=1+1"
+    data = load_scenario().to_mapping()
+    data["name"] = name
+    data["methods"]["am_mto"]["transport_to_customer"] = [
+        {"mode": '=HYPERLINK("http://evil.example","x")', "km": 10.0, "mpts_per_kg_km": 0.1}]
+    out = write_scenario_workbook(parse_scenario(data), None, tmp_path / "w.xlsx")
+    back = recalculate(out, tmp_path / "lo")
+    values = openpyxl.load_workbook(back, data_only=True)
+    formulas = openpyxl.load_workbook(back)
+    assert values["Inputs"]["B2"].value == name
+    assert formulas["Inputs"]["B2"].data_type == "s"
+    legs = formulas[fill.LEGS_SHEET]
+    modes = [c for row in legs.iter_rows() for c in row if isinstance(c.value, str) and "evil" in c.value]
+    assert modes and all(c.data_type == "s" for c in modes)
