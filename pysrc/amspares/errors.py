@@ -42,10 +42,10 @@ def shown(value, limit: int = SHOWN_CHARS) -> str:
     A table (dict) or list is described by its size and first few entries, so that even a
     value of 200,000 keys gives a short line.
     """
-    if isinstance(value, dict):
+    if isinstance(value, dict) and len(value) > 5:
         keys = [cut(escape(str(k)), 20) for k in list(value)[:5]]
         more = ", ..." if len(value) > 5 else ""
-        return f"a table of {len(value):,} keys ({', '.join(keys)}{more})" if value else "{}"
+        return f"a table of {len(value):,} keys ({', '.join(keys)}{more})"
     if isinstance(value, (list, tuple)) and len(value) > 5:
         return f"a list of {len(value):,} values"
     try:
