@@ -22,9 +22,11 @@ import pytest
 
 from amspares import cli
 from amspares.core.basestock import base_stock_costs
-from amspares.core.casestudy import (MOULD_EUR, MOULD_MPTS, case_study, find_breakeven,
-                                     mould_key, roles)
-from amspares.core.evaluate import evaluate_inputs
+from amspares.binding import bind
+from amspares.core.breakeven import find_breakeven
+from amspares.core.casestudy import MOULD_EUR, MOULD_MPTS, mould_key, roles
+from amspares.core.evaluate import evaluate
+from amspares.report import case_study
 from amspares.core.impact import environmental_impact, megajoules_to_kwh
 from amspares.core.mto import made_to_order_costs
 from amspares.core.sq import sq_policy_costs
@@ -419,7 +421,7 @@ def test_progress_lines_when_not_a_tty():
 
 def test_evaluate_inputs_is_the_path(sc, study):
     # the base row of every sweep at the scenario's own values equals evaluate_inputs
-    ev = evaluate_inputs(sc.inputs(), sc.methods)
+    ev = evaluate(bind(sc))
     row = next(r for r in study["sweeps"]["emergency_cost"] if r["emergency_per_day"] == 100)
     for m, r in ev.methods.items():
         assert row[f"{m}.total_cost"] == float(r.total_cost[0])

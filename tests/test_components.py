@@ -92,8 +92,6 @@ def test_the_list_is_the_dataclass_fields():
     assert [c.name for c in impact_components()] == list(ImpactBreakdown.__dataclass_fields__)
     assert [c.sign for c in cost_components()] == [1, 1, 1, 1, 1, 1, -1]     # Eq. 1: TC = ... - B
     assert costs.COST_COMPONENTS == cost_components() and impact.IMPACT_COMPONENTS == impact_components()
-    from amspares.core.casestudy import IMPACT_COMPONENTS    # the old place still answers
-    assert IMPACT_COMPONENTS == impact_components()
 
 
 def test_added_components_reach_the_json_and_add_up(added):

@@ -149,12 +149,13 @@ def test_saving_over_the_runner_up_is_the_gap_between_the_two_cheapest():
     regular (1735.71, spec section 8) = 9064.29; with one method there is no runner-up."""
     import math
 
-    from amspares.core.evaluate import evaluate_inputs
+    from amspares.binding import bind
+    from amspares.core.evaluate import evaluate
     from amspares.scenario import load_scenario
 
     sc = load_scenario()
-    ev = evaluate_inputs(sc.inputs(), sc.methods)
+    ev = evaluate(bind(sc))
     assert float(ev.saving[0]) == pytest.approx(10800.0 - 1735.7055282105157, rel=1e-12)
-    only = evaluate_inputs(sc.inputs(), {"regular": "stock"})
+    only = evaluate(bind(sc).only(["regular"]))
     assert math.isnan(float(only.saving[0]))
     assert int(ev.accepted_q[0]) == 85                     # spec section 8, computed lazily

@@ -1,7 +1,8 @@
 """Scenario-level evaluation: one scenario in, the spec-section-6 result out.
 
-A thin layer over :func:`amspares.core.evaluate.evaluate_inputs` (which does all the
-arithmetic) that turns its one-element arrays into plain Python values.
+A thin layer over :func:`amspares.core.evaluate.evaluate` (which does all the arithmetic,
+on the parameters :func:`amspares.binding.bind` makes of the scenario) that turns its
+one-element arrays into plain Python values.
 
 >>> from amspares.scenario import load_scenario
 >>> r = evaluate(load_scenario())
@@ -14,21 +15,15 @@ arithmetic) that turns its one-element arrays into plain Python values.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.binding import bind
+from amspares.core.evaluate import Evaluation
+from amspares.core.evaluate import evaluate as evaluate_params
 from amspares.scenario import Scenario
-
-
-def _f(x) -> float:
-    return float(np.asarray(x).reshape(-1)[0])
-
-
-def _i(x) -> int:
-    return int(np.asarray(x).reshape(-1)[0])
-
 
 #: Keys of a method's object that spec section 6 does not list, kept for the workbook and
 #: the readable reports; ``amspares evaluate --json`` leaves them out (``spec_only``).
@@ -87,7 +82,7 @@ def evaluate(scenario: Scenario, *, with_saving: bool = False,
     ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method), which the
     readable table shows.
     """
-    ev = evaluate_inputs(scenario.inputs(), scenario.methods)
+    ev = evaluate_params(bind(scenario))
     out = result_dict(scenario.name, ev, spec_only=spec_only)
     if with_saving:
         out["saving_over_runner_up"] = None if math.isnan(ev.saving[0]) else float(ev.saving[0])
@@ -99,10 +94,10 @@ def waiting_time_disagreements(scenario: Scenario) -> dict[str, tuple[int, int]]
 
     Returns ``{method: (S under this scenario's model, S under the other model)}``.
     """
-    mine = evaluate_inputs(scenario.inputs(), scenario.methods, advice=False)
-    other_model = "exact" if scenario.inputs()["model.waiting_time"] == "erlang_c" else "erlang_c"
-    other_inputs = dict(scenario.inputs(), **{"model.waiting_time": other_model})
-    other = evaluate_inputs(other_inputs, scenario.methods, advice=False)
+    params = bind(scenario)
+    mine = evaluate_params(params, advice=False)
+    other_model = "exact" if params.waiting_time == "erlang_c" else "erlang_c"
+    other = evaluate_params(replace(params, waiting_time=other_model), advice=False)
     out = {}
     for name, r in mine.methods.items():
         if r.policy[0] == "base_stock" and r.S[0] != other.methods[name].S[0]:

@@ -41,6 +41,7 @@ from amspares.core.service import (
     sq_in_stock_share,
     sq_service,
 )
+from amspares.core.params import MethodParams, ModelParams
 from amspares.core.impact import (
     ImpactBreakdown,
     environmental_impact,
@@ -61,4 +62,5 @@ __all__ = [
     "ADVICE_MIN_SAVING", "ORDER_WAIT_RULES", "ServiceLevels", "base_stock_service",
     "erlang_on_time", "made_to_order_service", "minimum_base_stock", "minimum_reorder_point",
     "one_order_service", "sq_in_stock_share", "sq_service",
+    "MethodParams", "ModelParams",
 ]

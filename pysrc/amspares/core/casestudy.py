@@ -1,9 +1,14 @@
-"""The thesis's case-study run (spec section 5), for any scenario: sweeps and break-evens.
+"""The thesis's case study, for any scenario: the six situations, their sweeps and break-evens.
 
-:func:`case_study` takes a scenario's model inputs (``Scenario.inputs()``) and its methods
-and returns the break-evens and the sweeps of spec section 5. Every number comes from
-:func:`amspares.core.evaluate.evaluate_inputs` (whole sweeps in one vectorised call) or, for
-the fixed-``S`` tables, from the core functions it uses itself. Pure numpy/scipy, no I/O.
+:func:`run_situations` takes a scenario's model parameters
+(:class:`~amspares.core.params.ModelParams`, from :func:`amspares.binding.bind`) and
+returns a :class:`CaseStudy`: every sweep as named numpy columns and every break-even as a
+:class:`~amspares.core.breakeven.BreakEven` (value, the method that wins below it and
+above it, the reason). Sweeps vary the parameters (arrays), never scenario keys. Every
+number comes from :func:`amspares.core.evaluate.evaluate` (whole sweeps in one vectorised
+call) or, for the fixed-``S`` tables, from the core functions it uses itself. Pure
+numpy/scipy, no I/O; the JSON rows are made by :mod:`amspares.report`, the sentences by
+:mod:`amspares.wording`.
 
 Roles
 -----
@@ -14,14 +19,15 @@ Situations compare two methods:
 * **am_mto** -- the method named ``am_mto`` if it is an order method, else the first order
   method.
 
-A situation that needs a missing role is not applicable: its break-even is ``None`` and
-``reasons[name]`` says why; its sweep is an empty list.
+A situation that needs a missing role is not applicable: its break-even has value ``None``
+and a reason saying why; its sweep has no columns (an empty list in JSON).
 
 Column names (stable; the workbook reads them)
 ----------------------------------------------
-Every sweep is a list of row objects. A row holds the swept input(s) and, for every method
-``<m>`` of the scenario, the same fields as that method's object in the JSON of spec
-section 6, flattened with dots:
+Every sweep is a set of named columns (in JSON, :func:`amspares.report.rows` makes them a
+list of row objects). A row holds the swept input(s) and, for every method ``<m>`` of the
+scenario, the same fields as that method's object in the JSON of ``amspares evaluate``,
+flattened with dots:
 
 * ``<m>.S`` (base stock; ``None`` where an (s,Q) policy applies), ``<m>.s`` (reorder point,
   ``None`` without one), ``<m>.Q`` (order quantity, ``None`` for an order method);
@@ -85,27 +91,27 @@ the model between two whole moq is their linear interpolation. If the two method
 below that (where the model exists only at whole moq), the first whole moq at which printing
 wins is reported as a jump point, with the reason.
 
-Each break-even is found by :func:`find_breakeven`: the model is
+Each break-even is found by :func:`amspares.core.breakeven.find_breakeven`: the model is
 evaluated on a coarse grid to find the first sign change, then
 :func:`scipy.optimize.brentq` refines it on the continuous model to full precision. A
-break-even that does not exist in range is ``None`` with the reason in ``reasons``; one
-where the model jumps across equality (a discontinuity, not a root) is the jump point,
-with a note in ``reasons``.
+break-even that does not exist in range has value ``None`` and a reason; one where the
+model jumps across equality (a discontinuity, not a root) is the jump point, with a note.
+Each also names the method that wins below and above the value (``below``, ``above``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from scipy.optimize import brentq
 
-from amspares.core.basestock import base_stock_costs, lead_time_years
-from amspares.core.evaluate import Evaluation, evaluate_inputs
-from amspares.core.impact import IMPACT_COMPONENTS  # noqa: F401  (re-exported; defined in core.impact)
-from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh, process_factor
+from amspares.core.basestock import base_stock_costs
+from amspares.core.breakeven import BreakEven, find_breakeven
+from amspares.core.evaluate import Evaluation, cost_terms, evaluate, impact_terms
+from amspares.core.impact import KWH_PER_MJ, environmental_impact, megajoules_to_kwh
+from amspares.core.params import ModelParams
 
 S_RANGE = np.arange(16)
 EMERGENCY_PER_DAY = (0.0, 5.0, 10.0, 50.0, 100.0, 500.0, 1000.0, 5000.0)
@@ -119,11 +125,17 @@ MOULD_EUR = (3000.0, 20000.0, 80000.0)
 MOULD_MPTS = (900000.0, 4000000.0, 7300000.0)
 MOULD_DEMAND = np.concatenate([np.arange(1, 101), np.arange(110, 1001, 10),
                                np.arange(1100, 10001, 100), np.arange(11000, 100001, 1000)]).astype(float)
-REL_TOL = 1e-9          # both sides of a reported break-even agree to this (relative)
+#: The break-evens, in the order they are reported.
+BREAKEVEN_NAMES = ("am_price_breakeven", "regular_price_breakeven", "moq_breakeven_cost",
+                   "moq_breakeven_impact", "portfolio_breakeven_skus", "mould_breakeven_demand_cost",
+                   "mould_breakeven_demand_impact", "am_energy_breakeven_mj_per_kg")
+
+#: A sweep: named columns (arrays of one length, or scalars); empty when not applicable.
+Columns = dict
 
 
 def mould_key(amount: float) -> str:
-    """The JSON key of a mould size: ``3000.0 -> "3000"``."""
+    """The key of a mould size: ``3000.0 -> "3000"``."""
     return f"{amount:.0f}"
 
 
@@ -146,71 +158,6 @@ def roles(methods: Mapping[str, str]) -> dict[str, str | None]:
         return next((m for m, k in methods.items() if k == kind), None)
 
     return {"regular": pick("regular", "stock"), "am_mto": pick("am_mto", "order")}
-
-
-# --------------------------------------------------------------------------- root finding
-
-
-@dataclass(frozen=True)
-class BreakEven:
-    """A break-even: ``value`` (None when none exists in range) and why / a note."""
-
-    value: float | None
-    reason: str = ""
-    jump: bool = False
-
-
-def find_breakeven(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], grid,
-                   *, discrete_below: float = -math.inf) -> BreakEven:
-    """The smallest x on ``grid``'s span where ``lhs(x) = rhs(x)``, by bracketing + brentq.
-
-    ``sides(x)`` evaluates the model at an array of x and returns ``(lhs, rhs)``. The model
-    is evaluated at every grid point; the first interval where ``lhs - rhs`` changes sign
-    is refined with :func:`scipy.optimize.brentq` on the continuous model. If the two
-    sides still differ by more than 1e-9 (relative) at the limit, the model jumps across
-    equality there (a discontinuity): the jump point is returned with ``jump=True``.
-    Where the model is only defined on whole numbers (x below ``discrete_below``), the
-    first grid point past the sign change is returned as a jump.
-
-    Examples
-    --------
-    >>> be = find_breakeven(lambda x: (x ** 2, np.full_like(x, 2.0)), [0.0, 1.0, 2.0])
-    >>> round(be.value, 12), be.jump
-    (1.414213562373, False)
-    >>> find_breakeven(lambda x: (np.floor(x), np.full_like(x, 1.5)), [0.0, 4.0]).jump
-    True
-    >>> find_breakeven(lambda x: (x, x - 1.0), [0.0, 4.0]).value is None
-    True
-    """
-    g = np.asarray(grid, dtype=float)
-    d = np.empty(0)
-    for i in range(len(g)):
-        if i + 1 >= d.size and d.size < g.size:    # evaluate the grid in growing chunks
-            chunk = g[d.size:d.size + 64]
-            lhs, rhs = sides(chunk)
-            d = np.concatenate([d, np.asarray(lhs, dtype=float) - np.asarray(rhs, dtype=float)])
-            ok = np.isfinite(d)
-        if ok[i] and d[i] == 0.0:
-            return BreakEven(float(g[i]))
-        if i + 1 < len(g) and ok[i] and ok[i + 1] and np.sign(d[i]) * np.sign(d[i + 1]) < 0:
-            a, b = float(g[i]), float(g[i + 1])
-            if b <= discrete_below:
-                return BreakEven(b, f"defined only at whole numbers here: equality is crossed "
-                                    f"between {a:g} and {b:g}", jump=True)
-
-            def f(x):
-                lo, hi = sides(np.array([x]))
-                return float(np.asarray(lo)[0] - np.asarray(hi)[0])
-
-            x = brentq(f, a, b, xtol=1e-13 * max(1.0, abs(a), abs(b)), rtol=4 * np.finfo(float).eps,
-                       maxiter=500)
-            lo, hi = (float(np.asarray(v)[0]) for v in sides(np.array([x])))
-            if abs(lo - hi) <= REL_TOL * max(abs(lo), abs(hi), 1e-300):
-                return BreakEven(float(x))
-            return BreakEven(float(x), f"the model jumps across equality at {x:.10g} "
-                                       f"({lo:.6g} vs {hi:.6g} there): a discontinuity, not a root",
-                             jump=True)
-    return BreakEven(None, "")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -240,39 +187,6 @@ def _columns(ev: Evaluation) -> dict[str, np.ndarray]:
     return cols
 
 
-def _whole(column: str) -> bool:
-    """Columns holding whole numbers (printed as integers)."""
-    return column in ("S", "N", "moq") or column.endswith((".S", ".s", ".Q"))
-
-
-def _plain(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        return v if math.isfinite(v) else None
-    return v
-
-
-def rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Columns (equal-length arrays or scalars) to a list of row dicts, JSON-ready.
-
-    >>> rows({"S": np.array([0, 1]), "x.total_cost": np.array([np.inf, 2.5])})
-    [{'S': 0, 'x.total_cost': None}, {'S': 1, 'x.total_cost': 2.5}]
-    """
-    arrays = {k: np.asarray(v) for k, v in columns.items()}
-    size = max((a.size for a in arrays.values() if a.ndim), default=1)
-    arrays = {k: np.broadcast_to(a, (size,)) if a.ndim == 0 else a for k, a in arrays.items()}
-    out = []
-    for i in range(size):
-        row = {}
-        for k, a in arrays.items():
-            v = _plain(a[i])
-            row[k] = int(v) if v is not None and _whole(k) and not isinstance(v, str) else v
-        out.append(row)
-    return out
-
-
 def _nice_upper(x: float) -> float:
     """The smallest 1, 2 or 5 times a power of ten >= x (x > 0)."""
     if not x > 0 or not math.isfinite(x):
@@ -295,149 +209,142 @@ def _expanding(start: float, top: float = 1e9) -> np.ndarray:
 
 
 class _Study:
-    """The inputs, roles and one evaluation helper shared by the situations."""
+    """The parameters, roles and one evaluation helper shared by the situations."""
 
-    def __init__(self, inputs: Mapping[str, Any], methods: Mapping[str, str]):
-        self.inputs = dict(inputs)
-        self.methods = dict(methods)
-        self.role = roles(methods)
+    def __init__(self, params: ModelParams):
+        self.p = params
+        self.methods = params.kinds
+        self.role = roles(self.methods)
         self.R = self.role["regular"]
         self.M = self.role["am_mto"]
-        self.has_part = "part.weight_kg" in inputs
+        self.has_part = params.has_part
 
-    def ev(self, changes: Mapping[str, Any] | None = None, names=None, advice=False) -> Evaluation:
-        """``evaluate_inputs`` with some inputs changed (arrays = one row per element)."""
-        inputs = dict(self.inputs)
-        inputs.update(changes or {})
-        methods = self.methods if names is None else {n: self.methods[n] for n in names}
-        return evaluate_inputs(inputs, methods, advice=advice)
+    def ev(self, params: ModelParams | None = None, names=None, advice=False) -> Evaluation:
+        """:func:`evaluate` of some parameters (default: the scenario's), for some methods."""
+        p = self.p if params is None else params
+        return evaluate(p if names is None else p.only(names), advice=advice)
 
-    def key(self, method: str, field: str) -> str:
-        return f"methods.{method}.{field}"
+    def method(self, name: str, **changes) -> ModelParams:
+        """The scenario's parameters with some fields of method ``name`` changed."""
+        return self.p.with_method(name, **changes)
 
-    def missing(self, *needed: str) -> str:
-        """Why a situation is not applicable ('' when it is)."""
-        words = {"regular": "stock method (regular)", "am_mto": "order method (am_mto)"}
-        lacking = [words[r] for r in needed if r in words and self.role[r] is None]
+    def missing(self, *needed: str) -> tuple[str, ...]:
+        """What a situation needs and the scenario lacks: ``"regular"``, ``"am_mto"``
+        (the roles), ``"impact"`` (a part); empty when the situation is applicable."""
+        lacking = [r for r in needed if r in self.role and self.role[r] is None]
         if "impact" in needed and not self.has_part:
-            lacking.append("[part] section (no impact)")
-        lacking = [x for x in lacking if x]
-        return ("not applicable: the scenario has no " + " and no ".join(lacking)) if lacking else ""
+            lacking.append("impact")
+        return tuple(lacking)
+
+
+def _not_applicable(lacking: tuple[str, ...]) -> BreakEven:
+    return BreakEven(None, why="not_applicable", facts={"lacking": lacking})
+
+
+def _because(be: BreakEven, why: str, **facts) -> BreakEven:
+    """``be`` with the situation's own reason (replacing the root finder's note)."""
+    return replace(be, reason="", why=why, facts=facts)
 
 
 # --------------------------------------------------------------------------- situations
 
 
-def _fixed_s_tables(st: _Study) -> tuple[list, list, list[str]]:
+def _fixed_s_tables(st: _Study) -> tuple[Columns, Columns, list[tuple[str, dict]]]:
     """TC(S) and impact(S) for S = 0..15 per stock method with moq = 1 (Fig. 13, 24)."""
-    inp = st.inputs
+    p = st.p
     S = S_RANGE
-    lam, years = inp["demand.rate_per_year"], inp["demand.service_years"]
-    n = lam * years
+    n = p.rate_per_year * p.service_years
     cost_cols: dict[str, Any] = {"S": S}
     imp_cols: dict[str, Any] = {"S": S}
     notes = []
     ev = st.ev(names=[m for m, k in st.methods.items() if k == "order"]) if "order" in st.methods.values() else None
     for m, kind in st.methods.items():
-        k = lambda f: inp[st.key(m, f)]  # noqa: E731
         if kind == "order":
             r = ev.methods[m]
             cost_cols[f"{m}.total_cost"] = _f(r.total_cost)
             if st.has_part:
                 imp_cols[f"{m}.impact_mpts"] = _f(r.impact_mpts)
             continue
-        if int(k("moq")) != 1:
-            notes.append(f"{m} orders at least {int(k('moq'))} parts: no base stock S, left out of TC(S)")
+        moq = int(p.methods[m].moq)
+        if moq != 1:
+            notes.append(("no_base_stock", {"method": m, "moq": moq}))
             continue
-        c = base_stock_costs(S, rate=lam, years=years, price=k("price"),
-                             lead_time_years=lead_time_years(k("production_days"), k("shipping_days")),
-                             emergency_per_day=inp["downtime.emergency_per_day"],
-                             regular_per_demand=inp["downtime.regular_per_demand"],
-                             holding_per_part_year=inp["storage.holding_per_part_year"],
-                             inbound_share=k("inbound_transport_share"),
-                             outbound_per_part=k("outbound_per_part"), investment=k("investment"),
-                             benefit_per_part_year=k("benefit_per_part_year"),
-                             waiting_time=inp["model.waiting_time"],
-                             production_rule=inp["model.production_rule"])
+        c = base_stock_costs(S, waiting_time=p.waiting_time, production_rule=p.production_rule,
+                             **cost_terms(p, m))
         cost_cols[f"{m}.total_cost"] = np.asarray(c.total, dtype=float)
         for comp, v in c.as_dict().items():
             cost_cols[f"{m}.cost.{comp}"] = v
         if st.has_part:
-            units = n + S                     # P = W = n + S (spec 4)
-            i = environmental_impact(
-                units, units, n, weight_kg=inp["part.weight_kg"],
-                material_mpts_per_kg=inp["part.material_mpts_per_kg"],
-                material_efficiency=k("material_efficiency"),
-                process_mpts_per_kg_of_part=process_factor(k("process_mpts_per_kg"), k("energy_kwh_per_kg"),
-                                                           inp["impact.electricity_mpts_per_kwh"]),
-                factory_leg_mpts_per_kg=k("transport_to_factory"),
-                warehouse_leg_mpts_per_kg=k("transport_to_warehouse"),
-                customer_leg_mpts_per_kg=k("transport_to_customer"),
-                extra_mpts_per_part=k("extra_mpts_per_part"))
+            units = n + S                     # P = W = n + S (docs/model.md, impact)
+            i = environmental_impact(units, units, n, **impact_terms(p, m))
             imp_cols[f"{m}.impact_mpts"] = np.asarray(i.total, dtype=float)
             for comp, v in i.as_dict().items():
                 imp_cols[f"{m}.impact.{comp}"] = v
-    return rows(cost_cols), (rows(imp_cols) if st.has_part else []), notes
+    return cost_cols, (imp_cols if st.has_part else {}), notes
 
 
-def _breakdowns(st: _Study) -> tuple[list, list]:
+def _breakdowns(st: _Study) -> tuple[Columns, Columns]:
+    """One row per method at its optimal policy (Fig. 15, 25)."""
     ev = st.ev()
-    cost, imp = [], []
-    for m, r in ev.methods.items():
-        cost.append({"method": m, "kind": r.kind,
-                     **{c: _plain(_f(v)) for c, v in r.cost.as_dict().items()},
-                     "total_cost": _plain(_f(r.total_cost))})
-        if r.impact is not None:
-            imp.append({"method": m, "kind": r.kind,
-                        **{c: _plain(_f(v)) for c, v in r.impact.as_dict().items()},
-                        "impact_mpts": _plain(_f(r.impact_mpts))})
+    names = np.array(list(ev.methods), dtype=object)
+    kinds = np.array([r.kind for r in ev.methods.values()], dtype=object)
+    first = next(iter(ev.methods.values()))
+    cost = {"method": names, "kind": kinds,
+            **{c: np.array([_f(r.cost.as_dict()[c]) for r in ev.methods.values()])
+               for c in first.cost.as_dict()},
+            "total_cost": np.array([_f(r.total_cost) for r in ev.methods.values()])}
+    if first.impact is None:
+        return cost, {}
+    imp = {"method": names, "kind": kinds,
+           **{c: np.array([_f(r.impact.as_dict()[c]) for r in ev.methods.values()])
+              for c in first.impact.as_dict()},
+           "impact_mpts": np.array([_f(r.impact_mpts) for r in ev.methods.values()])}
     return cost, imp
 
 
-def _emergency(st: _Study) -> list:
+def _emergency(st: _Study) -> Columns:
     ce = np.array(EMERGENCY_PER_DAY)
-    ev = st.ev({"downtime.emergency_per_day": ce})
-    return rows({"emergency_per_day": ce, **_columns(ev)})
+    ev = st.ev(replace(st.p, emergency_per_day=ce))
+    return {"emergency_per_day": ce, **_columns(ev)}
 
 
-def _price_sweep(st: _Study, role: str, column: str, breakeven: float | None) -> list:
+def _price_sweep(st: _Study, role: str, column: str, breakeven: float | None) -> Columns:
     m = st.role[role]
-    price = float(st.inputs[st.key(m, "price")])
+    price = float(st.p.methods[m].price)
     top = max(price, 1.5 * breakeven if breakeven else 0.0)
     grid = np.linspace(0.0, _nice_upper(top), 21)
-    ev = st.ev({st.key(m, "price"): grid})
-    return rows({column: grid, **_columns(ev)})
+    ev = st.ev(st.method(m, price=grid))
+    return {column: grid, **_columns(ev)}
 
 
-def _price_breakeven(st: _Study, swept: str, other: str, none_reason: str) -> BreakEven:
+def _price_breakeven(st: _Study, swept: str, other: str, why: str) -> BreakEven:
     """Price of method ``swept`` at which its total equals ``other``'s (at its own price).
 
-    The swept method's policy is re-optimised at every price (one ``evaluate_inputs`` call
+    The swept method's policy is re-optimised at every price (one :func:`evaluate` call
     per bracket probe); the other side is a constant.
     """
     target = _f(st.ev(names=[other]).methods[other].total_cost)
 
     def sides(p):
-        ev = st.ev({st.key(swept, "price"): p}, names=[swept])
+        ev = st.ev(st.method(swept, price=p), names=[swept])
         return ev.methods[swept].total_cost, np.full(p.shape, target)
 
-    be = find_breakeven(sides, _expanding(float(st.inputs[st.key(swept, "price")]) or 1.0))
+    be = find_breakeven(sides, _expanding(float(st.p.methods[swept].price) or 1.0),
+                        names=(swept, other))
     if be.value is None:
-        return BreakEven(None, none_reason.format(target=target))
+        return _because(be, why, method=swept, other=other, target=target)
     return be
 
 
 def _am_price_breakeven(st: _Study) -> BreakEven:
-    return _price_breakeven(st, st.M, st.R, f"{st.M} costs more than optimal {st.R} "
-                            "({target:,.2f} EUR) even when printing is free")
+    return _price_breakeven(st, st.M, st.R, "dearer_even_free")
 
 
 def _regular_price_breakeven(st: _Study) -> BreakEven:
-    return _price_breakeven(st, st.R, st.M, f"optimal {st.R} costs more than {st.M} "
-                            "({target:,.2f} EUR) even at price 0")
+    return _price_breakeven(st, st.R, st.M, "dearer_even_at_zero")
 
 
-def _moq_linear_start(st: _Study, ev: Evaluation) -> int:
+def _moq_linear_start(ev: Evaluation) -> int:
     """Smallest whole moq from which regular's cost and impact are linear in moq.
 
     From ``moq >= accepted_q`` (and ``moq > n``) one order ships ``accepted_q`` parts and
@@ -447,14 +354,13 @@ def _moq_linear_start(st: _Study, ev: Evaluation) -> int:
     return int(max(_f(ev.accepted_q), math.floor(n) + 1, 1))
 
 
-def _moq(st: _Study) -> tuple[list, BreakEven, BreakEven]:
-    """MOQ sweep 1..1000 and the break-evens by cost and impact (spec 5.3)."""
+def _moq(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
+    """MOQ sweep 1..1000 and the break-evens by cost and impact (minimum order quantity)."""
     R, M = st.R, st.M
-    key = st.key(R, "moq")
     grid = MOQ_RANGE
-    ev = st.ev({key: grid.astype(float)})
-    table = rows({"moq": grid, **_columns(ev)})
-    lin0 = _moq_linear_start(st, ev)
+    ev = st.ev(st.method(R, moq=grid.astype(float)))
+    table = {"moq": grid, **_columns(ev)}
+    lin0 = _moq_linear_start(ev)
 
     def model(x, what):
         """Regular's cost/impact at real moq x: the model at whole moq, linear between
@@ -462,7 +368,7 @@ def _moq(st: _Study) -> tuple[list, BreakEven, BreakEven]:
         x = np.asarray(x, dtype=float)
         k = np.floor(x)
         both = np.concatenate([k, k + 1.0])
-        e = st.ev({key: both}, names=[R, M])
+        e = st.ev(st.method(R, moq=both), names=[R, M])
         r, o = e.methods[R], e.methods[M]
         v = r.total_cost if what == "cost" else r.impact_mpts
         w = o.total_cost if what == "cost" else o.impact_mpts
@@ -474,66 +380,67 @@ def _moq(st: _Study) -> tuple[list, BreakEven, BreakEven]:
         # the grid first, then (linear regime) further out by doubling
         extra = lin0 * 2.0 ** np.arange(1, 31) + 1000.0
         be = find_breakeven(lambda x: model(x, what), np.concatenate([grid.astype(float), extra]),
-                            discrete_below=lin0)
+                            names=(R, M), discrete_below=lin0)
         if be.value is None:
             d = other[0] - other[1]
             if np.all(d >= 0):
-                return BreakEven(None, f"{M} has the lower {label} at every moq from 1")
-            return BreakEven(None, f"{R} keeps the lower {label} at every moq up to {extra[-1]:.3g}")
+                return _because(be, "moq_lower_throughout", winner=M, measure=label)
+            return _because(be, "moq_keeps_lower", winner=R, measure=label, top=float(extra[-1]))
         if be.jump:
-            return BreakEven(be.value, f"printing wins from moq = {be.value:g}, below accepted_q "
-                                       f"= {lin0} where the model is defined only at whole moq",
-                             jump=True)
+            return _because(be, "moq_whole_numbers", value=be.value, start=lin0)
         return be
 
     be_cost = solve("cost", "cost")
-    be_imp = solve("impact", "impact") if st.has_part else BreakEven(None, st.missing("impact"))
+    be_imp = solve("impact", "impact") if st.has_part else _not_applicable(st.missing("impact"))
     return table, be_cost, be_imp
 
 
-def _portfolio(st: _Study) -> tuple[dict, dict]:
-    """Portfolio of N SKUs sharing one expected demand over T (spec 5.4)."""
+def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
+    """Portfolio of N SKUs sharing one expected demand over T."""
     R, M = st.R, st.M
     tables = {}
-    base = {"model.production_rule": "max_demand_stock"}
+    pooled = replace(st.p, production_rule="max_demand_stock")
+
+    def spread(T, N):
+        return replace(pooled, service_years=T, rate_per_year=1.0 / (N * T))
+
     for name, (T, N) in PORTFOLIO_TABLES.items():
-        ev = st.ev({**base, "demand.service_years": T, "demand.rate_per_year": 1.0 / (N * T)})
+        ev = st.ev(spread(T, N))
         cols = {"N": N, "service_years": T, "rate_per_year": 1.0 / (N * T), **_columns(ev)}
         for m, r in ev.methods.items():
             cols[f"{m}.portfolio_total_cost"] = N * r.total_cost
             cols[f"{m}.portfolio_impact_mpts"] = (N * r.impact_mpts if r.impact is not None
                                                   else np.full(N.shape, np.nan))
-        tables[name] = rows(cols)
+        tables[name] = cols
     found = {}
     grid = np.unique(np.concatenate([np.arange(1, 51), np.round(10 ** np.arange(0, 6.01, 0.125))])).astype(float)
     for label, T in (("T1", 1.0), ("T10", 10.0)):
         def sides(N, T=T):
-            ev = st.ev({**base, "demand.service_years": T, "demand.rate_per_year": 1.0 / (N * T)},
-                       names=[R, M])
+            ev = st.ev(spread(T, N), names=[R, M])
             return N * ev.methods[R].total_cost, N * ev.methods[M].total_cost
 
-        be = find_breakeven(sides, grid)
+        be = find_breakeven(sides, grid, names=(R, M))
         if be.value is None:
             lo, hi = sides(grid[:1])
             if lo[0] > hi[0]:
-                be = BreakEven(None, f"T = {T:g}: {M} is cheaper even for a single SKU")
+                be = _because(be, "portfolio_single_sku", years=T, winner=M)
             else:
-                be = BreakEven(None, f"T = {T:g}: {R} stays cheaper up to N = {grid[-1]:g} SKUs")
+                be = _because(be, "portfolio_stays", years=T, winner=R, top=float(grid[-1]))
         found[label] = be
     return tables, found
 
 
-def _mould(st: _Study) -> tuple[list, dict, dict]:
-    """Mould investment for regular; demand n over the service period (spec 5.5)."""
+def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEven]]:
+    """Mould investment for regular; demand n over the service period."""
     R, M = st.R, st.M
-    T = float(st.inputs["demand.service_years"])
-    inv0 = float(st.inputs[st.key(R, "investment")])
+    T = float(st.p.service_years)
+    inv0 = float(st.p.methods[R].investment)
     n = MOULD_DEMAND
     k = len(MOULD_EUR)
     # one call: the plain scenario, then each mould, all at every n
     lam = np.tile(n / T, k + 1)
     inv = np.repeat(np.array((0.0,) + MOULD_EUR), n.size) + inv0
-    ev = st.ev({"demand.rate_per_year": lam, st.key(R, "investment"): inv})
+    ev = st.ev(replace(st.method(R, investment=inv), rate_per_year=lam))
     cols = {"n": n, "rate_per_year": n / T, **{c: v[:n.size] for c, v in _columns(ev).items()}}
     total = ev.methods[R].total_cost
     for j, eur in enumerate(MOULD_EUR, start=1):
@@ -541,71 +448,71 @@ def _mould(st: _Study) -> tuple[list, dict, dict]:
     if st.has_part:
         for mp in MOULD_MPTS:
             cols[f"mould_{mould_key(mp)}.impact_mpts"] = ev.methods[R].impact_mpts[:n.size] + mp
-    table = rows(cols)
 
     search = np.concatenate([[1e-3, 0.01, 0.1, 0.5], n, [2e5, 5e5, 1e6]])
     by_cost, by_impact = {}, {}
     for eur in MOULD_EUR:
         def sides(x, eur=eur):
-            e = st.ev({"demand.rate_per_year": x / T, st.key(R, "investment"): inv0 + eur}, names=[R, M])
+            e = st.ev(replace(st.method(R, investment=inv0 + eur), rate_per_year=x / T), names=[R, M])
             return e.methods[R].total_cost, e.methods[M].total_cost
 
-        be = find_breakeven(sides, search)
+        be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
             lo, hi = sides(search[:1])
-            be = BreakEven(None, f"mould {eur:,.0f} EUR: " + (
-                f"{R} with the mould is cheaper at every demand" if lo[0] < hi[0]
-                else f"{M} stays cheaper up to n = {search[-1]:,.0f}"))
+            be = (_because(be, "mould_cost_always", eur=eur, winner=R) if lo[0] < hi[0]
+                  else _because(be, "mould_cost_stays", eur=eur, winner=M, top=float(search[-1])))
         by_cost[mould_key(eur)] = be
     for mp in MOULD_MPTS:
         if not st.has_part:
-            by_impact[mould_key(mp)] = BreakEven(None, st.missing("impact"))
+            by_impact[mould_key(mp)] = _not_applicable(st.missing("impact"))
             continue
 
         def sides(x, mp=mp):
-            e = st.ev({"demand.rate_per_year": x / T}, names=[R, M])
+            e = st.ev(replace(st.p, rate_per_year=x / T), names=[R, M])
             return e.methods[R].impact_mpts + mp, e.methods[M].impact_mpts
 
-        be = find_breakeven(sides, search)
+        be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
             lo, hi = sides(search[:1])
-            be = BreakEven(None, f"mould {mp:,.0f} mPts: " + (
-                f"{R} with the mould has the lower impact at every demand" if lo[0] < hi[0]
-                else f"{M} keeps the lower impact up to n = {search[-1]:,.0f}"))
+            be = (_because(be, "mould_impact_always", mpts=mp, winner=R) if lo[0] < hi[0]
+                  else _because(be, "mould_impact_stays", mpts=mp, winner=M, top=float(search[-1])))
         by_impact[mould_key(mp)] = be
-    return table, by_cost, by_impact
+    return cols, by_cost, by_impact
 
 
 def printing_methods(st: _Study) -> list[str]:
     """Methods whose machine energy the AM energy sweep varies (module docstring)."""
-    out = [m for m in st.methods if m != st.R and float(st.inputs[st.key(m, "energy_kwh_per_kg")]) > 0]
+    out = [m for m in st.methods if m != st.R and float(st.p.methods[m].energy_kwh_per_kg) > 0]
     if st.M and st.M not in out:
         out.append(st.M)
     return out
 
 
-def _am_energy(st: _Study) -> tuple[list, BreakEven]:
+def _am_energy(st: _Study) -> tuple[Columns, BreakEven]:
     R, M = st.R, st.M
     am = printing_methods(st)
 
-    def changes(mj):
+    def with_energy(mj):
         kwh = megajoules_to_kwh(np.asarray(mj, dtype=float))
-        return {st.key(m, "energy_kwh_per_kg"): kwh for m in am}
+        p = st.p
+        for m in am:
+            p = p.with_method(m, energy_kwh_per_kg=kwh)
+        return p
 
     def sides(mj):
-        e = st.ev(changes(mj), names=[R, M])
+        e = st.ev(with_energy(mj), names=[R, M])
         return e.methods[M].impact_mpts, e.methods[R].impact_mpts
 
-    be = find_breakeven(sides, _expanding(100.0, 1e7))
+    be = find_breakeven(sides, _expanding(100.0, 1e7), names=(M, R))
     if be.value is None:
         lo, hi = sides(np.array([0.0]))
-        be = BreakEven(None, f"{M} has a larger impact than {R} even with no machine energy"
-                       if lo[0] > hi[0] else f"{M} keeps the lower impact up to 1e7 MJ/kg")
+        be = (_because(be, "energy_dirtier_even_at_zero", method=M, other=R) if lo[0] > hi[0]
+              else _because(be, "energy_keeps_lower", method=M))
     far = 1.5 * be.value if be.value else 0.0
     top = 600.0 if far <= 600.0 else _nice_upper(far)
     grid = np.linspace(0.0, top, 25)
-    ev = st.ev(changes(grid))
-    return rows({"am_energy_mj_per_kg": grid, **_columns(ev)}), be
+    ev = st.ev(with_energy(grid))
+    return {"am_energy_mj_per_kg": grid, **_columns(ev)}, be
 
 
 # --------------------------------------------------------------------------- the run
@@ -615,41 +522,51 @@ SITUATIONS = ("base comparison", "price sensitivity", "minimum order quantity", 
               "mould investment", "environmental sensitivity")
 
 
-def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
-               progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
-    """Every sweep and break-even of spec section 5 for one scenario's inputs.
+@dataclass(frozen=True)
+class CaseStudy:
+    """The six situations of one scenario.
+
+    ``breakevens`` maps each name of :data:`BREAKEVEN_NAMES` to a :class:`BreakEven`, or
+    (portfolio, mould) to ``{key: BreakEven}``; ``sweeps`` maps each sweep name to its
+    named columns (empty when not applicable); ``current`` holds the scenario's own values
+    of the swept quantities (``am_price``, ``am_energy_mj_per_kg``, ``regular_price``,
+    ``moq``, ``regular_investment``, ``n``); ``notes`` are ``(what, facts)`` pairs
+    (worded by :func:`amspares.wording.note_text`).
+    """
+
+    roles: dict
+    breakevens: dict
+    sweeps: dict
+    notes: list = field(default_factory=list)
+    current: dict = field(default_factory=dict)
+
+
+def run_situations(params: ModelParams, *,
+                   progress: Callable[[str, int, int], None] | None = None) -> CaseStudy:
+    """Every sweep and break-even of the six situations for one scenario's parameters.
 
     Parameters
     ----------
-    inputs, methods
-        ``Scenario.inputs()`` and ``Scenario.methods`` (scalar inputs).
+    params
+        The scenario's parameters (scalars).
     progress
         Called as ``progress(situation, i, total)`` before each situation.
-
-    Returns
-    -------
-    dict
-        ``{"roles": {"regular": .., "am_mto": ..}, "breakeven": {name: float | None |
-        {key: float | None}}, "reasons": {name: str}, "sweeps": {name: [row, ...]},
-        "notes": [str, ...], "current": {..}}``; ``current`` holds the scenario's own
-        values of the swept inputs (``am_price``, ``regular_price``, ``moq``,
-        ``am_energy_mj_per_kg`` of am_mto, ``regular_investment``, ``n``); ``reasons`` keys are the break-even names, with
-        ``/<key>`` for the keyed ones (``"mould_breakeven_demand_cost/3000"``).
 
     Examples
     --------
     The thesis case study: printing to order costs as much as the optimal regular stock
-    (spec section 8: 1735.71 EUR) at an AM price of (1735.71 - 60 x 5) / 60 EUR:
+    (1735.71 EUR) at an AM price of (1735.71 - 60 x 5) / 60 EUR, and is cheaper below it:
 
+    >>> from amspares.binding import bind
     >>> from amspares.scenario import load_scenario
-    >>> sc = load_scenario()
-    >>> out = case_study(sc.inputs(), sc.methods)
-    >>> round(out["breakeven"]["am_price_breakeven"], 4)
-    23.9284
-    >>> [r["regular.S"] for r in out["sweeps"]["emergency_cost"]]
+    >>> cs = run_situations(bind(load_scenario()))
+    >>> be = cs.breakevens["am_price_breakeven"]
+    >>> round(be.value, 4), be.below, be.above
+    (23.9284, 'am_mto', 'regular')
+    >>> [int(s) for s in cs.sweeps["emergency_cost"]["regular.S"]]
     [0, 4, 4, 5, 5, 6, 6, 7]
     """
-    st = _Study(inputs, methods)
+    st = _Study(params)
     step = iter(range(len(SITUATIONS)))
 
     def tick(i_name):
@@ -657,15 +574,14 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
             progress(i_name, next(step) + 1, len(SITUATIONS))
 
     be: dict[str, Any] = {}
-    reasons: dict[str, str] = {}
-    sweeps: dict[str, list] = {}
-    notes: list[str] = []
+    sweeps: dict[str, Columns] = {}
+    notes: list[tuple[str, dict]] = []
 
     def put(name, result: BreakEven, sub: str | None = None):
-        target = be if sub is None else be.setdefault(name, {})
-        target[name if sub is None else sub] = result.value
-        if result.reason:
-            reasons[name if sub is None else f"{name}/{sub}"] = result.reason
+        if sub is None:
+            be[name] = result
+        else:
+            be.setdefault(name, {})[sub] = result
 
     both = st.missing("regular", "am_mto")
     both_imp = st.missing("regular", "am_mto", "impact")
@@ -679,8 +595,8 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     tick("price sensitivity")
     if both:
         for name in ("am_price_breakeven", "regular_price_breakeven"):
-            put(name, BreakEven(None, both))
-        sweeps["am_price"] = sweeps["regular_price"] = []
+            put(name, _not_applicable(both))
+        sweeps["am_price"] = sweeps["regular_price"] = {}
     else:
         a, r = _am_price_breakeven(st), _regular_price_breakeven(st)
         put("am_price_breakeven", a)
@@ -690,9 +606,9 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
 
     tick("minimum order quantity")
     if both:
-        put("moq_breakeven_cost", BreakEven(None, both))
-        put("moq_breakeven_impact", BreakEven(None, both_imp))
-        sweeps["moq"] = []
+        put("moq_breakeven_cost", _not_applicable(both))
+        put("moq_breakeven_impact", _not_applicable(both_imp))
+        sweeps["moq"] = {}
     else:
         sweeps["moq"], c, i = _moq(st)
         put("moq_breakeven_cost", c)
@@ -701,9 +617,9 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     tick("portfolio")
     if both:
         for key in ("T1", "T10"):
-            put("portfolio_breakeven_skus", BreakEven(None, both), key)
+            put("portfolio_breakeven_skus", _not_applicable(both), key)
         for name in PORTFOLIO_TABLES:
-            sweeps[name] = []
+            sweeps[name] = {}
     else:
         tables, found = _portfolio(st)
         sweeps.update(tables)
@@ -713,10 +629,10 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
     tick("mould investment")
     if both:
         for eur in MOULD_EUR:
-            put("mould_breakeven_demand_cost", BreakEven(None, both), mould_key(eur))
+            put("mould_breakeven_demand_cost", _not_applicable(both), mould_key(eur))
         for mp in MOULD_MPTS:
-            put("mould_breakeven_demand_impact", BreakEven(None, both_imp), mould_key(mp))
-        sweeps["mould"] = []
+            put("mould_breakeven_demand_impact", _not_applicable(both_imp), mould_key(mp))
+        sweeps["mould"] = {}
     else:
         sweeps["mould"], by_cost, by_imp = _mould(st)
         for k, v in by_cost.items():
@@ -726,23 +642,21 @@ def case_study(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
 
     tick("environmental sensitivity")
     if both_imp:
-        put("am_energy_breakeven_mj_per_kg", BreakEven(None, both_imp))
-        sweeps["am_energy"] = []
+        put("am_energy_breakeven_mj_per_kg", _not_applicable(both_imp))
+        sweeps["am_energy"] = {}
     else:
         sweeps["am_energy"], e = _am_energy(st)
         put("am_energy_breakeven_mj_per_kg", e)
 
-    order = ("am_price_breakeven", "regular_price_breakeven", "moq_breakeven_cost",
-             "moq_breakeven_impact", "portfolio_breakeven_skus", "mould_breakeven_demand_cost",
-             "mould_breakeven_demand_impact", "am_energy_breakeven_mj_per_kg")
+    p = params
     current = {}
     if st.M:
-        current["am_price"] = float(inputs[st.key(st.M, "price")])
-        current["am_energy_mj_per_kg"] = float(inputs[st.key(st.M, "energy_kwh_per_kg")]) / KWH_PER_MJ
+        current["am_price"] = float(p.methods[st.M].price)
+        current["am_energy_mj_per_kg"] = float(p.methods[st.M].energy_kwh_per_kg) / KWH_PER_MJ
     if st.R:
-        current["regular_price"] = float(inputs[st.key(st.R, "price")])
-        current["moq"] = int(inputs[st.key(st.R, "moq")])
-        current["regular_investment"] = float(inputs[st.key(st.R, "investment")])
-    current["n"] = float(inputs["demand.rate_per_year"]) * float(inputs["demand.service_years"])
-    return {"roles": dict(st.role), "breakeven": {k: be[k] for k in order},
-            "reasons": reasons, "sweeps": sweeps, "notes": notes, "current": current}
+        current["regular_price"] = float(p.methods[st.R].price)
+        current["moq"] = int(p.methods[st.R].moq)
+        current["regular_investment"] = float(p.methods[st.R].investment)
+    current["n"] = float(p.rate_per_year) * float(p.service_years)
+    return CaseStudy(roles=dict(st.role), breakevens={k: be[k] for k in BREAKEVEN_NAMES},
+                     sweeps=sweeps, notes=notes, current=current)

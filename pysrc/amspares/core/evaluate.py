@@ -1,9 +1,10 @@
 """Evaluate every method of a scenario: optimal policy, cost (Eq. 1) and impact (Eq. 32).
 
-:func:`evaluate_inputs` is the one code path from numbers to results. It takes the model
-inputs as a mapping of dotted keys (``Scenario.inputs()``) whose values may be scalars or
-arrays of one length (one element per SKU), so a portfolio of a million SKUs and a single
-scenario go through the same functions. Pure numpy; no I/O.
+:func:`evaluate` is the one code path from numbers to results. It takes typed parameters
+(:class:`~amspares.core.params.ModelParams`, made from a scenario by
+:func:`amspares.binding.bind`) whose numeric fields may be scalars or arrays of one length
+(one element per SKU), so a portfolio of a million SKUs and a single scenario go through
+the same functions. Pure numpy; no I/O.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from amspares.core.basestock import lead_time_years, optimal_base_stock
 from amspares.core.costs import CostBreakdown
 from amspares.core.impact import ImpactBreakdown, environmental_impact, process_factor
 from amspares.core.mto import made_to_order_costs
+from amspares.core.params import ModelParams
 from amspares.core.poisson import accepted_quantity
 from amspares.core.sq import OrderQuantityAdvice, optimal_sq_policy
 
@@ -28,7 +30,7 @@ POLICIES = ("base_stock", "reorder_point", "one_order", "make_to_order")
 class MethodResult:
     """One method's optimal policy, cost and impact; every field has one element per SKU.
 
-    ``policy`` says which model applied: ``base_stock`` (moq = 1, spec 3.1),
+    ``policy`` says which model applied: ``base_stock`` (moq = 1),
     ``reorder_point`` ((s,Q) with several orders, moq <= n), ``one_order`` (moq > n) or
     ``make_to_order``. ``S`` is the base stock (0 for make to order, -1 where an (s,Q)
     policy applies); ``s`` is NaN where there is no reorder point; ``Q`` is 0 for make
@@ -83,30 +85,72 @@ class Evaluation:
         return two[1] - two[0]
 
 
-def _column(inputs: Mapping[str, Any], key: str, size: int) -> np.ndarray:
-    value = np.asarray(inputs[key], dtype=float)
+def _column(value, size: int) -> np.ndarray:
+    value = np.asarray(value, dtype=float)
     return np.broadcast_to(value, (size,)) if value.ndim == 0 else value
 
 
-def _size(inputs: Mapping[str, Any]) -> int:
-    sizes = {np.size(v) for v in inputs.values() if isinstance(v, np.ndarray) and np.ndim(v)}
-    if len(sizes) > 1:
-        raise ValueError(f"input arrays differ in length: {sorted(sizes)}")
-    return sizes.pop() if sizes else 1
+def cost_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
+    """The keyword arguments of the stock-cost functions for one stock method.
+
+    :func:`~amspares.core.basestock.base_stock_costs`,
+    :func:`~amspares.core.basestock.optimal_base_stock`,
+    :func:`~amspares.core.sq.sq_policy_costs` and :func:`~amspares.core.sq.optimal_sq_policy`
+    take these (Eq. 1, 7-30): demand, downtime, holding and the method's own terms, with the
+    lead time L = (production + shipping days) / 365. ``col`` maps each value first
+    (:func:`evaluate` broadcasts them to N).
+
+    >>> from amspares.binding import bind
+    >>> from amspares.scenario import load_scenario
+    >>> t = cost_terms(bind(load_scenario()), "regular")
+    >>> t["price"], round(t["lead_time_years"] * 365, 9)
+    (15.0, 86.0)
+    """
+    col = col or (lambda v: v)
+    m = params.methods[method]
+    return dict(rate=col(params.rate_per_year), years=col(params.service_years),
+                emergency_per_day=col(params.emergency_per_day),
+                regular_per_demand=col(params.regular_per_demand),
+                holding_per_part_year=col(params.holding_per_part_year),
+                lead_time_years=lead_time_years(col(m.production_days), col(m.shipping_days)),
+                inbound_share=col(m.inbound_transport_share),
+                price=col(m.price), outbound_per_part=col(m.outbound_per_part),
+                investment=col(m.investment), benefit_per_part_year=col(m.benefit_per_part_year))
 
 
-def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
-                    advice: bool = True) -> Evaluation:
-    """Evaluate every method for every SKU (spec sections 3-4).
+def impact_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
+    """The keyword arguments of :func:`~amspares.core.impact.environmental_impact` (Eq. 32-37)
+    for one method, with the process factor of Eq. 35-36; an order method has no warehouse
+    leg. Requires a part (``params.has_part``).
+
+    >>> from amspares.binding import bind
+    >>> from amspares.scenario import load_scenario
+    >>> t = impact_terms(bind(load_scenario()), "am_mto")
+    >>> round(float(t["process_mpts_per_kg_of_part"]), 6), t["warehouse_leg_mpts_per_kg"]
+    (1100.602, 0.0)
+    """
+    col = col or (lambda v: v)
+    m = params.methods[method]
+    return dict(weight_kg=col(params.weight_kg),
+                material_mpts_per_kg=col(params.material_mpts_per_kg),
+                material_efficiency=col(m.material_efficiency),
+                process_mpts_per_kg_of_part=process_factor(
+                    col(m.process_mpts_per_kg), col(m.energy_kwh_per_kg),
+                    col(params.electricity_mpts_per_kwh)),
+                factory_leg_mpts_per_kg=col(m.transport_to_factory),
+                warehouse_leg_mpts_per_kg=(col(m.transport_to_warehouse) if m.kind == "stock" else 0.0),
+                customer_leg_mpts_per_kg=col(m.transport_to_customer),
+                extra_mpts_per_part=col(m.extra_mpts_per_part))
+
+
+def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
+    """Evaluate every method for every SKU (``docs/model.md``, the cost and impact sections).
 
     Parameters
     ----------
-    inputs : mapping
-        ``Scenario.inputs()``-style dotted keys; numeric values may be arrays of one common
-        length N. ``model.waiting_time`` and ``model.production_rule`` must be scalars
-        (group SKUs by them).
-    methods : mapping
-        ``{method name: "stock" | "order"}``.
+    params : ModelParams
+        Numeric fields may be arrays of one common length N; ``waiting_time`` and
+        ``production_rule`` are scalars (group SKUs by them).
     advice : bool
         Also search the cheapest order quantity ``Q >= moq`` for (s,Q) methods.
 
@@ -117,43 +161,40 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
 
     Examples
     --------
+    >>> from amspares.binding import bind
     >>> from amspares.scenario import load_scenario
-    >>> sc = load_scenario()
-    >>> ev = evaluate_inputs(sc.inputs(), sc.methods)
+    >>> ev = evaluate(bind(load_scenario()))
     >>> int(ev.methods["regular"].S[0]), round(float(ev.methods["regular"].total_cost[0]), 2)
     (5, 1735.71)
     >>> str(ev.cheapest[0]), str(ev.lowest_impact[0])
     ('regular', 'regular')
     """
-    size = _size(inputs)
-    col = lambda key: _column(inputs, key, size)  # noqa: E731
-    waiting = inputs["model.waiting_time"]
-    rule = inputs["model.production_rule"]
-    lam, years = col("demand.rate_per_year"), col("demand.service_years")
+    size = params.size
+    col = lambda v: _column(v, size)  # noqa: E731
+    waiting = params.waiting_time
+    rule = params.production_rule
+    lam, years = col(params.rate_per_year), col(params.service_years)
     n = lam * years
-    conf = col("model.accepted_q_confidence")
-    common = dict(rate=lam, years=years, emergency_per_day=col("downtime.emergency_per_day"),
-                  regular_per_demand=col("downtime.regular_per_demand"),
-                  holding_per_part_year=col("storage.holding_per_part_year"))
-    has_part = "part.weight_kg" in inputs
+    conf = col(params.accepted_q_confidence)
+    has_part = params.has_part
     results: dict[str, MethodResult] = {}
-    for name, kind in methods.items():
-        m = lambda f: col(f"methods.{name}.{f}")  # noqa: E731
-        mine = dict(price=m("price"), outbound_per_part=m("outbound_per_part"),
-                    investment=m("investment"), benefit_per_part_year=m("benefit_per_part_year"))
+    for name, mp in params.methods.items():
+        kind = mp.kind
         adv = None
         if kind == "order":
             cost = made_to_order_costs(rate=lam, years=years,
-                                       regular_per_demand=common["regular_per_demand"], **mine)
+                                       regular_per_demand=col(params.regular_per_demand),
+                                       price=col(mp.price), outbound_per_part=col(mp.outbound_per_part),
+                                       investment=col(mp.investment),
+                                       benefit_per_part_year=col(mp.benefit_per_part_year))
             policy = np.full(size, "make_to_order", dtype=object)
             S = np.zeros(size, dtype=np.int64)
             s = np.full(size, np.nan)
             Q = np.zeros(size, dtype=np.int64)
             produced, shipped = n.copy(), np.zeros(size)
         else:
-            lead = lead_time_years(m("production_days"), m("shipping_days"))
-            moq = m("moq").astype(np.int64)
-            stock = dict(common, lead_time_years=lead, inbound_share=m("inbound_transport_share"), **mine)
+            moq = col(mp.moq).astype(np.int64)
+            stock = cost_terms(params, name, col)
             base = moq == 1
             parts = {}
             S = np.where(base, 0, -1).astype(np.int64)
@@ -167,7 +208,7 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
                 bs = optimal_base_stock(waiting_time=waiting, production_rule=rule, **sel)
                 S[base] = bs.S
                 parts[base.tobytes()] = (base, bs.cost)
-                produced[base] = n[base] + bs.S        # physical units, whatever the rule (spec 4)
+                produced[base] = n[base] + bs.S        # physical units, whatever the rule (docs/model.md)
                 shipped[base] = n[base] + bs.S
             if (~base).any():
                 sq_mask = ~base
@@ -183,23 +224,13 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
             cost = _merge_costs(list(parts.values()), size)
         impact = None
         if has_part:
-            impact = environmental_impact(
-                produced, shipped, n, weight_kg=col("part.weight_kg"),
-                material_mpts_per_kg=col("part.material_mpts_per_kg"),
-                material_efficiency=m("material_efficiency"),
-                process_mpts_per_kg_of_part=process_factor(
-                    m("process_mpts_per_kg"), m("energy_kwh_per_kg"),
-                    col("impact.electricity_mpts_per_kwh")),
-                factory_leg_mpts_per_kg=m("transport_to_factory"),
-                warehouse_leg_mpts_per_kg=(m("transport_to_warehouse") if kind == "stock" else 0.0),
-                customer_leg_mpts_per_kg=m("transport_to_customer"),
-                extra_mpts_per_part=m("extra_mpts_per_part"))
+            impact = environmental_impact(produced, shipped, n, **impact_terms(params, name, col))
             impact = ImpactBreakdown(*(np.broadcast_to(np.asarray(v, dtype=float), (size,))
                                        for v in impact.as_dict().values()))
         results[name] = MethodResult(name=name, kind=kind, policy=policy, S=S, s=s, Q=Q,
                                      cost=cost, produced=produced, shipped_to_warehouse=shipped,
                                      delivered=n.copy(), impact=impact, advice=adv)
-    names = np.array(list(methods), dtype=object)
+    names = np.array(list(params.methods), dtype=object)
     totals = np.vstack([r.total_cost for r in results.values()])
     cheapest = names[np.argmin(totals, axis=0)]     # ties: first declared method
     lowest = None
@@ -207,6 +238,15 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
         impacts = np.vstack([r.impact_mpts for r in results.values()])
         lowest = names[np.argmin(impacts, axis=0)]
     return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest, lowest_impact=lowest)
+
+
+def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
+                    advice: bool = True) -> Evaluation:
+    """Transition wrapper: ``evaluate(bind(inputs, methods))`` for callers that still hold
+    dotted scenario keys (:func:`amspares.binding.bind` reads them; the core does not)."""
+    from amspares.binding import bind
+
+    return evaluate(bind(inputs, methods), advice=advice)
 
 
 def _subset(params: dict, mask: np.ndarray) -> dict:

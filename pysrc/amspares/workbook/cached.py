@@ -3,7 +3,8 @@
 openpyxl writes a formula cell as ``<c r="B4"><f>...</f><v/></c>``: no cached value, so
 Protected View, phones and preview panes (which never calculate) show nothing or 0.
 :func:`expected_values` computes, through the same core functions the CLI uses
-(:func:`amspares.core.evaluate.evaluate_inputs` and, for the per-S base-stock table,
+(:func:`amspares.core.evaluate.evaluate` on the parameters of
+:func:`amspares.binding.bind` and, for the per-S base-stock table,
 :func:`amspares.core.base_stock_costs` with an array of S), the value every formula must
 evaluate to; :func:`inject_cached_values` writes them into the saved file's sheet XML.
 
@@ -23,7 +24,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from amspares import core
-from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.binding import bind
+from amspares.core.evaluate import Evaluation, cost_terms, evaluate
+from amspares.core.params import ModelParams
 from amspares.model import result_dict
 from amspares.scenario import Scenario, leg_factor
 
@@ -73,28 +76,15 @@ class BaseStockTable:
         return [cell_value(v) for v in np.asarray(values)]
 
 
-def lead_time(inputs: Mapping[str, Any], method: str) -> float:
-    """The method's lead time L in years, from the core (:func:`amspares.core.basestock.lead_time_years`)."""
-    return core.basestock.lead_time_years(float(inputs[f"methods.{method}.production_days"]),
-                                          float(inputs[f"methods.{method}.shipping_days"]))
-
-
-def base_stock_table(inputs: Mapping[str, Any], method: str, smax: int) -> BaseStockTable:
+def base_stock_table(params: ModelParams, method: str, smax: int) -> BaseStockTable:
     """The per-S table of a stock method, column by column, from the core functions."""
-    m = lambda f: float(inputs[f"methods.{method}.{f}"])  # noqa: E731
-    rate = float(inputs["demand.rate_per_year"])
-    lead = lead_time(inputs, method)
+    terms = cost_terms(params, method, float)
+    rate, lead = terms["rate"], terms["lead_time_years"]
     u = core.basestock.offered_load(rate, lead)
     S = np.arange(smax + 1)
-    waiting = inputs["model.waiting_time"]
-    cost = core.base_stock_costs(
-        S, rate=rate, years=float(inputs["demand.service_years"]), price=m("price"),
-        lead_time_years=lead, emergency_per_day=float(inputs["downtime.emergency_per_day"]),
-        regular_per_demand=float(inputs["downtime.regular_per_demand"]),
-        holding_per_part_year=float(inputs["storage.holding_per_part_year"]),
-        inbound_share=m("inbound_transport_share"), outbound_per_part=m("outbound_per_part"),
-        investment=m("investment"), benefit_per_part_year=m("benefit_per_part_year"),
-        waiting_time=waiting, production_rule=inputs["model.production_rule"])
+    waiting = params.waiting_time
+    cost = core.base_stock_costs(S, waiting_time=waiting, production_rule=params.production_rule,
+                                 **terms)
     return BaseStockTable(
         S=S, lead_time_years=lead, offered_load=u,
         erlang_b=np.asarray(core.erlang_b(S, u)), erlang_c=np.asarray(core.erlang_c(S, u)),
@@ -118,12 +108,10 @@ def reorder_point_search_top(offered_load: float) -> int:
     return int(core.reorder_point_search_top(float(offered_load)))
 
 
-def sq_table_rows(scenario: Scenario, tables: Mapping[str, "BaseStockTable"]) -> int:
+def sq_table_rows(params: ModelParams, tables: Mapping[str, "BaseStockTable"]) -> int:
     """Rows of every stock sheet's (s,Q) table: ``Q_max + margin`` (``Q_max`` = 1000 or the
     largest moq of the scenario; the margin covers s up to twice the scenario's s_hi)."""
-    inputs = scenario.inputs()
-    qmax = max([SQ_MAX_Q] + [int(inputs[f"methods.{m}.moq"]) for m, k in scenario.methods.items()
-                             if k == "stock"])
+    qmax = max([SQ_MAX_Q] + [int(m.moq) for m in params.methods.values() if m.kind == "stock"])
     top = max([reorder_point_search_top(t.offered_load) for t in tables.values()] + [0])
     return qmax + max(100, 2 * top + 1)
 
@@ -147,24 +135,15 @@ class SQTable:
     block: dict
 
 
-def sq_table(inputs: Mapping[str, Any], method: str, rows: int) -> SQTable:
+def sq_table(model: ModelParams, method: str, rows: int) -> SQTable:
     """The (s,Q) values of one stock method for ``rows`` table rows, from the core functions."""
-    m = lambda f: float(inputs[f"methods.{method}.{f}"])  # noqa: E731
-    rate = float(inputs["demand.rate_per_year"])
-    years = float(inputs["demand.service_years"])
-    n = rate * years                   # n = lambda T, as in evaluate_inputs: picks the regime
-    lead = lead_time(inputs, method)
+    params = cost_terms(model, method, float)
+    rate, years, lead = params["rate"], params["years"], params["lead_time_years"]
+    n = rate * years                   # n = lambda T, as in core.evaluate: picks the regime
     u = core.basestock.offered_load(rate, lead)
-    Q = int(inputs[f"methods.{method}.moq"])
+    Q = int(model.methods[method].moq)
     s_hi = reorder_point_search_top(u)
-    conf = float(inputs["model.accepted_q_confidence"])
-    params = dict(rate=rate, years=years, price=m("price"), lead_time_years=lead,
-                  emergency_per_day=float(inputs["downtime.emergency_per_day"]),
-                  regular_per_demand=float(inputs["downtime.regular_per_demand"]),
-                  holding_per_part_year=float(inputs["storage.holding_per_part_year"]),
-                  inbound_share=m("inbound_transport_share"), outbound_per_part=m("outbound_per_part"),
-                  investment=m("investment"), benefit_per_part_year=m("benefit_per_part_year"),
-                  accepted_q_confidence=conf)
+    params["accepted_q_confidence"] = float(model.accepted_q_confidence)
     names = ("s", "tail", "g2", "g2_shift", "backorders", "on_hand", "total")
     columns = {c: [BLANK] * rows for c in names}
     block: dict[str, Any] = {"s_hi": s_hi, "Q": Q}
@@ -200,6 +179,7 @@ class Expected:
     """What every formula of a scenario's workbook evaluates to (all from the core)."""
 
     scenario: Scenario
+    params: ModelParams               # the scenario's model parameters (amspares.binding.bind)
     evaluation: Evaluation
     result: dict                      # spec-section-6 object (amspares.model.result_dict)
     tables: dict                      # stock method -> BaseStockTable
@@ -211,17 +191,15 @@ class Expected:
         return leg_factor(legs)
 
     def material_per_part(self, method: str):
-        inputs = self.scenario.inputs()
-        if "part.weight_kg" not in inputs:
+        p = self.params
+        if not p.has_part:
             return NO_PART
-        return float(core.material_per_part(inputs["part.weight_kg"],
-                                            inputs[f"methods.{method}.material_efficiency"]))
+        return float(core.material_per_part(p.weight_kg, p.methods[method].material_efficiency))
 
     def process_factor(self, method: str) -> float:
-        inputs = self.scenario.inputs()
-        return float(core.process_factor(inputs[f"methods.{method}.process_mpts_per_kg"],
-                                          inputs[f"methods.{method}.energy_kwh_per_kg"],
-                                          inputs["impact.electricity_mpts_per_kwh"]))
+        m = self.params.methods[method]
+        return float(core.process_factor(m.process_mpts_per_kg, m.energy_kwh_per_kg,
+                                          self.params.electricity_mpts_per_kwh))
 
 
 def choose_smax(evaluation: Evaluation, minimum: int = 150) -> int:
@@ -232,18 +210,18 @@ def choose_smax(evaluation: Evaluation, minimum: int = 150) -> int:
 
 def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
     """Evaluate a scenario once for the workbook: results, and every per-S table."""
-    inputs = scenario.inputs()
-    ev = evaluate_inputs(inputs, scenario.methods)
+    params = bind(scenario)
+    ev = evaluate(params)
     smax = choose_smax(ev) if smax is None else smax
-    tables = {m: base_stock_table(inputs, m, smax) for m, kind in scenario.methods.items()
+    tables = {m: base_stock_table(params, m, smax) for m, kind in params.kinds.items()
               if kind == "stock"}
-    rows = sq_table_rows(scenario, tables)
-    sq = {m: sq_table(inputs, m, rows) for m in tables}
+    rows = sq_table_rows(params, tables)
+    sq = {m: sq_table(params, m, rows) for m in tables}
     result = result_dict(scenario.name, ev)
     n = float(result["n"])
     k = np.arange(accepted_q_rows(n, result["accepted_q"]) + 1)
     cdf = [float(x) for x in core.poisson_cdf(k, n)]
-    return Expected(scenario=scenario, evaluation=ev, result=result, tables=tables, smax=smax,
+    return Expected(scenario=scenario, params=params, evaluation=ev, result=result, tables=tables, smax=smax,
                     sq=sq, accepted_q_cdf=cdf)
 
 

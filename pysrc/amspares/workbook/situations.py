@@ -59,6 +59,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from amspares.core.costs import Component, cost_components
 from amspares.core.impact import impact_components
+from amspares.core.breakeven import BreakEven
+from amspares.wording import QUANTITIES, sentence_for
 
 __all__ = ["add_situation_sheets", "find_table", "breakeven_sentence", "SHEETS", "SWEEPS"]
 
@@ -339,8 +341,12 @@ def _case(name: str, key: str) -> str:
     return key
 
 
-def breakeven_sentence(name: str, value: float | None, key: str = "", reason: str = "") -> str:
+def breakeven_sentence(name: str, value: float | None, key: str = "", reason: str = "",
+                       below: str | None = None, above: str | None = None) -> str:
     """One plain-language line explaining a break-even (``None``: why there is none).
+
+    With ``below``/``above`` (the methods that win on each side, the study's ``sides``)
+    the sentence is :func:`amspares.wording.breakeven_sentence`'s, right in both directions.
 
     >>> breakeven_sentence("moq_breakeven_cost", 123.4)
     'printing on demand wins once the minimum order quantity exceeds 123.4 parts'
@@ -353,23 +359,29 @@ def breakeven_sentence(name: str, value: float | None, key: str = "", reason: st
     case = _case(name, key)
     if value is None:
         return f"none ({case}): {reason or none}" if case and not reason else f"none: {reason or none}"
-    text = sentence.format(v=_fmt(value), q=case)
+    if below and above and name in QUANTITIES:
+        text = sentence_for(name, BreakEven(value, below=below, above=above), number=_fmt)
+        text = f"{case}: {text}" if case else text
+    else:
+        text = sentence.format(v=_fmt(value), q=case)
     if text.startswith(": "):
         text = text[2:]
     return f"{text} (note: {reason})" if reason else text
 
 
-def _breakevens_for(sheet: str, study: Mapping[str, Any]) -> list[tuple[str, str, Any, str]]:
-    """[(name, key, value, reason)] of the break-evens shown on ``sheet``."""
+def _breakevens_for(sheet: str, study: Mapping[str, Any]) -> list[tuple[str, str, Any, str, dict]]:
+    """[(name, key, value, reason, sides)] of the break-evens shown on ``sheet``."""
     reasons = study.get("reasons") or {}
+    sides = study.get("sides") or {}
     out = []
     for name, v in (study.get("breakeven") or {}).items():
         if _BREAKEVEN_SHEET.get(name, _sheet_for(name)) != sheet:
             continue
         if isinstance(v, Mapping):
-            out.extend((name, str(k), vv, reasons.get(f"{name}/{k}", "")) for k, vv in v.items())
+            out.extend((name, str(k), vv, reasons.get(f"{name}/{k}", ""), sides.get(f"{name}/{k}") or {})
+                       for k, vv in v.items())
         else:
-            out.append((name, "", v, reasons.get(name, "")))
+            out.append((name, "", v, reasons.get(name, ""), sides.get(name) or {}))
     return out
 
 
@@ -563,7 +575,7 @@ class _Sheet:
         self.sentence_cm = 0.0
         self.chart_cols = 0
 
-    def breakevens(self, items: list[tuple[str, str, Any, str]]) -> None:
+    def breakevens(self, items: list[tuple[str, str, Any, str, dict]]) -> None:
         ws = self.ws
         ws.cell(self.row, 1, "Break-evens (found by a root finder on the model, not read off the tables)").font = _CAPTION
         self.row += 1
@@ -571,7 +583,7 @@ class _Sheet:
             c = ws.cell(self.row, j, h)
             c.font = _BOLD
             c.fill = _HEADER_FILL
-        for name, key, v, reason in items:
+        for name, key, v, reason, sides in items:
             self.row += 1
             ws.cell(self.row, 1, name)
             ws.cell(self.row, 2, key or None)
@@ -580,7 +592,7 @@ class _Sheet:
                 cell.number_format = "#,##0.00"
             cell.alignment = Alignment(horizontal="right")
             ws.cell(self.row, 4, BREAKEVENS.get(name, ("",))[0]).alignment = Alignment(indent=1)
-            text = breakeven_sentence(name, v, key, reason)
+            text = breakeven_sentence(name, v, key, reason, sides.get("below"), sides.get("above"))
             ws.cell(self.row, 5, text)
             self.sentence_cm = max(self.sentence_cm, len(text) * _CM_PER_CHAR * 1.1)
         _widen(ws, 1, max(len(n) for n, *_ in items) + 2)

@@ -1,0 +1,136 @@
+"""Typed model parameters: what the model functions read, and nothing else.
+
+:class:`ModelParams` holds one scenario's (or many SKUs') numbers; every numeric field is a
+float or a numpy array, and all arrays have one common length N (one element per SKU or
+per sweep point). :class:`MethodParams` holds one supply method's numbers. The names are
+the model's; how a scenario file, the workbook's Inputs sheet or a portfolio row spell
+them is the binding's business (:func:`amspares.binding.bind`), not the core's.
+
+Sweeps vary parameters, not keys:
+
+>>> p = ModelParams(rate_per_year=2.0, service_years=30.0, emergency_per_day=100.0,
+...                 regular_per_demand=0.0, holding_per_part_year=0.45,
+...                 accepted_q_confidence=0.999, electricity_mpts_per_kwh=37.0,
+...                 methods={"hub": MethodParams(kind="order", price=175.0, outbound_per_part=5.0,
+...                                              investment=0.0, benefit_per_part_year=0.0)})
+>>> p.size
+1
+>>> swept = p.with_method("hub", price=np.array([100.0, 200.0, 300.0]))
+>>> swept.size, float(swept.methods["hub"].price[1]), float(p.methods["hub"].price)
+(3, 200.0, 175.0)
+>>> replace(p, rate_per_year=np.arange(4.0)).size
+4
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Mapping, Union
+
+import numpy as np
+
+#: A model number: a float, or an array with one element per SKU / sweep point.
+Value = Union[float, np.ndarray]
+
+
+@dataclass(frozen=True)
+class MethodParams:
+    """One supply method's parameters (``kind`` is ``"stock"`` or ``"order"``).
+
+    Fields that only stock methods use (``shipping_days``, ``inbound_transport_share``,
+    ``moq``, ``transport_to_warehouse``) and the impact fields (used only with a part)
+    may be ``None`` where they do not apply. Leg factors (``transport_to_*``) are in mPts
+    per kg of part (Eq. 37); ``energy_kwh_per_kg`` is the machine energy per kg of part.
+    """
+
+    kind: str
+    # cost (Eq. 1-30)
+    price: Value | None = None
+    outbound_per_part: Value | None = None
+    investment: Value | None = None
+    benefit_per_part_year: Value | None = None
+    production_days: Value | None = None
+    shipping_days: Value | None = None
+    inbound_transport_share: Value | None = None
+    moq: Value | None = None
+    # impact (Eq. 32-37)
+    material_efficiency: Value | None = None
+    process_mpts_per_kg: Value | None = None
+    energy_kwh_per_kg: Value | None = None
+    extra_mpts_per_part: Value | None = None
+    transport_to_factory: Value | None = None
+    transport_to_warehouse: Value | None = None
+    transport_to_customer: Value | None = None
+
+
+#: The numeric fields of :class:`MethodParams` (every field but ``kind``).
+METHOD_FIELDS = tuple(f.name for f in fields(MethodParams) if f.name != "kind")
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """A scenario's parameters for the model (one element per SKU where arrays).
+
+    ``waiting_time`` (``"erlang_c"`` / ``"exact"``) and ``production_rule`` (``"demand"``
+    / ``"max_demand_stock"``) are scalars: group SKUs by them. ``weight_kg`` and
+    ``material_mpts_per_kg`` are ``None`` without a part (then no impact is computed).
+    ``methods`` keeps the scenario's order (ties go to the first method).
+    """
+
+    # demand
+    rate_per_year: Value
+    service_years: Value
+    # downtime
+    emergency_per_day: Value
+    regular_per_demand: Value
+    # storage
+    holding_per_part_year: Value
+    # model options
+    accepted_q_confidence: Value
+    # impact
+    electricity_mpts_per_kwh: Value
+    methods: Mapping[str, MethodParams] = field(default_factory=dict)
+    # part (None: no impact)
+    weight_kg: Value | None = None
+    material_mpts_per_kg: Value | None = None
+    waiting_time: str = "erlang_c"
+    production_rule: str = "demand"
+
+    @property
+    def has_part(self) -> bool:
+        """Whether a part is described (so impact is computed)."""
+        return self.weight_kg is not None
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """``{method: "stock" | "order"}`` in the scenario's order."""
+        return {name: m.kind for name, m in self.methods.items()}
+
+    @property
+    def size(self) -> int:
+        """The common length N of the array fields (1 when all are scalars).
+
+        >>> p = ModelParams(1.0, np.ones(3), 0.0, 0.0, 0.0, 0.999, 0.0,
+        ...                 methods={"m": MethodParams("order", price=np.ones(2))})
+        >>> p.size
+        Traceback (most recent call last):
+        ...
+        ValueError: input arrays differ in length: [2, 3]
+        """
+        values = [getattr(self, f.name) for f in fields(self)]
+        for m in self.methods.values():
+            values.extend(getattr(m, f) for f in METHOD_FIELDS)
+        sizes = {np.size(v) for v in values if isinstance(v, np.ndarray) and np.ndim(v)}
+        if len(sizes) > 1:
+            raise ValueError(f"input arrays differ in length: {sorted(sizes)}")
+        return sizes.pop() if sizes else 1
+
+    def with_method(self, name: str, **changes) -> "ModelParams":
+        """A copy with some fields of method ``name`` changed (arrays sweep them)."""
+        methods = dict(self.methods)
+        methods[name] = replace(methods[name], **changes)
+        return replace(self, methods=methods)
+
+    def only(self, names) -> "ModelParams":
+        """A copy keeping only the methods ``names`` (in that order)."""
+        return replace(self, methods={n: self.methods[n] for n in names})
