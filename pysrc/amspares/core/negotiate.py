@@ -15,45 +15,45 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import fields, replace
 
 import numpy as np
 
-from amspares.core.evaluate import Evaluation, evaluate_inputs
+from amspares.core.evaluate import Evaluation, evaluate
+from amspares.core.params import METHOD_FIELDS, ModelParams
 
 MOQ_SEARCH_TOP = 1_000_000_000      # the largest moq a scenario accepts
 
 
-def price_to_win(ev: Evaluation, inputs: Mapping[str, Any], methods: Mapping[str, str]) -> dict[str, np.ndarray]:
+def price_to_win(ev: Evaluation, params: ModelParams) -> dict[str, np.ndarray]:
     """Per order method: the price at which it ties the cheapest other method (NaN when
     ``n = 0`` or there is no other method; may be negative: no price makes it win).
 
+    >>> from amspares.binding import bind
     >>> from amspares.scenario import load_scenario
-    >>> sc = load_scenario()
-    >>> ev = evaluate_inputs(sc.inputs(), sc.methods, advice=False)
-    >>> round(float(price_to_win(ev, sc.inputs(), sc.methods)["am_mto"][0]), 4)  # docs/model.md section 8
+    >>> p = bind(load_scenario())
+    >>> round(float(price_to_win(evaluate(p, advice=False), p)["am_mto"][0]), 4)  # docs/model.md section 8
     23.9284
     """
     size = ev.n.size
     totals = {m: np.asarray(r.total_cost, dtype=float) for m, r in ev.methods.items()}
     out = {}
-    for m, kind in methods.items():
-        if kind != "order":
+    for m, mp in params.methods.items():
+        if mp.kind != "order":
             continue
         others = [t for o, t in totals.items() if o != m]
         if not others:
             out[m] = np.full(size, np.nan)
             continue
         target = np.min(np.vstack(others), axis=0)
-        price = np.broadcast_to(np.asarray(inputs[f"methods.{m}.price"], dtype=float), (size,))
+        price = np.broadcast_to(np.asarray(mp.price, dtype=float), (size,))
         n = ev.n
         with np.errstate(divide="ignore", invalid="ignore"):
             out[m] = np.where(n > 0, price + (target - totals[m]) / np.where(n > 0, n, 1.0), np.nan)
     return out
 
 
-def moq_to_win(ev: Evaluation, inputs: Mapping[str, Any], methods: Mapping[str, str],
-               mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def moq_to_win(ev: Evaluation, params: ModelParams, mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per stock method: the smallest whole moq at which it costs at least as much as the
     best order method (from there on printing to order wins), for the SKUs where the
     method's moq is > 1 (and ``mask``); NaN elsewhere, and where no moq up to
@@ -63,49 +63,52 @@ def moq_to_win(ev: Evaluation, inputs: Mapping[str, Any], methods: Mapping[str, 
     Bisection on whole moq assumes the cost rises with the moq; below ``accepted_q`` the
     billed quantity ``ceil(n/Q) Q`` saw-tooths, and the moq found is then one crossing.
 
+    >>> from amspares.binding import bind, with_inputs
     >>> from amspares.scenario import load_scenario
-    >>> sc = load_scenario().with_values({"methods.regular.moq": 50})
-    >>> ev = evaluate_inputs(sc.inputs(), sc.methods, advice=False)
-    >>> q = int(moq_to_win(ev, sc.inputs(), sc.methods)["regular"][0])
+    >>> p = with_inputs(bind(load_scenario()), {"methods.regular.moq": 50})
+    >>> q = int(moq_to_win(evaluate(p, advice=False), p)["regular"][0])
     >>> def cost(moq):
-    ...     e = evaluate_inputs(sc.with_values({"methods.regular.moq": moq}).inputs(), sc.methods, advice=False)
+    ...     e = evaluate(with_inputs(p, {"methods.regular.moq": moq}), advice=False)
     ...     return float(e.methods["regular"].total_cost[0]), float(e.methods["am_mto"].total_cost[0])
     >>> (lambda a, b: a[0] < a[1] and b[0] >= b[1])(cost(q - 1), cost(q))
     True
     """
     size = ev.n.size
-    orders = [m for m, k in methods.items() if k == "order"]
+    orders = [m for m, mp in params.methods.items() if mp.kind == "order"]
     out: dict[str, np.ndarray] = {}
+    stocks = [m for m, mp in params.methods.items() if mp.kind == "stock"]
     if not orders:
-        return {m: np.full(size, np.nan) for m, k in methods.items() if k == "stock"}
+        return {m: np.full(size, np.nan) for m in stocks}
     target = np.min(np.vstack([np.asarray(ev.methods[m].total_cost, dtype=float) for m in orders]), axis=0)
-    for m, kind in methods.items():
-        if kind != "stock":
-            continue
+    for m in stocks:
         res = np.full(size, np.nan)
-        moq = np.broadcast_to(np.asarray(inputs[f"methods.{m}.moq"], dtype=float), (size,)).astype(np.int64)
+        moq = np.broadcast_to(np.asarray(params.methods[m].moq, dtype=float), (size,)).astype(np.int64)
         live = (moq > 1) & (ev.n > 0)
         if mask is not None:
             live &= mask
         idx = np.flatnonzero(live)
         if idx.size:
-            res[idx] = _bisect_moq(inputs, m, idx, target[idx], size)
+            one = replace(params, methods={m: params.methods[m]})
+            res[idx] = _bisect_moq(one, m, idx, target[idx], size)
         out[m] = res
     return out
 
 
-def _cost_at(inputs, method: str, idx: np.ndarray, moq: np.ndarray, size: int) -> np.ndarray:
-    sub = {}
-    for k, v in inputs.items():
-        a = np.asarray(v) if isinstance(v, np.ndarray) else v
-        sub[k] = a[idx] if isinstance(a, np.ndarray) and a.ndim and a.size == size else v
-    sub[f"methods.{method}.moq"] = moq.astype(float)
-    kinds = {method: "stock"}
-    ev = evaluate_inputs(sub, kinds, advice=False)
-    return np.asarray(ev.methods[method].total_cost, dtype=float)
+def _take(params: ModelParams, idx: np.ndarray, size: int) -> ModelParams:
+    """The SKUs ``idx`` of ``params`` (array fields of length ``size`` are indexed)."""
+    def pick(v):
+        return v[idx] if isinstance(v, np.ndarray) and v.ndim and v.size == size else v
+
+    top = {f.name: pick(getattr(params, f.name)) for f in fields(params) if f.name != "methods"}
+    methods = {m: replace(mp, **{f: pick(getattr(mp, f)) for f in METHOD_FIELDS})
+               for m, mp in params.methods.items()}
+    return replace(params, methods=methods, **top)
 
 
-def _bisect_moq(inputs, method: str, idx: np.ndarray, target: np.ndarray, size: int) -> np.ndarray:
+def _cost_at(params: ModelParams, method: str, idx: np.ndarray, moq: np.ndarray, size: int) -> np.ndarray:
+    sub = _take(params, idx, size).with_method(method, moq=moq.astype(float))
+    return np.asarray(evaluate(sub, advice=False).methods[method].total_cost, dtype=float)
+def _bisect_moq(inputs: ModelParams, method: str, idx: np.ndarray, target: np.ndarray, size: int) -> np.ndarray:
     lo = np.ones(idx.size, dtype=np.int64)               # cost(lo) < target (checked)
     at_one = _cost_at(inputs, method, idx, lo, size)
     found = at_one < target

@@ -1,7 +1,7 @@
 """Portfolio chunks: a block of catalogue rows, validated and evaluated in one go.
 
 :func:`evaluate_chunk` checks each column with :mod:`amspares.portfolio.columns` and
-evaluates the good rows through :func:`amspares.core.evaluate.evaluate_inputs` (arrays
+evaluates the good rows through :func:`amspares.core.evaluate.evaluate` (arrays
 for the overridden keys, the base scenario's scalars for the rest; one call per
 waiting-time model / production rule present in the chunk). No model arithmetic here.
 :class:`Source` is what the CSV and xlsx readers hand over: a header and the chunks.
@@ -15,7 +15,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from amspares.core.evaluate import evaluate_inputs
+from amspares.binding import bind
+from amspares.core.evaluate import evaluate
 from amspares.core.negotiate import moq_to_win, price_to_win
 from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COMPONENTS, Column,
                                         PortfolioInputError, _cell_text, check_choices,
@@ -130,7 +131,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         for key, values in numbers.items():
             given[key] = values[idx]
         given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
-        ev = evaluate_inputs(given, scenario.methods, advice=advice)
+        params = bind(given, scenario.methods)
+        ev = evaluate(params, advice=advice)
         best = _index_of(ev.cheapest, methods)
         cheapest[idx] = best
         saving[idx] = ev.saving
@@ -160,10 +162,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 sq = (pol == "reorder_point") | (pol == "one_order")
                 columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
                 columns[f"{m}.advice_saving"][idx] = np.where(sq, res.advice.saving, np.nan)
-        for m, price in price_to_win(ev, given, scenario.methods).items():
+        for m, price in price_to_win(ev, params).items():
             columns[f"{m}.price_to_win"][idx] = price
         if negotiate:
-            for m, q in moq_to_win(ev, given, scenario.methods).items():
+            for m, q in moq_to_win(ev, params).items():
                 columns[f"{m}.moq_to_win"][idx] = q
     errors = [""] * size
     for i, msgs in problems.items():

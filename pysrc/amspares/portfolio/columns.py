@@ -287,7 +287,7 @@ def normalise_numbers(cells: Sequence[str], decimal: str = ".") -> tuple[list, s
     return cells, hints
 
 
-def check_numbers(col: Column, cells: Sequence[str], decimal: str = ".") -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+def check_numbers(col: Column, cells: Sequence[str], decimal: str | None = None) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Validate one numeric column of a chunk, vectorised.
 
     Returns ``(values, given, problems)``: float values (the base value where a cell is
@@ -295,6 +295,8 @@ def check_numbers(col: Column, cells: Sequence[str], decimal: str = ".") -> tupl
     is then the base value; the row is not evaluated). The rules are those of
     :func:`amspares.scenario._number` (a number, finite, at most the Key's maximum, whole
     for integers, in range), applied after the column's unit conversion (``col.factor``).
+    ``decimal`` (``"."`` or ``","``) first reads thousands separators and decimal commas
+    (:func:`normalise_numbers`); ``None`` reads cells exactly as a scenario file would.
 
     >>> c = Column(1, "demand.rate_per_year", "number", rule=">= 0", base=2.0)
     >>> v, given, bad = check_numbers(c, ["3", "", "-3", "x", "1e400"])
@@ -305,11 +307,13 @@ def check_numbers(col: Column, cells: Sequence[str], decimal: str = ".") -> tupl
     >>> g = Column(1, "Weight (g)", "number", rule=">= 0", base=0.25, key="part.weight_kg", factor=0.001, unit="g")
     >>> check_numbers(g, ["250", "1.250,5", "-5"], decimal=",")[0].tolist()
     [0.25, 1.2505, 0.25]
-    >>> check_numbers(g, ["-5"])[2]
+    >>> check_numbers(g, ["-5"], decimal=".")[2]
     {0: 'must be >= 0 (in part.weight_kg after g: -0.005)'}
     """
     rule = Rule(col.rule, integer=col.integer, maximum=col.maximum)
-    cells, hints = normalise_numbers(cells, decimal)
+    hints: set = set()
+    if decimal is not None:
+        cells, hints = normalise_numbers(cells, decimal)
     values, why = rules.to_numbers(cells, all_text=all(isinstance(c, str) for c in cells))
     if col.factor != 1.0:
         with np.errstate(over="ignore", invalid="ignore"):
