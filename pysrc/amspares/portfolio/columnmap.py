@@ -308,6 +308,11 @@ def suggest(headers: Sequence[str], scenario) -> list[tuple[str, str | None, str
                 why += " (SAP's material number); if it holds material names, map it to part.material"
         else:
             why = best[2] + (f"; unit {unit}: {unit_why}" if unit else "")
+            if best[1].endswith(".price") and not unit:
+                why += '; is it a price per 100 or 1000 pieces? then add unit = "per 100"'
+            if best[1].endswith("_days") and not unit:
+                why += '; in weeks? then add unit = "weeks"'
+
         out.append((h, best[1], unit, why))
     return out
 
@@ -320,7 +325,7 @@ def suggest_map(headers: Sequence[str], scenario, *, delimiter: str | None = Non
                 decimal: str | None = None, header_row: int | None = None) -> str:
     """A starting column map (TOML text) for these headers, one commented line per header."""
     lines = ["# amspares column map, suggested from the catalogue's headers: check every line.",
-             "# Each header maps to a scenario key (amspares init --catalogue lists them), with an",
+             "# Each header maps to a scenario key (docs/catalogues.md lists them), with an",
              "# optional unit (g, per 100, weeks, percent, ...) or scale. Unmapped columns are carried",
              "# through to the output as text. See docs/catalogues.md.", "", "[file]"]
     names = {"\t": "\\t"}
