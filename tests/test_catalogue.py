@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import io
 import math
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from amspares import core

@@ -21,9 +21,9 @@ from amspares.core.negotiate import moq_to_win, price_to_win
 from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COMPONENTS, Column,
                                         PortfolioInputError, _cell_text, check_choices,
                                         check_numbers, check_tables, result_columns)
+from amspares.scenario import Scenario
 
 MAX_CELL_CHARS = 32_767          # Excel's limit for one cell; longer cells fail their row
-from amspares.scenario import Scenario
 
 
 @dataclass
