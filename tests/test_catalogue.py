@@ -147,11 +147,16 @@ def test_summary_names_the_base_and_every_inherited_key(tmp_path, capsys):
                         "-o", str(tmp_path / "r.xlsx")], capsys)
     assert code == 0
     sc = load_scenario(base)
-    assert f"base scenario: {sc.name} ({base})" in out
-    inherited = out.split("every row inherits from it (no column gives them): ", 1)[1].split("\n", 1)[0]
+    assert f"base scenario: {sc.name} ({base}); every row inherits these" in out
+    block = out.split("(no column gives them):\n", 1)[1].split("\n200 SKUs evaluated", 1)[0]
+    listed, table = [], ""
+    for line in block.splitlines():
+        if not line.startswith("   "):                 # "  table: a = 1, b = 2," (else a continuation)
+            table, line = line.strip().split(": ", 1)
+        listed += [f"{table}.{item.split(' = ')[0].strip()}" for item in line.split(",") if item.strip()]
     given = {"demand.rate_per_year", "methods.regular.price", "methods.regular.moq",
              "methods.regular.production_days", "part.weight_kg", "part.material_mpts_per_kg"}
-    assert [p.split(" = ")[0] for p in inherited.split(", ")] == [k for k in sc.inputs() if k not in given]
+    assert listed == [k for k in sc.inputs() if k not in given]
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "r.xlsx", read_only=True)["Summary"]

@@ -156,13 +156,39 @@ def run(args) -> int:
         print("read as: " + ", ".join(how))
     if report.carried:
         print("carried through as text: " + ", ".join(report.carried))
-    print(f"base scenario: {report.base}")
-    if report.inherited:
-        print("every row inherits from it (no column gives them): "
-              + ", ".join(f"{k} = {_short(v)}" for k, v in report.inherited.items()))
+    print(inherited_text(report.base, report.inherited))
     print(report.summary.text())
     return 1 if report.problem_count else 0
 
 
 def _short(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def inherited_text(base: str, inherited: dict, width: int = 100) -> str:
+    """The base scenario and every key the rows inherit from it, grouped by table.
+
+    >>> print(inherited_text("Base (b.toml)", {"demand.service_years": 10.0,
+    ...                                        "methods.regular.moq": 1, "methods.regular.price": 2.5}))
+    base scenario: Base (b.toml); every row inherits these 3 values from it (no column gives them):
+      demand: service_years = 10
+      methods.regular: moq = 1, price = 2.5
+    """
+    if not inherited:
+        return f"base scenario: {base}; every model input is given by a column"
+    groups: dict[str, list[str]] = {}
+    for key, value in inherited.items():
+        table, _, name = key.rpartition(".")
+        groups.setdefault(table, []).append(f"{name} = {_short(value)}")
+    lines = [f"base scenario: {base}; every row inherits these {len(inherited)} values from it "
+             f"(no column gives them):"]
+    for table, items in groups.items():
+        line = f"  {table}: "
+        for j, item in enumerate(items):          # wrap between items, never inside one
+            piece = item + ("," if j < len(items) - 1 else "")
+            if len(line) + len(piece) > width and not line.endswith(": "):
+                lines.append(line.rstrip())
+                line = " " * (len(table) + 4)
+            line += piece + " "
+        lines.append(line.rstrip())
+    return "\n".join(lines)
