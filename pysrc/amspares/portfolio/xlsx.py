@@ -260,7 +260,21 @@ class XlsxWriter:
         return cell
 
     def abort(self) -> None:
-        pass
+        """Close the sheets' streams and remove openpyxl's temporary files (an abandoned
+        output leaves nothing behind and prints no "Exception ignored" on exit)."""
+        import os
+
+        for ws in (self.summary_ws, self.ws):
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 - best effort: the original error matters
+                pass
+            out = getattr(getattr(ws, "_writer", None), "out", None)
+            if isinstance(out, str):
+                try:
+                    os.remove(out)
+                except OSError:
+                    pass
 
 
 def _cells(values: np.ndarray, integer: bool = False) -> list:
