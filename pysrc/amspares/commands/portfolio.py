@@ -27,7 +27,9 @@ def add_parser(sub) -> None:
                     "study). A cell overrides the base value for that SKU; an empty cell keeps "
                     "it. Writes, per SKU, each method's policy (S, or s and Q), total cost and "
                     "impact, the cheapest and greenest method and the saving over the "
-                    "runner-up, and prints totals by decision.",
+                    "runner-up, the print price to win, and prints totals by decision. An ERP "
+                    "export with its own headers and units is read through a column map "
+                    "(--columns; --suggest-columns writes one); see docs/catalogues.md.",
         epilog="Exit status: 0 every row evaluated; 1 some rows failed (reported on stderr with "
                "row number, column and rule, and in the output's error column; the other rows "
                "are written); 2 unusable input.",
@@ -45,9 +47,9 @@ def add_parser(sub) -> None:
     p.add_argument("--suggest-columns", action="store_true",
                    help="write a starting column map from the file's headers (to -o FILE, or "
                         "standard output), one commented line per header; evaluates nothing")
-    p.add_argument("--decimal", choices=(".", ","),
+    p.add_argument("--decimal", choices=(".", ","), metavar="{. or ,}",
                    help="decimal mark of the file's numbers (default: detected; ',' reads 1.234,5)")
-    p.add_argument("--delimiter", choices=(",", ";", "tab"),
+    p.add_argument("--delimiter", choices=(",", ";", "tab"), metavar="{, or ; or tab}",
                    help="field separator of a CSV file (default: detected from the header row)")
     p.add_argument("--header-row", type=int, metavar="N",
                    help="the row holding the headers (default: the first row naming the sku "
