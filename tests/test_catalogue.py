@@ -555,3 +555,17 @@ def test_moq_to_win_brackets_the_crossing_by_brute_force(tmp_path, capsys):
     plain = tmp_path / "p.csv"
     assert run(["portfolio", src, "-o", str(plain)], capsys)[0] == 0
     assert "moq_to_win" not in plain.read_text(encoding="utf-8").split("\n", 1)[0]     # only with --negotiate
+
+
+def test_parallel_jobs_with_a_map_carried_columns_and_negotiate_write_the_same_bytes(tmp_path, capsys):
+    base = tmp_path / "base.toml"
+    run(["init", "--catalogue", str(base)], capsys)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}.csv"
+        code, _, err = run(["portfolio", str(EXAMPLES / "erp_export.csv"), "--columns", str(EXAMPLES / "erp_columns.toml"),
+                            "--scenario", str(base), "-o", str(out), "--chunk-size", "37", "--jobs", jobs,
+                            "--negotiate"], capsys)
+        assert code == 0, err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
