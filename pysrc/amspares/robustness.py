@@ -250,6 +250,7 @@ class ManyDecisions:
     winner_above: np.ndarray
     inside: np.ndarray                  # number of flips inside the interval
     search_upper: np.ndarray
+    inside_rates: tuple = ()            # per SKU, the flips inside its interval
 
 
 def decide_many(params: ModelParams, estimate, lower, upper, progress=None) -> ManyDecisions:
@@ -274,6 +275,7 @@ def decide_many(params: ModelParams, estimate, lower, upper, progress=None) -> M
     robust = np.zeros(n, bool)
     below, above = np.full(n, np.nan), np.full(n, np.nan)
     inside = np.zeros(n, int)
+    inside_rates: list = [()] * n
     win_below = np.full(n, None, dtype=object)
     win_above = np.full(n, None, dtype=object)
     for i, m in enumerate(names):
@@ -288,6 +290,8 @@ def decide_many(params: ModelParams, estimate, lower, upper, progress=None) -> M
             a = np.where(k_hi < c.size, c[np.clip(k_hi, 0, max(c.size - 1, 0))] if c.size else np.nan, np.nan)
             a = np.where(a <= t_, a, np.nan)
             below[sel], above[sel], inside[sel] = b, a, ins
+            for j, l1, h1 in zip(np.flatnonzero(sel).tolist(), l_.tolist(), h_.tolist()):
+                inside_rates[j] = tuple(float(x) for x in c[(c >= l1) & (c <= h1)])
             robust[sel] = (at_lo[sel] == m) & (at_hi[sel] == m) & (ins == 0)
             for vals, out, side in ((b, win_below, -1), (a, win_above, +1)):
                 ok = ~np.isnan(vals)
@@ -306,7 +310,7 @@ def decide_many(params: ModelParams, estimate, lower, upper, progress=None) -> M
     robust &= ~tie
     label = np.where(robust, dm.ROBUST, dm.FLIPS_INSIDE).astype(object)
     return ManyDecisions(at_est, at_lo, at_hi, robust, label, below, above, win_below, win_above,
-                         inside, top)
+                         inside, top, tuple(inside_rates))
 
 
 # --------------------------------------------------------------------------- JSON
@@ -354,4 +358,63 @@ def demand_dict(a: DemandAssessment, source: str = "") -> dict[str, Any]:
                            "winner_above": d.winner_above, "flips_inside": list(d.inside),
                            "search_upper": d.search_upper, "jump": d.jump}
     out["notes"] = demand_notes(out)
+    return out
+
+
+def assess_many(quantities, periods_per_year, level=0.90, params: ModelParams | None = None,
+                sources=None, progress=None) -> list[dict[str, Any]]:
+    """:func:`demand_dict` of every row of a SKUs x periods history, computed vectorised.
+
+    The estimates, classes and phase-out tests are one call each over all rows; with
+    ``params`` (a base scenario) the decisions come from :func:`decide_many`. Gives the
+    same objects as ``demand_dict(assess_demand(row, ...))`` row by row.
+
+    >>> rows = assess_many([[0, 1, 0, 0, 2, 0] * 10, [0] * 60], 12)
+    >>> [r["rate_per_year"] for r in rows], [r["class"]["label"] for r in rows]
+    ([6.0, 0.0], ['intermittent', 'no demand'])
+    """
+    from amspares.wording import demand_notes
+
+    q = np.asarray(quantities, dtype=float)
+    if q.ndim != 2:
+        raise ValueError("assess_many takes a SKUs x periods history")
+    ppy = float(periods_per_year)
+    e = dm.poisson_rate_estimate(q, ppy, level)
+    c = dm.demand_class(q, SIGNIFICANCE)
+    recent = recent_window(q.shape[1], ppy)
+    po_u = po_p = None
+    if recent is not None:
+        po_u = dm.phase_out_flag(q, recent, SIGNIFICANCE, counts="units")
+        po_p = dm.phase_out_flag(q, recent, SIGNIFICANCE, counts="periods")
+    dec = None
+    if params is not None and len(params.methods) >= 2 and q.shape[0]:
+        dec = decide_many(params, e.rate, e.lower, e.upper, progress=progress)
+    out = []
+    for i in range(q.shape[0]):
+        a = DemandAssessment(
+            dm.RateEstimate(*(np.asarray(getattr(e, f)[i]) for f in
+                              ("rate", "lower", "upper", "periods", "years", "total")), e.level),
+            dm.DemandClass(*(np.asarray(getattr(c, f)[i]) for f in
+                             ("label", "adi", "cv2", "demand_periods", "periods", "mean_size", "max_size",
+                              "multi_unit", "dispersion", "dispersion_p_value", "overdispersed")),
+                           c.significance),
+            None, recent, None, ppy)
+        if recent is not None:
+            po = po_p if bool(c.overdispersed[i]) else po_u
+            a = DemandAssessment(a.estimate, a.demand_class, dm.PhaseOut(
+                *(np.asarray(getattr(po, f)[i]) for f in ("flag", "p_value", "recent_total", "earlier_total",
+                                                          "recent_periods", "earlier_periods", "ratio")),
+                po.significance), recent, None, ppy)
+        if dec is not None:
+            d = Decision(str(dec.at_estimate[i]), str(dec.at_lower[i]), str(dec.at_upper[i]),
+                         bool(dec.robust[i]), str(dec.label[i]), float(dec.flip_below[i]),
+                         float(dec.flip_above[i]), dec.winner_below[i], dec.winner_above[i],
+                         (), float(dec.search_upper[i]), False)
+            a = DemandAssessment(a.estimate, a.demand_class, a.phase_out, recent, d, ppy)
+        row = demand_dict(a, "" if sources is None else sources[i])
+        if dec is not None:
+            row["decision"]["flips_inside"] = [float(x) for x in dec.inside_rates[i]]
+            row["decision"].pop("jump")
+            row["notes"] = demand_notes(row)
+        out.append(row)
     return out

@@ -525,8 +525,6 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     for spec in SCENARIO_KEYS:
         if spec.key in values:
             continue
-        if spec.key == "demand.rate_per_year" and spec.required:
-            raise ScenarioError(spec.key, None, "is required (or demand.history with periods_per_year)")
         if spec.required:
             raise ScenarioError(spec.key, None, "is required")
         if spec.default is not None and spec.key.startswith(("model.", "downtime.", "impact.")):

@@ -268,7 +268,8 @@ def demand_notes(demand: Mapping[str, Any]) -> list[str]:
     dec = demand.get("decision")
     if dec is None:
         notes.append(f"demand rate {_rate(rate)}/yr from {demand['periods']} periods "
-                     f"({demand['years']:g} years, {demand['total']:g} parts); {interval}")
+                     f"({demand['years']:g} years, {demand['total']:g} parts); {level} interval "
+                     f"{_rate(lo)} to {_rate(hi)}/yr")
     elif dec["robust"]:
         wins = []
         if dec["flip_below"] is not None:
@@ -276,7 +277,8 @@ def demand_notes(demand: Mapping[str, Any]) -> list[str]:
         if dec["flip_above"] is not None:
             wins.append(f"{dec['winner_above']} would win above {_rate(dec['flip_above'])}/yr")
         where = (" and ".join(wins) + ", outside " + interval) if wins else \
-            f"no other method wins from 0 to {_rate(dec['search_upper'])}/yr, {interval}"
+            (f"no other method wins anywhere from 0 to {_rate(dec['search_upper'])}/yr, far beyond "
+             f"{interval}")
         notes.append(f"{dec['at_estimate']} at {_rate(rate)}/yr; {where}: robust")
     else:
         m = dec["at_estimate"]
