@@ -517,7 +517,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         for k, v in content.items():
             key = f"{section}.{k}"
             if k not in allowed:
-                everything = [s.key for s in SCENARIO_KEYS]
+                everything = [s.key for s in SCENARIO_KEYS + HISTORY_KEYS]
                 raise ScenarioError(key, v, "unknown key" + _suggest(key, everything))
             values[key] = _check(allowed[k], key, v)
 
