@@ -232,3 +232,21 @@ def test_demand_rows_match_the_single_sku_path(tmp_path):
         if fa is not None:
             assert float(r["flip_above"]) == pytest.approx(fa, rel=1e-9)
         assert not math.isnan(float(r["rate_per_year"]))
+
+
+# --------------------------------------------------------------------------- docs/demand.md
+
+
+def test_the_worked_examples_in_docs_are_the_real_output(capsys):
+    docs = (EXAMPLES.parent / "docs" / "demand.md").read_text(encoding="utf-8")
+    blocks = docs.split("```")[1::2]
+    assert cli.main(["evaluate", str(EXAMPLES / "demand_from_history.toml")]) == 0
+    evaluated = capsys.readouterr().out
+    assert cli.main(["demand", str(EXAMPLES / "demand_history.csv"), "--base",
+                     str(EXAMPLES / "lost_mould.toml")]) == 0
+    table = capsys.readouterr().out
+    shown = [b for b in blocks if b.startswith(("\nLost mould", "\nsku ", "\nLATCH"))]
+    assert len(shown) == 3
+    for block in shown:
+        for line in block.strip("\n").splitlines():
+            assert line in evaluated.splitlines() or line in table.splitlines(), line
