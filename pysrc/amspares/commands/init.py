@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib import resources
 
 from amspares.fileio import atomic_output
-from amspares.scenario import CASE_STUDY
 
 
 def add_parser(sub) -> None:
@@ -21,6 +20,8 @@ def add_parser(sub) -> None:
 
 
 def run_init(args) -> int:
+    from amspares.scenario import CASE_STUDY
+
     text = resources.files("amspares.data").joinpath(CASE_STUDY).read_text(encoding="utf-8")
     with atomic_output(args.output, force=args.force) as tmp:
         tmp.write_text(text, encoding="utf-8")

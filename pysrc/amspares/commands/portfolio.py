@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 
 from amspares.progress import Progress as _Progress
-from amspares.portfolio import CHUNK_ROWS, MAX_REPORTED, run_portfolio
-from amspares.scenario import load_scenario
+
+# amspares.portfolio (numpy, the model) is imported by run(), not at start-up; its default chunk
+# size is repeated here for the help text (tests/test_startup.py checks that the two agree).
+CHUNK_ROWS = 100_000
 
 
 def add_parser(sub) -> None:
@@ -65,6 +67,9 @@ class Progress(_Progress):
 
 
 def run(args) -> int:
+    from amspares.portfolio import MAX_REPORTED, run_portfolio
+    from amspares.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     progress = Progress()
     try:

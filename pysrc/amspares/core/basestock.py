@@ -306,10 +306,10 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     cols = (lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin)
     for part, search in ((small, _step_search), (~small, _bisect_search)):
         if part.all():
-            best_s = search(*cols, waiting_time=waiting_time, production_rule=production_rule)
+            best_s = _blocked(search, cols, waiting_time=waiting_time, production_rule=production_rule)
         elif part.any():
-            best_s[part] = search(*[c[part] for c in cols], waiting_time=waiting_time,
-                                  production_rule=production_rule)
+            best_s[part] = _blocked(search, [c[part] for c in cols], waiting_time=waiting_time,
+                                    production_rule=production_rule)
     best_s = best_s.reshape(shape)
     wx, fill, on_time, wait = _wait_and_service(best_s, lam.reshape(shape), lead.reshape(shape),
                                                 fdays.reshape(shape), waiting_time)
@@ -324,6 +324,23 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
 
     return BaseStockPolicy(S=best_s if best_s.ndim else int(best_s), cost=cost, fill_rate=out(fill),
                            on_time_rate=out(on_time), mean_wait_days=out(wait))
+
+
+#: SKUs searched at a time: the working arrays of a block stay in the processor's cache.
+#: Every SKU's search is independent of the others', so the result does not depend on it.
+SEARCH_BLOCK = 1 << 16
+
+
+def _blocked(search, cols, **kw):
+    """``search(*cols, **kw)`` over blocks of :data:`SEARCH_BLOCK` SKUs."""
+    size = cols[0].size
+    if size <= SEARCH_BLOCK:
+        return search(*cols, **kw)
+    out = np.empty(size, dtype=np.int64)
+    for start in range(0, size, SEARCH_BLOCK):
+        block = slice(start, start + SEARCH_BLOCK)
+        out[block] = search(*(c[block] for c in cols), **kw)
+    return out
 
 
 def _wait_and_service(S, lam, lead, fdays, waiting_time):
