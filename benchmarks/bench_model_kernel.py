@@ -241,6 +241,10 @@ def rows(r: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def table_rows(skus: int = 1_000_000, repeat: int = 3):
+    return rows(measure(skus, repeat))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--skus", type=int, default=1_000_000)
