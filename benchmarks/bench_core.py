@@ -17,10 +17,11 @@
    without a free window and a service target; and 10^4 SKUs with u log-uniform on 10-10^7.
    Target: < 0.1 s per single SKU, < 5 s for the 10^4.
 
-Timings of the core are the best of ``--repeat`` runs (wall clock) with the process CPU
-time of that run; the naive baselines are timed in CPU time, and the speed-ups are
-CPU time against CPU time (the machine is shared: wall-clock ratios swing with the other
-processes' load, also printed). Not part of pytest.
+Timings of the core are the best of ``--repeat`` runs in CPU time (with the wall time of
+that run); the naive baselines are timed in CPU time, and the speed-ups are CPU time against
+CPU time (the machine is shared: wall-clock ratios swing with the other processes' load).
+The compiled-kernel baseline of the base-stock search is ``bench_model_kernel.py``.
+Not part of pytest.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive  # noqa: E402
+from common import Row, best_cpu, print_rows  # noqa: E402
 
 from amspares.core import optimal_base_stock, sq_expected_backorders, sq_expected_on_hand  # noqa: E402
 
@@ -45,15 +47,9 @@ CASE = dict(years=30.0, price=15.0, emergency_per_day=100.0, holding_per_part_ye
 
 
 def timed(fn, repeat):
-    """Best wall time over ``repeat`` runs, with that run's CPU time and result."""
-    best = None
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-        if best is None or wall < best[0]:
-            best = (wall, cpu, out)
-    return best
+    """Best CPU time over ``repeat`` runs: (wall time of that run, its CPU time, result)."""
+    cpu, wall, out = best_cpu(fn, repeat)
+    return wall, cpu, out
 
 
 def peak_extra_mb(fn):
@@ -67,14 +63,24 @@ def peak_extra_mb(fn):
     return (peak - before) / 2**20
 
 
-def main(argv=None) -> int:
+def parser():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--skus", type=int, default=1_000_000)
     ap.add_argument("--sq", type=int, default=1_000_000, help="(s,Q) evaluations")
     ap.add_argument("--sample", type=int, default=2000, help="SKUs timed with the naive loop")
     ap.add_argument("--sq-sample", type=int, default=300, help="(s,Q) points timed naively")
     ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    print_rows(rows(args))
+    return 0
+
+
+def rows(args) -> list[Row]:
+    """(benchmark, amspares, baseline, target) rows; every time CPU, best of ``args.repeat``."""
 
     rng = np.random.default_rng(20240601)
     n = args.skus
@@ -105,15 +111,14 @@ def main(argv=None) -> int:
     per_sku_table = (time.process_time() - t0) / kt
     agree_table = int(np.sum(np.asarray(table_s) == pol.S[pick[:kt]]))
     rows += [
-        (f"optimal base stock, {n:,} SKUs", f"{wall:.3f} s wall ({cpu:.3f} s CPU)", "<= 1.5 s"),
-        ("  peak extra memory (tracemalloc)", f"{peak:.0f} MB", "< 300 MB"),
-        ("  peak RSS growth (getrusage)", f"{max(rss1 - rss0, 0):.0f} MB", ""),
-        ("  naive: thesis-style TC table S=0..30", f"{per_sku_table * 1e6:.1f} us/SKU -> {per_sku_table * n:.0f} s CPU", ""),
-        ("  speed-up vs the thesis-style table", f"{per_sku_table * n / cpu:.0f}x (wall: {per_sku_table * n / wall:.0f}x)", ">= 300x"),
-        ("  naive: loop with the stopping rule", f"{per_sku * 1e6:.1f} us/SKU -> {naive_total:.0f} s CPU", ""),
-        ("  speed-up vs the equal-work loop", f"{naive_total / cpu:.0f}x (wall: {naive_total / wall:.0f}x)", "(>= 300x)"),
-        ("  naive S* = core S* (table / loop)", f"{agree_table}/{kt} / {agree}/{k}", "all"),
-        ("  S* range / mean", f"{int(pol.S.min())}..{int(pol.S.max())} / {pol.S.mean():.2f}", ""),
+        (f"optimal base stock, {n:,} SKUs", f"{cpu:.3f} CPU-s ({wall:.3f} s wall)",
+         f"thesis-style TC table S = 0..30: {per_sku_table * n:,.0f} CPU-s extrapolated "
+         f"({per_sku_table * n / cpu:,.0f}x)", "<= 1.5 s, >= 300x"),
+        ("  same work in a pure-Python loop (stopping rule)", "",
+         f"{naive_total:,.0f} CPU-s extrapolated ({naive_total / cpu:,.0f}x); S* agree "
+         f"{agree_table}/{kt}, {agree}/{k}", ""),
+        ("  peak extra memory (tracemalloc / RSS growth)",
+         f"{peak:.0f} MB / {max(rss1 - rss0, 0):.0f} MB", "", "< 300 MB"),
     ]
 
     # ---- 2. (s,Q) closed forms
@@ -130,13 +135,13 @@ def main(argv=None) -> int:
     err = max(max(abs(r[0] - oh[i]), abs(r[1] - bo[i])) / max(1.0, abs(r[0]))
               for r, i in zip(ref, j))
     pair = 1.0 / (bo_wall / m + oh_wall / m)
+    del pair
     rows += [
-        (f"(s,Q) E[BO], {m:,} points", f"{m / bo_wall / 1e6:.2f} M/s ({bo_wall:.3f} s, CPU {bo_cpu:.3f} s)", ">= 2 M/s"),
-        (f"(s,Q) E[OH], {m:,} points", f"{m / oh_wall / 1e6:.2f} M/s ({oh_wall:.3f} s, CPU {oh_cpu:.3f} s)", ">= 2 M/s"),
-        ("  both, one after the other", f"{pair / 1e6:.2f} M pairs/s", ""),
-        ("  naive X-by-U matrix (sample)", f"{naive_per * 1e6:.0f} us per (E[OH], E[BO]) pair", ""),
-        ("  speed-up vs naive (pairs, CPU)", f"{naive_per / (bo_cpu / m + oh_cpu / m):.0f}x", ""),
-        ("  max difference vs naive (relative)", f"{err:.1e}", "<= 1e-9"),
+        (f"(s,Q) E[BO] / E[OH], {m:,} points each",
+         f"{m / bo_cpu / 1e6:.2f} / {m / oh_cpu / 1e6:.2f} M/s (CPU)",
+         f"X-by-U matrix: {1 / naive_per / 1e3:.1f} k pairs/s "
+         f"({naive_per / (bo_cpu / m + oh_cpu / m):,.0f}x); max rel. difference {err:.1e}",
+         ">= 2 M/s, <= 1e-9"),
     ]
     # ---- 3. worst cases of the search: huge lead-time demands
     big = dict(CASE, rate=1e6, lead_time_years=400 / 365)
@@ -144,22 +149,19 @@ def main(argv=None) -> int:
         for extra, label in ((dict(), ""), (dict(free_days=30.0), ", 30 free days"),
                              (dict(service_target=0.999999), ", target 0.999999")):
             wall, cpu, pol = timed(lambda m=model, e=extra: optimal_base_stock(waiting_time=m, **big, **e), args.repeat)
-            rows.append((f"S*, u = 1.1e6, {model}{label}", f"{wall * 1e3:.1f} ms (S* = {pol.S:,})", "< 100 ms"))
+            rows.append((f"S*, one SKU, u = 1.1e6, {model}{label}",
+                         f"{cpu * 1e3:.1f} ms CPU (S* = {pol.S:,})", "", "< 100 ms"))
     k = 10_000
     ub = 10 ** rng.uniform(1, 7, k)
     lb = rng.uniform(1, 400, k) / 365
     for model in ("erlang_c", "exact"):
         wall, cpu, pol = timed(lambda m=model: optimal_base_stock(rate=ub / lb, lead_time_years=lb,
                                                                   waiting_time=m, **CASE), args.repeat)
-        rows.append((f"S*, {k:,} SKUs, u = 10..1e7, {model}", f"{wall:.3f} s (max S* = {int(pol.S.max()):,})", "< 5 s"))
+        rows.append((f"S*, {k:,} SKUs, u = 10..1e7, {model}",
+                     f"{cpu:.3f} CPU-s (max S* = {int(pol.S.max()):,})", "", "< 5 s"))
     rows.append(("machine load average (before / after)",
-                 f"{load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", ""))
-    width = max(len(r[0]) for r in rows)
-    vw = max(len(r[1]) for r in rows)
-    print(f"{'measure':<{width}}  {'measured':<{vw}}  target")
-    for name, val, target in rows:
-        print(f"{name:<{width}}  {val:<{vw}}  {target}")
-    return 0
+                 f"{load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", "", ""))
+    return rows
 
 
 if __name__ == "__main__":

@@ -34,8 +34,7 @@ import numpy as np
 
 from amspares.errors import ScenarioError
 
-#: Period lengths a history can be given in, and their number per year.
-PERIODS_PER_YEAR = {"month": 12.0, "quarter": 4.0, "week": 365.2425 / 7}
+from amspares.periods import PERIODS_PER_YEAR  # noqa: E402  (one place; numpy-free for the CLI)
 
 PREFIX = "history."
 _EXAMPLE = {"month": "2021-01", "quarter": "2021-Q1", "week": "2021-W01"}

@@ -171,13 +171,6 @@ def _base_dir(source: str) -> Path:
 
 def _load_history(values: dict, source: str) -> DemandHistory | None:
     """Check the history keys (already type-checked) and estimate the rate from them."""
-    import math
-
-    import numpy as np
-
-    from amspares import history as hist
-    from amspares.core.demand import poisson_rate_estimate
-
     given = [k for k in ("demand.history", "demand.history_file") if k in values]
     extras = [k for k in ("demand.sku", "demand.periods_per_year", "demand.period",
                           "demand.confidence_level") if k in values]
@@ -186,6 +179,13 @@ def _load_history(values: dict, source: str) -> DemandHistory | None:
             raise ScenarioError(extras[0], values[extras[0]],
                                 "means nothing without demand.history or demand.history_file")
         return None
+    import math                      # only for a history: scipy.stats is not needed otherwise
+
+    import numpy as np
+
+    from amspares import history as hist
+    from amspares.core.demand import poisson_rate_estimate
+
     if len(given) == 2:
         raise ScenarioError("demand.history_file", values["demand.history_file"],
                             "give either demand.history or demand.history_file, not both")

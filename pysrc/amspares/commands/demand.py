@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import math
 
-from amspares import history as hist
 from amspares.errors import ScenarioError
 from amspares.fileio import atomic_output
+from amspares.periods import PERIODS_PER_YEAR
 from amspares.progress import Progress
 
 #: Output columns, in order (the decision columns only with --base).
@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--periods-per-year", type=float, metavar="N",
                    help="periods per year of history columns not named by month, quarter or week")
-    g.add_argument("--period", choices=tuple(hist.PERIODS_PER_YEAR),
+    g.add_argument("--period", choices=tuple(PERIODS_PER_YEAR),
                    help="period length: what a transactions file is summed into (default month), "
                         "or the period of undated history columns")
     p.add_argument("--level", type=float, default=0.90, metavar="L",
@@ -54,8 +54,10 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def read_history(path, periods_per_year=None, period=None) -> hist.History:
+def read_history(path, periods_per_year=None, period=None):
     """A wide or long history file (told apart by its ``history.<period>`` columns)."""
+    from amspares import history as hist
+
     header = hist._read_rows(path, "history file")[0]
     if hist.history_columns(header):
         ppy = periods_per_year if period is None else hist.PERIODS_PER_YEAR[period]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from amspares.core.costs import cost_components
-from amspares.core.impact import impact_components
-from amspares.model import evaluate, waiting_time_disagreements
-from amspares.scenario import load_scenario
+
+# The model's modules (numpy, scipy) are imported where they are used, not at start-up.
 
 
 def add_parser(sub) -> None:
@@ -23,6 +21,9 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from amspares.model import evaluate, waiting_time_disagreements
+    from amspares.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     result = evaluate(scenario, with_saving=not args.json, spec_only=args.json)
     demand = demand_object(scenario)
@@ -63,6 +64,9 @@ def _money(x: float) -> str:
 
 def format_result(r: dict, disagreements: dict, scenario) -> str:
     """The readable table of ``amspares evaluate``."""
+    from amspares.core.costs import cost_components
+    from amspares.core.impact import impact_components
+
     inputs = scenario.inputs()
     lines = [f"{r['name']}",
              f"  expected demand n = {r['n']:g} parts over {inputs['demand.service_years']:g} years; "

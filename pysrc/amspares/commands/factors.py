@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from amspares import factors
 
 
@@ -26,6 +24,8 @@ KEYS = {"materials": "part.material", "am_machines": "methods.<m>.am_machine",
 
 def _climate(r) -> str:
     """The kg CO2e line of a factor row: its value and citation, or why there is none."""
+    from decimal import Decimal
+
     if r.kgco2e is not None:
         c = r.citation
         return (f"kg CO2e: {format(Decimal(repr(r.kgco2e)), 'f')} {r.kgco2e_unit}  "

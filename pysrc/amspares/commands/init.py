@@ -6,7 +6,6 @@ from __future__ import annotations
 from importlib import resources
 
 from amspares.fileio import atomic_output
-from amspares.scenario import CASE_STUDY
 
 CATALOGUE_BASE = "catalogue_base.toml"
 
@@ -29,6 +28,8 @@ def add_parser(sub) -> None:
 
 
 def run_init(args) -> int:
+    from amspares.scenario import CASE_STUDY
+
     catalogue = getattr(args, "catalogue", False)
     name = CATALOGUE_BASE if catalogue else CASE_STUDY
     output = args.output or ("catalogue_base.toml" if catalogue else "scenario.toml")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 
 from amspares.progress import Progress as _Progress
-from amspares.portfolio import CHUNK_ROWS, MAX_REPORTED, run_portfolio
-from amspares.scenario import load_scenario
+
+# amspares.portfolio (numpy, the model) is imported by run(), not at start-up; its default chunk
+# size is repeated here for the help text (tests/test_startup.py checks that the two agree).
+CHUNK_ROWS = 100_000
 
 
 def add_parser(sub) -> None:
@@ -114,6 +116,8 @@ def _suggest(args, scenario) -> int:
 
 
 def run(args) -> int:
+    from amspares.portfolio import MAX_REPORTED, run_portfolio
+    from amspares.scenario import load_scenario
     from amspares.portfolio import load_map
 
     scenario = load_scenario(args.scenario)

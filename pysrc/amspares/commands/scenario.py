@@ -13,11 +13,21 @@ from __future__ import annotations
 import sys
 
 from amspares.progress import Progress as _Progress
-from amspares.report import study_json
-from amspares.scenario import load_scenario
-from amspares.wording import format_study
 
 __all__ = ["add_parser", "run", "Progress", "study_json", "format_study"]
+
+
+# The model (numpy, scipy) is imported on first use, not when the command line starts.
+def study_json(*args, **kwargs):
+    """:func:`amspares.report.study_json`."""
+    from amspares.report import study_json
+    return study_json(*args, **kwargs)
+
+
+def format_study(*args, **kwargs):
+    """:func:`amspares.wording.format_study`."""
+    from amspares.wording import format_study
+    return format_study(*args, **kwargs)
 
 
 def add_parser(sub) -> None:
@@ -55,6 +65,8 @@ class Progress(_Progress):
 
 
 def run(args) -> int:
+    from amspares.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     if args.output:   # refuse a bad output path before seconds of work, not after
         from amspares.errors import OutputError

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from amspares.core.costs import CostBreakdown, benefit
-from amspares.core.erlang import erlang_c
+from amspares.core.erlang import erlang_b, erlang_c
 from amspares.core.poisson import poisson_cdf, poisson_loss
 
 WAITING_TIME_MODELS = ("erlang_c", "exact")
@@ -302,17 +302,22 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
             np.broadcast_to(np.asarray(service_target, dtype=float), shape).ravel(), rate=lam,
             lead_time_years=lead, waiting_time=waiting_time, free_days=fdays), dtype=np.int64))
     best_s = np.zeros(lam.size, dtype=np.int64)
+    best_b = np.full(lam.size, np.nan)         # Erlang B at S* where the step search has it
     small = u <= STEP_SEARCH_MAX_LOAD
     cols = (lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin)
-    for part, search in ((small, _step_search), (~small, _bisect_search)):
-        if part.all():
-            best_s = search(*cols, waiting_time=waiting_time, production_rule=production_rule)
-        elif part.any():
-            best_s[part] = search(*[c[part] for c in cols], waiting_time=waiting_time,
-                                  production_rule=production_rule)
+    kw = dict(waiting_time=waiting_time, production_rule=production_rule)
+    if small.all():
+        best_s, best_b = _blocked(_step_search, cols, **kw)
+    elif small.any():
+        best_s[small], best_b[small] = _blocked(_step_search, [c[small] for c in cols], **kw)
+    if not small.any():
+        best_s = _bisect_search(*cols, **kw)
+    elif not small.all():
+        best_s[~small] = _bisect_search(*[c[~small] for c in cols], **kw)
     best_s = best_s.reshape(shape)
     wx, fill, on_time, wait = _wait_and_service(best_s, lam.reshape(shape), lead.reshape(shape),
-                                                fdays.reshape(shape), waiting_time)
+                                                fdays.reshape(shape), waiting_time,
+                                                best_b.reshape(shape))
     cost = _costs_from_wait(best_s, wx, rate=rate, years=years, price=price,
                             emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
                             holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
@@ -326,9 +331,30 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
                            on_time_rate=out(on_time), mean_wait_days=out(wait))
 
 
-def _wait_and_service(S, lam, lead, fdays, waiting_time):
+#: SKUs searched at a time: the working arrays of a block stay in the processor's cache.
+#: Every SKU's search is independent of the others', so the result does not depend on it.
+SEARCH_BLOCK = 1 << 16
+_COMPRESS_AT = 0.5     # the step search drops finished SKUs once at most this share is live
+
+
+def _blocked(search, cols, **kw):
+    """``search(*cols, **kw)`` (S*, Erlang B at S*) over blocks of :data:`SEARCH_BLOCK` SKUs."""
+    size = cols[0].size
+    if size <= SEARCH_BLOCK:
+        return search(*cols, **kw)
+    out_s, out_b = np.empty(size, dtype=np.int64), np.empty(size)
+    for start in range(0, size, SEARCH_BLOCK):
+        block = slice(start, start + SEARCH_BLOCK)
+        out_s[block], out_b[block] = search(*(c[block] for c in cols), **kw)
+    return out_s, out_b
+
+
+def _wait_and_service(S, lam, lead, fdays, waiting_time, erlang_b_at=None):
     """``Wx(S)`` (:func:`backorder_wait`) and the service measures of
-    :func:`amspares.core.service.base_stock_service` from one Erlang C or Poisson evaluation."""
+    :func:`amspares.core.service.base_stock_service` from one Erlang C or Poisson evaluation.
+
+    ``erlang_b_at``: Erlang B at ``S`` where the search computed it by the recursion (NaN
+    elsewhere); used where :func:`amspares.core.erlang.erlang_b` takes the same recursion."""
     u = lam * lead
     w = fdays / DAYS_PER_YEAR
     window = bool(np.any(w > 0))
@@ -336,7 +362,7 @@ def _wait_and_service(S, lam, lead, fdays, waiting_time):
     safe = np.where(none, 1.0, lam)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if waiting_time == "erlang_c":
-            ec = np.asarray(erlang_c(S, u), dtype=float)
+            ec = _erlang_c_at(S, u, erlang_b_at)
             stable = (S >= 1) & (u < S)
             wq = np.where(S == 0, lead, np.where(stable, ec * lead / (S - u), np.inf))
             fill = np.where(stable, 1.0 - ec, 0.0)
@@ -364,6 +390,22 @@ def _wait_and_service(S, lam, lead, fdays, waiting_time):
     on_time = np.where(none, 1.0, on_time)
     wait = np.where(none, 0.0, wq) * DAYS_PER_YEAR
     return wx, fill, on_time, wait
+
+def _erlang_c_at(S, u, b):
+    """:func:`~amspares.core.erlang.erlang_c` ``(S, u)``, reusing Erlang B ``b`` where it is known
+    and erlang_b would take the same recursion (not its one-step form: ``S >= 64`` and ``S > u``)."""
+    if b is None:
+        return np.asarray(erlang_c(S, u), dtype=float)
+    from amspares.core.erlang import _CLOSED_FROM
+    S, u, b = np.broadcast_arrays(S, u, b)
+    known = ~np.isnan(b) & ~((S >= _CLOSED_FROM) & (S > u))
+    if not known.all():
+        b = b.copy()
+        b[~known] = np.asarray(erlang_b(S[~known], u[~known]), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ec = np.where(S > u, S * b / (S - u * (1.0 - b)), 1.0)   # erlang_c's own formula
+    return ec
+
 
 def _stock_part(s, n, unit, cp, tr, maxrule):
     """S-dependent cost other than downtime: h S T + CR + the S-part of CP and CTr."""
@@ -403,10 +445,13 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
     w_bc = best_c.copy()
     w_bs = best_s.copy()
     b = np.ones(size)                          # Erlang B at S = 0
+    best_b = np.ones(size)                     # Erlang B at the best S (Erlang C only)
+    w_bb = best_b.copy()
     nlive = size
+    zero_weight = not bool(np.all(weight))     # some SKU has no demand or no penalty
 
     def scratch(k):
-        return np.empty(k), np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
+        return np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
 
     def threshold(out):
         """What a larger S must beat: best - 1e-12 (|fixed part| + best) (inf while no best)."""
@@ -417,7 +462,9 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
         if target:
             np.copyto(out, np.inf, where=np.isinf(w_bc))
 
-    t1, t2, t3, cost, flag = scratch(size)
+    t1, t2, cost, flag = scratch(size)
+    w_thr = np.empty(size)                     # threshold of the best so far (from S = 1 on)
+    w_next = unit * 0                          # stock part of S (rule "demand"): unit S
     s = 0
     while nlive:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -447,41 +494,52 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
                     np.copyto(t2, np.inf, where=flag)   # unstable queue: infeasible
             else:
                 t2[...] = np.where(w_lam > 0, poisson_loss(s, w_uw) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
-            np.copyto(t2, 0.0, where=w_w == 0)  # no demand or no penalty: no emergency cost
+            if zero_weight:
+                np.copyto(t2, 0.0, where=w_w == 0)  # no demand or no penalty: no emergency cost
             t2 *= w_w                          # 365 W n ce
         if maxrule:
             np.add(t2, _stock_part(s, w_n, w_unit, w_cp, w_tr, True), out=cost)
         else:
-            np.multiply(w_unit, s, out=cost)   # stock part: S (h T + cp (1 + Tr_in))
-            cost += t2
+            np.add(w_next, t2, out=cost)       # stock part S (h T + cp (1 + Tr_in)), + downtime
         if target:
             np.copyto(cost, np.inf, where=w_min > s)   # below the service target: infeasible
         if s == 0:
             np.less(cost, w_bc, out=flag)      # S = 0 (when allowed): the first best
         else:
-            threshold(t3)
-            np.less(cost, t3, out=flag)        # strictly better, beyond rounding of the total
+            np.less(cost, w_thr, out=flag)     # strictly better, beyond rounding of the total
         np.copyto(w_bc, cost, where=flag)
         np.copyto(w_bs, s, where=flag)
-        threshold(t3)
+        if erl:
+            np.copyto(w_bb, b, where=flag)
+        threshold(w_thr)                       # of the best after this S: used twice
         if maxrule:
-            np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), t3, out=flag)
+            np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), w_thr, out=flag)
         else:
-            np.multiply(w_unit, s + 1, out=t1)
-            np.less(t1, t3, out=flag)          # live: S + 1 could still be cheaper
+            np.multiply(w_unit, s + 1, out=w_next)
+            np.less(w_next, w_thr, out=flag)   # live: S + 1 could still be cheaper
         nlive = int(np.count_nonzero(flag))
-        if nlive and 2 * nlive <= flag.size:
+        if nlive and nlive <= _COMPRESS_AT * flag.size:
             best_s[idx] = w_bs
             best_c[idx] = w_bc
+            best_b[idx] = w_bb
             keep = flag.copy()
-            idx, b, w_bc, w_bs = idx[keep], b[keep], w_bc[keep], w_bs[keep]
-            w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr, w_fix, w_min = (
-                x[keep] for x in (w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr,
-                                  w_fix, w_min))
-            t1, t2, t3, cost, flag = scratch(idx.size)
+            idx, b, w_bc, w_bs, w_bb, w_thr, w_next = (
+                x[keep] for x in (idx, b, w_bc, w_bs, w_bb, w_thr, w_next))
+            # only the columns the steps still read are compressed (the rest stay stale)
+            w_lead, w_u, w_w, w_unit, w_fix = (x[keep] for x in (w_lead, w_u, w_w, w_unit, w_fix))
+            if not erl:
+                w_lam, w_uw = w_lam[keep], w_uw[keep]
+            if window:
+                w_win = w_win[keep]
+            if maxrule:
+                w_n, w_cp, w_tr = w_n[keep], w_cp[keep], w_tr[keep]
+            if target:
+                w_min = w_min[keep]
+            t1, t2, cost, flag = scratch(idx.size)
         s += 1
     best_s[idx] = w_bs
-    return best_s
+    best_b[idx] = w_bb
+    return best_s, best_b
 
 
 def _bisect_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_time, production_rule):

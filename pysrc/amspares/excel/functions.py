@@ -68,7 +68,8 @@ from typing import Any
 import numpy as np
 
 from amspares import core, rules
-from amspares.core.basestock import DAYS_PER_YEAR, WAITING_TIME_MODELS
+# amspares.core exports lazily: the model's modules (and scipy) are imported by the first call
+# that needs them, not when Excel loads the functions.
 from amspares.errors import ScenarioError
 from amspares.rules import Rule
 from amspares.scenario import leg_factor, parse_legs
@@ -363,6 +364,8 @@ def _single(name: str, value, default):
 
 
 def _waiting_time(value) -> str:
+    from amspares.core.basestock import WAITING_TIME_MODELS
+
     x = _single("waiting_time", value, "erlang_c")
     if isinstance(x, str) and x.strip().lower() in WAITING_TIME_MODELS:
         return x.strip().lower()
@@ -498,6 +501,8 @@ def _stock_args(values: dict, *, blank_ok=()) -> dict[str, _Arg]:
 
 def _stock_params(call: _Call, ok: np.ndarray) -> dict[str, np.ndarray]:
     """Keyword arguments of :func:`amspares.core.base_stock_costs` for the ok elements."""
+    from amspares.core.basestock import DAYS_PER_YEAR
+
     t = call.take(ok, *_STOCK)
     return dict(rate=t["rate"], years=t["years"], price=t["price"],
                 lead_time_years=t["lead_days"] / DAYS_PER_YEAR,     # unit conversion only
@@ -746,6 +751,8 @@ def backorder_wait(S, rate, lead_days, waiting_time="erlang_c"):
     >>> backorder_wait(0, 2, 86)                # S = 0: every demand waits the lead time
     86.0
     """
+    from amspares.core.basestock import DAYS_PER_YEAR
+
     wt = _waiting_time(waiting_time)
     call = _Call({"S": _coerce("S", S, integer=True), "rate": _coerce("rate", rate),
                   "lead_days": _coerce("lead_days", lead_days)})

@@ -1,0 +1,106 @@
+"""Run every benchmark once and write the README's performance table from that one run.
+
+    python benchmarks/run_all.py [--quick] [--no-readme]
+
+Runs bench_startup, bench_core, bench_model_kernel, bench_udfs, bench_case_study and
+bench_portfolio in this order, prints each one's rows (amspares beside its baseline, both
+measured in this run, in CPU time, best of N), and replaces the part of README.md between
+``<!-- perf table -->`` and ``<!-- /perf table -->`` with the table, the date, the load
+average before and after, and the machine's core count. ``--quick`` uses small sizes (a
+smoke run: the README is then left alone). Not part of pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "pysrc"))
+# the child processes (the CLI runs) import this tree's amspares too
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "pysrc"),
+                                                         os.environ.get("PYTHONPATH")]))
+
+from common import Row, print_rows  # noqa: E402
+
+BEGIN, END = "<!-- perf table -->", "<!-- /perf table -->"
+
+
+def run(quick: bool) -> list[tuple[str, list[Row]]]:
+    import bench_case_study
+    import bench_core
+    import bench_model_kernel
+    import bench_portfolio
+    import bench_startup
+    import bench_udfs
+
+    core_args = bench_core.parser().parse_args(
+        ["--skus", "100000", "--sq", "100000", "--sample", "200", "--sq-sample", "50", "--repeat", "1"]
+        if quick else [])
+    steps = [
+        ("bench_startup.py", lambda: bench_startup.rows(2 if quick else 5)),
+        ("bench_core.py", lambda: [r for r in bench_core.rows(core_args) if not r[0].startswith("machine")]),
+        ("bench_model_kernel.py", lambda: bench_model_kernel.table_rows(100_000 if quick else 1_000_000,
+                                                                        1 if quick else 3)),
+        ("bench_udfs.py", lambda: bench_udfs.rows(2_000 if quick else 10_000, 2 if quick else 5)),
+        ("bench_case_study.py", lambda: bench_case_study.rows(1 if quick else 3)),
+        ("bench_portfolio.py", lambda: bench_portfolio.rows(20_000 if quick else 1_000_000)),
+    ]
+    out = []
+    for name, fn in steps:
+        load = os.getloadavg()[0]
+        rows = fn()
+        print_rows(rows, f"\n== {name} (load average {load:.2f} -> {os.getloadavg()[0]:.2f})")
+        out.append((name, rows))
+    return out
+
+
+def markdown(results, load_before: float, load_after: float) -> str:
+    today = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    lines = [BEGIN,
+             f"From one run of `python benchmarks/run_all.py` ({today}; {os.cpu_count()} cores, load "
+             f"average {load_before:.1f} before and {load_after:.1f} after: a loaded machine inflates "
+             "every figure, the baselines' too). Times are CPU seconds, best of N, each beside its "
+             "baseline measured in the same run.",
+             "",
+             "| benchmark | amspares | baseline (same run) | target |",
+             "|---|---|---|---|"]
+    for name, rows in results:
+        for i, (what, mine, base, target) in enumerate(rows):
+            label = f"`{name}`: {what.strip()}" if i == 0 else what.strip()
+            lines.append(f"| {label} | {mine} | {base} | {target} |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        sys.exit(f"{README}: no {BEGIN} ... {END} markers")
+    README.write_text(pattern.sub(lambda _: table, text), encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes; leaves README.md alone")
+    ap.add_argument("--no-readme", action="store_true", help="print only")
+    a = ap.parse_args(argv)
+    before = os.getloadavg()[0]
+    results = run(a.quick)
+    table = markdown(results, before, os.getloadavg()[0])
+    print("\n" + table)
+    if not (a.quick or a.no_readme):
+        write_readme(table)
+        print(f"\nwrote the table into {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

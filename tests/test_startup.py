@@ -1,0 +1,95 @@
+"""Start-up: what ``amspares --help`` and Excel's first worksheet-function call import.
+
+Not timed (the machines are shared; ``benchmarks/bench_startup.py`` measures the times): each
+test runs a fresh interpreter and checks which heavy modules it has imported. scipy costs
+about 0.5 s of imports, openpyxl and xlwings about 0.2-0.4 s each; the command line's parser
+needs none of them, and the worksheet functions need scipy only when a function computes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[1] / "pysrc")
+
+
+def imported_after(code: str) -> set[str]:
+    """Top-level packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def modules_after(code: str) -> set[str]:
+    """Every module name in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_the_probe_sees_heavy_imports():
+    # the check can fail: importing the model does bring scipy in
+    assert "scipy" in imported_after("import amspares.core.erlang")
+    assert "openpyxl" in imported_after("import openpyxl")
+
+
+def test_building_the_parser_imports_no_heavy_package():
+    mods = imported_after("import amspares.cli\namspares.cli.build_parser()")
+    assert not mods & {"numpy", "scipy", "openpyxl", "xlwings"}, mods & {"numpy", "scipy", "openpyxl", "xlwings"}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["evaluate", "--help"], ["portfolio", "--help"]])
+def test_help_and_version_import_no_heavy_package(argv):
+    code = ("import sys\nfrom amspares.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass")
+    mods = imported_after(code)
+    assert not mods & {"numpy", "scipy", "openpyxl", "xlwings"}
+
+
+def test_excel_functions_import_neither_openpyxl_nor_scipy():
+    for code in ("import amspares.udfs", "import amspares.excel.functions"):
+        mods = modules_after(code)
+        assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "scipy")}, code
+
+
+def test_a_computing_function_brings_the_model_in():
+    # the lazy exports still reach the model: the first call imports scipy.special
+    mods = modules_after("from amspares.excel import functions as fx\nprint(fx.erlangc(5, 1.0))")
+    assert "scipy.special" in mods and "scipy.optimize" not in mods
+
+
+def test_evaluate_does_not_import_the_workbook_or_optimize():
+    mods = modules_after("from amspares.cli import main\nmain(['evaluate'])")
+    assert "scipy.special" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "xlwings")}
+    assert "scipy.optimize" not in mods
+
+
+def test_lazy_core_exports_are_the_submodules_objects():
+    import importlib
+
+    import amspares.core as core
+    for name in core.__all__:
+        module = importlib.import_module(f"amspares.core.{core._EXPORTS[name]}")
+        assert getattr(core, name) is getattr(module, name), name
+    assert core.basestock is importlib.import_module("amspares.core.basestock")
+    assert "erlang_c" in dir(core)
+    with pytest.raises(AttributeError):
+        core.not_a_name  # noqa: B018
+
+
+def test_the_help_text_chunk_size_is_the_portfolio_default():
+    # commands/portfolio.py repeats the default so that --help need not import the model
+    import amspares.portfolio
+    from amspares.commands import portfolio as cmd
+    assert cmd.CHUNK_ROWS == amspares.portfolio.CHUNK_ROWS
