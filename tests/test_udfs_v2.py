@@ -175,6 +175,27 @@ def test_breakeven_price_with_a_charged_order_wait():
         pytest.approx(float(tc_ref), rel=1e-10)
 
 
+@pytest.mark.parametrize("Q,free,lead", [(20, 80, 86), (5, 10, 86), (3, 30, 40)])
+def test_optimal_reorder_point_with_a_free_window(Q, free, lead):
+    # docs/model.md 3.2: minimise 365 ce E[BO_w](s) + h E[OH](s) with E[BO_w] at
+    # u_w = rate (L - w)^+; both by summing the X-by-U matrix, s* by exhaustive search.
+    rate, h, ce = 2.0, 0.45, 100
+    u, uw = rate * lead / 365, rate * (lead - free) / 365
+    xs = range(0, 60)
+
+    def bo(s, m):
+        return mp.fsum(max(x - s - U, 0) * mp_poisson_pmf(x, m) for U in range(1, Q + 1) for x in xs) / Q
+
+    def oh(s):
+        return mp.fsum(max(s + U - x, 0) * mp_poisson_pmf(x, u) for U in range(1, Q + 1) for x in xs) / Q
+
+    cost = {s: 365 * ce * bo(s, uw) + h * oh(s) for s in range(-Q, 12)}
+    best = min(cost, key=lambda s: (cost[s], s))
+    assert best < 10
+    assert fx.optimal_reorder_point(Q, u, h, ce, free, lead) == best
+    assert fx.optimal_reorder_point(Q, u, h, ce, free) == "#VALUE! lead_days must not be blank"
+
+
 # --------------------------------------------------------------------------- service
 
 

@@ -165,9 +165,10 @@ def TRANSPORT_MPTS(modes, kms):
 
 @xw.func(category=CATEGORY)
 @_described
-def OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day):
+def OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day, free_days=0.0,
+                          lead_days=None):
     return _call("OPTIMAL_REORDER_POINT", fx.optimal_reorder_point, Q, u,
-                 holding_per_part_year, emergency_per_day)
+                 holding_per_part_year, emergency_per_day, free_days, lead_days)
 
 
 @xw.func(category=CATEGORY)

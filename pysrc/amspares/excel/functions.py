@@ -254,6 +254,9 @@ HELP_OVERRIDES = {
                                 "Poisson pipeline) or \"erlang_c\" (the thesis's M/M/S queue).",
     ("CATALOGUE", "header"): "Optional: TRUE (default) puts the row of column names above "
                              "the results; FALSE gives the rows only.",
+    ("OPTIMAL_REORDER_POINT", "free_days"): HELP["free_days"] + " Needs lead_days.",
+    ("OPTIMAL_REORDER_POINT", "lead_days"): "Optional lead time in days (> 0), the one u "
+                                            "comes from; needed when free_days > 0.",
     ("MTO_COST", "emergency_per_day"): "Optional downtime penalty ce in EUR per waiting part "
                                        "per day (>= 0). Default 0.",
     ("BACKORDER_WAIT", "S"): HELP["S"] + " A range gives one result per cell.",
@@ -997,25 +1000,44 @@ def transport_mpts(modes, kms):
 
 
 @_guard
-def optimal_reorder_point(Q, u, holding_per_part_year, emergency_per_day):
-    """``OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day)``: s* (Eq. 26).
+def optimal_reorder_point(Q, u, holding_per_part_year, emergency_per_day, free_days=0.0,
+                          lead_days=None):
+    """``OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day, [free_days],
+    [lead_days])``: s* (Eq. 26).
 
-    One call of :func:`amspares.core.optimal_reorder_point`.
+    One call of :func:`amspares.core.optimal_reorder_point`. With ``free_days`` the downtime
+    term charges only the wait beyond the window: E[BO] at the lead-time demand
+    ``u_w = u (1 - free_days / lead_days)^+`` (docs/model.md 3.2), so ``lead_days`` is then
+    needed.
 
     Examples
     --------
     >>> optimal_reorder_point(20, 2 * 86 / 365, 0.45, 100)   # the case study with Q = 20
     3
+
+    80 of the 86 lead-time days are free: fewer demands wait beyond the window, s* drops to 1:
+
+    >>> optimal_reorder_point(20, 2 * 86 / 365, 0.45, 100, 80, 86)
+    1
     """
     call = _Call({"Q": _coerce("Q", Q, rule=">= 1", integer=True), "u": _coerce("u", u),
                   "holding_per_part_year": _coerce("holding_per_part_year", holding_per_part_year),
-                  "emergency_per_day": _coerce("emergency_per_day", emergency_per_day)})
+                  "emergency_per_day": _coerce("emergency_per_day", emergency_per_day),
+                  "free_days": _coerce("free_days", free_days, default=0.0),
+                  "lead_days": _coerce("lead_days", lead_days, rule="> 0", default=np.nan)})
+    window = call["free_days"] > 0
+    call.require("lead_days", window)
     ok = call.ok
     res = np.zeros(0, dtype=np.int64)
     if ok.any():
-        t = call.take(ok, "Q", "u", "holding_per_part_year", "emergency_per_day", integer=("Q",))
-        res = np.atleast_1d(core.optimal_reorder_point(t["Q"], t["u"], t["holding_per_part_year"],
-                                                       t["emergency_per_day"]))
+        t = call.take(ok, "Q", "u", "holding_per_part_year", "emergency_per_day", "free_days",
+                      "lead_days", integer=("Q",))
+        with np.errstate(invalid="ignore"):
+            share = np.where(t["free_days"] > 0,
+                             np.maximum(1.0 - t["free_days"] / t["lead_days"], 0.0), 1.0)
+        res = np.atleast_1d(core.optimal_reorder_point(
+            t["Q"], t["u"], t["holding_per_part_year"], t["emergency_per_day"],
+            window_mean=t["u"] * share if window.any() else None))
     return call.finish([res], ok, "#NUM! no reorder point", integer=(True,))
 
 
