@@ -225,7 +225,11 @@ def format_like(shown: str, value) -> str:
     ('0.000133454', '7.68e-06')
     >>> format_like("10800", 10800.0), format_like("1735.71", 1735.7055)
     ('10800', '1735.71')
+    >>> format_like("", None)                  # an empty result cell
+    ''
     """
+    if value is None:
+        return ""
     if isinstance(value, str):
         return value
     m = re.fullmatch(r"-?\d+(?:\.(\d+))?(e[-+]\d+)?", shown.strip())

@@ -187,3 +187,14 @@ def test_transform_rejects_unexpected_source():
 def test_decompress_rejects_garbage():
     with pytest.raises(addin_build.VbaReadError):
         addin_build.decompress_ovba(b"\x01\xff\xff")
+
+
+def test_shipped_module_declares_every_function_of_amspares_udfs(olevba_modules):
+    # read by olevba (not our writer): one VBA wrapper per Excel function, version 2 included
+    import re
+
+    import amspares.udfs as udfs
+
+    declared = re.findall(r"^Function (\w+)\(", olevba_modules["xlwings_udfs"], flags=re.M)
+    assert sorted(declared) == sorted(udfs.__all__)
+    assert {"POLICY", "FILL_RATE", "ON_TIME_RATE", "DEMAND_RATE", "CATALOGUE"} <= set(declared)

@@ -53,11 +53,17 @@ def m(v):
 
 
 CALLS = [
-    ("OPTIMAL_S", [m(v) for v in CASE] + [None, None, None, None]),
-    ("OPTIMAL_S", [m(v) for v in CASE] + [None, None, None, m(True)]),
+    ("OPTIMAL_S", [m(v) for v in CASE] + [None] * 6),
+    ("OPTIMAL_S", [m(v) for v in CASE] + [None, None, m("erlang_c"), m(True), None, None]),
     ("ERLANGC", [[[1], [2], [3]], m(0.5)]),
     ("ACCEPTED_Q", [m(3.0), None]),
     ("ERLANGC", [m(1), m("x")]),
+    # version 2
+    ("POLICY", [m(v) for v in CASE] + [[[1], [20], [100]]] + [None] * 6 + [m(True)]),
+    ("FILL_RATE", [m(5), m(2 * 86 / 365), None, None]),
+    ("ON_TIME_RATE", [m(2), m(2), m(86), m(30), None, m(10)]),
+    ("DEMAND_RATE", [[[2, 0, 1, 0], [0, 0, 0, 3]], m(4), None, None]),
+    ("CATALOGUE", [[["sku", "demand.rate_per_year"], ["A", 2], ["B", -1]], None, None]),
 ]
 
 
@@ -69,6 +75,11 @@ def officejs():
                        text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
+
+
+def blanks(rows):
+    """A desktop result with its empty cells (None) as Office.js shows them ("")."""
+    return [["" if c is None else c for c in r] for r in rows]
 
 
 def test_registers_every_function_with_its_arguments(officejs):
@@ -89,10 +100,20 @@ def test_registers_every_function_with_its_arguments(officejs):
 
 
 def test_computes_as_on_the_desktop(officejs):
-    opt, opt_cost, erl, acc, bad = officejs["results"]
+    opt, opt_cost, erl, acc, bad, pol, fill, on_time, dem, cat = officejs["results"]
     assert opt == [[5]]                                     # docs/model.md case study
     assert opt_cost[0][0] == 5 and round(opt_cost[0][1], 2) == 1735.71
     # the desktop path (plain Python, the same conversion of blanks to defaults)
     assert erl == udfs.ERLANGC([[1], [2], [3]], [[0.5]])
     assert acc == udfs.ACCEPTED_Q([[3.0]], [[fx.DEFAULT_CONFIDENCE]])     # a blank optional: its default
     assert bad[0][0].startswith("#VALUE! u must be a number")
+    # version 2: the same results as the desktop path (plain Python; blanks are defaults).
+    # An empty result cell (None) arrives as "" through xlwings' Office.js conversion.
+    assert pol == blanks(udfs.POLICY(*CASE, [[1], [20], [100]], header=True))
+    assert pol[0] == list(fx.POLICY_COLUMNS) and [r[0] for r in pol[1:]] == \
+        ["base_stock", "reorder_point", "one_order"]
+    assert fill == [[udfs.FILL_RATE(5, 2 * 86 / 365)]]
+    assert on_time == [[udfs.ON_TIME_RATE(2, 2, 86, 30, Q=10)]]
+    assert dem == blanks(udfs.DEMAND_RATE([[2, 0, 1, 0], [0, 0, 0, 3]], 4))
+    assert cat == blanks(udfs.CATALOGUE([["sku", "demand.rate_per_year"], ["A", 2], ["B", -1]]))
+    assert cat[1][2] == 5 and cat[2][-1] == "row 3, demand.rate_per_year = -1: must be >= 0"

@@ -138,7 +138,7 @@ def test_generated_vba_has_every_function_with_its_arguments(real_xlwings):
     vba = vba_for(real_xlwings)
     declared = re.findall(r"^Function (\w+)\(", vba, flags=re.M)
     assert sorted(declared) == sorted(module.__all__)
-    assert len(declared) == 12
+    assert len(declared) == 17
     for name in module.__all__:
         f = getattr(module, name)
         assert expected_signature(f) in vba.splitlines()
@@ -148,11 +148,22 @@ def test_generated_vba_has_every_function_with_its_arguments(real_xlwings):
     # spec section 7, literally
     assert ("Function TOTALCOST(S, rate, years, price, lead_days, emergency_per_day, "
             "regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year, "
-            "Optional investment, Optional benefit_per_part_year, Optional waiting_time)") in vba
+            "Optional investment, Optional benefit_per_part_year, Optional waiting_time, "
+            "Optional free_days, Optional order_wait)") in vba
     assert ("Function OPTIMAL_S(rate, years, price, lead_days, emergency_per_day, "
             "regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year, "
             "Optional investment, Optional benefit_per_part_year, Optional waiting_time, "
-            "Optional with_cost)") in vba
+            "Optional with_cost, Optional free_days, Optional service_target)") in vba
+    # version 2 (docs/model.md, Excel functions): the policy function for any moq and friends
+    assert ("Function POLICY(rate, years, price, lead_days, emergency_per_day, "
+            "regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year, "
+            "Optional moq, Optional investment, Optional benefit_per_part_year, "
+            "Optional waiting_time, Optional free_days, Optional service_target, "
+            "Optional accepted_q_confidence, Optional header)") in vba
+    assert "Function FILL_RATE(S, u, Optional waiting_time, Optional Q)" in vba
+    assert "Function ON_TIME_RATE(S, rate, lead_days, free_days, Optional waiting_time, Optional Q)" in vba
+    assert "Function DEMAND_RATE(history, Optional periods_per_year, Optional level, Optional header)" in vba
+    assert "Function CATALOGUE(table, Optional base_scenario_path, Optional header)" in vba
     assert "Function ERLANGC(S, u)" in vba
     assert ("Function ECOMPTS(produced, shipped_to_warehouse, delivered, weight_kg, "
             "material_mpts_per_kg, material_efficiency, process_mpts_per_kg_of_part, "
@@ -211,7 +222,8 @@ def test_import_functions_sends_descriptions_and_argument_help(real_xlwings):
             assert not text.startswith("Positional argument")
     opt = options["'amspares.xlam'!OPTIMAL_S"]
     assert "S*, TC(S*)" in opt["Description"]
-    assert opt["ArgumentDescriptions"][-1].startswith("Optional: TRUE spills S* and its total cost")
+    with_cost = list(inspect.signature(module.OPTIMAL_S).parameters).index("with_cost")
+    assert opt["ArgumentDescriptions"][with_cost].startswith("Optional: TRUE spills S* and its total cost")
     assert options["'amspares.xlam'!TOTALCOST"]["ArgumentDescriptions"][0].endswith(
         'or the text "MTO" for make to order. A range gives one result per cell.')
 
@@ -224,7 +236,9 @@ def test_values_as_xlwings_delivers_them(real_xlwings):
     given = [2.0, 30.0, 15.0, 86.0, 100.0, 0.0, 0.08, 10.0, 0.45]
     args = [[[v]] for v in given] + [[[a["optional"]]] for a in info["args"][len(given):]]
     assert module.OPTIMAL_S(*args) == [[5]]                          # spec section 8
-    args[-1] = [[True]]
+    names = [a["name"] for a in info["args"]]
+    args[names.index("with_cost")] = [[True]]
+    args[names.index("waiting_time")] = [["erlang_c"]]                # the thesis's model
     S, tc = module.OPTIMAL_S(*args)[0]
     assert S == 5 and round(tc, 2) == 1735.71
     # a blank cell arrives as None: for an optional, the default

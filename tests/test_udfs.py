@@ -98,10 +98,11 @@ PARAM_SETS = [
 
 
 def test_spec_reference_values():
-    # spec section 8
-    assert fx.totalcost(5, *REGULAR) == pytest.approx(1735.71, abs=0.005)
-    assert fx.optimal_s(*REGULAR) == 5
-    assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 0, 0, 5, 0.45) == pytest.approx(10800, abs=1e-9)
+    # spec section 8, with the thesis's switches (version 2 defaults are "exact" and "charged")
+    assert fx.totalcost(5, *REGULAR, waiting_time="erlang_c") == pytest.approx(1735.71, abs=0.005)
+    assert fx.optimal_s(*REGULAR, waiting_time="erlang_c") == 5
+    assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 0, 0, 5, 0.45, order_wait="free") == \
+        pytest.approx(10800, abs=1e-9)
     assert fx.erlangc(5, 2 * 86 / 365) == pytest.approx(0.00013345406250, rel=1e-12)
     assert fx.accepted_q(60) == 85
     assert fx.mto_cost(2, 30, 175, 0, 5) == pytest.approx(10800, abs=1e-9)
@@ -149,15 +150,19 @@ def test_optimal_s_and_totalcost_against_brute_force(params, model):
 def test_investment_and_benefit():
     # I is added, B = bp n T / 2 subtracted (Eq. 1, 13); S* unchanged by either.
     S_ref, tc_ref = ref_optimal(REGULAR, inv=3000, bp=0.5)
-    assert fx.optimal_s(*REGULAR, 3000, 0.5, with_cost=True) == [[S_ref, pytest.approx(float(tc_ref), rel=1e-10)]]
-    assert fx.totalcost(5, *REGULAR, 3000, 0.5) == pytest.approx(float(ref_tc(5, *REGULAR, inv=3000, bp=0.5)))
+    assert fx.optimal_s(*REGULAR, 3000, 0.5, "erlang_c", with_cost=True) == \
+        [[S_ref, pytest.approx(float(tc_ref), rel=1e-10)]]
+    assert fx.totalcost(5, *REGULAR, 3000, 0.5, "erlang_c") == \
+        pytest.approx(float(ref_tc(5, *REGULAR, inv=3000, bp=0.5)))
 
 
 def test_totalcost_mto_ignores_stock_only_inputs():
     # spec 3.3: TC = n cp + n cd + n Tr_out + I - B; here 60*175 + 60*20 + 60*5 + 100 - 0.4*60*30/2
     want = 60 * 175 + 60 * 20 + 60 * 5 + 100 - 0.4 * 60 * 30 / 2
-    assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 20, 0.5, 5, 0.45, 100, 0.4) == pytest.approx(want)
-    assert fx.totalcost("mto", 2, 30, 175, None, None, 20, None, 5, None, 100, 0.4) == pytest.approx(want)
+    assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 20, 0.5, 5, 0.45, 100, 0.4,
+                        order_wait="free") == pytest.approx(want)
+    assert fx.totalcost("mto", 2, 30, 175, None, None, 20, None, 5, None, 100, 0.4,
+                        order_wait="free") == pytest.approx(want)
     assert fx.mto_cost(2, 30, 175, 20, 5, 100, 0.4) == pytest.approx(want)
 
 
@@ -175,7 +180,7 @@ def test_backorder_wait_in_days(S, rate, lead, model):
 
 def test_backorder_wait_spec_ratio():
     # spec 3.1: Erlang C overstates the exact wait 4.4-fold at S = 1 in the case study
-    ratio = fx.backorder_wait(1, 2, 86) / fx.backorder_wait(1, 2, 86, "exact")
+    ratio = fx.backorder_wait(1, 2, 86, "erlang_c") / fx.backorder_wait(1, 2, 86, "exact")
     assert round(ratio, 1) == 4.4
 
 
@@ -214,7 +219,7 @@ def test_breakeven_price():
     # optimal regular total (brute force) at cp = (TC* - 300) / 60.
     S_ref, tc_ref = ref_optimal(REGULAR)
     want = float((tc_ref - 60 * 5) / 60)
-    assert fx.breakeven_price(*REGULAR, 5) == pytest.approx(want, rel=1e-10)
+    assert fx.breakeven_price(*REGULAR, 5, waiting_time="erlang_c") == pytest.approx(want, rel=1e-10)
     assert want == pytest.approx((1735.71 - 300) / 60, abs=1e-4)     # spec section 8 total
     # With a stock-side investment, a shared cd, an MTO investment and benefit:
     params = (0.5, 10, 40, 30, 500, 20, 0.1, 3, 1.2)
@@ -224,7 +229,8 @@ def test_breakeven_price():
     got = fx.breakeven_price(*params, 4, 1000, 0, 250, 0.6, "exact")
     assert got == pytest.approx(want, rel=1e-10)
     # ... and printing at that price costs exactly the stock optimum
-    assert fx.totalcost("MTO", 0.5, 10, got, None, None, 20, None, 4, None, 250, 0.6) == \
+    assert fx.totalcost("MTO", 0.5, 10, got, None, None, 20, None, 4, None, 250, 0.6,
+                        order_wait="free") == \
         pytest.approx(float(tc_ref), rel=1e-10)
 
 
@@ -387,7 +393,7 @@ ERRORS = [
     (lambda: fx.optimal_s([[1, 2]], *REGULAR[1:], with_cost=True),
      "#VALUE! with_cost=TRUE needs the inputs in one column"),
     (lambda: fx.totalcost("x", *REGULAR), '#VALUE! S must be a number or "MTO" (got "x")'),
-    (lambda: fx.totalcost(1, 5, 30, 15, 86, 100, 0, 0.08, 10, 0.45),
+    (lambda: fx.totalcost(1, 5, 30, 15, 86, 100, 0, 0.08, 10, 0.45, waiting_time="erlang_c"),
      '#NUM! infinite wait: with waiting_time "erlang_c" the queue is unstable for 1 <= S <= u;'
      ' raise S or use "exact"'),
     (lambda: fx.ecompts(65, 65, 60, 0.25, 630, 0, 44, 110, 110, 92),
@@ -395,7 +401,7 @@ ERRORS = [
     (lambda: fx.accepted_q(60, 1), "#NUM! confidence must be strictly between 0 and 1 (got 1)"),
     (lambda: fx.sq_onhand(-6, 5, 1), "#NUM! s must be >= -Q (got s = -6, Q = 5)"),
     (lambda: fx.sq_backorders(1, 0, 1), "#NUM! Q must be >= 1 (got 0)"),
-    (lambda: fx.backorder_wait(1, 5, 86), '#NUM! infinite wait: with waiting_time "erlang_c" the'
+    (lambda: fx.backorder_wait(1, 5, 86, "erlang_c"), '#NUM! infinite wait: with waiting_time "erlang_c" the'
      ' queue is unstable for 1 <= S <= u; raise S or use "exact"'),
     (lambda: fx.breakeven_price(0, 30, 15, 86, 100, 0, 0.08, 10, 0.45, 5),
      "#DIV/0! no demand (rate x years = 0): no break-even price"),
@@ -424,7 +430,7 @@ def test_error_texts(call, text):
 
 def test_first_argument_error_wins_and_other_rows_still_compute():
     got = fx.totalcost(column([5, -1, 5, "MTO"]), column([2, 2, -2, 2]), 30, 15, 86, 100, 0,
-                       0.08, 10, 0.45)
+                       0.08, 10, 0.45, waiting_time="erlang_c", order_wait="free")
     assert got[0][0] == pytest.approx(1735.71, abs=0.005)
     assert got[1] == ["#NUM! S must be >= 0 (got -1)"]
     assert got[2] == ["#NUM! rate must be >= 0 (got -2)"]
@@ -464,8 +470,10 @@ def test_spec_names_and_argument_order():
     assert sig(udfs.TOTALCOST) == ["S", "rate", "years", "price", "lead_days", "emergency_per_day",
                                    "regular_per_demand", "inbound_share", "outbound_per_part",
                                    "holding_per_part_year", "investment", "benefit_per_part_year",
-                                   "waiting_time"]
-    assert sig(udfs.OPTIMAL_S) == sig(udfs.TOTALCOST)[1:] + ["with_cost"]
+                                   "waiting_time", "free_days", "order_wait"]
+    # version 2: the new inputs are optional trailing arguments (docs/model.md, Excel functions)
+    assert sig(udfs.OPTIMAL_S) == sig(udfs.TOTALCOST)[1:13] + ["with_cost", "free_days",
+                                                               "service_target"]
     assert sig(udfs.ECOMPTS) == ["produced", "shipped_to_warehouse", "delivered", "weight_kg",
                                  "material_mpts_per_kg", "material_efficiency",
                                  "process_mpts_per_kg_of_part", "factory_leg_mpts_per_kg",
@@ -473,5 +481,5 @@ def test_spec_names_and_argument_order():
                                  "extra_mpts_per_part"]
     assert sig(udfs.ACCEPTED_Q) == ["total_demand", "confidence"]
     assert sig(udfs.SQ_ONHAND) == sig(udfs.SQ_BACKORDERS) == ["s", "Q", "u"]
-    assert sig(udfs.BACKORDER_WAIT) == ["S", "rate", "lead_days", "waiting_time"]
+    assert sig(udfs.BACKORDER_WAIT) == ["S", "rate", "lead_days", "waiting_time", "free_days"]
     assert sig(udfs.TRANSPORT_MPTS) == ["modes", "kms"]

@@ -86,20 +86,24 @@ def ERLANGC(S, u):
 @_described
 def TOTALCOST(S, rate, years, price, lead_days, emergency_per_day, regular_per_demand,
               inbound_share, outbound_per_part, holding_per_part_year, investment=0.0,
-              benefit_per_part_year=0.0, waiting_time="erlang_c"):
+              benefit_per_part_year=0.0, waiting_time="exact", free_days=0.0,
+              order_wait="charged"):
     return _call("TOTALCOST", fx.totalcost, S, rate, years, price, lead_days,
                  emergency_per_day, regular_per_demand, inbound_share, outbound_per_part,
-                 holding_per_part_year, investment, benefit_per_part_year, waiting_time)
+                 holding_per_part_year, investment, benefit_per_part_year, waiting_time,
+                 free_days, order_wait)
 
 
 @xw.func(category=CATEGORY)
 @_described
 def OPTIMAL_S(rate, years, price, lead_days, emergency_per_day, regular_per_demand,
               inbound_share, outbound_per_part, holding_per_part_year, investment=0.0,
-              benefit_per_part_year=0.0, waiting_time="erlang_c", with_cost=False):
+              benefit_per_part_year=0.0, waiting_time="exact", with_cost=False, free_days=0.0,
+              service_target=None):
     return _call("OPTIMAL_S", fx.optimal_s, rate, years, price, lead_days, emergency_per_day,
                  regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year,
-                 investment, benefit_per_part_year, waiting_time, with_cost)
+                 investment, benefit_per_part_year, waiting_time, with_cost, free_days,
+                 service_target)
 
 
 @xw.func(category=CATEGORY)
@@ -133,8 +137,9 @@ def SQ_BACKORDERS(s, Q, u):
 
 @xw.func(category=CATEGORY)
 @_described
-def BACKORDER_WAIT(S, rate, lead_days, waiting_time="erlang_c"):
-    return _call("BACKORDER_WAIT", fx.backorder_wait, S, rate, lead_days, waiting_time)
+def BACKORDER_WAIT(S, rate, lead_days, waiting_time="exact", free_days=0.0):
+    return _call("BACKORDER_WAIT", fx.backorder_wait, S, rate, lead_days, waiting_time,
+                 free_days)
 
 
 @xw.func(category=CATEGORY)
@@ -143,12 +148,13 @@ def BREAKEVEN_PRICE(rate, years, price, lead_days, emergency_per_day, regular_pe
                     inbound_share, outbound_per_part, holding_per_part_year,
                     mto_outbound_per_part, investment=0.0, benefit_per_part_year=0.0,
                     mto_investment=0.0, mto_benefit_per_part_year=0.0,
-                    waiting_time="erlang_c"):
+                    waiting_time="exact", free_days=0.0, mto_delivery_days=0.0,
+                    order_wait="charged"):
     return _call("BREAKEVEN_PRICE", fx.breakeven_price, rate, years, price, lead_days,
                  emergency_per_day, regular_per_demand, inbound_share, outbound_per_part,
                  holding_per_part_year, mto_outbound_per_part, investment,
                  benefit_per_part_year, mto_investment, mto_benefit_per_part_year,
-                 waiting_time)
+                 waiting_time, free_days, mto_delivery_days, order_wait)
 
 
 @xw.func(category=CATEGORY)
@@ -159,20 +165,60 @@ def TRANSPORT_MPTS(modes, kms):
 
 @xw.func(category=CATEGORY)
 @_described
-def OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day):
+def OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day, free_days=0.0,
+                          lead_days=None):
     return _call("OPTIMAL_REORDER_POINT", fx.optimal_reorder_point, Q, u,
-                 holding_per_part_year, emergency_per_day)
+                 holding_per_part_year, emergency_per_day, free_days, lead_days)
 
 
 @xw.func(category=CATEGORY)
 @_described
 def MTO_COST(rate, years, price, regular_per_demand, outbound_per_part, investment=0.0,
-             benefit_per_part_year=0.0):
+             benefit_per_part_year=0.0, delivery_days=0.0, emergency_per_day=0.0,
+             free_days=0.0, order_wait="charged"):
     return _call("MTO_COST", fx.mto_cost, rate, years, price, regular_per_demand,
-                 outbound_per_part, investment, benefit_per_part_year)
+                 outbound_per_part, investment, benefit_per_part_year, delivery_days,
+                 emergency_per_day, free_days, order_wait)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def POLICY(rate, years, price, lead_days, emergency_per_day, regular_per_demand, inbound_share,
+           outbound_per_part, holding_per_part_year, moq=1, investment=0.0,
+           benefit_per_part_year=0.0, waiting_time="exact", free_days=0.0, service_target=None,
+           accepted_q_confidence=fx.DEFAULT_CONFIDENCE, header=False):
+    return _call("POLICY", fx.policy, rate, years, price, lead_days, emergency_per_day,
+                 regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year,
+                 moq, investment, benefit_per_part_year, waiting_time, free_days,
+                 service_target, accepted_q_confidence, header)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def FILL_RATE(S, u, waiting_time="exact", Q=None):
+    return _call("FILL_RATE", fx.fill_rate, S, u, waiting_time, Q)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def ON_TIME_RATE(S, rate, lead_days, free_days, waiting_time="exact", Q=None):
+    return _call("ON_TIME_RATE", fx.on_time_rate, S, rate, lead_days, free_days, waiting_time, Q)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def DEMAND_RATE(history, periods_per_year=12.0, level=0.9, header=False):
+    return _call("DEMAND_RATE", fx.demand_rate, history, periods_per_year, level, header)
+
+
+@xw.func(category=CATEGORY)
+@_described
+def CATALOGUE(table, base_scenario_path=None, header=True):
+    return _call("CATALOGUE", fx.catalogue, table, base_scenario_path, header)
 
 
 #: The Excel functions of this module, in the order of the README.
 __all__ = ["ERLANGC", "TOTALCOST", "OPTIMAL_S", "ECOMPTS", "ACCEPTED_Q", "SQ_ONHAND",
            "SQ_BACKORDERS", "BACKORDER_WAIT", "BREAKEVEN_PRICE", "TRANSPORT_MPTS",
-           "OPTIMAL_REORDER_POINT", "MTO_COST"]
+           "OPTIMAL_REORDER_POINT", "MTO_COST", "POLICY", "FILL_RATE", "ON_TIME_RATE",
+           "DEMAND_RATE", "CATALOGUE"]

@@ -36,20 +36,35 @@ Conventions (the same for every function)
   is passed on as ``#N/A rate is #N/A``. A result that is not a finite number (an
   unstable Erlang C queue, no demand for a break-even) is also an error text, never a
   silent number.
-* **Settings** (``waiting_time``, ``with_cost``) are single cells: ``waiting_time`` is
-  ``"erlang_c"`` (default, thesis Eq. 5-6) or ``"exact"`` (Poisson pipeline, spec 3.1),
-  case-insensitive; ``with_cost`` is TRUE/FALSE or 1/0 (default FALSE).
+* **Settings** (``waiting_time``, ``order_wait``, ``service_target``, ``with_cost``,
+  ``header``) are single cells: ``waiting_time`` is ``"exact"`` (default, the Poisson
+  pipeline of docs/model.md section 3.1) or ``"erlang_c"`` (the thesis's M/M/S queue,
+  Eq. 5-6), case-insensitive; ``order_wait`` is ``"charged"`` (default: a make-to-order
+  demand waits its delivery time, charged like a backorder beyond ``free_days``) or
+  ``"free"`` (the thesis); ``service_target`` is blank (none) or a minimum on-time rate
+  strictly between 0 and 1; ``with_cost`` and ``header`` are TRUE/FALSE or 1/0.
+* **Version 2 defaults** (docs/model.md): the functions follow the model's defaults, the
+  exact waiting time, the order wait charged and ``free_days`` 0. The thesis's numbers come
+  back with ``waiting_time = "erlang_c"`` and ``order_wait = "free"``.
 
 Examples
 --------
-The spec's reference values (section 8):
+The case study's reference values (docs/model.md section 8) with the thesis's switches:
+
+>>> round(totalcost(5, 2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, waiting_time="erlang_c"), 2)
+1735.71
+>>> optimal_s(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, waiting_time="erlang_c")
+5
+>>> totalcost("MTO", 2, 30, 175, 11, 100, 0, 0, 5, 0.45, order_wait="free")
+10800.0
+
+With the defaults (exact wait; the 11 days of printing and delivery charged at 100 EUR/day
+for each of the 60 demands: 10800 + 60 * 11 * 100):
 
 >>> round(totalcost(5, 2, 30, 15, 86, 100, 0, 0.08, 10, 0.45), 2)
-1735.71
->>> optimal_s(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45)
-5
+1732.43
 >>> totalcost("MTO", 2, 30, 175, 11, 100, 0, 0, 5, 0.45)
-10800.0
+76800.0
 >>> optimal_s([[2.0], [0], [None]], 30, 15, 86, 100, 0, 0.08, 10, 0.45)   # no demand: no stock
 [[5], [0], ['#VALUE! rate must not be blank']]
 >>> erlangc(-1, 0.5)
@@ -107,16 +122,30 @@ DESCRIPTIONS = {
                  "reorder point s, order quantity Q, lead-time demand u.",
     "SQ_BACKORDERS": "Expected backorders E[BO] of an (s,Q) policy (thesis Eq. 23-24) with "
                      "reorder point s, order quantity Q, lead-time demand u.",
-    "BACKORDER_WAIT": "Mean backorder wait per demand in DAYS at base stock S (thesis Eq. 6, "
-                      "or the exact Poisson-pipeline wait).",
+    "BACKORDER_WAIT": "Mean backorder wait per demand in DAYS at base stock S beyond free_days "
+                      "(exact Poisson pipeline by default, or thesis Eq. 6).",
     "BREAKEVEN_PRICE": "AM price per part at which printing to order costs as much as the "
                        "optimal stock method (optimal S*, thesis Eq. 1 and 14).",
     "TRANSPORT_MPTS": "Transport factor of a chain of legs in mPts per kg: sum of km x factor "
                       "of each mode (thesis Table 4, Eq. 40-41). Blank rows are skipped.",
     "OPTIMAL_REORDER_POINT": "Cost-optimal reorder point s* of an (s,Q) policy (thesis Eq. "
                              "15-16, 26) for order quantity Q and lead-time demand u.",
-    "MTO_COST": "Total cost of make to order over the service period: n cp + n cd + n Tr_out "
-                "+ I - B (spec 3.3, thesis Eq. 1).",
+    "MTO_COST": "Total cost of make to order over the service period: n ce (D_o - free_days)+ "
+                "+ n cd + n cp + n Tr_out + I - B (docs/model.md 3.3); order_wait \"free\" "
+                "drops the waiting term.",
+    "POLICY": "Cost-optimal stock policy for any minimum order quantity: base stock (moq 1), "
+              "(s,Q) or one order. Spills policy, S or s, Q, total cost, fill rate, on-time "
+              "rate, mean wait in days (header=TRUE adds the names).",
+    "FILL_RATE": "Share of demands served from stock at once, at base stock S (or reorder "
+                 "point S with order quantity Q) and lead-time demand u (docs/model.md 3.4).",
+    "ON_TIME_RATE": "Share of demands delivered within free_days, at base stock S (or reorder "
+                    "point S with order quantity Q) (docs/model.md 3.4).",
+    "DEMAND_RATE": "Poisson demand rate per year from a demand history (one row per part, "
+                   "periods across): spills rate, lower, upper (exact interval at level) and "
+                   "the demand class.",
+    "CATALOGUE": "Decide a whole catalogue: a table whose header row holds sku and dotted "
+                 "scenario keys; spills the columns of amspares portfolio (costs per method, "
+                 "cheapest, saving, error) for every row.",
 }
 
 #: Function Wizard help of every argument (at most 255 characters each).
@@ -136,8 +165,35 @@ HELP = {
     "investment": "Optional one-off investment I in EUR, e.g. a mould (>= 0). Default 0.",
     "benefit_per_part_year": "Optional benefit bp in EUR per part per year (>= 0); "
                              "B = bp n T / 2. Default 0.",
-    "waiting_time": "Optional: \"erlang_c\" (default, thesis Eq. 5-6, M/M/S queue) or "
-                    "\"exact\" (Poisson pipeline, M/G/inf).",
+    "waiting_time": "Optional: \"exact\" (default, Poisson pipeline, M/G/inf) or "
+                    "\"erlang_c\" (the thesis's M/M/S queue, Eq. 5-6).",
+    "free_days": "Optional: the customer's own downtime window in days (>= 0); waits shorter "
+                 "than this cost nothing beyond cd. Default 0.",
+    "order_wait": "Optional: \"charged\" (default: a make-to-order demand waits its delivery "
+                  "time, charged per day beyond free_days) or \"free\" (the thesis).",
+    "service_target": "Optional: minimum on-time rate of the policy, strictly between 0 and 1 "
+                      "(e.g. 0.95). Blank (default): no target, the cheapest policy.",
+    "moq": "Optional minimum order quantity: a whole number >= 1. Default 1 (base stock); "
+           "above 1 an (s,Q) policy, or one order when moq > rate x years.",
+    "accepted_q_confidence": "Optional confidence of accepted_q (thesis Eq. 31) for one "
+                             "large order, >= 0.5 and < 1. Default 0.999.",
+    "header": "Optional: TRUE puts a row of column names above the results; FALSE (default) "
+              "gives the results only.",
+    "delivery_days": "Optional delivery time D_o in days: production + shipping (>= 0). "
+                     "Default 0.",
+    "mto_delivery_days": "Optional make-to-order delivery time D_o in days: print + "
+                         "shipping (>= 0). Default 0.",
+    "history": "Demand per period (whole numbers >= 0), oldest first: one row per part with "
+               "the periods across, or one column for one part. A blank cell is a period not "
+               "observed.",
+    "periods_per_year": "Optional: periods per year of the history (12 months, 52 weeks, 4 "
+                        "quarters; > 0). Default 12.",
+    "level": "Optional confidence level of the interval, strictly between 0 and 1. "
+             "Default 0.9.",
+    "table": "The catalogue with its header row: sku and dotted scenario keys "
+             "(demand.rate_per_year, methods.regular.price, ...), one row per part.",
+    "base_scenario_path": "Optional path of a scenario file (.toml) whose values the rows "
+                          "inherit. Default: the built-in thesis case study.",
     "with_cost": "Optional: TRUE spills S* and its total cost TC(S*) side by side; "
                  "FALSE (default) gives S* only.",
     "produced": "Units produced P (stock, moq = 1: n + S*; make to order: n).",
@@ -177,8 +233,32 @@ HELP = {
 HELP_OVERRIDES = {
     ("TOTALCOST", "S"): "Base stock level S (a whole number >= 0), or the text \"MTO\" "
                         "for make to order. A range gives one result per cell.",
-    ("TOTALCOST", "lead_days"): "Replenishment lead time in days (production + shipping, "
-                                ">= 0); ignored (may be blank) for \"MTO\".",
+    ("TOTALCOST", "lead_days"): "Lead time in days (production + shipping, >= 0); for "
+                                "\"MTO\" the delivery time D_o (may be blank when "
+                                "order_wait is \"free\").",
+    ("FILL_RATE", "S"): "Base stock S (a whole number >= 0), or with Q the reorder point s "
+                        "(a whole number >= -Q). A range gives one result per cell.",
+    ("ON_TIME_RATE", "S"): "Base stock S (a whole number >= 0), or with Q the reorder point "
+                           "s (a whole number >= -Q). A range gives one result per cell.",
+    ("FILL_RATE", "Q"): "Optional order quantity Q (a whole number >= 1): S is then the "
+                        "reorder point s of an (s,Q) policy. Blank: base stock.",
+    ("ON_TIME_RATE", "Q"): "Optional order quantity Q (a whole number >= 1): S is then the "
+                           "reorder point s of an (s,Q) policy. Blank: base stock.",
+    ("ON_TIME_RATE", "free_days"): "The customer's own downtime window in days (>= 0): a "
+                                   "demand served within it is on time.",
+    ("FILL_RATE", "waiting_time"): "Optional (base stock only): \"exact\" (default, "
+                                   "Poisson pipeline) or \"erlang_c\" (M/M/S queue).",
+    ("ON_TIME_RATE", "waiting_time"): "Optional (base stock only): \"exact\" (default, "
+                                      "Poisson pipeline) or \"erlang_c\" (M/M/S queue).",
+    ("POLICY", "waiting_time"): "Optional (moq 1 only; (s,Q) is exact): \"exact\" (default, "
+                                "Poisson pipeline) or \"erlang_c\" (the thesis's M/M/S queue).",
+    ("CATALOGUE", "header"): "Optional: TRUE (default) puts the row of column names above "
+                             "the results; FALSE gives the rows only.",
+    ("OPTIMAL_REORDER_POINT", "free_days"): HELP["free_days"] + " Needs lead_days.",
+    ("OPTIMAL_REORDER_POINT", "lead_days"): "Optional lead time in days (> 0), the one u "
+                                            "comes from; needed when free_days > 0.",
+    ("MTO_COST", "emergency_per_day"): "Optional downtime penalty ce in EUR per waiting part "
+                                       "per day (>= 0). Default 0.",
     ("BACKORDER_WAIT", "S"): HELP["S"] + " A range gives one result per cell.",
     ("OPTIMAL_REORDER_POINT", "emergency_per_day"): HELP["emergency_per_day"],
     ("BREAKEVEN_PRICE", "price"): "Stock method: production price per part cp in EUR (>= 0).",
@@ -366,10 +446,31 @@ def _single(name: str, value, default):
 def _waiting_time(value) -> str:
     from amspares.core.basestock import WAITING_TIME_MODELS
 
-    x = _single("waiting_time", value, "erlang_c")
+    x = _single("waiting_time", value, "exact")
     if isinstance(x, str) and x.strip().lower() in WAITING_TIME_MODELS:
         return x.strip().lower()
     raise _SettingError(f'#VALUE! waiting_time must be "erlang_c" or "exact" (got {_fmt(x)})')
+
+
+def _order_wait(value) -> str:
+    from amspares.core.mto import ORDER_WAIT_RULES
+
+    x = _single("order_wait", value, "charged")
+    if isinstance(x, str) and x.strip().lower() in ORDER_WAIT_RULES:
+        return x.strip().lower()
+    raise _SettingError(f'#VALUE! order_wait must be "charged" or "free" (got {_fmt(x)})')
+
+
+def _service_target(value) -> float | None:
+    """A blank cell: no target; otherwise a number strictly between 0 and 1."""
+    x = _single("service_target", value, None)
+    if x is None:
+        return None
+    why = rules.message(Rule("(0, 1)"), x)
+    if why is not None:
+        code = "#NUM!" if isinstance(x, Real) and not isinstance(x, bool) else "#VALUE!"
+        raise _SettingError(f"{code} service_target {why} (got {_fmt(x)})")
+    return float(rules.to_numbers([x])[0][0])
 
 
 def _flag(name: str, value) -> bool:
@@ -486,16 +587,24 @@ def _guard(fn):
 _STOCK = ("rate", "years", "price", "lead_days", "emergency_per_day", "regular_per_demand",
           "inbound_share", "outbound_per_part", "holding_per_part_year", "investment",
           "benefit_per_part_year")
-_RULES = {"years": "> 0", "inbound_share": "[0, 1]"}
+_RULES = {"years": "> 0", "inbound_share": "[0, 1]", "moq": ">= 1",
+          "accepted_q_confidence": "(0, 1)"}
 _DEFAULTS = {"investment": 0.0, "benefit_per_part_year": 0.0, "extra_mpts_per_part": 0.0,
-             "mto_investment": 0.0, "mto_benefit_per_part_year": 0.0}
+             "mto_investment": 0.0, "mto_benefit_per_part_year": 0.0, "free_days": 0.0,
+             "delivery_days": 0.0, "mto_delivery_days": 0.0, "moq": 1.0,
+             "accepted_q_confidence": DEFAULT_CONFIDENCE}
 
 
-def _stock_args(values: dict, *, blank_ok=()) -> dict[str, _Arg]:
+_INTEGERS = ("moq",)
+
+
+def _stock_args(values: dict, *, blank_ok=(), defaults=None) -> dict[str, _Arg]:
+    known = {**_DEFAULTS, **(defaults or {})}
     out = {}
     for name, v in values.items():
-        default = _DEFAULTS.get(name, np.nan if name in blank_ok else _REQUIRED)
-        out[name] = _coerce(name, v, rule=_RULES.get(name, ">= 0"), default=default)
+        default = known.get(name, np.nan if name in blank_ok else _REQUIRED)
+        out[name] = _coerce(name, v, rule=_RULES.get(name, ">= 0"), default=default,
+                            integer=name in _INTEGERS)
     return out
 
 
@@ -510,7 +619,8 @@ def _stock_params(call: _Call, ok: np.ndarray) -> dict[str, np.ndarray]:
                 regular_per_demand=t["regular_per_demand"], inbound_share=t["inbound_share"],
                 outbound_per_part=t["outbound_per_part"],
                 holding_per_part_year=t["holding_per_part_year"], investment=t["investment"],
-                benefit_per_part_year=t["benefit_per_part_year"])
+                benefit_per_part_year=t["benefit_per_part_year"],
+                free_days=call["free_days"][ok] if "free_days" in call.args else 0.0)
 
 
 _UNSTABLE = ('#NUM! infinite wait: with waiting_time "erlang_c" the queue is unstable '
@@ -548,25 +658,33 @@ def erlangc(S, u):
 @_guard
 def totalcost(S, rate, years, price, lead_days, emergency_per_day, regular_per_demand,
               inbound_share, outbound_per_part, holding_per_part_year, investment=0.0,
-              benefit_per_part_year=0.0, waiting_time="erlang_c"):
+              benefit_per_part_year=0.0, waiting_time="exact", free_days=0.0,
+              order_wait="charged"):
     """``TOTALCOST(...)``: thesis Eq. 1 at base stock S, or make to order for ``S = "MTO"``.
 
-    Stock elements: :func:`amspares.core.base_stock_costs` (one call); "MTO" elements:
-    :func:`amspares.core.made_to_order_costs` (one call), which ignores ``lead_days``,
-    ``emergency_per_day``, ``inbound_share`` and ``holding_per_part_year`` (they may be
-    blank there; a value given must still be valid). With ``waiting_time = "erlang_c"``
-    and ``1 <= S <= u`` the queue is unstable and the cost infinite: an error text.
+    Stock elements: :func:`amspares.core.base_stock_costs` (one call, the wait beyond
+    ``free_days`` charged); "MTO" elements: :func:`amspares.core.made_to_order_costs` (one
+    call) with ``lead_days`` as the delivery time ``D_o``: ``order_wait = "charged"`` adds
+    ``n ce (D_o - free_days)^+`` (docs/model.md 3.3). Make to order ignores
+    ``inbound_share`` and ``holding_per_part_year``, and with ``order_wait = "free"`` also
+    ``lead_days`` and ``emergency_per_day`` (they may be blank there; a value given must
+    still be valid). With ``waiting_time = "erlang_c"`` and ``1 <= S <= u`` the queue is
+    unstable and the cost infinite: an error text.
 
     Examples
     --------
-    >>> totalcost([[0], [5], ["MTO"]], 2, 30, 15, 86, 100, 0, 0.08, 10, 0.45)[2]
+    >>> totalcost([[0], [5], ["MTO"]], 2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, order_wait="free")[2]
     [1500.0]
+    >>> totalcost("MTO", 2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, free_days=80)   # 1500 + 60*6*100
+    37500.0
     """
     wt = _waiting_time(waiting_time)
+    ow = _order_wait(order_wait)
     s_arg = _coerce("S", S, integer=True, words=("MTO",))
     mto_text = np.zeros(s_arg.values.shape, dtype=bool) if s_arg.text is None else \
         np.equal(s_arg.text, "MTO")
     ignored = ("lead_days", "emergency_per_day", "inbound_share", "holding_per_part_year")
+    mto_needs = ("lead_days", "emergency_per_day") if ow == "charged" else ()
     args = {"S": s_arg}
     args.update(_stock_args(dict(rate=rate, years=years, price=price, lead_days=lead_days,
                                  emergency_per_day=emergency_per_day,
@@ -575,12 +693,13 @@ def totalcost(S, rate, years, price, lead_days, emergency_per_day, regular_per_d
                                  outbound_per_part=outbound_per_part,
                                  holding_per_part_year=holding_per_part_year,
                                  investment=investment,
-                                 benefit_per_part_year=benefit_per_part_year),
+                                 benefit_per_part_year=benefit_per_part_year,
+                                 free_days=free_days),
                             blank_ok=ignored))
     call = _Call(args)
     mto = np.broadcast_to(mto_text, call.shape).ravel()
     for name in ignored:
-        call.require(name, ~mto)
+        call.require(name, ~mto | (name in mto_needs))
     ok = call.ok
     result = np.zeros(call.size)
     stock = ok & ~mto
@@ -591,29 +710,42 @@ def totalcost(S, rate, years, price, lead_days, emergency_per_day, regular_per_d
     order = ok & mto
     if order.any():
         t = call.take(order, "rate", "years", "price", "regular_per_demand",
-                      "outbound_per_part", "investment", "benefit_per_part_year")
-        result[order] = core.made_to_order_costs(**t).total
+                      "outbound_per_part", "investment", "benefit_per_part_year", "free_days")
+        if ow == "charged":
+            t["delivery_days"] = call["lead_days"][order]
+            t["emergency_per_day"] = call["emergency_per_day"][order]
+        result[order] = core.made_to_order_costs(order_wait=ow, **t).total
     return call.finish([result[ok]], ok, _UNSTABLE)
 
 
 @_guard
 def optimal_s(rate, years, price, lead_days, emergency_per_day, regular_per_demand,
               inbound_share, outbound_per_part, holding_per_part_year, investment=0.0,
-              benefit_per_part_year=0.0, waiting_time="erlang_c", with_cost=False):
+              benefit_per_part_year=0.0, waiting_time="exact", with_cost=False, free_days=0.0,
+              service_target=None):
     """``OPTIMAL_S(...)``: cost-optimal base stock S* (thesis Eq. 14), optionally with TC(S*).
 
-    One call of :func:`amspares.core.optimal_base_stock` with arrays for all elements.
-    ``with_cost = TRUE`` returns ``[S*, TC(S*)]`` per element, side by side (the inputs
-    must then be a single cell or one column).
+    One call of :func:`amspares.core.optimal_base_stock` with arrays for all elements
+    (the wait beyond ``free_days`` charged; with ``service_target`` the cheapest S whose
+    on-time rate meets it, docs/model.md 3.4). ``with_cost = TRUE`` returns
+    ``[S*, TC(S*)]`` per element, side by side (the inputs must then be a single cell or
+    one column).
 
     Examples
     --------
-    >>> S, tc = optimal_s(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, with_cost=True)[0]
-    >>> S, round(tc, 2)                          # spec section 8
+    >>> S, tc = optimal_s(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, waiting_time="erlang_c",
+    ...                   with_cost=True)[0]
+    >>> S, round(tc, 2)                          # docs/model.md section 8
     (5, 1735.71)
+
+    A target of 99.99 % on time: P(Poisson(0.4712) <= 4) = 0.99987 falls short, so S = 6:
+
+    >>> optimal_s(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, service_target=0.9999)
+    6
     """
     wt = _waiting_time(waiting_time)
     cost = _flag("with_cost", with_cost)
+    target = _service_target(service_target)
     call = _Call(_stock_args(dict(rate=rate, years=years, price=price, lead_days=lead_days,
                                   emergency_per_day=emergency_per_day,
                                   regular_per_demand=regular_per_demand,
@@ -621,10 +753,12 @@ def optimal_s(rate, years, price, lead_days, emergency_per_day, regular_per_dema
                                   outbound_per_part=outbound_per_part,
                                   holding_per_part_year=holding_per_part_year,
                                   investment=investment,
-                                  benefit_per_part_year=benefit_per_part_year)))
+                                  benefit_per_part_year=benefit_per_part_year,
+                                  free_days=free_days)))
     ok = call.ok
     if ok.any():
-        pol = core.optimal_base_stock(waiting_time=wt, **_stock_params(call, ok))
+        pol = core.optimal_base_stock(waiting_time=wt, service_target=target,
+                                      **_stock_params(call, ok))
         s_star = np.atleast_1d(pol.S)
         tc = np.atleast_1d(pol.total_cost)
     else:
@@ -741,8 +875,9 @@ def sq_backorders(s, Q, u):
 
 
 @_guard
-def backorder_wait(S, rate, lead_days, waiting_time="erlang_c"):
-    """``BACKORDER_WAIT(S, rate, lead_days, [waiting_time])``: mean wait per demand in DAYS.
+def backorder_wait(S, rate, lead_days, waiting_time="exact", free_days=0.0):
+    """``BACKORDER_WAIT(S, rate, lead_days, [waiting_time], [free_days])``: mean wait per
+    demand beyond ``free_days``, in DAYS (the wait the downtime penalty is charged on).
 
     :func:`amspares.core.backorder_wait` (years) times 365 (a unit conversion).
 
@@ -750,17 +885,21 @@ def backorder_wait(S, rate, lead_days, waiting_time="erlang_c"):
     --------
     >>> backorder_wait(0, 2, 86)                # S = 0: every demand waits the lead time
     86.0
+    >>> backorder_wait(0, 2, 86, free_days=30)  # ... of which 30 days are free
+    56.0
     """
     from amspares.core.basestock import DAYS_PER_YEAR
 
     wt = _waiting_time(waiting_time)
     call = _Call({"S": _coerce("S", S, integer=True), "rate": _coerce("rate", rate),
-                  "lead_days": _coerce("lead_days", lead_days)})
+                  "lead_days": _coerce("lead_days", lead_days),
+                  "free_days": _coerce("free_days", free_days, default=0.0)})
     ok = call.ok
-    t = call.take(ok, "S", "rate", "lead_days", integer=("S",))
+    t = call.take(ok, "S", "rate", "lead_days", "free_days", integer=("S",))
     res = np.zeros(0)
     if ok.any():
-        w = core.backorder_wait(t["S"], t["rate"], t["lead_days"] / DAYS_PER_YEAR, wt)
+        w = core.backorder_wait(t["S"], t["rate"], t["lead_days"] / DAYS_PER_YEAR, wt,
+                                free_days=t["free_days"])
         res = np.atleast_1d(w) * DAYS_PER_YEAR              # years -> days (unit conversion)
     return call.finish([res], ok, _UNSTABLE)
 
@@ -770,42 +909,50 @@ def breakeven_price(rate, years, price, lead_days, emergency_per_day, regular_pe
                     inbound_share, outbound_per_part, holding_per_part_year,
                     mto_outbound_per_part, investment=0.0, benefit_per_part_year=0.0,
                     mto_investment=0.0, mto_benefit_per_part_year=0.0,
-                    waiting_time="erlang_c"):
+                    waiting_time="exact", free_days=0.0, mto_delivery_days=0.0,
+                    order_wait="charged"):
     """``BREAKEVEN_PRICE(...)``: AM price at which make to order costs as much as optimal stock.
 
     The stock method's total at its optimal S* (:func:`amspares.core.optimal_base_stock`,
     one call) is the target of :func:`amspares.core.made_to_order_breakeven_price`. The
-    make-to-order side shares ``rate``, ``years`` and ``regular_per_demand`` and has its
-    own outbound transport, investment and benefit. Negative when no positive price makes
-    printing competitive; an error text when there is no demand.
+    make-to-order side shares ``rate``, ``years``, ``emergency_per_day``,
+    ``regular_per_demand`` and ``free_days`` and has its own outbound transport,
+    investment, benefit and delivery time ``mto_delivery_days`` (its wait charged unless
+    ``order_wait = "free"``). Negative when no positive price makes printing competitive;
+    an error text when there is no demand.
 
     Examples
     --------
-    The case study (spec 5.2, ``am_price_breakeven``):
+    The case study with the thesis's switches (docs/model.md 5, ``am_price_breakeven``):
 
-    >>> round(breakeven_price(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, 5), 4)
+    >>> round(breakeven_price(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, 5, waiting_time="erlang_c"), 4)
     23.9284
     """
     wt = _waiting_time(waiting_time)
+    ow = _order_wait(order_wait)
     values = dict(rate=rate, years=years, price=price, lead_days=lead_days,
                   emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
                   inbound_share=inbound_share, outbound_per_part=outbound_per_part,
                   holding_per_part_year=holding_per_part_year,
                   mto_outbound_per_part=mto_outbound_per_part, investment=investment,
                   benefit_per_part_year=benefit_per_part_year, mto_investment=mto_investment,
-                  mto_benefit_per_part_year=mto_benefit_per_part_year)
+                  mto_benefit_per_part_year=mto_benefit_per_part_year, free_days=free_days,
+                  mto_delivery_days=mto_delivery_days)
     call = _Call(_stock_args(values))
     ok = call.ok
     res = np.zeros(0)
     if ok.any():
         p = _stock_params(call, ok)
         target = core.optimal_base_stock(waiting_time=wt, **p).total_cost
-        t = call.take(ok, "mto_outbound_per_part", "mto_investment", "mto_benefit_per_part_year")
+        t = call.take(ok, "mto_outbound_per_part", "mto_investment", "mto_benefit_per_part_year",
+                      "mto_delivery_days")
         res = np.atleast_1d(core.made_to_order_breakeven_price(
             target, rate=p["rate"], years=p["years"],
             regular_per_demand=p["regular_per_demand"],
             outbound_per_part=t["mto_outbound_per_part"], investment=t["mto_investment"],
-            benefit_per_part_year=t["mto_benefit_per_part_year"]))
+            benefit_per_part_year=t["mto_benefit_per_part_year"],
+            delivery_days=t["mto_delivery_days"], emergency_per_day=p["emergency_per_day"],
+            free_days=p["free_days"], order_wait=ow))
     return call.finish([res], ok, "#DIV/0! no demand (rate x years = 0): no break-even price")
 
 
@@ -861,49 +1008,450 @@ def transport_mpts(modes, kms):
 
 
 @_guard
-def optimal_reorder_point(Q, u, holding_per_part_year, emergency_per_day):
-    """``OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day)``: s* (Eq. 26).
+def optimal_reorder_point(Q, u, holding_per_part_year, emergency_per_day, free_days=0.0,
+                          lead_days=None):
+    """``OPTIMAL_REORDER_POINT(Q, u, holding_per_part_year, emergency_per_day, [free_days],
+    [lead_days])``: s* (Eq. 26).
 
-    One call of :func:`amspares.core.optimal_reorder_point`.
+    One call of :func:`amspares.core.optimal_reorder_point`. With ``free_days`` the downtime
+    term charges only the wait beyond the window: E[BO] at the lead-time demand
+    ``u_w = u (1 - free_days / lead_days)^+`` (docs/model.md 3.2), so ``lead_days`` is then
+    needed.
 
     Examples
     --------
     >>> optimal_reorder_point(20, 2 * 86 / 365, 0.45, 100)   # the case study with Q = 20
     3
+
+    80 of the 86 lead-time days are free: fewer demands wait beyond the window, s* drops to 1:
+
+    >>> optimal_reorder_point(20, 2 * 86 / 365, 0.45, 100, 80, 86)
+    1
     """
     call = _Call({"Q": _coerce("Q", Q, rule=">= 1", integer=True), "u": _coerce("u", u),
                   "holding_per_part_year": _coerce("holding_per_part_year", holding_per_part_year),
-                  "emergency_per_day": _coerce("emergency_per_day", emergency_per_day)})
+                  "emergency_per_day": _coerce("emergency_per_day", emergency_per_day),
+                  "free_days": _coerce("free_days", free_days, default=0.0),
+                  "lead_days": _coerce("lead_days", lead_days, rule="> 0", default=np.nan)})
+    window = call["free_days"] > 0
+    call.require("lead_days", window)
     ok = call.ok
     res = np.zeros(0, dtype=np.int64)
     if ok.any():
-        t = call.take(ok, "Q", "u", "holding_per_part_year", "emergency_per_day", integer=("Q",))
-        res = np.atleast_1d(core.optimal_reorder_point(t["Q"], t["u"], t["holding_per_part_year"],
-                                                       t["emergency_per_day"]))
+        t = call.take(ok, "Q", "u", "holding_per_part_year", "emergency_per_day", "free_days",
+                      "lead_days", integer=("Q",))
+        with np.errstate(invalid="ignore"):
+            share = np.where(t["free_days"] > 0,
+                             np.maximum(1.0 - t["free_days"] / t["lead_days"], 0.0), 1.0)
+        res = np.atleast_1d(core.optimal_reorder_point(
+            t["Q"], t["u"], t["holding_per_part_year"], t["emergency_per_day"],
+            window_mean=t["u"] * share if window.any() else None))
     return call.finish([res], ok, "#NUM! no reorder point", integer=(True,))
 
 
 @_guard
 def mto_cost(rate, years, price, regular_per_demand, outbound_per_part, investment=0.0,
-             benefit_per_part_year=0.0):
-    """``MTO_COST(...)``: make-to-order total (spec 3.3) via :func:`amspares.core.made_to_order_costs`.
+             benefit_per_part_year=0.0, delivery_days=0.0, emergency_per_day=0.0,
+             free_days=0.0, order_wait="charged"):
+    """``MTO_COST(...)``: make-to-order total (docs/model.md 3.3) via
+    :func:`amspares.core.made_to_order_costs`; ``order_wait = "charged"`` (default) adds
+    ``n ce (D_o - free_days)^+`` with ``D_o = delivery_days``.
 
     Examples
     --------
-    >>> mto_cost(2, 30, 175, 0, 5)              # spec section 8
+    >>> mto_cost(2, 30, 175, 0, 5)              # docs/model.md section 8 (no delivery time)
     10800.0
+    >>> mto_cost(3, 15, 480, 0, 0, delivery_days=10, emergency_per_day=2000)   # the impeller
+    921600.0
     """
+    ow = _order_wait(order_wait)
     call = _Call(_stock_args(dict(rate=rate, years=years, price=price,
                                   regular_per_demand=regular_per_demand,
                                   outbound_per_part=outbound_per_part, investment=investment,
-                                  benefit_per_part_year=benefit_per_part_year)))
+                                  benefit_per_part_year=benefit_per_part_year,
+                                  delivery_days=delivery_days,
+                                  emergency_per_day=emergency_per_day, free_days=free_days),
+                             defaults={"emergency_per_day": 0.0}))
     ok = call.ok
     res = np.zeros(0)
     if ok.any():
         t = call.take(ok, "rate", "years", "price", "regular_per_demand", "outbound_per_part",
-                      "investment", "benefit_per_part_year")
-        res = np.atleast_1d(core.made_to_order_costs(**t).total)
+                      "investment", "benefit_per_part_year", "delivery_days",
+                      "emergency_per_day", "free_days")
+        res = np.atleast_1d(core.made_to_order_costs(order_wait=ow, **t).total)
     return call.finish([res], ok, "#NUM! cost is not a finite number")
+
+
+# --------------------------------------------------------------------------- version 2
+
+#: Columns spilled by :func:`policy` (and its header row).
+POLICY_COLUMNS = ("policy", "S_or_s", "Q", "total_cost", "fill_rate", "on_time_rate",
+                  "mean_wait_days")
+
+
+def _rows(columns: list[list], errors: np.ndarray, header=None) -> list:
+    """Rows of values (a column list per field), an error row repeating its text."""
+    rows = []
+    for i, err in enumerate(errors.tolist()):
+        rows.append([err] * len(columns) if err is not None else [c[i] for c in columns])
+    return ([list(header)] if header is not None else []) + rows
+
+
+def _number(x, integer=False):
+    """A result cell: NaN is an empty cell (None), whole-number fields are ints."""
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return int(x) if integer else x
+
+
+@_guard
+def policy(rate, years, price, lead_days, emergency_per_day, regular_per_demand,
+           inbound_share, outbound_per_part, holding_per_part_year, moq=1, investment=0.0,
+           benefit_per_part_year=0.0, waiting_time="exact", free_days=0.0, service_target=None,
+           accepted_q_confidence=DEFAULT_CONFIDENCE, header=False):
+    """``POLICY(...)``: the cost-optimal stock policy for any minimum order quantity.
+
+    moq = 1: base stock, :func:`amspares.core.optimal_base_stock` (one call); moq >= 2:
+    :func:`amspares.core.sq_policy_costs` at ``Q = moq`` (one call): an (s,Q) policy with
+    the optimal reorder point when ``moq <= n``, one order when ``moq > n``
+    (docs/model.md 3.1-3.2). Every row spills ``policy`` (``base_stock``,
+    ``reorder_point`` or ``one_order``), ``S_or_s`` (S, s, or blank for one order),
+    ``Q``, ``total_cost``, ``fill_rate``, ``on_time_rate``, ``mean_wait_days``
+    (docs/model.md 3.4); ``header = TRUE`` puts these names above. The inputs are a
+    single cell or one column.
+
+    Examples
+    --------
+    >>> policy(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, waiting_time="erlang_c")[0][:4]
+    ['base_stock', 5, 1, 1735.7055282105157]
+
+    One order of moq = 100 > n = 60: 85 shipped (accepted_q), 100 billed, E[OH] = 85 - 30;
+    TC = 55 * 0.45 * 30 + 100 * 15 + (85 * 15 * 0.08 + 60 * 10) = 742.5 + 1500 + 702:
+
+    >>> [round(x, 2) if isinstance(x, float) else x
+    ...  for x in policy(2, 30, 15, 86, 100, 0, 0.08, 10, 0.45, 100)[0]]
+    ['one_order', None, 100, 2944.5, 1.0, 1.0, 0.0]
+    """
+    wt = _waiting_time(waiting_time)
+    target = _service_target(service_target)
+    head = _flag("header", header)
+    values = dict(rate=rate, years=years, price=price, lead_days=lead_days,
+                  emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                  inbound_share=inbound_share, outbound_per_part=outbound_per_part,
+                  holding_per_part_year=holding_per_part_year, moq=moq, investment=investment,
+                  benefit_per_part_year=benefit_per_part_year, free_days=free_days,
+                  accepted_q_confidence=accepted_q_confidence)
+    call = _Call(_stock_args(values))
+    if call.shape and call.shape[1] != 1:
+        raise _SettingError("#VALUE! POLICY needs the inputs in one column (one row per part)")
+    ok = call.ok
+    low = ok & (call["accepted_q_confidence"] < 0.5)
+    if low.any():
+        errs = np.full(call.size, None, dtype=object)
+        for i in np.flatnonzero(low):
+            errs[i] = (f"#NUM! accepted_q_confidence must be >= 0.5 and < 1 "
+                       f"(got {_fmt(call['accepted_q_confidence'][i])})")
+        call._add_errors(errs)
+    ok = call.ok
+    size = call.size
+    kind = np.full(size, "", dtype=object)
+    level = np.full(size, np.nan)
+    q = np.full(size, np.nan)
+    out = {k: np.full(size, np.nan) for k in ("total_cost", "fill_rate", "on_time_rate",
+                                               "mean_wait_days")}
+    moq_all = call["moq"]
+    base = ok & (moq_all == 1)
+    if base.any():
+        pol = core.optimal_base_stock(waiting_time=wt, service_target=target,
+                                      **_stock_params(call, base))
+        kind[base] = "base_stock"
+        level[base] = pol.S
+        q[base] = 1
+        for k, v in (("total_cost", pol.total_cost), ("fill_rate", pol.fill_rate),
+                     ("on_time_rate", pol.on_time_rate), ("mean_wait_days", pol.mean_wait_days)):
+            out[k][base] = v
+    sq = ok & (moq_all > 1)
+    if sq.any():
+        p = _stock_params(call, sq)
+        pol = core.sq_policy_costs(moq_all[sq], service_target=target,
+                                   accepted_q_confidence=call["accepted_q_confidence"][sq], **p)
+        n = p["rate"] * p["years"]
+        kind[sq] = np.where(moq_all[sq] <= n, "reorder_point", "one_order")
+        level[sq] = pol.s
+        q[sq] = moq_all[sq]
+        for k, v in (("total_cost", pol.total_cost), ("fill_rate", pol.fill_rate),
+                     ("on_time_rate", pol.on_time_rate), ("mean_wait_days", pol.mean_wait_days)):
+            out[k][sq] = v
+    errors = call.errors.copy()
+    bad = ok & ~np.isfinite(out["total_cost"])
+    errors[bad] = _UNSTABLE
+    columns = [kind.tolist(), [_number(x, True) for x in level], [_number(x, True) for x in q]]
+    columns += [[_number(x) for x in out[k]] for k in POLICY_COLUMNS[3:]]
+    return _rows(columns, errors, POLICY_COLUMNS if head else None)
+
+
+def _rate_call(S, Q, extra: dict) -> tuple[_Call, np.ndarray]:
+    """Coerce ``S`` (base stock, or the reorder point s where Q is given), ``Q`` and ``extra``."""
+    call = _Call({"S": _coerce("S", S, rule="", integer=True),
+                  "Q": _coerce("Q", Q, rule=">= 1", integer=True, default=np.nan), **extra})
+    has_q = ~np.isnan(call["Q"])
+    ok = call.ok
+    errs = np.full(call.size, None, dtype=object)
+    for i in np.flatnonzero(ok & ~has_q & (call["S"] < 0)):
+        errs[i] = f"#NUM! S must be >= 0 (got {_fmt(call['S'][i])})"
+    for i in np.flatnonzero(ok & has_q & (call["S"] < -np.where(has_q, call["Q"], 0))):
+        errs[i] = (f"#NUM! S (the reorder point s) must be >= -Q "
+                   f"(got s = {_fmt(call['S'][i])}, Q = {_fmt(call['Q'][i])})")
+    call._add_errors(errs)
+    return call, has_q
+
+
+def _only_base_stock(waiting_time, call: _Call, has_q: np.ndarray) -> str:
+    wt = _waiting_time(waiting_time)
+    if wt == "erlang_c" and (call.ok & has_q).any():
+        errs = np.where(has_q, '#VALUE! waiting_time "erlang_c" is for base stock only: '
+                        'an (s,Q) policy (Q given) uses the exact model', None)
+        call._add_errors(errs.astype(object))
+    return wt
+
+
+@_guard
+def fill_rate(S, u, waiting_time="exact", Q=None):
+    """``FILL_RATE(S, u, [waiting_time], [Q])``: share of demands served from stock at once.
+
+    Base stock S (:func:`amspares.core.base_stock_service`): ``P(Poisson(u) <= S - 1)``
+    (exact) or ``1 - Ec(S, u)`` (Erlang C); with ``Q`` an (s,Q) policy with reorder point
+    ``s = S`` (:func:`amspares.core.sq_service`): the mean of ``P(Poisson(u) <= s + j - 1)``
+    over ``j = 1..Q`` (docs/model.md 3.4). Only ``u`` matters, so the core is called with
+    ``rate = u`` and a lead time of one year.
+
+    Examples
+    --------
+    >>> round(fill_rate(5, 2 * 86 / 365), 6)          # P(Poisson(0.4712) <= 4)
+    0.999869
+    >>> round(fill_rate(5, 2 * 86 / 365, "erlang_c"), 12) == round(1 - erlangc(5, 2 * 86 / 365), 12)
+    True
+    >>> fill_rate(-1, 2.0, Q=1) == fill_rate(0, 2.0)  # s = -1, Q = 1 is S = 0
+    True
+    """
+    call, has_q = _rate_call(S, Q, {"u": _coerce("u", u)})
+    wt = _only_base_stock(waiting_time, call, has_q)
+    ok = call.ok
+    res = np.full(call.size, np.nan)
+    base = ok & ~has_q
+    if base.any():
+        res[base] = core.base_stock_service(call["S"][base].astype(np.int64), rate=call["u"][base],
+                                            lead_time_years=1.0, waiting_time=wt).fill_rate
+    sq = ok & has_q
+    if sq.any():
+        res[sq] = core.sq_service(call["S"][sq], call["Q"][sq], rate=call["u"][sq],
+                                  lead_time_years=1.0).fill_rate
+    return call.finish([res[ok]], ok, "#NUM! fill rate is not a finite number")
+
+
+@_guard
+def on_time_rate(S, rate, lead_days, free_days, waiting_time="exact", Q=None):
+    """``ON_TIME_RATE(S, rate, lead_days, free_days, [waiting_time], [Q])``: share of demands
+    delivered within ``free_days`` (docs/model.md 3.4).
+
+    Base stock (:func:`amspares.core.base_stock_service`): exact ``P(Poisson(u_w) <= S - 1)``
+    with ``u_w = rate (lead_days - free_days)^+ / 365``, Erlang C
+    ``1 - Ec exp(-(S/L - rate) w)``; with ``Q`` the (s,Q) policy with reorder point
+    ``s = S`` (:func:`amspares.core.sq_service`). With ``free_days = 0`` it is the fill rate.
+
+    Examples
+    --------
+    >>> on_time_rate(0, 2, 86, 90)                   # the window covers the lead time
+    1.0
+    >>> on_time_rate(5, 2, 86, 0) == fill_rate(5, 2 * 86 / 365)
+    True
+    """
+    from amspares.core.basestock import DAYS_PER_YEAR
+
+    call, has_q = _rate_call(S, Q, {"rate": _coerce("rate", rate),
+                                    "lead_days": _coerce("lead_days", lead_days),
+                                    "free_days": _coerce("free_days", free_days)})
+    wt = _only_base_stock(waiting_time, call, has_q)
+    ok = call.ok
+    res = np.full(call.size, np.nan)
+    for sel, fn in ((ok & ~has_q, "base"), (ok & has_q, "sq")):
+        if not sel.any():
+            continue
+        kw = dict(rate=call["rate"][sel], lead_time_years=call["lead_days"][sel] / DAYS_PER_YEAR,
+                  free_days=call["free_days"][sel])
+        if fn == "base":
+            res[sel] = core.base_stock_service(call["S"][sel].astype(np.int64), waiting_time=wt,
+                                               **kw).on_time_rate
+        else:
+            res[sel] = core.sq_service(call["S"][sel], call["Q"][sel], **kw).on_time_rate
+    return call.finish([res[ok]], ok, "#NUM! on-time rate is not a finite number")
+
+
+#: Columns spilled by :func:`demand_rate` (and its header row).
+DEMAND_COLUMNS = ("rate", "lower", "upper", "class")
+
+
+@_guard
+def demand_rate(history, periods_per_year=12.0, level=0.90, header=False):
+    """``DEMAND_RATE(history, [periods_per_year], [level], [header])``: the Poisson rate per
+    year of a demand history, its exact interval and the demand class.
+
+    One row of ``history`` per part (periods across, oldest first); a single column is one
+    part. Blank cells are periods not observed. One call of
+    :func:`amspares.core.demand.poisson_rate_estimate` (maximum likelihood ``N / T`` and the
+    exact Garwood interval at ``level``) and one of :func:`amspares.core.demand.demand_class`
+    (Syntetos-Boylan-Croston: smooth, intermittent, erratic, lumpy, no demand) for all
+    parts; each row spills ``rate, lower, upper, class``.
+
+    Examples
+    --------
+    Ten years of monthly history with 20 parts demanded (the core's example: the interval
+    is ``chi2.ppf(0.05, 40) / 20`` to ``chi2.ppf(0.95, 42) / 20``; sizes 2, 1, 17 vary a lot
+    and come 40 months apart on average, so lumpy):
+
+    >>> r = demand_rate([[2, 0, 0, 1] + [0] * 115 + [17]])
+    >>> [round(x, 4) if isinstance(x, float) else x for x in r[0]]
+    [2.0, 1.3255, 2.9062, 'lumpy']
+    """
+    from amspares.core import demand as dm
+
+    flat, shape = _grid("history", history)
+    if not shape or shape[0] == 1 or shape[1] == 1:
+        shape = (1, len(flat))                              # one part: a row or a column
+    ppy = _single("periods_per_year", periods_per_year, 12.0)
+    lev = _single("level", level, 0.90)
+    settings = _Call({"periods_per_year": _coerce("periods_per_year", ppy, rule="> 0"),
+                      "level": _coerce("level", lev, rule="(0, 1)")})
+    if not settings.ok.all():
+        raise _SettingError(settings.errors[0])
+    ppy, lev = float(settings["periods_per_year"][0]), float(settings["level"][0])
+    head = _flag("header", header)
+    cells = _coerce("history", flat, integer=True, default=np.nan)
+    values = cells.values.reshape(shape)
+    errors = np.full(shape[0], None, dtype=object)
+    if cells.errors is not None:
+        errs = cells.errors.reshape(shape)
+        for r, c in zip(*np.nonzero(np.not_equal(errs, None))):
+            if errors[r] is None:
+                where = f" (row {r + 1}, period {c + 1})" if shape[0] > 1 else f" (period {c + 1})"
+                errors[r] = errs[r, c].replace("history", "history" + where, 1)
+    empty = np.isnan(values).all(axis=1)
+    errors[np.equal(errors, None) & empty] = "#VALUE! history has no observed period (all blank)"
+    ok = np.equal(errors, None)
+    cols = [[None] * shape[0] for _ in DEMAND_COLUMNS]
+    if ok.any():
+        est = dm.poisson_rate_estimate(values[ok], ppy, lev)
+        cls = dm.demand_class(values[ok])
+        for j, i in enumerate(np.flatnonzero(ok).tolist()):
+            cols[0][i] = float(np.atleast_1d(est.rate)[j])
+            cols[1][i] = float(np.atleast_1d(est.lower)[j])
+            cols[2][i] = float(np.atleast_1d(est.upper)[j])
+            cols[3][i] = str(np.atleast_1d(cls.label)[j])
+    return _rows(cols, errors, DEMAND_COLUMNS if head else None)
+
+
+def _catalogue_cell(x) -> str:
+    """A table cell as the text the portfolio reads (numbers round-trip through repr)."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, Real):
+        x = float(x)
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    if isinstance(x, (_dt.date, _dt.datetime, _dt.time)):
+        return x.isoformat()
+    return str(x)
+
+
+@_guard
+def catalogue(table, base_scenario_path=None, header=True):
+    """``CATALOGUE(table, [base_scenario_path], [header])``: ``amspares portfolio`` inside Excel.
+
+    The first row of ``table`` is the header (``sku`` and dotted scenario keys, as in a
+    portfolio catalogue; :func:`amspares.portfolio.columns.plan_columns`); every other row
+    is a part, whose cells override the base scenario (blank: the base value). All rows go
+    through :func:`amspares.portfolio.chunks.evaluate_chunk` at once, the portfolio's own
+    checks and its one vectorised evaluation, and each row spills the columns of
+    :func:`amspares.portfolio.columns.output_header`: sku, the demand rate, per method S,
+    s, Q, total cost and impact, then cheapest, lowest impact, saving and the row's error
+    text (empty when it was evaluated; the row's results are then blank). An Excel error
+    value in a cell fails its row.
+
+    Examples
+    --------
+    >>> out = catalogue([["sku", "demand.rate_per_year"], ["A", 2], ["B", -1]])
+    >>> out[0][:4], out[0][-4:]
+    (['sku', 'demand.rate_per_year', 'regular.S', 'regular.s'], ['cheapest', 'lowest_impact', 'saving', 'error'])
+    >>> out[1][:3], out[1][-4], out[2][-1]
+    (['A', 2.0, 5], 'regular', 'row 3, demand.rate_per_year = -1: must be >= 0')
+    """
+    from amspares.portfolio.chunks import evaluate_chunk
+    from amspares.portfolio.columns import (INTEGER_FIELDS, PortfolioInputError, output_header,
+                                            plan_columns)
+    from amspares.scenario import load_scenario
+
+    head = _flag("header", header)
+    path = _single("base_scenario_path", base_scenario_path, None)
+    try:
+        scenario = load_scenario(None if path is None else str(path).strip())
+    except (ScenarioError, OSError, ValueError) as exc:
+        raise _SettingError(f"#VALUE! base_scenario_path = {_fmt(path)}: "
+                            + " ".join(str(exc).split())) from None
+    flat, shape = _grid("table", table)
+    if not shape or shape[0] < 2:
+        raise _SettingError("#VALUE! table needs a header row and at least one row of parts")
+    rows, width = shape
+    names = [_catalogue_cell(excel_error_text(x) or x).strip() for x in flat[:width]]
+    try:
+        plan = plan_columns(names, scenario)
+    except PortfolioInputError as exc:
+        raise _SettingError(f"#VALUE! table: {exc}") from None
+    body = flat[width:]
+    row_numbers = list(range(2, rows + 1))
+    by_column: list[list[str]] = [[] for _ in range(width)]
+    problems: dict[int, list[str]] = {}
+    for k, x in enumerate(body):
+        i, j = divmod(k, width)
+        text = _catalogue_cell(x)
+        if text.strip().upper() in EXCEL_ERRORS:
+            problems.setdefault(i, []).append(
+                f"row {row_numbers[i]}, {names[j] or f'column {j + 1}'} = {text.strip().upper()}: "
+                f"an Excel error value")
+            text = ""
+        by_column[j].append(text)
+    res = evaluate_chunk(scenario, plan, by_column, row_numbers, problems)
+    methods = list(scenario.methods)
+    carried = dict(getattr(res, "carried", None) or {})
+    out_names = output_header(scenario)
+    if carried:
+        out_names = out_names[:1] + list(carried) + out_names[1:]
+    integer = {f"{m}.{f}" for m in methods for f in INTEGER_FIELDS}
+    columns = []
+    for name in out_names:
+        if name == "sku":
+            columns.append([str(v) for v in res.sku])
+        elif name in carried:
+            columns.append([str(v) for v in carried[name]])
+        elif name == "demand.rate_per_year":
+            columns.append([_number(v) for v in res.rate])
+        elif name in ("cheapest", "lowest_impact"):
+            idx = res.cheapest if name == "cheapest" else res.lowest_impact
+            columns.append([methods[i] if i >= 0 else "" for i in np.asarray(idx).tolist()])
+        elif name == "saving":
+            columns.append([_number(v) for v in res.saving])
+        elif name == "error":
+            columns.append(list(res.errors))
+        else:
+            columns.append([_number(v, name in integer) for v in res.columns[name]])
+    failed = ~np.asarray(res.ok)
+    for c, name in zip(columns, out_names):
+        if name not in ("sku", "error") and name not in carried:
+            for i in np.flatnonzero(failed).tolist():
+                c[i] = None
+    body_rows = [list(r) for r in zip(*columns)]
+    return ([list(out_names)] if head else []) + body_rows
 
 
 #: Excel name -> the Python function behind it (same argument names and order).
@@ -912,5 +1460,6 @@ FUNCTIONS = {
     "ACCEPTED_Q": accepted_q, "SQ_ONHAND": sq_onhand, "SQ_BACKORDERS": sq_backorders,
     "BACKORDER_WAIT": backorder_wait, "BREAKEVEN_PRICE": breakeven_price,
     "TRANSPORT_MPTS": transport_mpts, "OPTIMAL_REORDER_POINT": optimal_reorder_point,
-    "MTO_COST": mto_cost,
+    "MTO_COST": mto_cost, "POLICY": policy, "FILL_RATE": fill_rate,
+    "ON_TIME_RATE": on_time_rate, "DEMAND_RATE": demand_rate, "CATALOGUE": catalogue,
 }
