@@ -38,8 +38,11 @@ REASONS = {
     "dearer_even_at_zero": "optimal {method} costs more than {other} ({target:,.2f} EUR) even at price 0",
     "moq_lower_throughout": "{winner} has the lower {measure} at every moq from 1",
     "moq_keeps_lower": "{winner} keeps the lower {measure} at every moq up to {top:.3g}",
-    "moq_whole_numbers": "printing wins from moq = {value:g}, below accepted_q = {start} where the model "
+    "moq_whole_numbers": "{winner} wins from moq = {value:g}, below accepted_q = {start} where the model "
                          "is defined only at whole moq",
+    "not_finite": "the {measure} is too large to compute (not a finite number) for these inputs",
+    "mould_period_too_short": "the service period of {years:g} years is too short: a demand of even 0.001 "
+                              "parts would mean more than {rate:g} parts a year",
     "portfolio_single_sku": "T = {years:g}: {winner} is cheaper even for a single SKU",
     "portfolio_stays": "T = {years:g}: {winner} stays cheaper up to N = {top:g} SKUs",
     "mould_cost_always": "mould {eur:,.0f} EUR: {winner} with the mould is cheaper at every demand",
