@@ -633,6 +633,13 @@ def run_situations(params: ModelParams, *,
     >>> [int(s) for s in cs.sweeps["emergency_cost"]["regular.S"]]
     [0, 4, 4, 5, 5, 6, 6, 7]
     """
+    # extreme inputs (a material efficiency of 1e-320) overflow some terms: those values
+    # are not finite, and each break-even says so (``not_finite``) instead of a warning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run(params, progress)
+
+
+def _run(params: ModelParams, progress) -> CaseStudy:
     st = _Study(params)
     step = iter(range(len(SITUATIONS)))
 
