@@ -21,9 +21,9 @@ import numpy as np
 from scipy.optimize import brentq
 
 REL_TOL = 1e-9          # both sides of a reported break-even agree to this (relative)
-REFINE_ROUNDS = 4       # rounds of grid refinement around near-misses of zero
-REFINE_POINTS = 16      # points added across the two intervals around each near-miss
-REFINE_MAX = 4096       # at most this many points added per round
+REFINE_ROUNDS = 5       # rounds of grid refinement where crossings may hide
+REFINE_POINTS = 16      # points added inside each interval refined
+REFINE_MAX = 16384      # at most this many points added per round
 BRENTQ_MAX = 4          # up to this many brackets: scipy's brentq each; more: all at once
 
 
@@ -77,31 +77,44 @@ def _diff(sides, x: np.ndarray) -> np.ndarray:
 
 def _refine(sides, g: np.ndarray, d: np.ndarray, discrete_below: float):
     """Refine the grid where crossings may hide: every interval with a sign change (it
-    may hold three crossings, or a jump and a root), and both intervals around every
+    may hold three crossings, or a jump and a root); both intervals around every
     near-miss of zero (an interior grid point where ``|d|`` is a local minimum, its
     neighbours have the same sign, and ``|d|`` is no larger than twice the change of ``d``
-    to a neighbour, so ``d`` may reach zero in between). Each round splits those intervals
+    to a neighbour, so ``d`` may reach zero in between); and every interval whose slope
+    differs from a neighbour's by so much that ``d`` could reach zero within it (``min |d|
+    <= 2 x width x slope change``: a kink or a jump of a sawtooth). Each round splits those intervals
     into :data:`REFINE_POINTS` + 1 parts; nothing is refined at or below ``discrete_below``."""
     for _ in range(REFINE_ROUNDS):
         if g.size < 2:
             break
         fin = np.isfinite(d)
-        wide = (g[1:] - g[:-1]) > 1e-9 * np.maximum(np.abs(g[1:]), 1.0)
-        with np.errstate(invalid="ignore"):
+        w = g[1:] - g[:-1]
+        wide = w > 1e-9 * np.maximum(np.abs(g[1:]), 1.0)
+        # score of each interval: 0 with a sign change, else how far d stays from zero
+        # relative to what its curvature or jump allows (<= 1: d may reach zero inside)
+        score = np.full(w.shape, np.inf)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             change = fin[:-1] & fin[1:] & (np.sign(d[:-1]) * np.sign(d[1:]) < 0)
-        lo_i = list(np.flatnonzero(change & wide & (g[:-1] >= discrete_below)))
-        if g.size >= 3:
-            a, m, b = d[:-2], d[1:-1], d[2:]
-            with np.errstate(invalid="ignore"):
+            score[change] = 0.0
+            if g.size >= 3:
+                a, m, b = d[:-2], d[1:-1], d[2:]
                 near = (fin[:-2] & fin[1:-1] & fin[2:]
                         & (np.sign(a) == np.sign(m)) & (np.sign(b) == np.sign(m)) & (m != 0)
-                        & (np.abs(m) <= np.abs(a)) & (np.abs(m) <= np.abs(b))
-                        & (np.abs(m) <= 2.0 * np.maximum(np.abs(a - m), np.abs(b - m)))
-                        & (g[:-2] >= discrete_below))
-            for j in np.flatnonzero(near):
-                lo_i += [j, j + 1]
-        idx = np.unique(np.array(lo_i, dtype=int))
-        idx = idx[wide[idx]][:REFINE_MAX // REFINE_POINTS]
+                        & (np.abs(m) <= np.abs(a)) & (np.abs(m) <= np.abs(b)))
+                r = np.where(near, np.abs(m) / (2.0 * np.maximum(np.abs(a - m), np.abs(b - m))), np.inf)
+                score[:-1] = np.minimum(score[:-1], r)
+                score[1:] = np.minimum(score[1:], r)
+                # a kink or a jump: an interval whose slope differs from a neighbour's so
+                # much that, over its width, the difference could reach zero (Taylor bound)
+                sl = (d[1:] - d[:-1]) / w
+                dev = np.zeros(sl.shape)
+                dev[1:] = np.abs(sl[1:] - sl[:-1])
+                dev[:-1] = np.maximum(dev[:-1], np.abs(sl[:-1] - sl[1:]))
+                k = np.minimum(np.abs(d[:-1]), np.abs(d[1:])) / (2.0 * w * dev)
+                score = np.minimum(score, np.where(fin[:-1] & fin[1:], k, np.inf))
+        score[~wide | (g[:-1] < discrete_below) | ~np.isfinite(score)] = np.inf
+        cand = np.flatnonzero(score <= 1.0)
+        idx = np.sort(cand[np.argsort(score[cand], kind="stable")][:REFINE_MAX // REFINE_POINTS])
         if idx.size == 0:
             break
         t = np.linspace(0.0, 1.0, REFINE_POINTS + 2)[1:-1]
