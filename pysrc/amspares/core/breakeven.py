@@ -23,7 +23,7 @@ from scipy.optimize import brentq
 REL_TOL = 1e-9          # both sides of a reported break-even agree to this (relative)
 REFINE_ROUNDS = 5       # rounds of grid refinement where crossings may hide
 REFINE_POINTS = 16      # points added inside each interval refined
-REFINE_MAX = 16384      # at most this many points added per round
+REFINE_MAX = 4096       # at most this many points added per round
 BRENTQ_MAX = 4          # up to this many brackets: scipy's brentq each; more: all at once
 
 
@@ -132,14 +132,14 @@ def _refine(sides, g: np.ndarray, d: np.ndarray, discrete_below: float):
 
 
 def _xtol(a, b):
-    return 1e-13 * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    return 1e-15 * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
 
 
 def solve_brackets(sides, a, b, da, db, maxiter: int = 200) -> np.ndarray:
     """Roots of ``lhs - rhs`` in many brackets ``[a, b]`` at once (``da``, ``db`` the
     differences at the ends, of opposite signs): the Illinois variant of regula falsi,
     every third step a bisection, each step one vectorised model call for all brackets
-    still wider than ``1e-13 * max(1, |a|, |b|)``. A jump across equality converges to the
+    still wider than ``1e-15 * max(1, |a|, |b|)``. A jump across equality converges to the
     jump point. Used instead of one :func:`scipy.optimize.brentq` per bracket when there are
     many brackets (each brentq step would be a model call of its own).
 
@@ -225,6 +225,7 @@ def find_crossings(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
 
     out: list[Crossing] = []
     pending = []                              # (a, b, da, db, who) to refine
+    whole = []                                # (ka, kb, da, who) on whole numbers
     prev = None                               # index of the last finite non-zero point
     for i in range(g.size):
         if not np.isfinite(d[i]):
@@ -239,25 +240,33 @@ def find_crossings(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
             if zero.size:                     # an exact zero on the grid
                 out.append(Crossing(float(g[prev + 1 + zero[0]]), **who))
             elif b <= discrete_below:
-                ka, kb, da = math.floor(a), math.ceil(b), d[prev]
-                while kb - ka > 1:            # bisection on whole numbers
-                    mid = (ka + kb) // 2
-                    dm = f(float(mid))
-                    if not math.isfinite(dm) or dm == 0.0:
-                        break
-                    if np.sign(dm) == np.sign(da):
-                        ka = mid
-                    else:
-                        kb = mid
-                out.append(Crossing(float(kb), jump=True, reason=(
-                    f"defined only at whole numbers here: equality is crossed between {ka:g} and {kb:g}"),
-                    **who))
+                whole.append((math.floor(a), math.ceil(b), float(d[prev]), who))
             else:
                 pending.append((a, b, float(d[prev]), float(d[i]), who))
         prev = i
+    if whole:                                 # bisection on whole numbers, all at once
+        ka, kb = (np.array([w[j] for w in whole], dtype=float) for j in range(2))
+        da = np.array([w[2] for w in whole])
+        live = np.ones(ka.shape, dtype=bool)
+        while True:
+            act = np.flatnonzero(live & (kb - ka > 1))
+            if act.size == 0:
+                break
+            mid = np.floor(0.5 * (ka[act] + kb[act]))
+            dm = _diff(sides, mid)
+            stop = ~np.isfinite(dm) | (dm == 0.0)
+            live[act[stop]] = False
+            same = ~stop & (np.sign(dm) == np.sign(da[act]))
+            other = ~stop & ~same
+            ka[act[same]] = mid[same]
+            kb[act[other]] = mid[other]
+        for lo_k, hi_k, (_, _, _, who) in zip(ka, kb, whole):
+            out.append(Crossing(float(hi_k), jump=True, reason=(
+                f"defined only at whole numbers here: equality is crossed between {lo_k:g} and {hi_k:g}"),
+                **who))
     if pending:
         if len(pending) <= BRENTQ_MAX:
-            xs = np.array([brentq(f, a, b, xtol=1e-13 * max(1.0, abs(a), abs(b)),
+            xs = np.array([brentq(f, a, b, xtol=1e-15 * max(1.0, abs(a), abs(b)),
                                   rtol=4 * np.finfo(float).eps, maxiter=500)
                            for a, b, _, _, _ in pending])
         else:
@@ -271,7 +280,7 @@ def find_crossings(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
                 out.append(Crossing(float(x), jump=True, reason=(
                     f"the model jumps across equality at {x:.10g} ({l:.6g} vs {h:.6g} there): "
                     f"a discontinuity, not a root"), **who))
-        out.sort(key=lambda c: c.value)
+    out.sort(key=lambda c: c.value)
     return out
 
 

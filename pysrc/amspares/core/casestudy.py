@@ -84,19 +84,31 @@ Break-evens (spec section 5 names)
 ``mould_breakeven_demand_impact`` (``{"900000": .., "4000000": .., "7300000": ..}``),
 ``am_energy_breakeven_mj_per_kg``.
 
+Every break-even lists all its crossings in range (``BreakEven.crossings``, smallest
+first, each with the method lower on either side); its value is the smallest crossing,
+except for the two below.
+
 ``moq_breakeven_cost`` and ``moq_breakeven_impact`` are real-valued minimum order
 quantities: from ``moq >= accepted_q`` (and ``> n``) one order ships ``accepted_q`` parts and
 bills ``moq`` (Eq. 27-30), so regular's cost and impact are exactly linear in moq there and
-the model between two whole moq is their linear interpolation. If the two methods cross
-below that (where the model exists only at whole moq), the first whole moq at which printing
-wins is reported as a jump point, with the reason.
+the model between two whole moq is their linear interpolation. Their value keeps that
+definition: the last crossing, the one into the linear regime, after which the winner
+does not change. Below that the model exists only at whole moq and the curves may cross
+several times (the sawtooth of ``ceil(n/Q) Q``); those crossings are listed beside it, each
+the first whole moq with the other winner. If even the last crossing lies below the linear
+regime it is such a whole moq, reported as a jump point with the reason.
 
 Each break-even is found by :func:`amspares.core.breakeven.find_breakeven`: the model is
-evaluated on a coarse grid to find the first sign change, then
-:func:`scipy.optimize.brentq` refines it on the continuous model to full precision. A
-break-even that does not exist in range has value ``None`` and a reason; one where the
-model jumps across equality (a discontinuity, not a root) is the jump point, with a note.
-Each also names the method that wins below and above the value (``below``, ``above``).
+evaluated on a grid sized by the situation (every whole moq up to 1000, 100 points per
+decade of demand for the mould, 64 per decade of N for the portfolio, doubling prices and
+energies), refined where the difference changes sign, nearly touches zero, or has a kink
+or jump that could hide a crossing; then :func:`scipy.optimize.brentq` (or, for many
+brackets, a vectorised bracketing solver) refines every sign change on the continuous
+model. A break-even that does not exist in range has value ``None`` and a reason; one where
+the model jumps across equality (a discontinuity, not a root) is the jump point, with a
+note. The mould sweep and search stop at the demand whose rate ``n / T`` reaches the
+largest rate a scenario accepts (:data:`RATE_MAX`); a model that is not finite anywhere in
+range (an overflowing input) gives ``None`` with the reason ``not_finite``.
 """
 
 from __future__ import annotations
