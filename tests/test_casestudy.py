@@ -457,3 +457,70 @@ def test_the_workbook_output_must_be_an_xlsx_file(tmp_path, capsys):
     assert cli.main(["scenario", "-o", str(out)]) == 2
     assert "must be a .xlsx file" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- extreme valid inputs
+
+#: Valid scenarios that used to take minutes (or fail): long lead times (the mould sweep
+#: reaches a lead-time demand near 10^6), tiny and short service periods, the largest
+#: accepted rate, and values so extreme that the model overflows (issue reports).
+EXTREME = {
+    "production_days_1e4": {"methods.regular.production_days": 10000.0},
+    "production_days_1e5": {"methods.regular.production_days": 1e5},
+    "shipping_days_1e5": {"methods.regular.shipping_days": 1e5},
+    "service_years_1e-9": {"demand.service_years": 1e-9},
+    "service_years_0.5": {"demand.service_years": 0.5},
+    "rate_1e6": {"demand.rate_per_year": 1e6},
+    "rate_1e6_exact_long": {"model.waiting_time": "exact", "demand.rate_per_year": 1e6,
+                            "methods.regular.production_days": 1e5, "methods.am_mts.production_days": 1e5},
+    "service_years_1e-320": {"demand.service_years": 1e-320},
+    "material_efficiency_1e-320": {"methods.regular.material_efficiency": 1e-320},
+}
+CPU_SECONDS = 60.0          # generous: each takes a few seconds on one core
+
+
+def _finite_or_null(x, path=""):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            _finite_or_null(v, f"{path}/{k}")
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            _finite_or_null(v, f"{path}[{i}]")
+    elif isinstance(x, float):
+        assert math.isfinite(x), path
+
+
+@pytest.mark.parametrize("which", list(EXTREME))
+def test_extreme_valid_inputs_finish_quickly_with_finite_results(sc, which):
+    import time
+    import warnings
+    s2 = sc.with_values(EXTREME[which])
+    t = time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no RuntimeWarning reaches the user
+        out = case_study(s2)
+    spent = time.process_time() - t
+    assert spent < CPU_SECONDS, (which, spent)
+    _finite_or_null(out)
+    json.dumps(out, allow_nan=False)
+    # every missing break-even says why, or who wins throughout
+    for label, side in out["sides"].items():
+        name, _, key = label.partition("/")
+        value = out["breakeven"][name][key] if key else out["breakeven"][name]
+        if value is None:
+            assert label in out["reasons"] or (side["below"] and side["below"] == side["above"]), (which, label)
+
+
+def test_overflowing_inputs_are_null_with_the_true_reason(sc):
+    tiny = case_study(sc.with_values({"demand.service_years": 1e-320}))
+    for key in ("3000", "20000", "80000"):
+        assert tiny["breakeven"]["mould_breakeven_demand_cost"][key] is None
+        assert "too short" in tiny["reasons"][f"mould_breakeven_demand_cost/{key}"]
+    assert all(r["regular.total_cost"] is None for r in tiny["sweeps"]["mould"])
+    waste = case_study(sc.with_values({"methods.regular.material_efficiency": 1e-320}))
+    # 0.25 kg / 1e-320 of material overflows: regular's impact is not a number, so no impact
+    # break-even exists, and the reason says so (not "printing wins at every moq")
+    for label in ("moq_breakeven_impact", "am_energy_breakeven_mj_per_kg", "mould_breakeven_demand_impact/900000"):
+        assert "too large to compute" in waste["reasons"][label], label
+    # the cost break-evens do not depend on the material: the thesis values stay
+    assert round(waste["breakeven"]["am_price_breakeven"], 4) == 23.9284

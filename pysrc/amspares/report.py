@@ -64,21 +64,26 @@ def rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
 def study_dict(cs: CaseStudy) -> dict[str, Any]:
     """A :class:`~amspares.core.casestudy.CaseStudy` as plain JSON data.
 
-    ``{"roles", "breakeven", "reasons", "sweeps", "notes", "current", "sides"}``; ``reasons``
-    and ``sides`` are keyed by the break-even name, with ``/<key>`` for the keyed ones
-    (``"mould_breakeven_demand_cost/3000"``); ``sides[k]`` is ``{"below": method,
-    "above": method}``.
+    ``{"roles", "breakeven", "reasons", "sweeps", "notes", "current", "sides", "crossings"}``;
+    ``reasons``, ``sides`` and ``crossings`` are keyed by the break-even name, with
+    ``/<key>`` for the keyed ones (``"mould_breakeven_demand_cost/3000"``); ``sides[k]`` is
+    ``{"below": method, "above": method}``; ``crossings[k]`` lists every crossing in range,
+    smallest first, as ``{"value", "below", "above", "jump"}`` (empty without one; the
+    break-even's value is one of them).
     """
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     sides: dict[str, dict] = {}
+    crossings: dict[str, list] = {}
 
     def put(label: str, be: BreakEven):
         text = reason_text(be)
         if text:
             reasons[label] = text
         sides[label] = {"below": be.below, "above": be.above}
-        return be.value
+        crossings[label] = [{"value": _plain(c.value), "below": c.below, "above": c.above, "jump": bool(c.jump)}
+                            for c in be.crossings]
+        return _plain(be.value) if be.value is not None else None
 
     for name, be in cs.breakevens.items():
         if isinstance(be, Mapping):
@@ -87,7 +92,8 @@ def study_dict(cs: CaseStudy) -> dict[str, Any]:
             values[name] = put(name, be)
     return {"roles": dict(cs.roles), "breakeven": values, "reasons": reasons,
             "sweeps": {name: rows(cols) for name, cols in cs.sweeps.items()},
-            "notes": [note_text(n) for n in cs.notes], "current": dict(cs.current), "sides": sides}
+            "notes": [note_text(n) for n in cs.notes], "current": {k: _plain(v) for k, v in cs.current.items()},
+            "sides": sides, "crossings": crossings}
 
 
 def case_study(scenario_or_inputs, methods: Mapping[str, str] | None = None, *,
@@ -107,8 +113,8 @@ def case_study(scenario_or_inputs, methods: Mapping[str, str] | None = None, *,
 def study_json(scenario, progress=None) -> dict[str, Any]:
     """The object ``amspares scenario --json`` prints (and the workbook writer receives):
     ``{"base": <evaluate object>, "breakeven", "sweeps", "roles", "reasons", "notes",
-    "current", "sides"}``."""
+    "current", "sides", "crossings"}``."""
     cs = case_study(scenario, progress=progress)
     return {"base": evaluate(scenario), "breakeven": cs["breakeven"], "sweeps": cs["sweeps"],
             "roles": cs["roles"], "reasons": cs["reasons"], "notes": cs["notes"],
-            "current": cs["current"], "sides": cs["sides"]}
+            "current": cs["current"], "sides": cs["sides"], "crossings": cs["crossings"]}

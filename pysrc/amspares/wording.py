@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from amspares.core.breakeven import BreakEven
+from amspares.core.breakeven import BreakEven, Crossing
 from amspares.core.casestudy import MOULD_EUR, MOULD_MPTS, mould_key
 
 #: break-even name -> (the swept quantity, its unit, "cost" or "impact")
@@ -38,8 +38,11 @@ REASONS = {
     "dearer_even_at_zero": "optimal {method} costs more than {other} ({target:,.2f} EUR) even at price 0",
     "moq_lower_throughout": "{winner} has the lower {measure} at every moq from 1",
     "moq_keeps_lower": "{winner} keeps the lower {measure} at every moq up to {top:.3g}",
-    "moq_whole_numbers": "printing wins from moq = {value:g}, below accepted_q = {start} where the model "
+    "moq_whole_numbers": "{winner} wins from moq = {value:g}, below accepted_q = {start} where the model "
                          "is defined only at whole moq",
+    "not_finite": "the {measure} is too large to compute (not a finite number) for these inputs",
+    "mould_period_too_short": "the service period of {years:g} years is too short: a demand of even 0.001 "
+                              "parts would mean more than {rate:g} parts a year",
     "portfolio_single_sku": "T = {years:g}: {winner} is cheaper even for a single SKU",
     "portfolio_stays": "T = {years:g}: {winner} stays cheaper up to N = {top:g} SKUs",
     "mould_cost_always": "mould {eur:,.0f} EUR: {winner} with the mould is cheaper at every demand",
@@ -85,7 +88,8 @@ def breakeven_sentence(be: BreakEven, quantity_label: str, unit: str, *, measure
     ``quantity_label`` names the swept quantity, ``unit`` its unit; ``measure`` is
     ``"cost"`` (cheaper) or ``"impact"`` (greener); ``number`` formats the value (default
     two decimals). Without a value the sentence says why (``be.reason``), or who wins
-    throughout.
+    throughout. With several crossings (``be.crossings``) it names the ranges where one
+    method is lower, and the other "elsewhere".
 
     >>> be = BreakEven(357.26, below="am_mto", above="regular")
     >>> breakeven_sentence(be, "AM price", "EUR")
@@ -99,6 +103,12 @@ def breakeven_sentence(be: BreakEven, quantity_label: str, unit: str, *, measure
     'no break-even in N (no crossing in range)'
     >>> breakeven_sentence(BreakEven(None, below="b", above="b"), "N", "SKUs")
     'no break-even in N: b is cheaper at every N'
+    >>> from amspares.core.breakeven import Crossing
+    >>> three = (Crossing(20.3, "regular", "am_mto"), Crossing(40.1, "am_mto", "regular"),
+    ...          Crossing(55.0, "regular", "am_mto"))
+    >>> breakeven_sentence(BreakEven(20.3, below="regular", above="am_mto", crossings=three),
+    ...                    "total demand n", "parts")
+    'regular is cheaper for total demand n below 20.30 and between 40.10 and 55.00 parts; am_mto elsewhere'
     """
     better = BETTER[measure]
     if be.value is None:
@@ -107,11 +117,51 @@ def breakeven_sentence(be: BreakEven, quantity_label: str, unit: str, *, measure
         if be.below and be.below == be.above:
             return f"no break-even in {quantity_label}: {be.below} is {better} at every {quantity_label}"
         return f"no break-even in {quantity_label} in range"
+    several = _several(be, quantity_label, unit, better, number or _two)
+    if several:
+        return several
     shown = (number or _two)(be.value)
     where = f"{quantity_label} = {shown} {unit}".rstrip()
     if be.below and be.above and be.below != be.above:
         return f"{be.below} is {better} below {where}, {be.above} above it"
     return f"both are equally {'cheap' if measure == 'cost' else 'green'} at {where}"
+
+
+def _several(be: BreakEven, quantity_label: str, unit: str, better: str,
+             number: Callable[[float], str]) -> str:
+    """The sentence of a break-even with several crossings ('' with at most one): the
+    ranges where the first winner is lower, the other one "elsewhere"."""
+    cs = sorted(be.crossings, key=lambda c: c.value)
+    if len(cs) < 2:
+        return ""
+    # winner of each range between crossings (below the first, between, above the last)
+    winners = [cs[0].below] + [c.above or (cs[i + 1].below if i + 1 < len(cs) else None)
+                               for i, c in enumerate(cs)]
+    if any(w is None for w in winners):
+        return ""
+    bounds = [None] + [c.value for c in cs] + [None]
+    ranges = []                      # merged: [winner, start, end]
+    for i, w in enumerate(winners):
+        if ranges and ranges[-1][0] == w:
+            ranges[-1][2] = bounds[i + 1]
+        else:
+            ranges.append([w, bounds[i], bounds[i + 1]])
+    if len(ranges) <= 2:
+        return ""
+    first = ranges[0][0]
+    other = next(w for w, _, _ in ranges if w != first)
+    parts = []
+    for w, a, b in ranges:
+        if w != first:
+            continue
+        if a is None:
+            parts.append(f"below {number(b)}")
+        elif b is None:
+            parts.append(f"above {number(a)}")
+        else:
+            parts.append(f"between {number(a)} and {number(b)}")
+    said = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{first} is {better} for {quantity_label} {said} {unit}".rstrip() + f"; {other} elsewhere"
 
 
 def sentence_for(name: str, be: BreakEven, *, number: Callable[[float], str] | None = None) -> str:
@@ -127,8 +177,10 @@ def breakeven_from_study(study: Mapping[str, Any], name: str, key: str = "") -> 
     if key:
         value = value[key]
     sides = (study.get("sides") or {}).get(label) or {}
+    crossings = tuple(Crossing(c["value"], c.get("below"), c.get("above"), bool(c.get("jump")))
+                      for c in (study.get("crossings") or {}).get(label) or ())
     return BreakEven(value, (study.get("reasons") or {}).get(label, ""),
-                     below=sides.get("below"), above=sides.get("above"))
+                     below=sides.get("below"), above=sides.get("above"), crossings=crossings)
 
 
 # --------------------------------------------------------------------------- readable report

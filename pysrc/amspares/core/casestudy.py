@@ -84,19 +84,31 @@ Break-evens (spec section 5 names)
 ``mould_breakeven_demand_impact`` (``{"900000": .., "4000000": .., "7300000": ..}``),
 ``am_energy_breakeven_mj_per_kg``.
 
+Every break-even lists all its crossings in range (``BreakEven.crossings``, smallest
+first, each with the method lower on either side); its value is the smallest crossing,
+except for the two below.
+
 ``moq_breakeven_cost`` and ``moq_breakeven_impact`` are real-valued minimum order
 quantities: from ``moq >= accepted_q`` (and ``> n``) one order ships ``accepted_q`` parts and
 bills ``moq`` (Eq. 27-30), so regular's cost and impact are exactly linear in moq there and
-the model between two whole moq is their linear interpolation. If the two methods cross
-below that (where the model exists only at whole moq), the first whole moq at which printing
-wins is reported as a jump point, with the reason.
+the model between two whole moq is their linear interpolation. Their value keeps that
+definition: the last crossing, the one into the linear regime, after which the winner
+does not change. Below that the model exists only at whole moq and the curves may cross
+several times (the sawtooth of ``ceil(n/Q) Q``); those crossings are listed beside it, each
+the first whole moq with the other winner. If even the last crossing lies below the linear
+regime it is such a whole moq, reported as a jump point with the reason.
 
 Each break-even is found by :func:`amspares.core.breakeven.find_breakeven`: the model is
-evaluated on a coarse grid to find the first sign change, then
-:func:`scipy.optimize.brentq` refines it on the continuous model to full precision. A
-break-even that does not exist in range has value ``None`` and a reason; one where the
-model jumps across equality (a discontinuity, not a root) is the jump point, with a note.
-Each also names the method that wins below and above the value (``below``, ``above``).
+evaluated on a grid sized by the situation (every whole moq up to 1000, 100 points per
+decade of demand for the mould, 64 per decade of N for the portfolio, doubling prices and
+energies), refined where the difference changes sign, nearly touches zero, or has a kink
+or jump that could hide a crossing; then :func:`scipy.optimize.brentq` (or, for many
+brackets, a vectorised bracketing solver) refines every sign change on the continuous
+model. A break-even that does not exist in range has value ``None`` and a reason; one where
+the model jumps across equality (a discontinuity, not a root) is the jump point, with a
+note. The mould sweep and search stop at the demand whose rate ``n / T`` reaches the
+largest rate a scenario accepts (:data:`RATE_MAX`); a model that is not finite anywhere in
+range (an overflowing input) gives ``None`` with the reason ``not_finite``.
 """
 
 from __future__ import annotations
@@ -125,6 +137,11 @@ MOULD_EUR = (3000.0, 20000.0, 80000.0)
 MOULD_MPTS = (900000.0, 4000000.0, 7300000.0)
 MOULD_DEMAND = np.concatenate([np.arange(1, 101), np.arange(110, 1001, 10),
                                np.arange(1100, 10001, 100), np.arange(11000, 100001, 1000)]).astype(float)
+#: The mould break-evens search n from 1e-3 to 1e6 parts on this many points per decade
+#: (and the sweep's points), refined where the two curves nearly touch.
+MOULD_SEARCH_PER_DECADE = 100
+#: The largest rate a sweep may reach (the largest ``demand.rate_per_year`` a scenario accepts).
+RATE_MAX = 1e6
 #: The break-evens, in the order they are reported.
 BREAKEVEN_NAMES = ("am_price_breakeven", "regular_price_breakeven", "moq_breakeven_cost",
                    "moq_breakeven_impact", "portfolio_breakeven_skus", "mould_breakeven_demand_cost",
@@ -241,6 +258,20 @@ def _not_applicable(lacking: tuple[str, ...]) -> BreakEven:
     return BreakEven(None, why="not_applicable", facts={"lacking": lacking})
 
 
+def _not_finite(be: BreakEven, sides, grid, measure: str) -> BreakEven | None:
+    """A reason when the model has no finite value anywhere on ``grid`` (an extreme input
+    such as a material efficiency of 1e-320 makes the impact overflow), else None."""
+    if be.value is not None or be.crossings:
+        return None
+    g = np.asarray(grid, dtype=float)[:64]
+    lhs, rhs = sides(g)
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = np.asarray(lhs, dtype=float) - np.asarray(rhs, dtype=float)
+    if np.any(np.isfinite(d)):
+        return None
+    return _because(be, "not_finite", measure=measure)
+
+
 def _because(be: BreakEven, why: str, **facts) -> BreakEven:
     """``be`` with the situation's own reason (replacing the root finder's note)."""
     return replace(be, reason="", why=why, facts=facts)
@@ -329,10 +360,11 @@ def _price_breakeven(st: _Study, swept: str, other: str, why: str) -> BreakEven:
         ev = st.ev(st.method(swept, price=p), names=[swept])
         return ev.methods[swept].total_cost, np.full(p.shape, target)
 
-    be = find_breakeven(sides, _expanding(float(st.p.methods[swept].price) or 1.0),
-                        names=(swept, other))
+    grid = _expanding(float(st.p.methods[swept].price) or 1.0)
+    be = find_breakeven(sides, grid, names=(swept, other))
     if be.value is None:
-        return _because(be, why, method=swept, other=other, target=target)
+        return (_not_finite(be, sides, grid, "cost")
+                or _because(be, why, method=swept, other=other, target=target))
     return be
 
 
@@ -375,19 +407,28 @@ def _moq(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
         lo, hi = v[:k.size], v[k.size:]
         return lo + (x - k) * (hi - lo), w[:k.size]
 
+    # every whole moq up to 1000 (and up to the linear regime, on a whole-number grid of
+    # 100 points per decade where that lies further out: a crossing there is narrowed by
+    # bisection on whole numbers), then the linear regime by doubling
+    below = np.arange(1.0, min(lin0, 1000) + 1.0)
+    if lin0 > 1000:
+        below = np.unique(np.concatenate([below, np.round(np.logspace(3, math.log10(lin0), 100 * max(
+            1, math.ceil(math.log10(lin0) - 3)) + 1))]))
+    search = np.unique(np.concatenate([below, [float(lin0)], lin0 * 2.0 ** np.arange(1, 31) + 1000.0]))
+
     def solve(what, label):
-        other = model(grid.astype(float), what)
-        # the grid first, then (linear regime) further out by doubling
-        extra = lin0 * 2.0 ** np.arange(1, 31) + 1000.0
-        be = find_breakeven(lambda x: model(x, what), np.concatenate([grid.astype(float), extra]),
-                            names=(R, M), discrete_below=lin0)
+        sides = lambda x: model(x, what)   # noqa: E731
+        be = find_breakeven(sides, search, names=(R, M), discrete_below=lin0, headline="last")
         if be.value is None:
-            d = other[0] - other[1]
-            if np.all(d >= 0):
+            bad = _not_finite(be, sides, search, label)
+            if bad:
+                return bad
+            lo, hi = sides(search[:1])
+            if lo[0] >= hi[0]:
                 return _because(be, "moq_lower_throughout", winner=M, measure=label)
-            return _because(be, "moq_keeps_lower", winner=R, measure=label, top=float(extra[-1]))
+            return _because(be, "moq_keeps_lower", winner=R, measure=label, top=float(search[-1]))
         if be.jump:
-            return _because(be, "moq_whole_numbers", value=be.value, start=lin0)
+            return _because(be, "moq_whole_numbers", value=be.value, start=lin0, winner=be.above)
         return be
 
     be_cost = solve("cost", "cost")
@@ -413,7 +454,7 @@ def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
                                                   else np.full(N.shape, np.nan))
         tables[name] = cols
     found = {}
-    grid = np.unique(np.concatenate([np.arange(1, 51), np.round(10 ** np.arange(0, 6.01, 0.125))])).astype(float)
+    grid = np.unique(np.concatenate([np.arange(1, 51), 10 ** np.linspace(0, 6, 6 * 64 + 1)])).astype(float)
     for label, T in (("T1", 1.0), ("T10", 10.0)):
         def sides(N, T=T):
             ev = st.ev(spread(T, N), names=[R, M])
@@ -422,7 +463,10 @@ def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
         be = find_breakeven(sides, grid, names=(R, M))
         if be.value is None:
             lo, hi = sides(grid[:1])
-            if lo[0] > hi[0]:
+            bad = _not_finite(be, sides, grid, "cost")
+            if bad:
+                be = bad
+            elif lo[0] > hi[0]:
                 be = _because(be, "portfolio_single_sku", years=T, winner=M)
             else:
                 be = _because(be, "portfolio_stays", years=T, winner=R, top=float(grid[-1]))
@@ -437,34 +481,67 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
     inv0 = float(st.p.methods[R].investment)
     n = MOULD_DEMAND
     k = len(MOULD_EUR)
-    # one call: the plain scenario, then each mould, all at every n
-    lam = np.tile(n / T, k + 1)
-    inv = np.repeat(np.array((0.0,) + MOULD_EUR), n.size) + inv0
-    ev = st.ev(replace(st.method(R, investment=inv), rate_per_year=lam))
-    cols = {"n": n, "rate_per_year": n / T, **{c: v[:n.size] for c, v in _columns(ev).items()}}
-    total = ev.methods[R].total_cost
-    for j, eur in enumerate(MOULD_EUR, start=1):
-        cols[f"mould_{mould_key(eur)}.total_cost"] = total[j * n.size:(j + 1) * n.size]
-    if st.has_part:
-        for mp in MOULD_MPTS:
-            cols[f"mould_{mould_key(mp)}.impact_mpts"] = ev.methods[R].impact_mpts[:n.size] + mp
+    # demands whose rate n / T a scenario could have (a tiny service period makes n / T
+    # overflow): the others are left out of the sweep (null) and of the search
+    top = T * RATE_MAX
+    ok = n <= top
+    nv = n[ok]
+    lam = np.tile(nv / T, k + 1)
+    inv = np.repeat(np.array((0.0,) + MOULD_EUR), nv.size) + inv0
+    cols: dict[str, Any] = {"n": n, "rate_per_year": np.where(ok, n / T if top > 0 else np.nan, np.nan)}
 
-    search = np.concatenate([[1e-3, 0.01, 0.1, 0.5], n, [2e5, 5e5, 1e6]])
+    def full(v):
+        out = np.full(n.shape, np.nan)
+        out[ok] = v
+        return out
+
+    if nv.size:
+        ev = st.ev(replace(st.method(R, investment=inv), rate_per_year=lam))
+        cols.update({c: full(np.asarray(v, dtype=float)[:nv.size]) if np.ndim(v) else v
+                     for c, v in _columns(ev).items()})
+        total = ev.methods[R].total_cost
+        for j, eur in enumerate(MOULD_EUR, start=1):
+            cols[f"mould_{mould_key(eur)}.total_cost"] = full(total[j * nv.size:(j + 1) * nv.size])
+        if st.has_part:
+            for mp in MOULD_MPTS:
+                cols[f"mould_{mould_key(mp)}.impact_mpts"] = full(ev.methods[R].impact_mpts[:nv.size] + mp)
+    else:
+        ev = st.ev(replace(st.p, rate_per_year=np.zeros(1)))
+        cols.update({c: np.full(n.shape, np.nan) for c in _columns(ev)})
+        for eur in MOULD_EUR:
+            cols[f"mould_{mould_key(eur)}.total_cost"] = np.full(n.shape, np.nan)
+        if st.has_part:
+            for mp in MOULD_MPTS:
+                cols[f"mould_{mould_key(mp)}.impact_mpts"] = np.full(n.shape, np.nan)
+
+    hi = min(1e6, top)
+    search = np.unique(np.concatenate([
+        np.logspace(-3, 6, 9 * MOULD_SEARCH_PER_DECADE + 1), n, [0.5]]))
+    search = search[search <= hi]
     by_cost, by_impact = {}, {}
+    too_short = _because(BreakEven(None), "mould_period_too_short", years=T, rate=RATE_MAX)
     for eur in MOULD_EUR:
+        if search.size < 2:
+            by_cost[mould_key(eur)] = too_short
+            continue
+
         def sides(x, eur=eur):
             e = st.ev(replace(st.method(R, investment=inv0 + eur), rate_per_year=x / T), names=[R, M])
             return e.methods[R].total_cost, e.methods[M].total_cost
 
         be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
-            lo, hi = sides(search[:1])
-            be = (_because(be, "mould_cost_always", eur=eur, winner=R) if lo[0] < hi[0]
-                  else _because(be, "mould_cost_stays", eur=eur, winner=M, top=float(search[-1])))
+            lo, hi_ = sides(search[:1])
+            be = (_not_finite(be, sides, search, "cost")
+                  or (_because(be, "mould_cost_always", eur=eur, winner=R) if lo[0] < hi_[0]
+                      else _because(be, "mould_cost_stays", eur=eur, winner=M, top=float(search[-1]))))
         by_cost[mould_key(eur)] = be
     for mp in MOULD_MPTS:
         if not st.has_part:
             by_impact[mould_key(mp)] = _not_applicable(st.missing("impact"))
+            continue
+        if search.size < 2:
+            by_impact[mould_key(mp)] = too_short
             continue
 
         def sides(x, mp=mp):
@@ -473,9 +550,10 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
 
         be = find_breakeven(sides, search, names=(R, M))
         if be.value is None:
-            lo, hi = sides(search[:1])
-            be = (_because(be, "mould_impact_always", mpts=mp, winner=R) if lo[0] < hi[0]
-                  else _because(be, "mould_impact_stays", mpts=mp, winner=M, top=float(search[-1])))
+            lo, hi_ = sides(search[:1])
+            be = (_not_finite(be, sides, search, "impact")
+                  or (_because(be, "mould_impact_always", mpts=mp, winner=R) if lo[0] < hi_[0]
+                      else _because(be, "mould_impact_stays", mpts=mp, winner=M, top=float(search[-1]))))
         by_impact[mould_key(mp)] = be
     return cols, by_cost, by_impact
 
@@ -506,8 +584,9 @@ def _am_energy(st: _Study) -> tuple[Columns, BreakEven]:
     be = find_breakeven(sides, _expanding(100.0, 1e7), names=(M, R))
     if be.value is None:
         lo, hi = sides(np.array([0.0]))
-        be = (_because(be, "energy_dirtier_even_at_zero", method=M, other=R) if lo[0] > hi[0]
-              else _because(be, "energy_keeps_lower", method=M))
+        be = (_not_finite(be, sides, _expanding(100.0, 1e7), "impact")
+              or (_because(be, "energy_dirtier_even_at_zero", method=M, other=R) if lo[0] > hi[0]
+                  else _because(be, "energy_keeps_lower", method=M)))
     far = 1.5 * be.value if be.value else 0.0
     top = 600.0 if far <= 600.0 else _nice_upper(far)
     grid = np.linspace(0.0, top, 25)
@@ -566,6 +645,13 @@ def run_situations(params: ModelParams, *,
     >>> [int(s) for s in cs.sweeps["emergency_cost"]["regular.S"]]
     [0, 4, 4, 5, 5, 6, 6, 7]
     """
+    # extreme inputs (a material efficiency of 1e-320) overflow some terms: those values
+    # are not finite, and each break-even says so (``not_finite``) instead of a warning
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run(params, progress)
+
+
+def _run(params: ModelParams, progress) -> CaseStudy:
     st = _Study(params)
     step = iter(range(len(SITUATIONS)))
 
