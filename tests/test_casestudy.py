@@ -26,6 +26,7 @@ from amspares.binding import bind
 from amspares.core.breakeven import find_breakeven
 from amspares.core.casestudy import MOULD_EUR, MOULD_MPTS, mould_key, roles
 from amspares.core.evaluate import evaluate
+from amspares.errors import ScenarioError
 from amspares.report import case_study
 from amspares.core.impact import environmental_impact, megajoules_to_kwh
 from amspares.core.mto import made_to_order_costs
@@ -474,7 +475,6 @@ EXTREME = {
     "rate_1e6_exact_long": {"model.waiting_time": "exact", "demand.rate_per_year": 1e6,
                             "methods.regular.production_days": 1e5, "methods.am_mts.production_days": 1e5},
     "service_years_1e-320": {"demand.service_years": 1e-320},
-    "material_efficiency_1e-320": {"methods.regular.material_efficiency": 1e-320},
 }
 CPU_SECONDS = 60.0          # generous: each takes a few seconds on one core
 
@@ -517,7 +517,12 @@ def test_overflowing_inputs_are_null_with_the_true_reason(sc):
         assert tiny["breakeven"]["mould_breakeven_demand_cost"][key] is None
         assert "too short" in tiny["reasons"][f"mould_breakeven_demand_cost/{key}"]
     assert all(r["regular.total_cost"] is None for r in tiny["sweeps"]["mould"])
-    waste = case_study(sc.with_values({"methods.regular.material_efficiency": 1e-320}))
+    # Validation now refuses a material_efficiency below 1e-6 (docs/limits.md); the case study
+    # itself must still be safe when handed such a model directly (inputs, not a file).
+    with pytest.raises(ScenarioError, match="material_efficiency"):
+        sc.with_values({"methods.regular.material_efficiency": 1e-320})
+    inputs = dict(sc.inputs(), **{"methods.regular.material_efficiency": 1e-320})
+    waste = case_study(inputs, sc.methods)
     # 0.25 kg / 1e-320 of material overflows: regular's impact is not a number, so no impact
     # break-even exists, and the reason says so (not "printing wins at every moq")
     for label in ("moq_breakeven_impact", "am_energy_breakeven_mj_per_kg", "mould_breakeven_demand_impact/900000"):
