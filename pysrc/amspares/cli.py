@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "amspares.commands.evaluate",
     "amspares.commands.scenario",
     "amspares.commands.portfolio",
+    "amspares.commands.demand",
     "amspares.commands.init",
     "amspares.commands.factors",
     "amspares.commands.addin",

@@ -149,6 +149,140 @@ METHOD_KEYS = (
     Key("methods.<method>.transport_to_customer", "legs", unit="km by mode", symbol="km_cus",
         default=(), help="Legs to the customer: list of {mode, km}."),
 )
+
+# --------------------------------------------------------------------------- demand history
+# Demand history in place of demand.rate_per_year (docs/demand.md): the estimated rate
+# becomes the rate the model uses. These keys are not in SCENARIO_KEYS (they are not
+# model inputs: no workbook cell or portfolio column of their own).
+HISTORY_KEYS = (
+    Key("demand.history", "history", unit="parts/period", symbol="",
+        help="Demand per period, oldest first (instead of rate_per_year), with periods_per_year or period."),
+    Key("demand.history_file", "text", help="CSV file of demand history (wide history.<period> columns, "
+        "or sku, date, quantity rows), relative to the scenario file; with sku."),
+    Key("demand.sku", "text", help="The SKU whose history is read from history_file."),
+    Key("demand.periods_per_year", "number", "> 0", "periods/year", "", maximum=1e4,
+        help="Periods per year of the history (12 for months, 52 for weeks, 4 for quarters)."),
+    Key("demand.period", "choice", choices=("month", "quarter", "week"),
+        help="Length of a history period (instead of periods_per_year; needed for a transactions file)."),
+    Key("demand.confidence_level", "number", "(0, 1)", "share", "", default=0.90,
+        help="Confidence level of the rate's interval estimated from the history (0.90 = 90 %)."),
+)
+_HISTORY_FIELDS = {k.key.split(".", 1)[1]: k for k in HISTORY_KEYS}
+#: What a history scenario drops when given a plain rate (and the reverse).
+_HISTORY_ONLY = tuple(_HISTORY_FIELDS)
+
+
+@dataclass(frozen=True)
+class DemandHistory:
+    """The history a scenario's rate was estimated from (``Scenario.history``).
+
+    ``quantities``: demand per period, oldest first (NaN: not observed); ``source``: where
+    it came from (``"[demand] history"`` or the file and SKU); ``level``: the confidence
+    level of the interval.
+    """
+
+    quantities: Any
+    periods_per_year: float
+    level: float
+    source: str
+    period: str | None = None
+
+
+def _base_dir(source: str) -> Path:
+    p = Path(source)
+    return p.parent if source and not source.startswith(("<", "case study")) else Path(".")
+
+
+def _load_history(values: dict, source: str) -> DemandHistory | None:
+    """Check the history keys (already type-checked) and estimate the rate from them."""
+    import math
+
+    import numpy as np
+
+    from amspares import history as hist
+    from amspares.core.demand import poisson_rate_estimate
+
+    given = [k for k in ("demand.history", "demand.history_file") if k in values]
+    extras = [k for k in ("demand.sku", "demand.periods_per_year", "demand.period",
+                          "demand.confidence_level") if k in values]
+    if not given:
+        if extras:
+            raise ScenarioError(extras[0], values[extras[0]],
+                                "means nothing without demand.history or demand.history_file")
+        return None
+    if len(given) == 2:
+        raise ScenarioError("demand.history_file", values["demand.history_file"],
+                            "give either demand.history or demand.history_file, not both")
+    if "demand.rate_per_year" in values:
+        raise ScenarioError("demand.rate_per_year", values["demand.rate_per_year"],
+                            f"give either rate_per_year or {given[0].split('.', 1)[1]}, not both "
+                            f"(the rate is estimated from the history)")
+    if "demand.periods_per_year" in values and "demand.period" in values:
+        raise ScenarioError("demand.period", values["demand.period"],
+                            "give either period or periods_per_year, not both")
+    level = float(values.get("demand.confidence_level", 0.90))
+    period = values.get("demand.period")
+    ppy = values.get("demand.periods_per_year")
+    if ppy is None and period is not None:
+        ppy = hist.PERIODS_PER_YEAR[period]
+    if given[0] == "demand.history":
+        if "demand.sku" in values:
+            raise ScenarioError("demand.sku", values["demand.sku"], "is used only with demand.history_file")
+        raw = values["demand.history"]
+        if not isinstance(raw, (list, tuple)) or not raw:
+            raise ScenarioError("demand.history", raw, "must be a list of demand quantities per period, "
+                                                       "oldest first, like [0, 1, 0, 0, 2]")
+        for i, v in enumerate(raw, start=1):
+            ok = (isinstance(v, (int, float)) and not isinstance(v, bool)
+                  and (math.isnan(v) or (math.isfinite(v) and v >= 0 and v == math.floor(v) and v <= 1e12)))
+            if not ok:
+                raise ScenarioError(f"demand.history[{i}]", v, "must be a whole number >= 0 (the parts "
+                                                               "demanded in that period)")
+        q = np.asarray(raw, dtype=float)
+        if np.isnan(q).all():
+            raise ScenarioError("demand.history", raw, "needs at least one observed period (0 or more)")
+        if ppy is None:
+            raise ScenarioError("demand.periods_per_year", None,
+                                "is required with demand.history (12 for months, 52 for weeks, 4 for quarters; "
+                                "or period = \"month\")")
+        where, kind = "[demand] history", period
+    else:
+        name = values["demand.history_file"]
+        path = Path(name)
+        if not path.is_absolute():
+            path = _base_dir(source) / path
+        sku = values.get("demand.sku")
+        header = hist._read_rows(path, "demand.history_file")[0]
+        if hist.history_columns(header):
+            h = hist.read_wide_history(path, ppy)
+        else:
+            if period is None:
+                by_ppy = {v: k for k, v in hist.PERIODS_PER_YEAR.items()}
+                period = next((k for v, k in by_ppy.items() if ppy is not None and math.isclose(v, ppy, rel_tol=1e-3)), None)
+                if period is None:
+                    raise ScenarioError("demand.period", ppy if ppy is not None else None,
+                                        "is required with a transactions file (sku, date, quantity): "
+                                        "month, quarter or week")
+            h = hist.read_transactions(path, period, skus=() if sku is None else (sku,))
+        if sku is None:
+            if len(h.skus) != 1:
+                raise ScenarioError("demand.sku", None, f"is required: {name} holds {len(h.skus)} SKUs "
+                                                        f"({', '.join(h.skus[:5])}{', ...' if len(h.skus) > 5 else ''})")
+            sku = h.skus[0]
+        if sku not in h.skus:
+            raise ScenarioError("demand.sku", sku, f"is not in {name}" + _suggest(sku, h.skus))
+        q = h.quantities[h.skus.index(sku)]
+        ppy, kind = h.periods_per_year, h.period
+        where = f"{name}, sku {sku}"
+    try:
+        est = poisson_rate_estimate(q, ppy, level)
+    except ValueError as exc:
+        raise ScenarioError(given[0], where, str(exc)) from None
+    if float(est.rate) > 1e6:
+        raise ScenarioError(given[0], where, f"gives {float(est.rate):g} parts/year; the rate must be <= 1e6")
+    values["demand.rate_per_year"] = float(est.rate)
+    return DemandHistory(q, float(ppy), level, where, kind)
+
 SECTIONS = ("model", "demand", "downtime", "storage", "part", "impact")
 _METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _METHOD_BY_FIELD = {k.key.split(".")[-1]: k for k in METHOD_KEYS}
@@ -279,6 +413,8 @@ def _check(spec: Key, key: str, value):
     if spec.type == "table":
         _table_value(key, spec.table, value)
         return value
+    if spec.type == "text" and not isinstance(value, str):
+        raise ScenarioError(key, value, "must be text (in quotes)")
     return value
 
 
@@ -298,6 +434,8 @@ class Scenario:
     values: Mapping[str, Any]            # every given or defaulted key, validated
     source: str = "<scenario>"
     _inputs: Mapping[str, Any] = field(default=None, repr=False, compare=False)
+    #: The demand history the rate was estimated from (None: the rate was given).
+    history: "DemandHistory | None" = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, key: str):
         return self.values[key]
@@ -329,6 +467,8 @@ class Scenario:
         """Nested plain data, as a TOML file would hold it (round-trips through parse)."""
         out: dict = {"name": self.name}
         for key, value in self.values.items():
+            if key == "demand.rate_per_year" and self.history is not None:
+                continue                   # estimated from the history, not given
             parts = key.split(".")
             node = out
             for p in parts[:-1]:
@@ -374,6 +514,13 @@ class Scenario:
             if last in ("volume_cost_per_m3", "package_m3") and value is not None:
                 node.pop("holding_per_part_year", None)
                 node.pop("holding_rate_per_year", None)
+            if parts[0] == "demand" and value is not None:
+                if last == "rate_per_year":          # a given rate replaces the history
+                    for k in _HISTORY_ONLY:
+                        node.pop(k, None)
+                elif last in ("history", "history_file"):
+                    node.pop("rate_per_year", None)
+                    node.pop("history_file" if last == "history" else "history", None)
             if value is None:
                 node.pop(last, None)
             else:
@@ -408,13 +555,16 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         if not isinstance(content, Mapping):
             raise ScenarioError(section, content, "must be a table ([" + section + "])")
         allowed = {k.key.split(".", 1)[1]: k for k in SCENARIO_KEYS if k.key.startswith(section + ".")}
+        if section == "demand":
+            allowed.update(_HISTORY_FIELDS)
         for k, v in content.items():
             key = f"{section}.{k}"
             if k not in allowed:
-                everything = [s.key for s in SCENARIO_KEYS]
+                everything = [s.key for s in SCENARIO_KEYS + HISTORY_KEYS]
                 raise ScenarioError(key, v, "unknown key" + _suggest(key, everything))
             values[key] = _check(allowed[k], key, v)
 
+    demand_history = _load_history(values, source)
     for spec in SCENARIO_KEYS:
         if spec.key in values:
             continue
@@ -500,7 +650,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
 
     inputs = _resolve(values, kinds)
     return Scenario(name=name, methods=MappingProxyType(kinds), values=MappingProxyType(values),
-                    source=source, _inputs=MappingProxyType(inputs))
+                    source=source, _inputs=MappingProxyType(inputs), history=demand_history)
 
 
 def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:

@@ -285,3 +285,95 @@ def format_study(study: dict) -> str:
         if "jumps" in v:
             line(f"   Note ({k}): {v}")
     return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- demand from history
+
+
+def demand_notes(demand: Mapping[str, Any]) -> list[str]:
+    """The sentences on a rate estimated from history: the decision and how sure it is,
+    the demand class, batches, phase-out (``docs/demand.md``).
+
+    ``demand`` is the ``demand`` object of ``amspares evaluate --json``
+    (:func:`amspares.robustness.demand_dict`). The first sentence is the estimate (with the
+    decision when there is one), ending in ``robust`` or ``review``.
+
+    >>> d = {"rate_per_year": 2.9, "lower": 1.8, "upper": 4.4, "level": 0.9, "periods": 60,
+    ...      "years": 5.0, "total": 14.5, "class": {"label": "intermittent", "adi": 4.0,
+    ...      "cv2": 0.2, "overdispersed": False, "max_size": 2.0, "dispersion": 1.1},
+    ...      "phase_out": None, "decision": {"at_estimate": "print", "at_lower": "print",
+    ...      "at_upper": "print", "robust": True, "flip_below": None, "winner_below": None,
+    ...      "flip_above": 6.1, "winner_above": "stock", "flips_inside": [], "search_upper": 44.0}}
+    >>> demand_notes(d)[0]
+    'print at 2.9/yr; stock would win above 6.1/yr, outside the 90 % interval (1.8 to 4.4/yr): robust'
+    >>> d["decision"].update(at_upper="stock", robust=False, flip_above=None, flips_inside=[3.5])
+    >>> demand_notes(d)[0]
+    'print at 2.9/yr, but the decision flips inside the 90 % interval (1.8 to 4.4/yr): stock wins above 3.5/yr: review'
+    """
+    rate, lo, hi = demand["rate_per_year"], demand["lower"], demand["upper"]
+    level = f"{demand['level'] * 100:g} %"
+    interval = f"the {level} interval ({_rate(lo)} to {_rate(hi)}/yr)"
+    notes = []
+    dec = demand.get("decision")
+    if dec is None:
+        notes.append(f"demand rate {_rate(rate)}/yr from {demand['periods']} periods "
+                     f"({demand['years']:g} years, {demand['total']:g} parts); {level} interval "
+                     f"{_rate(lo)} to {_rate(hi)}/yr")
+    elif dec["robust"]:
+        wins = []
+        if dec["flip_below"] is not None:
+            wins.append(f"{dec['winner_below']} would win below {_rate(dec['flip_below'])}/yr")
+        if dec["flip_above"] is not None:
+            wins.append(f"{dec['winner_above']} would win above {_rate(dec['flip_above'])}/yr")
+        where = (" and ".join(wins) + ", outside " + interval) if wins else \
+            (f"no other method wins anywhere from 0 to {_rate(dec['search_upper'])}/yr, far beyond "
+             f"{interval}")
+        notes.append(f"{dec['at_estimate']} at {_rate(rate)}/yr; {where}: robust")
+    else:
+        m = dec["at_estimate"]
+        flips = dec.get("flips_inside") or []
+        parts = []
+        if dec["at_lower"] != m:
+            first = [x for x in flips if x <= rate]
+            at = f" below {_rate(first[-1])}/yr" if first else " at its lower end"
+            parts.append(f"{dec['at_lower']} wins{at}")
+        if dec["at_upper"] != m:
+            first = [x for x in flips if x >= rate]
+            at = f" above {_rate(first[0])}/yr" if first else " at its upper end"
+            parts.append(f"{dec['at_upper']} wins{at}")
+        if not parts:
+            parts.append(f"another method wins between {', '.join(_rate(x) for x in flips)}/yr"
+                         if flips else "two methods cost the same at an end")
+        notes.append(f"{m} at {_rate(rate)}/yr, but the decision flips inside {interval}: "
+                     f"{'; '.join(parts)}: review")
+    c = demand["class"]
+    if c["label"] == "no demand":
+        notes.append(f"no demand in the {demand['periods']} observed periods: the rate's upper end "
+                     f"({_rate(hi)}/yr) is what the history cannot rule out")
+    else:
+        cv2 = "n/a (one demand)" if c["cv2"] is None else f"{c['cv2']:.2f}"
+        notes.append(f"demand class: {c['label']} (Syntetos-Boylan-Croston: a demand every "
+                     f"{c['adi']:.2f} periods on average, size variation CV² {cv2})")
+    if c.get("overdispersed"):
+        notes.append(f"demand comes in batches (up to {c['max_size']:g} parts at once; variance "
+                     f"{c['dispersion']:.1f} times that of one-by-one Poisson demand): the model "
+                     f"assumes one part per demand, so it understates the variance, the interval "
+                     f"is too narrow and stock levels may be too low")
+    po = demand.get("phase_out")
+    if po and po["flag"]:
+        what = "periods with demand" if po["counts"] == "periods" else "parts"
+        notes.append(f"demand may be phasing out: the last {po['recent_periods']} periods had "
+                     f"{po['recent_total']:g} {what} against {po['earlier_total']:g} in the earlier "
+                     f"periods (p = {po['p_value']:.3f}): the rate over the whole history may be too high")
+    return notes
+
+
+def _rate(x: float) -> str:
+    """A rate per year in few digits: ``2.9``, ``0.0071``, ``1,235``."""
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}" if abs(x) >= 0.01 else f"{x:.2g}"

@@ -30,11 +30,35 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     scenario = load_scenario(args.scenario)
     result = evaluate(scenario, with_saving=not args.json, spec_only=args.json)
+    demand = demand_object(scenario)
+    if demand is not None:
+        result["demand"] = demand
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
     print(format_result(result, waiting_time_disagreements(scenario), scenario))
     return 0
+
+
+def demand_object(scenario):
+    """The ``demand`` object of a scenario whose rate comes from history (else None)."""
+    if scenario.history is None:
+        return None
+    from amspares.robustness import assess_scenario, demand_dict
+
+    return demand_dict(assess_scenario(scenario), scenario.history.source)
+
+
+def format_demand(d: dict) -> list[str]:
+    """The table's lines on a rate estimated from history."""
+    cls = d["class"]
+    lines = [f"  demand from history ({d['source']}): {d['total']:g} parts in {d['periods']} periods "
+             f"({d['years']:g} years)",
+             f"  rate {d['rate_per_year']:.4g}/yr, {d['level'] * 100:g} % interval {d['lower']:.4g} to "
+             f"{d['upper']:.4g}/yr; class {cls['label']}"
+             + (f"; robustness: {d['decision']['label']}" if d["decision"] else "")]
+    lines += [f"  Note: {n}" for n in d["notes"]]
+    return lines
 
 
 def _money(x: float) -> str:
@@ -52,8 +76,10 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
              f"  waiting time model: {model_words('waiting_time', r['waiting_time'])}",
              f"  order wait: {model_words('order_wait', r['order_wait'])}",
              f"  free downtime window: {free:g} days"
-             + ("" if target is None else f"; service target: {target:.4g} of demands on time"),
-             ""]
+             + ("" if target is None else f"; service target: {target:.4g} of demands on time")]
+    if r.get("demand"):
+        lines += format_demand(r["demand"])
+    lines.append("")
     names = list(r["methods"])
     width = max(12, *(len(n) for n in names))
     head = f"  {'':<22}" + "".join(f"{n:>{width + 2}}" for n in names)

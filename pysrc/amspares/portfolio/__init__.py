@@ -33,9 +33,10 @@ from typing import Any, Callable, Iterator
 
 from amspares.fileio import atomic_output, check_writable
 from amspares.portfolio.chunks import ChunkResult, Source, evaluate_chunk
+from amspares.portfolio.columnmap import ColumnMap, ColumnMapError, load_map, suggest_map
 from amspares.portfolio.columns import (CHOICE_KEYS, IMPACT_COMPONENTS, INTEGER_FIELDS, Column,
                                         PortfolioInputError, check_choices, check_numbers,
-                                        method_columns, output_header, plan_columns)
+                                        inherited_keys, method_columns, output_header, plan_columns)
 from amspares.portfolio.csv import (FORMULA_TRIGGERS, SIGNIFICANT_DIGITS, CsvWriter, _SplitLater,
                                     csv_chunk_bytes, escape_text, format_numbers, read_csv)
 from amspares.portfolio.summary import Summary
@@ -47,7 +48,8 @@ __all__ = ["CHUNK_ROWS", "MAX_REPORTED", "CHOICE_KEYS", "IMPACT_COMPONENTS", "IN
            "Column", "ChunkResult", "CsvWriter", "PortfolioInputError", "Report", "Source",
            "Summary", "XlsxWriter", "check_choices", "check_numbers", "csv_chunk_bytes",
            "default_jobs", "escape_text", "evaluate_chunk", "format_numbers", "method_columns",
-           "output_header", "plan_columns", "read_csv", "read_xlsx", "run_portfolio"]
+           "output_header", "plan_columns", "read_csv", "read_xlsx", "run_portfolio",
+           "ColumnMap", "ColumnMapError", "load_map", "suggest_map", "read_header"]
 
 CHUNK_ROWS = 100_000
 MAX_REPORTED = 50                # problems echoed on stderr; all are in the error column
@@ -66,6 +68,14 @@ class Report:
     unknown_columns: list = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
+    warnings: list = field(default_factory=list)     # duplicate SKUs (both evaluated), ...
+    warning_count: int = 0
+    carried: list = field(default_factory=list)      # headers carried through as text
+    inherited: dict = field(default_factory=dict)    # key -> base value no column gives
+    base: str = ""                                   # the base scenario: name (file)
+    decimal: str = "."
+    delimiter: str = ","
+    header_row: int = 1
 
 
 def _format_of(path: Path, what: str) -> str:
@@ -85,23 +95,27 @@ class _Done:
     summary: Summary
     errors: list
     rows: int
+    sku: list = None
+    row_numbers: Any = None
 
 
 _STATE: dict = {}               # set before a worker pool forks (scenarios do not pickle)
 
 
 def _process(row_numbers, by_column, read_problems) -> _Done:
-    scenario, plan, header, out_fmt, advice, breakdown = (
-        _STATE[k] for k in ("scenario", "plan", "header", "out_fmt", "advice", "breakdown"))
+    scenario, plan, header, out_fmt, advice, breakdown, negotiate, decimal = (
+        _STATE[k] for k in ("scenario", "plan", "header", "out_fmt", "advice", "breakdown",
+                            "negotiate", "decimal"))
     methods = list(scenario.methods)
     if isinstance(by_column, _SplitLater):
         by_column = by_column.columns()
     res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems, advice=advice,
-                         breakdown=breakdown)
+                         breakdown=breakdown, negotiate=negotiate, decimal=decimal)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
     payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
-    return _Done(payload, part, [e for e in res.errors if e], len(res.sku))
+    return _Done(payload, part, [e for e in res.errors if e], len(res.sku), list(res.sku),
+                 list(row_numbers))
 
 
 def _results(chunks, jobs: int) -> Iterator[_Done]:
@@ -145,19 +159,49 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def base_with_fixed(scenario: Scenario, colmap) -> Scenario:
+    """The base scenario with the column map's ``[fixed]`` values (validated like a file)."""
+    if colmap is None or not colmap.fixed:
+        return scenario
+    from amspares.errors import ScenarioError
+
+    try:
+        return scenario.with_values(dict(colmap.fixed))
+    except ScenarioError as exc:
+        raise PortfolioInputError(f"column map {colmap.source!r}, [fixed]: {exc}") from None
+
+
 def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario, *,
                   force: bool = False, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
-                  advice: bool = False, breakdown: bool = False,
+                  advice: bool = False, breakdown: bool = False, negotiate: bool = False,
+                  columns=None, delimiter: str | None = None, decimal: str | None = None,
+                  header_row: int | None = None,
                   progress: Callable[[float, int], None] | None = None) -> Report:
     """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
 
     ``advice`` adds each stock method's cheapest order quantity ``Q >= moq`` and its saving
     ((s,Q) rows only; about ten times slower); ``breakdown`` adds every cost and impact
-    component of each method (:func:`~amspares.portfolio.columns.method_columns`). ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
+    component of each method (:func:`~amspares.portfolio.columns.method_columns`);
+    ``negotiate`` adds each stock method's moq at which printing to order would win
+    (a root search per SKU with an moq; slower). Every order method's price to win is
+    always written. ``columns`` is a
+    :class:`~amspares.portfolio.columnmap.ColumnMap` (the file's headers to keys, units,
+    fixed values); ``delimiter``, ``decimal`` and ``header_row`` override what is detected
+    (and the map's ``[file]``). ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
     platforms with fork; otherwise one process); the output is the same byte for byte.
     Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
     an existing output without ``force`` (nothing is written). Bad rows do not raise: they
-    are in ``Report.problems`` and in the output's ``error`` column.
+    are in ``Report.problems`` and in the output's ``error`` column. A SKU that appears on
+    several rows is evaluated on each and reported in ``Report.warnings``.
     """
     catalogue, output = Path(catalogue), Path(output)
     in_fmt = _format_of(catalogue, "catalogue")
@@ -166,21 +210,45 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         raise PortfolioInputError(f"chunk size = {chunk_rows}: must be >= 1")
     if jobs < 0:
         raise PortfolioInputError(f"jobs = {jobs}: must be >= 0 (0 = one per CPU)")
+    if header_row is not None and header_row < 1:
+        raise PortfolioInputError(f"header row = {header_row}: must be >= 1")
+    if _same_file(catalogue, output):
+        raise PortfolioInputError(f"the output {str(output)!r} is the catalogue itself: "
+                                  f"choose another output name (even --force never replaces the input)")
     jobs = default_jobs() if jobs == 0 else jobs
     if out_fmt != "csv" or not _can_fork():
         jobs = 1
     check_writable(output, force)          # before reading: fail fast, nothing written
+    base_name = f"{scenario.name} ({scenario.source})"
+    scenario = base_with_fixed(scenario, columns)
+    if columns is not None:
+        delimiter = delimiter or columns.delimiter
+        decimal = decimal or columns.decimal
+        header_row = header_row or columns.header_row
+    wanted = ["sku"] + ([h for h in columns.columns] if columns is not None else [])
     start = time.perf_counter()
-    source = (read_csv if in_fmt == "csv" else read_xlsx)(catalogue, chunk_rows)
+    if in_fmt == "csv":
+        source = read_csv(catalogue, chunk_rows, delimiter=delimiter, decimal=decimal,
+                          header_row=header_row, wanted=wanted)
+    else:
+        source = read_xlsx(catalogue, chunk_rows, header_row=header_row, wanted=wanted, decimal=decimal)
     try:
-        plan = plan_columns(source.header, scenario)
+        plan = plan_columns(source.header, scenario, columns)
         methods = list(scenario.methods)
-        header = output_header(scenario, advice, breakdown)
+        carried = [c.name for c in plan if c.kind == "text"]
+        reserved = set(output_header(scenario, advice, breakdown, negotiate))
+        out_names = [f"{n} (input)" if n in reserved else n for n in carried]
+        header = output_header(scenario, advice, breakdown, negotiate, out_names)
         summary = Summary(methods, has_impact=scenario.has_part)
-        report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"])
+        inputs = scenario.inputs()
+        report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"],
+                        carried=carried, base=base_name,
+                        inherited={k: inputs[k] for k in inherited_keys(plan, scenario)},
+                        decimal=source.decimal, delimiter=source.delimiter, header_row=source.header_row)
         writer = None
         _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice,
-                      breakdown=breakdown)
+                      breakdown=breakdown, negotiate=negotiate, decimal=source.decimal)
+        first_row: dict = {}
         try:
             with atomic_output(output, force) as temp:
                 try:
@@ -191,9 +259,17 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         report.rows += done.rows
                         report.problem_count += len(done.errors)
                         report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
+                        _duplicates(done, first_row, report)
                         if progress:
                             progress(source.done(), report.rows)
-                    writer.finish(summary, {"catalogue": str(catalogue), "base scenario": scenario.name})
+                    meta = {"catalogue": str(catalogue), "base scenario": base_name}
+                    if columns is not None:
+                        meta["column map"] = columns.source
+                        for k, v in columns.fixed.items():
+                            meta[f"fixed by the map: {k}"] = v
+                    for k, v in report.inherited.items():
+                        meta[f"inherited from the base: {k}"] = v
+                    writer.finish(summary, meta)
                 except BaseException:
                     try:               # close the temporary file before it is removed
                         if writer is not None:
@@ -208,3 +284,38 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     report.seconds = time.perf_counter() - start
     return report
 
+
+def _duplicates(done: _Done, first_row: dict, report: Report) -> None:
+    """Report every SKU seen on an earlier row (both rows are evaluated)."""
+    for sku, row in zip(done.sku, done.row_numbers):
+        if sku == "":
+            continue
+        earlier = first_row.setdefault(sku, row)
+        if earlier != row:
+            report.warning_count += 1
+            if len(report.warnings) < MAX_REPORTED:
+                report.warnings.append(f"SKU {_clip(sku)!r} appears on rows {earlier} and {row} "
+                                       f"(both are evaluated)")
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def read_header(catalogue: str | Path, *, delimiter: str | None = None, header_row: int | None = None):
+    """The header a catalogue's reader sees, and the source (for ``--suggest-columns``)."""
+    catalogue = Path(catalogue)
+    fmt = _format_of(catalogue, "catalogue")
+    from amspares.portfolio.columnmap import SYNONYMS
+
+    wanted = sorted({s for syn in SYNONYMS.values() for s in syn} | {"sku"})
+    wanted = [w for w in wanted] + [w.title() for w in wanted] + [w.upper() for w in wanted] + \
+        [w.capitalize() for w in wanted]
+    if fmt == "csv":
+        source = read_csv(catalogue, 1, delimiter=delimiter, header_row=header_row,
+                          wanted=wanted if header_row is None else ("sku",))
+    else:
+        source = read_xlsx(catalogue, 1, header_row=header_row, wanted=wanted if header_row is None else ("sku",))
+    source.close()
+    return source

@@ -1,7 +1,7 @@
 """Portfolio chunks: a block of catalogue rows, validated and evaluated in one go.
 
 :func:`evaluate_chunk` checks each column with :mod:`amspares.portfolio.columns` and
-evaluates the good rows through :func:`amspares.core.evaluate.evaluate_inputs` (arrays
+evaluates the good rows through :func:`amspares.core.evaluate.evaluate` (arrays
 for the overridden keys, the base scenario's scalars for the rest; one call per
 waiting-time model / production rule present in the chunk). No model arithmetic here.
 :class:`Source` is what the CSV and xlsx readers hand over: a header and the chunks.
@@ -15,11 +15,15 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from amspares.core.evaluate import evaluate_inputs
+from amspares.binding import bind
+from amspares.core.evaluate import evaluate
+from amspares.core.negotiate import moq_to_win, price_to_win
 from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COMPONENTS, Column,
                                         PortfolioInputError, _cell_text, check_choices,
-                                        SERVICE_COLUMNS, check_numbers, method_columns)
+                                        SERVICE_COLUMNS, check_numbers, check_tables, result_columns)
 from amspares.scenario import Scenario
+
+MAX_CELL_CHARS = 32_767          # Excel's limit for one cell; longer cells fail their row
 
 
 @dataclass
@@ -34,6 +38,7 @@ class ChunkResult:
     lowest_impact: np.ndarray    # method index, -1 for failed rows or no impact
     saving: np.ndarray
     errors: list                 # error text per row ("" = evaluated)
+    carried: dict = None         # header -> cells of the columns carried through as text
 
     @property
     def ok(self) -> np.ndarray:
@@ -42,14 +47,18 @@ class ChunkResult:
 
 def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[Sequence],
                    row_numbers: Sequence[int], row_problems: dict[int, list[str]] | None = None,
-                   advice: bool = False, breakdown: bool = False) -> ChunkResult:
+                   advice: bool = False, breakdown: bool = False, negotiate: bool = False,
+                   decimal: str = ".") -> ChunkResult:
     """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells, as text, of column ``i``).
 
     ``row_numbers[j]`` is the spreadsheet row number of the chunk's row ``j`` (for messages).
 
     ``row_problems`` carries problems found while reading (e.g. a wrong number of fields).
     ``advice`` adds the order-quantity advice of (s,Q) methods (much slower);
-    ``breakdown`` the cost and impact components (:func:`method_columns`).
+    ``breakdown`` the cost and impact components (:func:`method_columns`); every order
+    method's price to win is always computed (:func:`amspares.core.negotiate.price_to_win`),
+    ``negotiate`` adds each MOQ stock method's moq to win (:func:`~amspares.core.negotiate.moq_to_win`).
+    ``decimal`` is the file's decimal mark (``","``: ``1.234,5``).
     """
     size = len(rows_by_column[0]) if rows_by_column else 0
     problems: dict[int, list[str]] = {k: list(v) for k, v in (row_problems or {}).items()}
@@ -60,24 +69,37 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     inputs = scenario.inputs()
     numbers: dict[str, np.ndarray] = {}
     choices: dict[str, np.ndarray] = {}
+    carried: dict[str, list] = {}
     sku: list = []
     for col in plan:
         cells = rows_by_column[col.index]
+        if max(map(len, cells), default=0) > MAX_CELL_CHARS:
+            cells = list(cells)
+            for i in [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]:
+                complain(i, col.name, cells[i][:40] + "...", f"longer than {MAX_CELL_CHARS:,} characters")
+                cells[i] = ""
         if col.kind == "sku":
             sku = cells
             if "" in cells:
                 for i in [i for i, s in enumerate(sku) if s == ""]:
-                    complain(i, "sku", "(empty)", "must not be empty")
+                    complain(i, col.name, "(empty)", "must not be empty")
         elif col.kind == "number":
-            values, _given, bad = check_numbers(col, cells)
-            numbers[col.name] = values
+            values, _given, bad = check_numbers(col, cells, decimal)
+            numbers[col.key] = values
+            for i, rule in bad.items():
+                complain(i, col.name, _cell_text(cells[i]), rule)
+        elif col.kind == "table":
+            values, bad = check_tables(col, cells)
+            numbers[col.key] = values
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "choice":
             codes, bad = check_choices(col, cells)
-            choices[col.name] = codes
+            choices[col.key] = codes
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
+        elif col.kind == "text":
+            carried[col.name] = cells
         elif any(cells):
             for i, c in enumerate(cells):
                 if c:
@@ -87,11 +109,11 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         ok[list(problems)] = False
     methods = list(scenario.methods)
     rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
-    columns = {name: np.full(size, np.nan) for name in method_columns(scenario, advice, breakdown)}
+    columns = {name: np.full(size, np.nan) for name in result_columns(scenario, advice, breakdown, negotiate)}
     cheapest = np.full(size, -1, dtype=np.int64)
     lowest = np.full(size, -1, dtype=np.int64)
     saving = np.full(size, np.nan)
-    choice_of = {c.name: c.choices for c in plan if c.kind == "choice"}
+    choice_of = {c.key: c.choices for c in plan if c.kind == "choice"}
     groups = np.zeros(size, dtype=np.int64)        # waiting-time model x production rule
     keys = []
     for key in CHOICE_KEYS:
@@ -109,7 +131,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         for key, values in numbers.items():
             given[key] = values[idx]
         given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
-        ev = evaluate_inputs(given, scenario.methods, advice=advice)
+        params = bind(given, scenario.methods)
+        ev = evaluate(params, advice=advice)
         best = _index_of(ev.cheapest, methods)
         cheapest[idx] = best
         saving[idx] = ev.saving
@@ -141,10 +164,15 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 sq = (pol == "reorder_point") | (pol == "one_order")
                 columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
                 columns[f"{m}.advice_saving"][idx] = np.where(sq, res.advice.saving, np.nan)
+        for m, price in price_to_win(ev, params).items():
+            columns[f"{m}.price_to_win"][idx] = price
+        if negotiate:
+            for m, q in moq_to_win(ev, params).items():
+                columns[f"{m}.moq_to_win"][idx] = q
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
-    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors)
+    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried)
 
 
 def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:
@@ -160,6 +188,9 @@ class Source:
     chunks: Iterator            # yields (row_numbers, rows_by_column, row_problems)
     done: Callable[[], float]   # fraction read, 0..1
     close: Callable[[], None]
+    header_row: int = 1         # spreadsheet row of the header (the first SKU is the next)
+    delimiter: str = ","
+    decimal: str = "."
 
 
 def _open_input(path: Path):

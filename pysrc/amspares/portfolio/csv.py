@@ -8,10 +8,12 @@ other chunks go through the :mod:`csv` module. Writing: numbers are formatted by
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import itertools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -79,52 +81,151 @@ class _SplitLater:
         return [flat[j::self.width] for j in range(self.width)]
 
 
-def read_csv(path: Path, chunk_rows: int) -> Source:
+class _CrLines:
+    """Lines of a file whose line ends are a lone CR (old Mac, some ERP exports), as LF lines.
+
+    A file with a CR-only end has no LF at all, so every CR is a line end (a quoted line
+    break becomes an LF, as Excel would read it)."""
+
+    def __init__(self, f):
+        self.f = f
+        self.partial = b""
+        self.ready: collections.deque = collections.deque()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        while not self.ready:
+            block = self.f.read(1 << 20)
+            if not block:
+                if self.partial:
+                    line, self.partial = self.partial, b""
+                    return line
+                raise StopIteration
+            parts = (self.partial + block).split(b"\r")
+            self.partial = parts.pop()
+            self.ready.extend(p + b"\n" for p in parts)
+        return self.ready.popleft()
+
+
+HEADER_SEARCH_ROWS = 50          # a header below row 1 is looked for in the first 50 rows
+DECIMAL_SAMPLE_ROWS = 200        # data rows read to detect a decimal comma
+_COMMA_NUMBER = re.compile(r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+_POINT_NUMBER = re.compile(r"^\s*[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+\s*$")
+_GROUPED_POINT = re.compile(r"^\s*[+-]?\d{1,3}(\.\d{3})+\s*$")
+
+
+def _not_utf8(path: Path) -> PortfolioInputError:
+    return PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)")
+
+
+def _split(text: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        return text.split(delimiter)
+
+
+def _pick_delimiter(text: str) -> str:
+    counts = {d: text.count(d) for d in (",", ";", "\t")}
+    best = max(counts.values())
+    return next(d for d in (",", ";", "\t") if counts[d] == best) if best else ","
+
+
+def detect_decimal(lines: Sequence[str], delimiter: str) -> str:
+    """``","`` when the sample's numbers are written with a decimal comma, else ``"."``.
+
+    A comma-separated file has a decimal point (a decimal comma would have to be quoted:
+    give ``--decimal ,``). Otherwise: some cells like ``2,5`` or ``1.234,5`` and none
+    like ``2.5`` (``1.234`` counts for neither: a thousands group or three decimals).
+
+    >>> detect_decimal(["A;2,5;7", "B;1.234,5;8"], ";"), detect_decimal(["A;2.5;1,5"], ";")
+    (',', '.')
+    """
+    if delimiter == ",":
+        return "."
+    comma = point = 0
+    for line in lines:
+        for cell in line.rstrip("\r\n").split(delimiter):
+            cell = cell.strip().strip('"')
+            if _COMMA_NUMBER.match(cell):
+                comma += 1
+            elif _POINT_NUMBER.match(cell) and not _GROUPED_POINT.match(cell):
+                point += 1
+    return "," if comma and not point else "."
+
+
+def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decimal: str | None = None,
+             header_row: int | None = None, wanted: Sequence[str] = ("sku",)) -> Source:
     """Stream a CSV catalogue in chunks of ``chunk_rows`` rows.
 
     Chunks without quotes are split with ``str.split`` after a vectorised check that every
     line has the header's number of fields; other chunks go through the csv module. A chunk
     is extended until its quotes balance, so a quoted line break never splits a record.
+
+    The file as it comes: a byte-order mark is dropped; CR-only line ends are read as line
+    ends; the delimiter (``,`` ``;`` tab) is the one the header row holds most of (or
+    ``delimiter``); the header is row ``header_row``, or else the first of the first
+    :data:`HEADER_SEARCH_ROWS` rows holding one of the ``wanted`` names (``sku`` or a
+    mapped header), or row 1; the decimal mark is ``decimal`` or :func:`detect_decimal`.
     """
     f = _open_input(path)
     size = max(os.fstat(f.fileno()).st_size, 1)
-    consumed = [0]
-    first = f.readline()
-    consumed[0] += len(first)
-    if first.startswith(b"\xef\xbb\xbf"):          # Excel's "CSV UTF-8" byte-order mark
-        first = first[3:]
+    head = f.read(1 << 16)
+    f.seek(0)
+    if head.startswith(b"\xef\xbb\xbf"):          # Excel's "CSV UTF-8" byte-order mark
+        f.read(3)
+    lines_in = _CrLines(f) if (b"\r" in head and b"\n" not in head) else iter(f)
+    first_lines: list[bytes] = []
+    for line in lines_in:
+        first_lines.append(line)
+        if len(first_lines) >= (header_row or 0) + HEADER_SEARCH_ROWS + DECIMAL_SAMPLE_ROWS:
+            break
     try:
-        first_text = first.decode("utf-8")
+        texts = [line.decode("utf-8") for line in first_lines]
     except UnicodeDecodeError:
         f.close()
-        raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text (save it as CSV UTF-8)") from None
-    delimiter = ";" if first_text.count(";") > first_text.count(",") else ","
-    header = next(csv.reader([first_text], delimiter=delimiter), [])
+        raise _not_utf8(path) from None
+    if header_row is not None:
+        if header_row > len(texts):
+            f.close()
+            raise PortfolioInputError(f"catalogue {str(path)!r}: header row {header_row} is past the "
+                                      f"end of the file ({len(texts)} rows)")
+        h = header_row - 1
+    else:
+        names = {w.strip() for w in wanted}
+        h = next((i for i, t in enumerate(texts[:HEADER_SEARCH_ROWS])
+                  if any(c.strip() in names for d in ((delimiter,) if delimiter else (",", ";", "\t"))
+                         for c in _split(t.rstrip("\r\n"), d))), 0)
+    first_text = texts[h] if texts else ""
+    delimiter = delimiter or _pick_delimiter(first_text)
+    header = _split(first_text.rstrip("\r\n"), delimiter) if first_text.strip() else []
     if not header:
         f.close()
         raise PortfolioInputError(f"catalogue {str(path)!r} is empty (no header row)")
+    decimal = decimal or detect_decimal(texts[h + 1:], delimiter)
     width = len(header)
     dl = delimiter.encode()
+    rest = itertools.chain(first_lines[h + 1:], lines_in)
 
     def chunks():
-        next_row = 2
+        next_row = h + 2
         while True:
-            lines = list(itertools.islice(f, chunk_rows))
+            lines = list(itertools.islice(rest, chunk_rows))
             if not lines:
                 return
             data = b"".join(lines)
             if b'"' in data:
                 while data.count(b'"') % 2:          # inside a quoted field: read on
-                    more = f.readline()
+                    more = next(rest, b"")
                     if not more:
                         break
                     data += more
-            consumed[0] += len(data)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                raise PortfolioInputError(f"catalogue {str(path)!r} is not UTF-8 text "
-                                          f"(save it as CSV UTF-8)") from None
+                raise _not_utf8(path) from None
             plain = text
             if b"\r" in data:
                 plain = text.replace("\r\n", "\n")
@@ -150,7 +251,14 @@ def read_csv(path: Path, chunk_rows: int) -> Source:
                     continue
             yield numbers, [list(c) for c in zip(*rows)], problems
 
-    return Source(header, chunks(), lambda: min(consumed[0] / size, 1.0), f.close)
+    def done() -> float:
+        try:
+            return min(f.tell() / size, 1.0)
+        except (OSError, ValueError):
+            return 0.0
+
+    return Source(header, chunks(), done, f.close, header_row=h + 1, delimiter=delimiter,
+                  decimal=decimal)
 
 
 def escape_text(text: str) -> str:
@@ -267,8 +375,9 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     """One chunk of output rows as CSV bytes (vectorised; no Python loop per number)."""
     size = len(res.sku)
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
-    parts = [_text_matrix(res.sku), format_numbers(res.rate)]
-    for name in header[2:-4]:
+    carried = list((res.carried or {}).values())
+    parts = [_text_matrix(res.sku)] + [_text_matrix(c) for c in carried] + [format_numbers(res.rate)]
+    for name in header[2 + len(carried):-4]:
         parts.append(format_numbers(res.columns[name]))
     for idx in (res.cheapest, res.lowest_impact):
         sel = names[np.where(idx >= 0, idx, len(methods))]

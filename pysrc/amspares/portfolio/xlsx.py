@@ -16,52 +16,147 @@ XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
 CHART_MAX_POINTS = 10_000        # the xlsx scatter chart plots the first SKUs only
 
 
-def read_xlsx(path: Path, chunk_rows: int) -> Source:
+MAX_SHARED_STRINGS_BYTES = 128 * 2**20   # all text of a catalogue workbook, unpacked
+MAX_PART_RATIO = 1000                      # unpacked / packed size of one part (a zip bomb)
+HEADER_SEARCH_ROWS = 50
+
+
+def _unreadable(path: Path, why: str) -> PortfolioInputError:
+    return PortfolioInputError(f"catalogue {str(path)!r} is not a readable xlsx workbook ({why})")
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse, before parsing, a workbook whose text would unpack to more than
+    :data:`MAX_SHARED_STRINGS_BYTES` (one huge shared string from a tiny file)."""
     import zipfile
 
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                name = info.filename.lower()
+                if name.endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
+                    raise PortfolioInputError(
+                        f"catalogue {str(path)!r}: its text (shared strings) unpacks to "
+                        f"{info.file_size / 2**20:,.0f} MB, more than the {MAX_SHARED_STRINGS_BYTES // 2**20} MB "
+                        f"a catalogue may hold; save the sheet as CSV")
+                if info.file_size > 2**24 and info.file_size > MAX_PART_RATIO * max(info.compress_size, 1):
+                    raise PortfolioInputError(
+                        f"catalogue {str(path)!r}: part {info.filename} unpacks {info.file_size / 2**20:,.0f} MB "
+                        f"from {info.compress_size:,} bytes (over {MAX_PART_RATIO}:1): refused as a zip bomb")
+    except zipfile.BadZipFile as exc:
+        raise _unreadable(path, str(exc)) from None
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
+
+
+def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
+              wanted=("sku",), decimal: str | None = None) -> Source:
+    """Read a catalogue sheet: the first sheet holding one of the ``wanted`` header names
+    (``sku`` or a mapped header) in its first :data:`HEADER_SEARCH_ROWS` rows (or row
+    ``header_row``), else the first sheet.
+
+    A formula cell with no saved value (a file written by a script, never opened in Excel)
+    is reported on its row, never read as empty. A damaged workbook is one error line.
+    """
     from openpyxl import load_workbook
 
     _open_input(path).close()
+    _check_archive(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise PortfolioInputError(f"catalogue {str(path)!r} is not a readable xlsx workbook ({exc})") from None
-    ws = wb.worksheets[0]
-    for sheet in wb.worksheets:          # the first sheet whose header has a 'sku' column
-        first = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        if any(isinstance(v, str) and v.strip() == "sku" for v in first or ()):
-            ws = sheet
-            break
-    rows_iter = ws.iter_rows(values_only=True)
-    header = list(next(rows_iter, ()) or ())
+        wf = load_workbook(path, read_only=True, data_only=False)
+    except PortfolioInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage in the archive: one clear line
+        raise _unreadable(path, _why(exc)) from None
+    try:
+        sheets = list(wb.worksheets)
+        if not sheets:
+            raise _unreadable(path, "it has no worksheet, only chart sheets")
+        names = {w.strip() for w in wanted}
+        ws, h = sheets[0], (header_row or 1)
+        found = False
+        for sheet in sheets:
+            top = list(sheet.iter_rows(min_row=1, max_row=header_row or HEADER_SEARCH_ROWS, values_only=True))
+            for r, rec in enumerate(top, start=1):
+                if header_row is not None and r != header_row:
+                    continue
+                if any(isinstance(v, str) and v.strip() in names for v in rec or ()):
+                    ws, h, found = sheet, r, True
+                    break
+            if found:
+                break
+        fs = wf[ws.title]
+        rows_iter = ws.iter_rows(min_row=h, values_only=True)
+        formulas = fs.iter_rows(min_row=h, values_only=True)
+        header = list(next(rows_iter, ()) or ())
+        next(formulas, None)
+    except PortfolioInputError:
+        wb.close()
+        wf.close()
+        raise
+    except Exception as exc:  # noqa: BLE001
+        wb.close()
+        wf.close()
+        raise _unreadable(path, _why(exc)) from None
     while header and header[-1] is None:
         header.pop()
     if not header:
         wb.close()
-        raise PortfolioInputError(f"catalogue {str(path)!r}: the first sheet has no header row")
+        wf.close()
+        raise PortfolioInputError(f"catalogue {str(path)!r}: the sheet has no header row (row {h} is empty)")
     width = len(header)
-    total = max((ws.max_row or 1) - 1, 1)
+    head_text = [_cell_text(v) for v in header]
+    total = max((ws.max_row or 1) - h, 1)
     seen = [0]
 
     def chunks():
-        row_no = 1
+        row_no = h
         rows: list = []
         numbers: list = []
-        for rec in rows_iter:
-            row_no += 1
-            seen[0] += 1
-            rec = list(rec[:width]) + [None] * (width - len(rec))
-            if all(v is None for v in rec):       # empty row: skipped
-                continue
-            rows.append([_cell_text(v) for v in rec])
-            numbers.append(row_no)
-            if len(rows) >= chunk_rows:
-                yield numbers, [list(c) for c in zip(*rows)], {}
-                rows, numbers = [], []
+        problems: dict = {}
+        try:
+            for rec, frec in zip(rows_iter, formulas):
+                row_no += 1
+                seen[0] += 1
+                rec = list(rec[:width]) + [None] * (width - len(rec))
+                frec = list(frec[:width]) + [None] * (width - len(frec))
+                if all(v is None for v in rec) and all(v is None for v in frec):   # empty row
+                    continue
+                bad = [f"row {row_no}, {head_text[j]} = {_clip(frec[j])}: a formula with no saved "
+                       f"value (open and save the file in Excel, or type the value)"
+                       for j in range(width)
+                       if rec[j] is None and isinstance(frec[j], str) and frec[j].startswith("=")]
+                if bad:
+                    problems[len(rows)] = bad
+                rows.append([_cell_text(v) for v in rec])
+                numbers.append(row_no)
+                if len(rows) >= chunk_rows:
+                    yield numbers, [list(c) for c in zip(*rows)], problems
+                    rows, numbers, problems = [], [], {}
+        except PortfolioInputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet part: one clear line
+            raise _unreadable(path, f"near row {row_no + 1}: {_why(exc)}") from None
         if rows:
-            yield numbers, [list(c) for c in zip(*rows)], {}
+            yield numbers, [list(c) for c in zip(*rows)], problems
 
-    return Source([_cell_text(h) for h in header], chunks(), lambda: min(seen[0] / total, 1.0), wb.close)
+    def close():
+        wb.close()
+        wf.close()
+
+    return Source(head_text, chunks(), lambda: min(seen[0] / total, 1.0), close, header_row=h,
+                  decimal=decimal or ".")
+
+
+def _clip(v, n: int = 60) -> str:
+    t = str(v).replace("\n", " ").replace("\r", " ")
+    return t if len(t) <= n else t[:n] + "..."
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ").strip() or type(exc).__name__
+    return _clip(f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text, 160)
 
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -98,8 +193,11 @@ class XlsxWriter:
         if self.rows + size > XLSX_MAX_ROWS:
             raise PortfolioInputError(f"an xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} SKUs; "
                                       f"write CSV for larger catalogues")
-        cols: list[list] = [[self._text(s) for s in res.sku], _cells(res.rate)]
-        for name in self.header[2:-4]:
+        carried = list((res.carried or {}).values())
+        cols: list[list] = [[self._text(s) for s in res.sku]]
+        cols += [[self._text(t) for t in c] for c in carried]
+        cols.append(_cells(res.rate))
+        for name in self.header[2 + len(carried):-4]:
             cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
         for idx in (res.cheapest, res.lowest_impact):
             cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
@@ -162,7 +260,21 @@ class XlsxWriter:
         return cell
 
     def abort(self) -> None:
-        pass
+        """Close the sheets' streams and remove openpyxl's temporary files (an abandoned
+        output leaves nothing behind and prints no "Exception ignored" on exit)."""
+        import os
+
+        for ws in (self.summary_ws, self.ws):
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 - best effort: the original error matters
+                pass
+            out = getattr(getattr(ws, "_writer", None), "out", None)
+            if isinstance(out, str):
+                try:
+                    os.remove(out)
+                except OSError:
+                    pass
 
 
 def _cells(values: np.ndarray, integer: bool = False) -> list:
