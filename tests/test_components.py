@@ -152,7 +152,9 @@ def test_evaluate_table_shows_added_components(added):
 
 ALL_KNOBS = {
     "name": "all knobs on: every optional cost and impact input non-zero",
-    "model": {"waiting_time": "erlang_c", "production_rule": "demand", "accepted_q_confidence": 0.99},
+    # order_wait "free" until the workbook's live formulas charge the order wait (v2)
+    "model": {"waiting_time": "erlang_c", "production_rule": "demand", "accepted_q_confidence": 0.99,
+              "order_wait": "free"},
     "demand": {"rate_per_year": 6.0, "service_years": 10.0},                    # n = 60
     "downtime": {"emergency_per_day": 150.0, "regular_per_demand": 25.0},
     "storage": {"holding_per_part_year": 1.5},

@@ -245,7 +245,8 @@ def test_sq_back_to_base_stock_after_editing_moq_to_1(sq):
 
 VARIANT = {
     "name": "variant: table names, volume holding, (s,Q), exact wait, portfolio rule",
-    "model": {"waiting_time": "exact", "production_rule": "max_demand_stock"},
+    # order_wait "free" until the workbook's live formulas charge the order wait (v2)
+    "model": {"waiting_time": "exact", "production_rule": "max_demand_stock", "order_wait": "free"},
     "demand": {"rate_per_year": 0.7, "service_years": 12.0},
     "downtime": {"emergency_per_day": 40.0, "regular_per_demand": 12.0},
     "storage": {"volume_cost_per_m3": 180.0, "package_m3": 0.002},

@@ -20,7 +20,7 @@ from amspares.core.evaluate import evaluate
 from amspares.core.negotiate import moq_to_win, price_to_win
 from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COMPONENTS, Column,
                                         PortfolioInputError, _cell_text, check_choices,
-                                        check_numbers, check_tables, result_columns)
+                                        SERVICE_COLUMNS, check_numbers, check_tables, result_columns)
 from amspares.scenario import Scenario
 
 MAX_CELL_CHARS = 32_767          # Excel's limit for one cell; longer cells fail their row
@@ -148,6 +148,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             columns[f"{m}.s"][idx] = res.s
             columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
             columns[f"{m}.total_cost"][idx] = res.total_cost
+            for c in SERVICE_COLUMNS:
+                columns[f"{m}.{c}"][idx] = getattr(res, c)
             if res.impact_mpts is not None:
                 columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
             if breakdown:
