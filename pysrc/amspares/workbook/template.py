@@ -14,21 +14,31 @@ Design (also written into the sheets' help column):
   ``methods.<m>.transport_to_<leg>`` row is a SUMPRODUCT formula over the
   **Transport legs** table (method, leg, mode, km), whose mode factor is looked up in
   Factors, giving the leg's ``sum(km * t)`` in mPts per kg.
-* **Model** -- ``n = lambda T``, the holding cost per part-year, the material factor and
-  ``accepted_q`` (Eq. 31: COUNTIF over a helper column of Poisson CDFs, k = 0..K).
-* **Model <method>** -- a stock method: the base-stock table S = 0..Smax with Erlang B by
-  its recursion row by row, Erlang C, W under both waiting-time models (chosen by
-  ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr, I, B, TC;
-  the optimum by MIN + MATCH (ties to the smaller S). The (s,Q) policy of spec 3.2 is live
+* **Model** -- ``n = lambda T``, the storage's holding cost per part-year, the material
+  factor and ``accepted_q`` (Eq. 31: COUNTIF over a helper column of Poisson CDFs, k = 0..K).
+* **Model <method>** -- a stock method: L, u, n, the free window ``w = free_days / 365``,
+  ``u_w = lambda (L - w)^+`` and the method's holding ``h_item`` (own per part-year, own
+  rate x price, else the storage's); the base-stock table S = 0..Smax with Erlang B by
+  its recursion row by row, Erlang C, the wait beyond w under both waiting-time models
+  (chosen by ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr,
+  I, B, TC, the service measures (docs/model.md 3.4) and TC restricted to the S meeting
+  ``model_service_target``; the optimum by MIN + MATCH over the latter (ties to the
+  smaller S). The (s,Q) policy of spec 3.2 is live
   too: the regime (several orders when moq <= n, else one order), a reorder-point table
-  s = -Q .. s_hi (columns Q:X, rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
-  E[BO], E[OH] and TC(s), s* by MIN + MATCH, and every cost of spec 3.2 for both regimes;
+  s = -Q .. s_hi (rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
+  E[BO], E[OH], TC(s) and the same at u_w with the on-time rate, s* by MIN + MATCH, and
+  every cost of spec 3.2 for both regimes;
   column C beside the live block holds amspares' (Python) values for comparison. The
-  chosen policy is IF(moq = 1, base stock, (s,Q)). An order method: the make-to-order
-  cost. Both: the environmental breakdown (spec section 4) at the chosen policy.
+  chosen policy is IF(moq = 1, base stock, (s,Q)), with its service measures. An order
+  method: the make-to-order cost (its wait of D_o = production + shipping days charged
+  beyond free_days when ``model_order_wait`` is "charged") and service measures. Both: the
+  environmental breakdown (spec section 4) at the chosen policy.
 * **Results** -- per method a live column (formulas) and an "amspares (Python)" column
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
-  ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
+  ``result_<method>_impact_mpts``, the service measures ``result_<method>_fill_rate`` ...
+  ``result_<method>_meets_service_target``, ``result_cheapest`` and
+  ``result_lowest_impact`` (among the methods meeting the service target, when some do),
+  and the model in use (``result_waiting_time``, ``result_order_wait``).
 
 The model sheets' formulas read like the equations: each model sheet has sheet-scoped
 names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
@@ -40,8 +50,8 @@ The cost and impact rows and columns follow the one list of components
 each component's live formulas are in :data:`PER_S_COST_FORMULAS`, :data:`SQ_COST_FORMULAS`,
 :data:`ORDER_COST_FORMULAS` and :data:`IMPACT_FORMULAS` (a component without one is an error).
 
-Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, INDEX, MATCH, MIN,
-MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, N): no LET, XLOOKUP, dynamic arrays or
+Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, OR, INDEX, MATCH,
+MIN, MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, EXP, N): no LET, XLOOKUP, dynamic arrays or
 array-entered formulas.
 """
 
@@ -586,6 +596,16 @@ SQ_TOO_SHORT = "WARNING: Q + s_hi beyond the (s,Q) table; write the workbook aga
 def _sq_columns(first_col: int):
     """:data:`SQ_TABLE_COLUMNS` moved to start at column number ``first_col``."""
     return tuple((get_column_letter(first_col + i), h, k) for i, (_c, h, k) in enumerate(SQ_TABLE_COLUMNS))
+
+
+def sq_table_letters() -> dict[str, str]:
+    """Column letter of each (s,Q) table column on a stock sheet (one empty column after
+    the per-S table).
+
+    >>> sq_table_letters()["s"]
+    'V'
+    """
+    return {k: c for c, _h, k in _sq_columns(len(table_columns()) + 2)}
 
 
 def _g1_at(y: str, mean: str, tail: str, Q: str, s_hi: str) -> str:
