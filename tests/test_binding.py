@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from amspares.binding import MODEL_KEYS, bind, method_key
+from amspares.binding import MODEL_KEYS, bind, method_key, with_inputs
 from amspares.core.evaluate import evaluate, evaluate_inputs
 from amspares.core.params import METHOD_FIELDS, MethodParams, ModelParams
 from amspares.scenario import load_scenario
@@ -40,6 +40,9 @@ def test_every_scenario_key_reaches_one_parameter_and_back(path):
         assert p.methods[m].kind == kind
         for f in METHOD_FIELDS:
             key = method_key(m, f)
+            if f in HOLDING:               # resolved per method: test_holding_is_resolved_per_method
+                read.update([key] if key in inputs else [])
+                continue
             if key in inputs:
                 assert getattr(p.methods[m], f) == inputs[key], key
                 read.add(key)
@@ -52,7 +55,63 @@ def test_every_scenario_key_reaches_one_parameter_and_back(path):
 def test_every_parameter_has_a_key():
     bound = {f.name for f in fields(ModelParams)} - {"methods"}
     assert bound == set(MODEL_KEYS)
-    assert set(METHOD_FIELDS) == {f.name for f in fields(MethodParams)} - {"kind"}
+    # holding_own is not an input: it says whether the method gave its own holding cost
+    assert set(METHOD_FIELDS) == {f.name for f in fields(MethodParams)} - {"kind", "holding_own"}
+
+
+HOLDING = ("holding_per_part_year", "holding_rate_per_year")
+
+
+def _expected_holding(values, m, price):
+    """docs/model.md section 2, written out: (per part-year, the rate it came from)."""
+    own, own_rate = values.get(f"methods.{m}.holding_per_part_year"), values.get(f"methods.{m}.holding_rate_per_year")
+    if own is not None:
+        return own, None
+    if own_rate is not None:
+        return own_rate * price, own_rate
+    if "storage.holding_rate_per_year" in values:
+        r = values["storage.holding_rate_per_year"]
+        return r * price, r
+    if "storage.holding_per_part_year" in values:
+        return values["storage.holding_per_part_year"], None
+    return values["storage.volume_cost_per_m3"] * values["storage.package_m3"], None
+
+
+@pytest.mark.parametrize("changes", [
+    {},                                                                   # the case study: 0.45 for all
+    {"storage.holding_rate_per_year": 0.2},                               # 0.2 x 15 = 3, 0.2 x 175 = 35
+    {"storage.holding_rate_per_year": 0.2, "methods.am_mts.holding_per_part_year": 1.0},
+    {"methods.regular.holding_rate_per_year": 0.1},                       # 1.5 for regular, 0.45 else
+    {"storage.volume_cost_per_m3": 180.0, "storage.package_m3": 0.002,    # 0.36, and 4 for am_mts
+     "methods.am_mts.holding_per_part_year": 4.0},
+])
+def test_holding_is_resolved_per_method(changes):
+    sc = load_scenario().with_values(changes)
+    p = bind(sc)
+    for m, kind in sc.methods.items():
+        mp = p.methods[m]
+        if kind == "order":
+            assert mp.holding_per_part_year is None and mp.holding_rate_per_year is None
+            continue
+        h, r = _expected_holding(dict(sc.values), m, sc[f"methods.{m}.price"])
+        assert mp.holding_per_part_year == pytest.approx(h, rel=1e-15), m
+        assert mp.holding_rate_per_year == r, m
+    # a price sweep keeps holding = rate x price (with a rate), and leaves a per-part value alone
+    swept = p.with_method("regular", price=np.array([10.0, 20.0]))
+    h = swept.methods["regular"].holding_per_part_year
+    r = p.methods["regular"].holding_rate_per_year
+    if r is None:
+        assert h == p.methods["regular"].holding_per_part_year
+    else:
+        assert np.allclose(h, [10.0 * r, 20.0 * r], rtol=1e-15)
+
+
+def test_a_storage_holding_change_reaches_only_methods_without_their_own():
+    sc = load_scenario().with_values({"methods.am_mts.holding_per_part_year": 1.0})
+    p = with_inputs(bind(sc), {"storage.holding_rate_per_year": 0.1})
+    assert p.methods["regular"].holding_per_part_year == pytest.approx(0.1 * 15.0, rel=1e-15)
+    assert p.methods["am_mts"].holding_per_part_year == 1.0          # its own value stays
+    assert p.holding_per_part_year is None and p.holding_rate_per_year == 0.1
 
 
 def test_the_core_holds_no_scenario_keys():

@@ -62,8 +62,9 @@ def test_metal_bracket_looks_its_factors_up_in_the_tables():
     r = evaluate(sc)
     mto = r["methods"]["printed_to_order"]
     n = 1.5 * 15                                                      # 22.5 parts
-    # spec 3.3: TC = n (cp + cd + Tr_out)
-    assert mto["total_cost"] == pytest.approx(n * (140 + 40 + 8), rel=1e-12)
+    # docs/model.md 3.3 with the order wait charged (the example's order_wait, the default):
+    # TC = n (cp + cd + Tr_out) + n ce D_o, D_o = 4 production days, ce = 250 EUR/day
+    assert mto["total_cost"] == pytest.approx(n * (140 + 40 + 8) + n * 250 * 4, rel=1e-12)
     # spec 4 with P = n, W = 0: EM = m up P, EP = P w e_kWh ee, ET = P up fac + n w cus
     up = 0.4 / 0.9
     assert mto["impact"]["material"] == pytest.approx(900 * up * n, rel=1e-12)

@@ -156,13 +156,13 @@ _BASE = _load_scenario()
 _KEYS = [("demand.rate_per_year", ">= 0", False, 1e6), ("demand.service_years", "> 0", False, 1e3),
          ("methods.regular.moq", ">= 1", True, 1e9),
          ("methods.regular.inbound_transport_share", "[0, 1]", False, 1e12),
-         ("model.accepted_q_confidence", "(0, 1)", False, 1e12),
+         ("model.accepted_q_confidence", "[0.5, 1)", False, 1e12),
          ("methods.am_mts.material_efficiency", "(0, 1]", False, 1e12)]
 _IN_RANGE = {">= 0": lambda v: v >= 0, "> 0": lambda v: v > 0, ">= 1": lambda v: v >= 1,
-             "[0, 1]": lambda v: 0 <= v <= 1, "(0, 1)": lambda v: 0 < v < 1,
+             "[0, 1]": lambda v: 0 <= v <= 1, "(0, 1)": lambda v: 0 < v < 1, "[0.5, 1)": lambda v: 0.5 <= v < 1,
              "(0, 1]": lambda v: 0 < v <= 1}
 _RANGE_WORDS = {">= 0": "must be >= 0", "> 0": "must be > 0", ">= 1": "must be >= 1",
-                "[0, 1]": "must be between 0 and 1", "(0, 1)": "must be strictly between 0 and 1",
+                "[0, 1]": "must be between 0 and 1", "(0, 1)": "must be strictly between 0 and 1", "[0.5, 1)": "must be >= 0.5 and < 1",
                 "(0, 1]": "must be > 0 and <= 1"}
 
 

@@ -81,9 +81,11 @@ CASES = [
      "methods.regular.material_efficiency = 1.2: must be > 0 and <= 1"),
     (dict(methods__regular__moq=0), "methods.regular.moq = 0: must be >= 1"),
     (dict(model__accepted_q_confidence=1),
-     "model.accepted_q_confidence = 1: must be strictly between 0 and 1"),
+     "model.accepted_q_confidence = 1: must be >= 0.5 and < 1"),
     (dict(model__accepted_q_confidence=0.0),
-     "model.accepted_q_confidence = 0.0: must be strictly between 0 and 1"),
+     "model.accepted_q_confidence = 0.0: must be >= 0.5 and < 1"),
+    (dict(model__accepted_q_confidence=0.4),        # v2: below 0.5 accepted_q could be < n - 1
+     "model.accepted_q_confidence = 0.4: must be >= 0.5 and < 1"),
     # ---- choices
     (dict(model__waiting_time="erlang"),
      "model.waiting_time = 'erlang': must be one of erlang_c, exact; did you mean erlang_c?"),
@@ -125,14 +127,16 @@ CASES = [
      "storage.package_m3 = 0.002: give either holding_per_part_year or "
      "volume_cost_per_m3 with package_m3, not both"),
     (dict(storage={}),
-     "storage.holding_per_part_year = None: is required (or volume_cost_per_m3 with package_m3)"),
+     "storage.holding_per_part_year = None: is required (or volume_cost_per_m3 with package_m3, "
+     "or holding_rate_per_year)"),
     (dict(storage={"package_m3": 0.002}),
      "storage.volume_cost_per_m3 = None: is required with the other volume key"),
     # ---- stock-only keys on an order method
     *[(dict(**{f"methods__am_mto__{k}": v}),
        f"methods.am_mto.{k} = {v!r}: means nothing for a make-to-order method (kind = \"order\")")
-      for k, v in (("shipping_days", 4.0), ("inbound_transport_share", 0.08), ("moq", 1),
-                   ("transport_to_warehouse", []))],
+      for k, v in (("inbound_transport_share", 0.08), ("moq", 1),
+                   ("transport_to_warehouse", []), ("holding_per_part_year", 1.0),
+                   ("holding_rate_per_year", 0.2))],
 ]
 
 

@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import MISSING, fields, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -41,9 +41,15 @@ MODEL_KEYS: dict[str, str] = {
     "material_mpts_per_kg": "part.material_mpts_per_kg",
     "waiting_time": "model.waiting_time",
     "production_rule": "model.production_rule",
+    "free_days": "downtime.free_days",
+    "order_wait": "model.order_wait",
+    "service_target": "model.service_target",
+    "holding_rate_per_year": "storage.holding_rate_per_year",
 }
 #: Fields held as text, not numbers.
-CHOICE_FIELDS = ("waiting_time", "production_rule")
+CHOICE_FIELDS = ("waiting_time", "production_rule", "order_wait")
+#: The storage's holding forms (the binding resolves them per stock method).
+STORAGE_HOLDING = ("holding_per_part_year", "holding_rate_per_year")
 #: ModelParams fields bound from MODEL_KEYS (all but ``methods``).
 MODEL_FIELDS = tuple(f.name for f in fields(ModelParams) if f.name != "methods")
 
@@ -77,7 +83,20 @@ def bind(scenario_or_inputs, methods: Mapping[str, str] | None = None) -> ModelP
         with a plain mapping).
 
     Keys missing from the mapping (``part.*`` without a part, stock-only fields of an order
-    method) become ``None``.
+    method) become ``None``, or the model's default where it has one (``free_days`` 0,
+    ``order_wait`` "charged", ``waiting_time`` "exact").
+
+    Holding cost (docs/model.md section 2) is resolved here, once, into every stock method's
+    ``holding_per_part_year``: the method's own ``holding_per_part_year``, else its own
+    ``holding_rate_per_year`` times its price, else the storage's per-part value, else the
+    storage's rate times the method's price. The model never sees a rate.
+
+    >>> from amspares.scenario import load_scenario
+    >>> sc = load_scenario().with_values({"storage.holding_rate_per_year": 0.2,
+    ...                                   "methods.am_mts.holding_per_part_year": 1.0})
+    >>> p = bind(sc)
+    >>> [float(p.methods[m].holding_per_part_year) for m in ("regular", "am_mts")]
+    [3.0, 1.0]
     """
     if hasattr(scenario_or_inputs, "inputs") and callable(scenario_or_inputs.inputs):
         inputs = scenario_or_inputs.inputs()
@@ -90,7 +109,7 @@ def bind(scenario_or_inputs, methods: Mapping[str, str] | None = None) -> ModelP
     for name in MODEL_FIELDS:
         key = MODEL_KEYS[name]
         if key not in inputs:
-            values[name] = None
+            values[name] = _DEFAULTS.get(name)
         elif name in CHOICE_FIELDS:
             values[name] = inputs[key]
         else:
@@ -99,8 +118,29 @@ def bind(scenario_or_inputs, methods: Mapping[str, str] | None = None) -> ModelP
     for m, kind in methods.items():
         given = {f: _number(inputs[method_key(m, f)]) for f in METHOD_FIELDS
                  if method_key(m, f) in inputs}
-        bound[m] = MethodParams(kind=kind, **given)
+        bound[m] = _resolve_holding(MethodParams(kind=kind, **given), values["holding_per_part_year"],
+                                    values["holding_rate_per_year"])
     return ModelParams(methods=bound, **values)
+
+
+#: Defaults of the ModelParams fields that have one (used for keys missing from a mapping).
+_DEFAULTS = {f.name: f.default for f in fields(ModelParams)
+             if f.name != "methods" and f.default is not MISSING}
+
+
+def _resolve_holding(m: MethodParams, storage_per_part, storage_rate) -> MethodParams:
+    """``m`` with its holding cost per part-year resolved (see :func:`bind`)."""
+    if m.kind != "stock":
+        return replace(m, holding_per_part_year=None, holding_rate_per_year=None, holding_own=False)
+    if m.holding_per_part_year is not None:
+        return replace(m, holding_rate_per_year=None, holding_own=True)
+    if m.holding_rate_per_year is not None:
+        return replace(m, holding_per_part_year=m.holding_rate_per_year * m.price, holding_own=True)
+    if storage_per_part is not None:
+        return replace(m, holding_per_part_year=storage_per_part, holding_rate_per_year=None)
+    if storage_rate is not None:
+        return replace(m, holding_per_part_year=storage_rate * m.price, holding_rate_per_year=storage_rate)
+    return m
 
 
 _FIELD_OF_KEY = {key: name for name, key in MODEL_KEYS.items()}
@@ -142,6 +182,19 @@ def with_inputs(params: ModelParams, changes: Mapping[str, Any]) -> ModelParams:
                 raise KeyError(f"{key!r}: the scenario has no method {method!r}")
             per_method.setdefault(method, {})[name] = value
     out = replace(params, **top) if top else params
+    if any(f in top for f in STORAGE_HOLDING):
+        # a new storage holding cost reaches every stock method without its own
+        if "holding_per_part_year" in top and "holding_rate_per_year" not in top:
+            out = replace(out, holding_rate_per_year=None)
+        elif "holding_rate_per_year" in top and "holding_per_part_year" not in top:
+            out = replace(out, holding_per_part_year=None)
+        methods = {name: (_resolve_holding(replace(m, holding_per_part_year=None, holding_rate_per_year=None),
+                                           out.holding_per_part_year, out.holding_rate_per_year)
+                          if m.kind == "stock" and not m.holding_own else m)
+                   for name, m in out.methods.items()}
+        out = replace(out, methods=methods)
     for method, fields_ in per_method.items():
+        if any(f in fields_ for f in STORAGE_HOLDING):
+            fields_ = {**fields_, "holding_own": True}
         out = out.with_method(method, **fields_)
     return out

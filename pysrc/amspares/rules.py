@@ -49,9 +49,10 @@ RANGES = {
     "[0, 1]": lambda v: (v >= 0) & (v <= 1),
     "(0, 1]": lambda v: (v > 0) & (v <= 1),
     "(0, 1)": lambda v: (v > 0) & (v < 1),
+    "[0.5, 1)": lambda v: (v >= 0.5) & (v < 1),
 }
 _RANGE_WORDS = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
-                "(0, 1)": "must be strictly between 0 and 1"}
+                "(0, 1)": "must be strictly between 0 and 1", "[0.5, 1)": "must be >= 0.5 and < 1"}
 
 # reasons, in the order they are checked (the first that applies is reported)
 OK, EMPTY, NOT_A_NUMBER, CONTROL, NOT_FINITE, OUT_OF_RANGE, NOT_WHOLE, TOO_LARGE = range(8)

@@ -52,14 +52,25 @@ class Key:
 
 
 MODEL_KEYS = (
-    Key("model.waiting_time", "choice", unit="", symbol="W(S)", default="erlang_c",
+    Key("model.waiting_time", "choice", unit="", symbol="W(S)", default="exact",
         choices=("erlang_c", "exact"),
-        help="Backorder wait: erlang_c = thesis Eq. 5-6 (M/M/S queue); exact = Poisson pipeline (M/G/inf)."),
+        help="How long a demand waits when the shelf is empty: exact = every open order is made in "
+             "parallel (checked by simulation, the default); erlang_c = the thesis's queue (Eq. 5-6), "
+             "which overstates the wait. See docs/model.md section 3.1."),
+    Key("model.order_wait", "choice", default="charged", choices=("charged", "free"),
+        help="Printed-to-order parts: charged = each demand waits the production + shipping days and "
+             "pays the emergency cost per day beyond free_days (the default); free = the thesis's "
+             "assumption that printing fits inside the normal repair time."),
+    Key("model.service_target", "number", "(0, 1)", "share", "",
+        help="Optional: the smallest share of demands that must be served within free_days (e.g. 0.95). "
+             "Every stock policy is set to meet it; the cheapest and greenest are chosen among the "
+             "methods that meet it."),
     Key("model.production_rule", "choice", symbol="CP", default="demand",
         choices=("demand", "max_demand_stock"),
         help="Production cost: demand = n*cp (Eq. 10); max_demand_stock = max(n, S)*cp (thesis 5.1.3)."),
-    Key("model.accepted_q_confidence", "number", "(0, 1)", "", "", default=0.999,
-        help="Confidence for accepted_q, the parts worth keeping from one large order (Eq. 31)."),
+    Key("model.accepted_q_confidence", "number", "[0.5, 1)", "", "", default=0.999,
+        help="Confidence for accepted_q, the parts worth keeping from one large order (Eq. 31); "
+             "from 0.5 up to (not including) 1."),
 )
 SCENARIO_KEYS = MODEL_KEYS + (
     Key("demand.rate_per_year", "number", ">= 0", "parts/year", "lambda", required=True, maximum=1e6,
@@ -70,12 +81,19 @@ SCENARIO_KEYS = MODEL_KEYS + (
         help="Penalty per backordered part per day of waiting."),
     Key("downtime.regular_per_demand", "number", ">= 0", "EUR/demand", "cd", default=0.0,
         help="Fixed downtime or repair cost per demand, whatever the supply."),
+    Key("downtime.free_days", "number", ">= 0", "days", "w", default=0.0, maximum=1e5,
+        help="Days a customer can wait at no extra cost (their own repair or diagnosis time); "
+             "only waiting beyond this is charged, for every method alike."),
     Key("storage.holding_per_part_year", "number", ">= 0", "EUR/part/year", "h_item",
-        help="Holding cost per part per year. Or give volume_cost_per_m3 and package_m3."),
+        help="Holding cost per part per year. Or give volume_cost_per_m3 and package_m3, "
+             "or holding_rate_per_year."),
     Key("storage.volume_cost_per_m3", "number", ">= 0", "EUR/m3/year", "h_vol",
         help="Warehouse cost per m3 per year (with package_m3, instead of holding_per_part_year)."),
     Key("storage.package_m3", "number", ">= 0", "m3", "",
         help="Volume of one packed part (with volume_cost_per_m3)."),
+    Key("storage.holding_rate_per_year", "number", ">= 0", "share of price/year", "r", maximum=1e3,
+        help="Holding cost as a share of each method's price per year (0.25 = 25 %), instead of "
+             "holding_per_part_year."),
     Key("part.weight_kg", "number", ">= 0", "kg", "weight",
         help="Weight of the finished part. Without [part] the impact is not computed."),
     Key("part.material_mpts_per_kg", "number", ">= 0", "mPts/kg", "m",
@@ -93,7 +111,14 @@ METHOD_KEYS = (
     Key("methods.<method>.production_days", "number", ">= 0", "days", "", default=0.0, maximum=1e5,
         help="Production time; with shipping_days the replenishment lead time L."),
     Key("methods.<method>.shipping_days", "number", ">= 0", "days", "", default=0.0, maximum=1e5,
-        stock_only=True, help="Shipping time to the warehouse (L = production + shipping days)."),
+        help="Shipping time: to the warehouse for a stock method (lead time = production + shipping "
+             "days), to the customer for an order method (delivery time = production + shipping days)."),
+    Key("methods.<method>.holding_per_part_year", "number", ">= 0", "EUR/part/year", "h_item",
+        stock_only=True,
+        help="Optional: this method's own holding cost per part per year (instead of [storage])."),
+    Key("methods.<method>.holding_rate_per_year", "number", ">= 0", "share of price/year", "r",
+        stock_only=True, maximum=1e3,
+        help="Optional: this method's holding cost as a share of its price per year (instead of [storage])."),
     Key("methods.<method>.inbound_transport_share", "number", "[0, 1]", "share of value", "Tr_in",
         default=0.0, stock_only=True,
         help="Inbound transport cost as a share of the value of the parts shipped in."),
@@ -160,8 +185,20 @@ class Leg:
 
 
 def _suggest(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f"; did you mean {close[0]}?" if close else ""
+    """``"; did you mean X?"`` with the closest candidate (ties: the first listed), or ``""``.
+
+    >>> _suggest("storage.holding", ["storage.holding_per_part_year", "storage.holding_rate_per_year"])
+    '; did you mean storage.holding_per_part_year?'
+    """
+    best, best_score = None, 0.5
+    for c in candidates:
+        m = difflib.SequenceMatcher(None, name, c)
+        if m.real_quick_ratio() < best_score or m.quick_ratio() < best_score:
+            continue
+        score = m.ratio()
+        if score > best_score or (best is None and score >= best_score):
+            best, best_score = c, score
+    return f"; did you mean {best}?" if best is not None else ""
 
 
 def key_rule(spec: Key) -> Rule:
@@ -279,9 +316,12 @@ class Scenario:
     def inputs(self) -> Mapping[str, Any]:
         """The model's inputs: resolved numbers only (tables looked up, legs as ``sum km*t``).
 
-        Keys are the scenario's dotted keys; ``storage.holding_per_part_year`` is always
-        present, ``part.*`` only with a part, and each ``methods.<m>.transport_to_*`` holds
-        the leg factor in mPts per kg.
+        Keys are the scenario's dotted keys; ``storage.holding_per_part_year`` is present
+        unless the storage gives ``holding_rate_per_year`` (then that key is), the per-method
+        holding keys and ``model.service_target`` only when given, ``part.*`` only with a
+        part, and each ``methods.<m>.transport_to_*`` holds the leg factor in mPts per kg.
+        :func:`amspares.binding.bind` turns the holding forms into one holding cost per
+        part-year per method.
         """
         return self._inputs
 
@@ -306,13 +346,15 @@ class Scenario:
 
         A value of ``None`` removes the key (back to its default). Table-name keys and
         their numeric alternatives replace each other: setting
-        ``methods.am_mts.energy_kwh_per_kg`` drops ``methods.am_mts.am_machine``.
+        ``methods.am_mts.energy_kwh_per_kg`` drops ``methods.am_mts.am_machine``, and one form
+        of holding cost drops the others at the same level.
         """
         data = self.to_mapping()
         alternatives = {"material_mpts_per_kg": "material", "material": "material_mpts_per_kg",
                         "process_mpts_per_kg": "process", "process": "process_mpts_per_kg",
                         "energy_kwh_per_kg": "am_machine", "am_machine": "energy_kwh_per_kg",
-                        "holding_per_part_year": None}
+                        "holding_per_part_year": "holding_rate_per_year",
+                        "holding_rate_per_year": "holding_per_part_year"}
         for key, value in changes.items():
             parts = key.split(".")
             node = data
@@ -326,11 +368,12 @@ class Scenario:
                 other = alternatives[last]
                 if other:
                     node.pop(other, None)
-                if last == "holding_per_part_year":
+                if last in ("holding_per_part_year", "holding_rate_per_year"):
                     node.pop("volume_cost_per_m3", None)
                     node.pop("package_m3", None)
             if last in ("volume_cost_per_m3", "package_m3") and value is not None:
                 node.pop("holding_per_part_year", None)
+                node.pop("holding_rate_per_year", None)
             if value is None:
                 node.pop(last, None)
             else:
@@ -380,17 +423,22 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         if spec.default is not None and spec.key.startswith(("model.", "downtime.", "impact.")):
             values[spec.key] = spec.default
 
-    # storage: one of the two forms
+    # storage: exactly one of the three forms (per part, per m3 with package volume, rate)
     has_item = "storage.holding_per_part_year" in values
     has_vol = "storage.volume_cost_per_m3" in values or "storage.package_m3" in values
+    has_rate = "storage.holding_rate_per_year" in values
+    if has_rate and (has_item or has_vol):
+        raise ScenarioError("storage.holding_rate_per_year", values["storage.holding_rate_per_year"],
+                            "give only one of holding_per_part_year, volume_cost_per_m3 with package_m3, "
+                            "or holding_rate_per_year")
     if has_item and has_vol:
         given = next(k for k in ("storage.volume_cost_per_m3", "storage.package_m3") if k in values)
         raise ScenarioError(given, values[given],
                             "give either holding_per_part_year or volume_cost_per_m3 with package_m3, not both")
-    if not has_item:
+    if not has_item and not has_rate:
         if not has_vol:
             raise ScenarioError("storage.holding_per_part_year", None,
-                                "is required (or volume_cost_per_m3 with package_m3)")
+                                "is required (or volume_cost_per_m3 with package_m3, or holding_rate_per_year)")
         for k in ("storage.volume_cost_per_m3", "storage.package_m3"):
             if k not in values:
                 raise ScenarioError(k, None, "is required with the other volume key")
@@ -441,6 +489,10 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                 if k == "energy_kwh_per_kg" and method_key(mname, "am_machine") in values:
                     continue
                 values[key] = spec.default
+        if method_key(mname, "holding_per_part_year") in values and method_key(mname, "holding_rate_per_year") in values:
+            raise ScenarioError(method_key(mname, "holding_rate_per_year"),
+                                values[method_key(mname, "holding_rate_per_year")],
+                                "give either holding_per_part_year or holding_rate_per_year, not both")
         for num, name_ in (("process_mpts_per_kg", "process"), ("energy_kwh_per_kg", "am_machine")):
             if method_key(mname, num) in values and method_key(mname, name_) in values:
                 raise ScenarioError(method_key(mname, name_), values[method_key(mname, name_)],
@@ -454,12 +506,17 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
 def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
     """Numbers the model needs, with tables looked up and legs reduced to ``sum km*t``."""
     out: dict[str, Any] = {}
-    for k in ("model.waiting_time", "model.production_rule", "model.accepted_q_confidence",
-              "demand.rate_per_year", "demand.service_years", "downtime.emergency_per_day",
-              "downtime.regular_per_demand", "impact.electricity_mpts_per_kwh"):
+    for k in ("model.waiting_time", "model.order_wait", "model.production_rule",
+              "model.accepted_q_confidence", "demand.rate_per_year", "demand.service_years",
+              "downtime.emergency_per_day", "downtime.regular_per_demand", "downtime.free_days",
+              "impact.electricity_mpts_per_kwh"):
         out[k] = values[k]
+    if "model.service_target" in values:
+        out["model.service_target"] = values["model.service_target"]
     if "storage.holding_per_part_year" in values:
         out["storage.holding_per_part_year"] = values["storage.holding_per_part_year"]
+    elif "storage.holding_rate_per_year" in values:
+        out["storage.holding_rate_per_year"] = values["storage.holding_rate_per_year"]
     else:
         out["storage.holding_per_part_year"] = values["storage.volume_cost_per_m3"] * values["storage.package_m3"]
     if "part.weight_kg" in values:
@@ -483,7 +540,7 @@ def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, A
                 out[key] = float(megajoules_to_kwh(mj))
             elif spec.type == "legs":
                 out[key] = leg_factor(values[key])
-            else:
+            elif key in values:                  # optional keys without a default may be absent
                 out[key] = values[key]
     return out
 

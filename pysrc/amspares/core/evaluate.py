@@ -96,9 +96,10 @@ def cost_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
     :func:`~amspares.core.basestock.base_stock_costs`,
     :func:`~amspares.core.basestock.optimal_base_stock`,
     :func:`~amspares.core.sq.sq_policy_costs` and :func:`~amspares.core.sq.optimal_sq_policy`
-    take these (Eq. 1, 7-30): demand, downtime, holding and the method's own terms, with the
-    lead time L = (production + shipping days) / 365. ``col`` maps each value first
-    (:func:`evaluate` broadcasts them to N).
+    take these (Eq. 1, 7-30): demand, downtime (with the free window ``free_days``), the
+    method's holding cost per part-year (resolved by the binding; the storage's when a
+    method has none) and its own terms, with the lead time L = (production + shipping
+    days) / 365. ``col`` maps each value first (:func:`evaluate` broadcasts them to N).
 
     >>> from amspares.binding import bind
     >>> from amspares.scenario import load_scenario
@@ -108,10 +109,11 @@ def cost_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
     """
     col = col or (lambda v: v)
     m = params.methods[method]
+    holding = m.holding_per_part_year if m.holding_per_part_year is not None else params.holding_per_part_year
     return dict(rate=col(params.rate_per_year), years=col(params.service_years),
                 emergency_per_day=col(params.emergency_per_day),
                 regular_per_demand=col(params.regular_per_demand),
-                holding_per_part_year=col(params.holding_per_part_year),
+                holding_per_part_year=col(holding), free_days=col(params.free_days),
                 lead_time_years=lead_time_years(col(m.production_days), col(m.shipping_days)),
                 inbound_share=col(m.inbound_transport_share),
                 price=col(m.price), outbound_per_part=col(m.outbound_per_part),
@@ -186,7 +188,10 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                                        regular_per_demand=col(params.regular_per_demand),
                                        price=col(mp.price), outbound_per_part=col(mp.outbound_per_part),
                                        investment=col(mp.investment),
-                                       benefit_per_part_year=col(mp.benefit_per_part_year))
+                                       benefit_per_part_year=col(mp.benefit_per_part_year),
+                                       delivery_days=col(mp.delivery_days),
+                                       emergency_per_day=col(params.emergency_per_day),
+                                       free_days=col(params.free_days), order_wait=params.order_wait)
             policy = np.full(size, "make_to_order", dtype=object)
             S = np.zeros(size, dtype=np.int64)
             s = np.full(size, np.nan)

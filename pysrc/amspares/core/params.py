@@ -37,10 +37,20 @@ Value = Union[float, np.ndarray]
 class MethodParams:
     """One supply method's parameters (``kind`` is ``"stock"`` or ``"order"``).
 
-    Fields that only stock methods use (``shipping_days``, ``inbound_transport_share``,
-    ``moq``, ``transport_to_warehouse``) and the impact fields (used only with a part)
-    may be ``None`` where they do not apply. Leg factors (``transport_to_*``) are in mPts
-    per kg of part (Eq. 37); ``energy_kwh_per_kg`` is the machine energy per kg of part.
+    Fields that only stock methods use (``inbound_transport_share``, ``moq``,
+    ``transport_to_warehouse``, the holding cost) and the impact fields (used only with a
+    part) may be ``None`` where they do not apply. ``shipping_days`` is the shipping time to
+    the warehouse (stock: lead time ``L = production + shipping days``) or to the customer
+    (order: delivery time ``D_o = production + shipping days``). Leg factors
+    (``transport_to_*``) are in mPts per kg of part (Eq. 37); ``energy_kwh_per_kg`` is the
+    machine energy per kg of part.
+
+    ``holding_per_part_year`` is the method's holding cost per part-year, resolved by the
+    binding (the method's own value, else its rate times its price, else the storage's;
+    docs/model.md section 2): the model reads only this. ``holding_rate_per_year`` is the
+    rate it came from (``None`` when given per part), so that :meth:`ModelParams.with_method`
+    keeps ``holding = rate x price`` when a sweep changes the price; ``holding_own`` says
+    whether the method gave its own holding (then a change of the storage's does not reach it).
     """
 
     kind: str
@@ -53,6 +63,8 @@ class MethodParams:
     shipping_days: Value | None = None
     inbound_transport_share: Value | None = None
     moq: Value | None = None
+    holding_per_part_year: Value | None = None
+    holding_rate_per_year: Value | None = None
     # impact (Eq. 32-37)
     material_efficiency: Value | None = None
     process_mpts_per_kg: Value | None = None
@@ -61,20 +73,36 @@ class MethodParams:
     transport_to_factory: Value | None = None
     transport_to_warehouse: Value | None = None
     transport_to_customer: Value | None = None
+    holding_own: bool = False
+
+    @property
+    def delivery_days(self) -> Value:
+        """``production_days + shipping_days`` in days: the lead time of a stock method, the
+        delivery time ``D_o`` of an order method (docs/model.md section 3.3)."""
+        prod = 0.0 if self.production_days is None else self.production_days
+        ship = 0.0 if self.shipping_days is None else self.shipping_days
+        return prod + ship
 
 
-#: The numeric fields of :class:`MethodParams` (every field but ``kind``).
-METHOD_FIELDS = tuple(f.name for f in fields(MethodParams) if f.name != "kind")
+#: The numeric fields of :class:`MethodParams` (every field but ``kind`` and ``holding_own``).
+METHOD_FIELDS = tuple(f.name for f in fields(MethodParams) if f.name not in ("kind", "holding_own"))
 
 
 @dataclass(frozen=True)
 class ModelParams:
     """A scenario's parameters for the model (one element per SKU where arrays).
 
-    ``waiting_time`` (``"erlang_c"`` / ``"exact"``) and ``production_rule`` (``"demand"``
-    / ``"max_demand_stock"``) are scalars: group SKUs by them. ``weight_kg`` and
-    ``material_mpts_per_kg`` are ``None`` without a part (then no impact is computed).
-    ``methods`` keeps the scenario's order (ties go to the first method).
+    ``waiting_time`` (``"exact"`` / ``"erlang_c"``), ``order_wait`` (``"charged"`` /
+    ``"free"``) and ``production_rule`` (``"demand"`` / ``"max_demand_stock"``) are scalars:
+    group SKUs by them. ``weight_kg`` and ``material_mpts_per_kg`` are ``None`` without a
+    part (then no impact is computed). ``methods`` keeps the scenario's order (the last
+    tie-break, docs/model.md section 3.5).
+
+    ``holding_per_part_year`` / ``holding_rate_per_year`` are the storage's holding cost (one
+    of them is ``None``); every stock method carries its resolved value
+    (:attr:`MethodParams.holding_per_part_year`), which is what the model reads.
+    ``free_days`` is the customer's free downtime window in days; ``service_target`` the
+    optional minimum on-time rate (``None``: no target).
     """
 
     # demand
@@ -93,8 +121,13 @@ class ModelParams:
     # part (None: no impact)
     weight_kg: Value | None = None
     material_mpts_per_kg: Value | None = None
-    waiting_time: str = "erlang_c"
+    waiting_time: str = "exact"
     production_rule: str = "demand"
+    # v2 (docs/model.md sections 2, 3.1-3.4)
+    free_days: Value = 0.0
+    order_wait: str = "charged"
+    service_target: Value | None = None
+    holding_rate_per_year: Value | None = None
 
     @property
     def has_part(self) -> bool:
@@ -126,9 +159,27 @@ class ModelParams:
         return sizes.pop() if sizes else 1
 
     def with_method(self, name: str, **changes) -> "ModelParams":
-        """A copy with some fields of method ``name`` changed (arrays sweep them)."""
+        """A copy with some fields of method ``name`` changed (arrays sweep them).
+
+        A holding cost given as a rate follows the price: changing ``price`` (or
+        ``holding_rate_per_year``) of such a method recomputes ``holding_per_part_year``
+        unless it is changed too.
+
+        >>> m = MethodParams("stock", price=100.0, holding_per_part_year=25.0, holding_rate_per_year=0.25)
+        >>> p = ModelParams(1.0, 1.0, 0.0, 0.0, None, 0.999, 0.0, methods={"s": m}, holding_rate_per_year=0.25)
+        >>> float(p.with_method("s", price=np.array([40.0, 80.0])).methods["s"].holding_per_part_year[1])
+        20.0
+        """
         methods = dict(self.methods)
-        methods[name] = replace(methods[name], **changes)
+        m = methods[name]
+        changes = dict(changes)
+        if "holding_per_part_year" in changes:
+            changes.setdefault("holding_rate_per_year", None)      # now given per part
+        else:
+            rate = changes.get("holding_rate_per_year", m.holding_rate_per_year)
+            if rate is not None and ("price" in changes or "holding_rate_per_year" in changes):
+                changes["holding_per_part_year"] = rate * changes.get("price", m.price)
+        methods[name] = replace(m, **changes)
         return replace(self, methods=methods)
 
     def only(self, names) -> "ModelParams":
