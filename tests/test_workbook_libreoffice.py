@@ -316,7 +316,7 @@ def test_variant_reads_back_as_the_same_scenario(variant):
 def v2_scenario():
     """The case study under the version-2 defaults (waiting_time "exact", order wait
     "charged": not given), with a 3-day free window, holding as a rate of 25 % of each
-    method's price, a service target of 0.95, a cheap downtime (5 EUR/day, so that the
+    method's price, a service target of 0.95, a cheap downtime (2 EUR/day, so that the
     target binds for am_mts) and a minimum order quantity of 20 for regular ((s,Q), several
     orders: the window reaches the (s,Q) table too)."""
     data = load_scenario().to_mapping()
@@ -324,7 +324,7 @@ def v2_scenario():
     for key in ("waiting_time", "order_wait"):
         data["model"].pop(key, None)
     data["model"]["service_target"] = 0.95
-    data["downtime"].update(free_days=3.0, emergency_per_day=5.0)
+    data["downtime"].update(free_days=3.0, emergency_per_day=2.0)
     data["storage"] = {"holding_rate_per_year": 0.25}
     data["methods"]["regular"]["moq"] = 20
     return parse_scenario(data)
@@ -388,8 +388,8 @@ def test_v2_defaults_window_rate_and_target_by_hand(v2):
     # holding as a rate: h_item = 0.25 x price (15 and 175 EUR)
     assert close(wb["Model regular"]["B8"].value, 3.75) and close(wb["Model am_mts"]["B8"].value, 43.75)
     # am_mto, order wait charged: D_o = 7 days, 4 beyond the 3-day window:
-    # CD = 60 x 5 x 4 = 1200; TC = 1200 + 60 x 175 + 60 x 5 = 12000; on time 0 (7 > 3)
-    assert close(value_at(wb, "result_am_mto_total_cost"), 12000.0)
+    # CD = 60 x 2 x 4 = 480; TC = 480 + 60 x 175 + 60 x 5 = 11280; on time 0 (7 > 3)
+    assert close(value_at(wb, "result_am_mto_total_cost"), 11280.0)
     assert value_at(wb, "result_am_mto_on_time_rate") == 0
     assert value_at(wb, "result_am_mto_meets_service_target") == "no"
     # am_mts (L = 11 days): without stock no demand is on time (11 > 3 days); S = 1 is on time
@@ -398,7 +398,8 @@ def test_v2_defaults_window_rate_and_target_by_hand(v2):
     col = {f: c for c, _h, f in table_columns()}
     assert ws[f"{col['on_time_rate']}70"].value == 0
     assert close(ws[f"{col['on_time_rate']}71"].value, math.exp(-2 * 8 / 365))
-    # the target binds: S = 0 is cheaper in the table, yet S* = 1
+    # the target binds: S = 0 is cheaper in the table (CD = 60 x 2 x 8 = 960 EUR of waiting
+    # beyond the window, against 43.75 x 30 = 1312.5 EUR of holding one part), yet S* = 1
     assert ws[f"{col['total']}70"].value < ws[f"{col['total']}71"].value
     assert ws[f"{col['total_target']}70"].value == "below target"
     assert value_at(wb, "result_am_mts_S") == 1
