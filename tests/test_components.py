@@ -252,7 +252,8 @@ def check_workbook(wb, cache, scenario, extra_cost=(), extra_impact=()):
             continue
         # per-S table: a column per component; each row's total is their signed sum
         cols = {f: col for col, _h, f in template.table_columns()}
-        assert [f for _c, _h, f in template.table_columns()][7:] == [*comps, "total"]
+        assert [f for _c, _h, f in template.table_columns()][7:] == [
+            *comps, "total", *(f for _h, f in template.SERVICE_TABLE_COLUMNS)]
         t0 = next(row for row in range(1, ws.max_row) if ws[f"A{row}"].value == 0)
         assert ws[f"{cols['total']}{t0 - 1}"].value == "TC total"
         for name, _v in extra_cost:
