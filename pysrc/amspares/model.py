@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from amspares.binding import bind
-from amspares.core.evaluate import Evaluation
+from amspares.core.evaluate import TIE_REL, Evaluation
 from amspares.core.evaluate import evaluate as evaluate_params
 from amspares.scenario import Scenario
+from amspares.wording import evaluate_note
 
 #: Keys of a method's object that spec section 6 does not list, kept for the workbook and
 #: the readable reports; ``amspares evaluate --json`` leaves them out (``spec_only``).
@@ -60,6 +61,11 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
             as_ = float(a.s[i])
             entry["order_quantity_advice"] = {"Q": int(a.Q[i]), "s": None if math.isnan(as_) else int(as_),
                                               "total_cost": float(a.total_cost[i]), "saving": float(a.saving[i])}
+        entry["fill_rate"] = _rate(r.fill_rate, i)
+        entry["on_time_rate"] = _rate(r.on_time_rate, i)
+        entry["mean_wait_days"] = _rate(r.mean_wait_days, i)
+        entry["meets_service_target"] = (None if r.meets_service_target is None
+                                         else bool(r.meets_service_target[i]))
         if spec_only:
             for key in EXTRA_METHOD_KEYS:
                 entry.pop(key)
@@ -71,7 +77,46 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
         "methods": methods,
         "cheapest": str(ev.cheapest[i]),
         "lowest_impact": None if ev.lowest_impact is None else str(ev.lowest_impact[i]),
+        "waiting_time": ev.waiting_time,
+        "order_wait": ev.order_wait,
+        "notes": notes(ev, i),
     }
+
+
+def _rate(values, i: int):
+    if values is None:
+        return None
+    v = float(np.asarray(values)[i])
+    return v if math.isfinite(v) else None
+
+
+def notes(ev: Evaluation, i: int = 0) -> list[str]:
+    """The notes of element ``i`` (docs/model.md sections 3.4-3.5), as sentences: no demand,
+    a service target nobody (or only some) can meet, and ties decided by the tie rule."""
+    out = []
+    cheapest = str(ev.cheapest[i])
+    target = None if ev.service_target is None else float(np.asarray(ev.service_target).reshape(-1)[
+        i if np.size(ev.service_target) > 1 else 0])
+    if float(ev.n[i]) == 0.0:
+        out.append(evaluate_note("no_demand", winner=cheapest))
+    if target is not None:
+        if ev.none_meets_target is not None and bool(ev.none_meets_target[i]):
+            out.append(evaluate_note("none_meets_target", target=target))
+        else:
+            missed = [n for n, r in ev.methods.items() if not bool(r.meets_service_target[i])]
+            if missed:
+                out.append(evaluate_note("missed_target", methods=missed, target=target))
+    for what, tied, winner, values in (
+            ("cost_tie", ev.cheapest_tied, cheapest, [r.total_cost for r in ev.methods.values()]),
+            ("impact_tie", ev.lowest_impact_tied, None if ev.lowest_impact is None else str(ev.lowest_impact[i]),
+             None if ev.lowest_impact is None else [r.impact_mpts for r in ev.methods.values()])):
+        if tied is None or not bool(tied[i]) or float(ev.n[i]) == 0.0 and what == "cost_tie":
+            continue
+        col = np.array([float(v[i]) for v in values])
+        low = col[[list(ev.methods).index(winner)]][0]
+        same = [n for n, v in zip(ev.methods, col) if abs(v - low) <= TIE_REL * abs(low)]
+        out.append(evaluate_note(what, methods=same, winner=winner))
+    return out
 
 
 def evaluate(scenario: Scenario, *, with_saving: bool = False,
@@ -79,13 +124,14 @@ def evaluate(scenario: Scenario, *, with_saving: bool = False,
     """Evaluate a scenario: the object of spec section 6 (plain floats, full precision).
 
     ``spec_only`` gives exactly the spec's keys (``amspares evaluate --json``);
-    ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method), which the
-    readable table shows.
+    ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method) and
+    ``runner_up`` (the next method by the same choice rule), which the readable table shows.
     """
     ev = evaluate_params(bind(scenario))
     out = result_dict(scenario.name, ev, spec_only=spec_only)
     if with_saving:
         out["saving_over_runner_up"] = None if math.isnan(ev.saving[0]) else float(ev.saving[0])
+        out["runner_up"] = None if ev.runner_up[0] is None else str(ev.runner_up[0])
     return out
 
 

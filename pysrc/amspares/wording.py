@@ -53,6 +53,51 @@ REASONS = {
 NOTES = {"no_base_stock": "{method} orders at least {moq} parts: no base stock S, left out of TC(S)"}
 
 
+#: The waiting-time models and order-wait rules, in words (every output names the ones used).
+MODEL_WORDS = {
+    "waiting_time": {"exact": "exact (every open order is made in parallel; confirmed by simulation)",
+                     "erlang_c": "erlang_c (the thesis's queue, Eq. 5-6; overstates the wait)"},
+    "order_wait": {"charged": "charged (a part printed to order waits its production and shipping days, "
+                              "paid like a backorder beyond the free days)",
+                   "free": "free (the thesis's assumption: printing fits inside the regular downtime window)"},
+}
+#: Notes of ``amspares evaluate`` (the JSON's ``notes``), by their first element.
+EVALUATE_NOTES = {
+    "no_demand": "There is no demand (n = 0): no method stocks or orders anything, so only fixed "
+                 "costs remain; on equal cost {winner} is chosen (docs/model.md section 3.5).",
+    "none_meets_target": "No method meets the service target of {target:.4g} on time; the cheapest and "
+                         "greenest are chosen among all methods.",
+    "missed_target": "{methods} cannot meet the service target of {target:.4g} on time and "
+                     "{verb} not chosen.",
+    "cost_tie": "{methods} cost the same (within 1e-9); {winner} is chosen by the tie rule: lower "
+                "impact, then make to order, then the order of the scenario (docs/model.md section 3.5).",
+    "impact_tie": "{methods} have the same impact (within 1e-9); {winner} is chosen by the tie rule: "
+                  "lower cost, then make to order, then the order of the scenario.",
+}
+
+
+def model_words(kind: str, value: str) -> str:
+    """A waiting-time model or order-wait rule in words.
+
+    >>> model_words("order_wait", "free")[:4]
+    'free'
+    """
+    return MODEL_WORDS[kind][value]
+
+
+def evaluate_note(what: str, **facts) -> str:
+    """One note of ``amspares evaluate`` in words.
+
+    >>> evaluate_note("none_meets_target", target=0.99)
+    'No method meets the service target of 0.99 on time; the cheapest and greenest are chosen among all methods.'
+    """
+    if "methods" in facts and not isinstance(facts["methods"], str):
+        names = list(facts["methods"])
+        facts = {**facts, "methods": names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1],
+                 "verb": "is" if len(names) == 1 else "are"}
+    return EVALUATE_NOTES[what].format(**facts)
+
+
 def reason_text(be: BreakEven) -> str:
     """Why a break-even is missing, or a note on it ('' when there is nothing to say).
 
@@ -149,7 +194,9 @@ def format_study(study: dict) -> str:
     ms = base["methods"]
     out = [base["name"],
            f"  expected demand n = {base['n']:g} parts; accepted_q = {base['accepted_q']}; "
-           f"regular = {R or '(none)'}, am_mto = {M or '(none)'}", ""]
+           f"regular = {R or '(none)'}, am_mto = {M or '(none)'}",
+           f"  waiting time model: {base.get('waiting_time', 'exact')}; order wait: "
+           f"{base.get('order_wait', 'charged')} (see docs/model.md sections 3.1 and 3.3)", ""]
 
     def line(text=""):
         out.append(("  " + text) if text else "")
@@ -167,6 +214,8 @@ def format_study(study: dict) -> str:
         line(f"   {name:<12} {pol:<18} {_eur(m['total_cost']):>16}{imp}")
     green = base["lowest_impact"] or "not computed (no [part])"
     line(f"   -> cheapest: {base['cheapest']}; greenest: {green}.")
+    for note in base.get("notes", ()):
+        line(f"   Note: {note}")
     em = study["sweeps"]["emergency_cost"]
     if R and em:
         stock = (f"keeps S* = {em[0][R + '.S']}..{em[-1][R + '.S']} and "

@@ -8,6 +8,7 @@ from amspares.core.costs import cost_components
 from amspares.core.impact import impact_components
 from amspares.model import evaluate, waiting_time_disagreements
 from amspares.scenario import load_scenario
+from amspares.wording import model_words
 
 
 def add_parser(sub) -> None:
@@ -16,7 +17,9 @@ def add_parser(sub) -> None:
         help="evaluate a scenario: optimal policy, cost and impact of every method",
         description="Evaluate every supply method of a scenario (default: the thesis case "
                     "study): the cost-optimal stocking policy, the cost breakdown (Eq. 1), the "
-                    "Eco-indicator 99 impact (Eq. 32), and which method is cheapest and greenest.",
+                    "Eco-indicator 99 impact (Eq. 32), the service measures (fill rate, share on "
+                    "time, mean wait), and which method is cheapest and greenest (among those "
+                    "meeting the service target, when the scenario sets one).",
     )
     p.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
                    help="scenario file (default: the built-in thesis case study)")
@@ -41,9 +44,15 @@ def _money(x: float) -> str:
 def format_result(r: dict, disagreements: dict, scenario) -> str:
     """The readable table of ``amspares evaluate``."""
     inputs = scenario.inputs()
+    free = float(inputs.get("downtime.free_days", 0.0))
+    target = inputs.get("model.service_target")
     lines = [f"{r['name']}",
              f"  expected demand n = {r['n']:g} parts over {inputs['demand.service_years']:g} years; "
-             f"accepted_q = {r['accepted_q']}; waiting time model: {inputs['model.waiting_time']}",
+             f"accepted_q = {r['accepted_q']}",
+             f"  waiting time model: {model_words('waiting_time', r['waiting_time'])}",
+             f"  order wait: {model_words('order_wait', r['order_wait'])}",
+             f"  free downtime window: {free:g} days"
+             + ("" if target is None else f"; service target: {target:.4g} of demands on time"),
              ""]
     names = list(r["methods"])
     width = max(12, *(len(n) for n in names))
@@ -75,12 +84,18 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
             if any(vals):
                 row(f"{'-' if comp.sign < 0 else ' '} {comp.label} (mPts)", [f"{v:,.1f}" for v in vals])
         row("= impact (mPts)", [f"{m['impact_mpts']:,.1f}" for m in ms])
+    row("fill rate", [_share(m["fill_rate"]) for m in ms])
+    row(f"on time (<= {free:g} days)", [_share(m["on_time_rate"]) for m in ms])
+    row("mean wait (days)", [_days(m["mean_wait_days"]) for m in ms])
+    if target is not None:
+        row(f"meets target {target:.4g}", ["yes" if m["meets_service_target"] else "no" for m in ms])
     lines.append("")
     cheapest = r["cheapest"]
-    runner = sorted((m["total_cost"], n) for n, m in r["methods"].items() if n != cheapest)
     text = f"  Cheapest: {cheapest}"
-    if runner:
-        text += f" (saves {_money(r['saving_over_runner_up'])} EUR over {runner[0][1]})"
+    if r.get("runner_up"):
+        saving = r["saving_over_runner_up"]
+        text += (f" (saves {_money(saving)} EUR over {r['runner_up']})" if saving >= 0 else
+                 f" ({_money(-saving)} EUR dearer than {r['runner_up']}, which misses the service target)")
     lines.append(text)
     if r["lowest_impact"] is None:
         lines.append("  Greenest: not computed (the scenario has no [part] section)")
@@ -95,4 +110,14 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
     for name, (mine, theirs) in disagreements.items():
         lines.append(f"  Note: for {name} the {other} waiting-time model would choose S = {theirs} "
                      f"instead of S = {mine} (see docs/model.md).")
+    for note in r.get("notes", ()):
+        lines.append(f"  Note: {note}")
     return "\n".join(lines)
+
+
+def _share(x) -> str:
+    return "n/a" if x is None else f"{x:.6f}"
+
+
+def _days(x) -> str:
+    return "n/a" if x is None else f"{x:,.3f}"

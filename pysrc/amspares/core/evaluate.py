@@ -21,9 +21,12 @@ from amspares.core.impact import ImpactBreakdown, environmental_impact, process_
 from amspares.core.mto import made_to_order_costs
 from amspares.core.params import ModelParams
 from amspares.core.poisson import accepted_quantity
+from amspares.core.service import made_to_order_service
 from amspares.core.sq import OrderQuantityAdvice, optimal_sq_policy
 
 POLICIES = ("base_stock", "reorder_point", "one_order", "make_to_order")
+#: Costs (and impacts) within this share of each other are equal (docs/model.md section 3.5).
+TIE_REL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class MethodResult:
     ``make_to_order``. ``S`` is the base stock (0 for make to order, -1 where an (s,Q)
     policy applies); ``s`` is NaN where there is no reorder point; ``Q`` is 0 for make
     to order.
+
+    Service measures per demand (docs/model.md section 3.4): ``fill_rate`` (served from
+    stock at once), ``on_time_rate`` (delivered within the free window), ``mean_wait_days``;
+    ``meets_service_target`` is ``None`` without a target.
     """
 
     name: str
@@ -49,6 +56,10 @@ class MethodResult:
     delivered: np.ndarray
     impact: ImpactBreakdown | None
     advice: OrderQuantityAdvice | None
+    fill_rate: np.ndarray | None = None
+    on_time_rate: np.ndarray | None = None
+    mean_wait_days: np.ndarray | None = None
+    meets_service_target: np.ndarray | None = None
 
     @property
     def total_cost(self) -> np.ndarray:
@@ -61,13 +72,28 @@ class MethodResult:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """All methods of a scenario (or of many SKUs), and the winners per SKU."""
+    """All methods of a scenario (or of many SKUs), and the winners per SKU.
+
+    ``cheapest`` / ``lowest_impact`` follow the choice rule of docs/model.md sections 3.4-3.5:
+    among the methods meeting the service target (all when none does: ``none_meets_target``),
+    the lowest cost, costs within 1e-9 relative being equal; then the lower impact, then an
+    order method before a stock method, then the order of declaration (the greenest likewise,
+    with cost as the first tie-break). ``cheapest_tied`` / ``lowest_impact_tied`` say where
+    the first criterion alone did not decide. ``waiting_time`` and ``order_wait`` are the
+    models used.
+    """
 
     n: np.ndarray
     accepted_q_confidence: np.ndarray
     methods: dict[str, MethodResult]
     cheapest: np.ndarray            # method names
     lowest_impact: np.ndarray | None
+    waiting_time: str = "exact"
+    order_wait: str = "charged"
+    service_target: Any = None
+    none_meets_target: np.ndarray | None = None
+    cheapest_tied: np.ndarray | None = None
+    lowest_impact_tied: np.ndarray | None = None
 
     @cached_property
     def accepted_q(self) -> np.ndarray:
@@ -76,13 +102,37 @@ class Evaluation:
         return np.atleast_1d(accepted_quantity(self.n, self.accepted_q_confidence))
 
     @cached_property
+    def runner_up(self) -> np.ndarray:
+        """The next method by the same choice rule, per SKU (``None`` with one method)."""
+        names = list(self.methods)
+        size = self.n.size
+        if len(names) < 2:
+            return np.full(size, None, dtype=object)
+        totals = np.vstack([r.total_cost for r in self.methods.values()])
+        impacts = (None if self.lowest_impact is None else
+                   np.vstack([r.impact_mpts for r in self.methods.values()]))
+        at = np.arange(size)
+        first = np.array([names.index(c) for c in self.cheapest])
+        eligible = _eligible(self.methods, size)
+        eligible[first, at] = False
+        others = np.ones_like(eligible)
+        others[first, at] = False
+        eligible = np.where(eligible.any(axis=0), eligible, others)   # none else meets the target
+        idx, _ = _pick(totals, impacts, eligible, _order_first(self.methods))
+        return np.array(names, dtype=object)[idx]
+
+    @cached_property
     def saving(self) -> np.ndarray:
         """What the cheapest method saves over the runner-up, per SKU (EUR; NaN with one method)."""
         totals = np.vstack([r.total_cost for r in self.methods.values()])
         if totals.shape[0] < 2:
             return np.full(totals.shape[1], np.nan)
-        two = np.partition(totals, 1, axis=0)[:2]
-        return two[1] - two[0]
+        names = list(self.methods)
+        size = self.n.size
+        at = np.arange(size)
+        first = totals[[names.index(c) for c in self.cheapest], at]
+        second = totals[[names.index(c) for c in self.runner_up], at]
+        return second - first
 
 
 def _column(value, size: int) -> np.ndarray:
@@ -178,12 +228,16 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     lam, years = col(params.rate_per_year), col(params.service_years)
     n = lam * years
     conf = col(params.accepted_q_confidence)
+    target = None if params.service_target is None else col(params.service_target)
     has_part = params.has_part
     results: dict[str, MethodResult] = {}
     for name, mp in params.methods.items():
         kind = mp.kind
         adv = None
+        fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
         if kind == "order":
+            sv = made_to_order_service(delivery_days=col(mp.delivery_days), free_days=col(params.free_days))
+            fill[:], on_time[:], wait[:] = sv.fill_rate, sv.on_time_rate, sv.mean_wait_days
             cost = made_to_order_costs(rate=lam, years=years,
                                        regular_per_demand=col(params.regular_per_demand),
                                        price=col(mp.price), outbound_per_part=col(mp.outbound_per_part),
@@ -210,8 +264,10 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
             shipped = np.zeros(size)
             if base.any():
                 sel = _subset(stock, base)
-                bs = optimal_base_stock(waiting_time=waiting, production_rule=rule, **sel)
+                bs = optimal_base_stock(waiting_time=waiting, production_rule=rule,
+                                        service_target=None if target is None else target[base], **sel)
                 S[base] = bs.S
+                fill[base], on_time[base], wait[base] = bs.fill_rate, bs.on_time_rate, bs.mean_wait_days
                 parts[base.tobytes()] = (base, bs.cost)
                 produced[base] = n[base] + bs.S        # physical units, whatever the rule (docs/model.md)
                 shipped[base] = n[base] + bs.S
@@ -219,8 +275,10 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 sq_mask = ~base
                 sel = _subset(stock, sq_mask)
                 pol, a = optimal_sq_policy(moq[sq_mask], advice=advice,
-                                           accepted_q_confidence=conf[sq_mask], **sel)
+                                           accepted_q_confidence=conf[sq_mask],
+                                           service_target=None if target is None else target[sq_mask], **sel)
                 s[sq_mask] = pol.s
+                fill[sq_mask], on_time[sq_mask], wait[sq_mask] = pol.fill_rate, pol.on_time_rate, pol.mean_wait_days
                 parts[sq_mask.tobytes()] = (sq_mask, pol.cost)
                 produced[sq_mask] = pol.billed
                 shipped[sq_mask] = pol.shipped
@@ -232,17 +290,75 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
             impact = environmental_impact(produced, shipped, n, **impact_terms(params, name, col))
             impact = ImpactBreakdown(*(np.broadcast_to(np.asarray(v, dtype=float), (size,))
                                        for v in impact.as_dict().values()))
+        meets = None if target is None else on_time >= target
         results[name] = MethodResult(name=name, kind=kind, policy=policy, S=S, s=s, Q=Q,
                                      cost=cost, produced=produced, shipped_to_warehouse=shipped,
-                                     delivered=n.copy(), impact=impact, advice=adv)
+                                     delivered=n.copy(), impact=impact, advice=adv,
+                                     fill_rate=fill, on_time_rate=on_time, mean_wait_days=wait,
+                                     meets_service_target=meets)
     names = np.array(list(params.methods), dtype=object)
     totals = np.vstack([r.total_cost for r in results.values()])
-    cheapest = names[np.argmin(totals, axis=0)]     # ties: first declared method
-    lowest = None
+    impacts = np.vstack([r.impact_mpts for r in results.values()]) if has_part else None
+    eligible = _eligible(results, size)
+    none_meets = ~eligible.any(axis=0)
+    eligible[:, none_meets] = True                  # none meets the target: among all (a note says so)
+    order_first = _order_first(results)
+    best, cheap_tied = _pick(totals, impacts, eligible, order_first)
+    cheapest = names[best]
+    lowest = lowest_tied = None
     if has_part:
-        impacts = np.vstack([r.impact_mpts for r in results.values()])
-        lowest = names[np.argmin(impacts, axis=0)]
-    return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest, lowest_impact=lowest)
+        green, lowest_tied = _pick(impacts, totals, eligible, order_first)
+        lowest = names[green]
+    return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest,
+                      lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
+                      service_target=params.service_target,
+                      none_meets_target=None if target is None else none_meets,
+                      cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied)
+
+
+def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:
+    """``(methods, N)``: which methods meet the service target (all without one)."""
+    rows = [np.ones(size, bool) if r.meets_service_target is None
+            else np.asarray(r.meets_service_target, bool) for r in results.values()]
+    return np.vstack(rows).copy()
+
+
+def _order_first(results: Mapping[str, MethodResult]) -> np.ndarray:
+    return np.array([r.kind == "order" for r in results.values()])
+
+
+def _within(values: np.ndarray, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum of ``values`` over ``among`` (per column) and which entries equal it
+    within ``TIE_REL`` relative (docs/model.md section 3.5)."""
+    v = np.where(among, values, np.inf)
+    with np.errstate(invalid="ignore"):
+        low = np.min(v, axis=0)
+        equal = among & (v <= low + TIE_REL * np.abs(low))
+    return low, equal
+
+
+def _pick(first: np.ndarray, second: np.ndarray | None, eligible: np.ndarray,
+          order_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the chosen method per column (docs/model.md 3.5), and whether the first
+    criterion tied.
+
+    The lowest ``first`` among ``eligible`` (values within 1e-9 relative are equal), then the
+    lowest ``second``, then an order method before a stock method, then the first declared.
+
+    >>> cost = np.array([[10.0, 5.0], [10.0 * (1 + 1e-12), 5.0]])
+    >>> impact = np.array([[2.0, 1.0], [1.0, 1.0]])
+    >>> ok = np.ones((2, 2), bool)
+    >>> idx, tied = _pick(cost, impact, ok, np.array([False, True]))
+    >>> idx.tolist(), tied.tolist()
+    ([1, 1], [True, True])
+    """
+    _, tie = _within(first, eligible)
+    tied = tie.sum(axis=0) > 1
+    if second is not None:
+        _, tie = _within(second, tie)
+    orders = tie & order_first[:, None]
+    tie = np.where(orders.any(axis=0), orders, tie)
+    return np.argmax(tie, axis=0), tied
 
 
 def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,

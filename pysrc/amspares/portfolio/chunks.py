@@ -18,7 +18,7 @@ import numpy as np
 from amspares.core.evaluate import evaluate_inputs
 from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COMPONENTS, Column,
                                         PortfolioInputError, _cell_text, check_choices,
-                                        check_numbers, method_columns)
+                                        SERVICE_COLUMNS, check_numbers, method_columns)
 from amspares.scenario import Scenario
 
 
@@ -125,6 +125,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             columns[f"{m}.s"][idx] = res.s
             columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
             columns[f"{m}.total_cost"][idx] = res.total_cost
+            for c in SERVICE_COLUMNS:
+                columns[f"{m}.{c}"][idx] = getattr(res, c)
             if res.impact_mpts is not None:
                 columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
             if breakdown:

@@ -24,7 +24,9 @@ from amspares.errors import AmsparesError
 from amspares.rules import Rule
 from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario
 
-CHOICE_KEYS = ("model.waiting_time", "model.production_rule")
+CHOICE_KEYS = ("model.waiting_time", "model.production_rule", "model.order_wait")
+#: Service measures per method (docs/model.md section 3.4), after each method's other columns.
+SERVICE_COLUMNS = ("fill_rate", "on_time_rate", "mean_wait_days")
 #: Impact components (mPts), in the order of the breakdown dataclass (Eq. 32).
 
 
@@ -212,7 +214,8 @@ def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = F
     for every ``c`` of :data:`~amspares.core.costs.COST_COMPONENTS`, the ``cost`` object
     of ``amspares evaluate --json``) and each impact component before ``impact_mpts``
     (``<method>.impact.<c>``, :data:`IMPACT_COMPONENTS`). ``advice`` adds the cheapest
-    order quantity ``Q >= moq`` and its saving (stock methods).
+    order quantity ``Q >= moq`` and its saving (stock methods). Every method ends with its
+    service measures (:data:`SERVICE_COLUMNS`).
 
     >>> from amspares.scenario import load_scenario
     >>> method_columns(load_scenario(), advice=True)[:7]
@@ -235,6 +238,7 @@ def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = F
         cols.append(f"{m}.impact_mpts")
         if advice and kind == "stock":
             cols += [f"{m}.advice_Q", f"{m}.advice_saving"]
+        cols += [f"{m}.{c}" for c in SERVICE_COLUMNS]
     return cols
 
 
