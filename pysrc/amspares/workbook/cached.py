@@ -252,50 +252,12 @@ def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
               if kind == "stock"}
     rows = sq_table_rows(params, tables)
     sq = {m: sq_table(params, m, rows) for m in tables}
-    result = _with_service(result_dict(scenario.name, ev), params)
+    result = result_dict(scenario.name, ev)
     n = float(result["n"])
     k = np.arange(accepted_q_rows(n, result["accepted_q"]) + 1)
     cdf = [float(x) for x in core.poisson_cdf(k, n)]
     return Expected(scenario=scenario, params=params, evaluation=ev, result=result, tables=tables, smax=smax,
                     sq=sq, accepted_q_cdf=cdf)
-
-
-SERVICE_FIELDS = ("fill_rate", "on_time_rate", "mean_wait_days", "meets_service_target")
-
-
-def _with_service(result: dict, params: ModelParams) -> dict:
-    """The result object with the service measures of docs/model.md section 3.4 per method
-    and the model in use (``waiting_time``, ``order_wait``): as the evaluation gives them,
-    or else from the core's service functions at the method's policy."""
-    result.setdefault("waiting_time", params.waiting_time)
-    result.setdefault("order_wait", params.order_wait)
-    target = params.service_target
-    for name, r in result["methods"].items():
-        if all(k in r for k in SERVICE_FIELDS):
-            continue
-        m = params.methods[name]
-        if m.kind == "order":
-            sv = core.service.made_to_order_service(
-                delivery_days=float(m.production_days) + float(m.shipping_days or 0.0),
-                free_days=float(params.free_days))
-        else:
-            terms = cost_terms(params, name, float)
-            lead = terms["lead_time_years"]
-            if r["policy"] == "base_stock":
-                sv = core.service.base_stock_service(r["S"], rate=terms["rate"], lead_time_years=lead,
-                                                     waiting_time=params.waiting_time,
-                                                     free_days=terms["free_days"])
-            elif r["policy"] == "reorder_point":
-                sv = core.service.sq_service(r["s"], r["Q"], rate=terms["rate"], lead_time_years=lead,
-                                             free_days=terms["free_days"])
-            else:
-                sv = core.service.one_order_service(r["units"]["shipped_to_warehouse"],
-                                                    total_demand=float(result["n"]))
-        r.setdefault("fill_rate", float(sv.fill_rate))
-        r.setdefault("on_time_rate", float(sv.on_time_rate))
-        r.setdefault("mean_wait_days", float(sv.mean_wait_days))
-        r.setdefault("meets_service_target", None if target is None else bool(r["on_time_rate"] >= float(target)))
-    return result
 
 
 # --------------------------------------------------------------------------- injection
