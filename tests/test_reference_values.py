@@ -74,11 +74,14 @@ def test_am_mto_and_accepted_q_reference_values():
 # --------------------------------------------------------------------------- JSON shape
 
 METHOD_KEYS_SPEC = {"kind", "S", "s", "Q", "total_cost", "cost", "impact_mpts", "impact",
-                    "order_quantity_advice"}
+                    "order_quantity_advice",
+                    # model version 2 (docs/model.md section 6.2): the service measures
+                    "fill_rate", "on_time_rate", "mean_wait_days", "meets_service_target"}
 COST_KEYS_SPEC = {"downtime", "holding", "production", "scrapping", "transport",
                   "investment", "benefit"}
 IMPACT_KEYS_SPEC = {"material", "process", "transport", "extra"}
-TOP_KEYS_SPEC = {"name", "n", "accepted_q", "methods", "cheapest", "lowest_impact"}
+TOP_KEYS_SPEC = {"name", "n", "accepted_q", "methods", "cheapest", "lowest_impact",
+                 "waiting_time", "order_wait", "notes"}          # the last three: version 2
 
 
 def check_spec_json(obj, exact=False):

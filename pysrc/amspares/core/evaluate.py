@@ -94,6 +94,13 @@ class Evaluation:
     none_meets_target: np.ndarray | None = None
     cheapest_tied: np.ndarray | None = None
     lowest_impact_tied: np.ndarray | None = None
+    cheapest_index: np.ndarray | None = None      # position of ``cheapest`` in ``methods``
+
+    def _cheapest_index(self) -> np.ndarray:
+        if self.cheapest_index is not None:
+            return self.cheapest_index
+        where = {name: i for i, name in enumerate(self.methods)}
+        return np.array([where[c] for c in self.cheapest], dtype=np.int64)
 
     @cached_property
     def accepted_q(self) -> np.ndarray:
@@ -102,8 +109,8 @@ class Evaluation:
         return np.atleast_1d(accepted_quantity(self.n, self.accepted_q_confidence))
 
     @cached_property
-    def runner_up(self) -> np.ndarray:
-        """The next method by the same choice rule, per SKU (``None`` with one method)."""
+    def _runner_up_index(self) -> np.ndarray:
+        """Position of the runner-up in ``methods`` (the next method by the same choice rule)."""
         names = list(self.methods)
         size = self.n.size
         if len(names) < 2:
@@ -112,14 +119,21 @@ class Evaluation:
         impacts = (None if self.lowest_impact is None else
                    np.vstack([r.impact_mpts for r in self.methods.values()]))
         at = np.arange(size)
-        first = np.array([names.index(c) for c in self.cheapest])
+        first = self._cheapest_index()
         eligible = _eligible(self.methods, size)
         eligible[first, at] = False
         others = np.ones_like(eligible)
         others[first, at] = False
         eligible = np.where(eligible.any(axis=0), eligible, others)   # none else meets the target
         idx, _ = _pick(totals, impacts, eligible, _order_first(self.methods))
-        return np.array(names, dtype=object)[idx]
+        return idx
+
+    @cached_property
+    def runner_up(self) -> np.ndarray:
+        """The next method by the same choice rule, per SKU (``None`` with one method)."""
+        if len(self.methods) < 2:
+            return np.full(self.n.size, None, dtype=object)
+        return np.array(list(self.methods), dtype=object)[self._runner_up_index]
 
     @cached_property
     def saving(self) -> np.ndarray:
@@ -127,12 +141,8 @@ class Evaluation:
         totals = np.vstack([r.total_cost for r in self.methods.values()])
         if totals.shape[0] < 2:
             return np.full(totals.shape[1], np.nan)
-        names = list(self.methods)
-        size = self.n.size
-        at = np.arange(size)
-        first = totals[[names.index(c) for c in self.cheapest], at]
-        second = totals[[names.index(c) for c in self.runner_up], at]
-        return second - first
+        at = np.arange(self.n.size)
+        return totals[self._runner_up_index, at] - totals[self._cheapest_index(), at]
 
 
 def _column(value, size: int) -> np.ndarray:
@@ -313,7 +323,7 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                       lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
                       service_target=params.service_target,
                       none_meets_target=None if target is None else none_meets,
-                      cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied)
+                      cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best)
 
 
 def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:
