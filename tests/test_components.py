@@ -152,11 +152,10 @@ def test_evaluate_table_shows_added_components(added):
 
 ALL_KNOBS = {
     "name": "all knobs on: every optional cost and impact input non-zero",
-    # order_wait "free" until the workbook's live formulas charge the order wait (v2)
     "model": {"waiting_time": "erlang_c", "production_rule": "demand", "accepted_q_confidence": 0.99,
-              "order_wait": "free"},
+              "order_wait": "charged", "service_target": 0.9},
     "demand": {"rate_per_year": 6.0, "service_years": 10.0},                    # n = 60
-    "downtime": {"emergency_per_day": 150.0, "regular_per_demand": 25.0},
+    "downtime": {"emergency_per_day": 150.0, "regular_per_demand": 25.0, "free_days": 2.0},
     "storage": {"holding_per_part_year": 1.5},
     "part": {"weight_kg": 0.25, "material_mpts_per_kg": 630.0},
     "impact": {"electricity_mpts_per_kwh": 37.0},
@@ -171,6 +170,7 @@ ALL_KNOBS = {
                     "transport_to_customer": [{"mode": "van", "km": 100}, {"mode": "plane", "km": 1000}]},
         # base stock: moq 1
         "printed": {"kind": "stock", "price": 80.0, "production_days": 3, "shipping_days": 2,
+                    "holding_rate_per_year": 0.1,                             # own holding: 8 EUR/part/year
                     "inbound_transport_share": 0.05, "outbound_per_part": 8.0, "investment": 1500.0,
                     "benefit_per_part_year": 0.2, "moq": 1, "material_efficiency": 0.7,
                     "process_mpts_per_kg": 10.0, "energy_kwh_per_kg": 25.0, "extra_mpts_per_part": 12.0,
@@ -179,13 +179,16 @@ ALL_KNOBS = {
                     "transport_to_customer": [{"mode": "van", "km": 60}]},
         # (s,Q), one order: moq 200 > n = 60 (left-overs scrapped in CP)
         "bulk": {"kind": "stock", "price": 6.0, "production_days": 90, "shipping_days": 30,
+                 "holding_per_part_year": 0.8,                                 # own holding per part
                  "inbound_transport_share": 0.08, "outbound_per_part": 4.0, "investment": 5000.0,
                  "benefit_per_part_year": 0.1, "moq": 200, "material_efficiency": 0.9,
                  "process_mpts_per_kg": 30.0, "energy_kwh_per_kg": 2.0, "extra_mpts_per_part": 1.0,
                  "transport_to_factory": [{"mode": "ship", "km": 12000}],
                  "transport_to_warehouse": [{"mode": "truck_40t", "km": 400}],
                  "transport_to_customer": [{"mode": "van", "km": 80}]},
-        "hub": {"kind": "order", "price": 95.0, "production_days": 2, "outbound_per_part": 6.0,
+        # D_o = 2 + 1 days, 1 beyond the 2 free days: the charged order wait
+        "hub": {"kind": "order", "price": 95.0, "production_days": 2, "shipping_days": 1.0,
+                "outbound_per_part": 6.0,
                 "investment": 800.0, "benefit_per_part_year": 0.3, "material_efficiency": 0.6,
                 "process_mpts_per_kg": 5.0, "energy_kwh_per_kg": 30.0, "extra_mpts_per_part": 8.0,
                 "transport_to_factory": [{"mode": "truck_40t", "km": 200}],
@@ -249,7 +252,8 @@ def check_workbook(wb, cache, scenario, extra_cost=(), extra_impact=()):
             continue
         # per-S table: a column per component; each row's total is their signed sum
         cols = {f: col for col, _h, f in template.table_columns()}
-        assert [f for _c, _h, f in template.table_columns()][7:] == [*comps, "total"]
+        assert [f for _c, _h, f in template.table_columns()][7:] == [
+            *comps, "total", *(f for _h, f in template.SERVICE_TABLE_COLUMNS)]
         t0 = next(row for row in range(1, ws.max_row) if ws[f"A{row}"].value == 0)
         assert ws[f"{cols['total']}{t0 - 1}"].value == "TC total"
         for name, _v in extra_cost:

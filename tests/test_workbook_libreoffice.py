@@ -20,7 +20,7 @@ from amspares.model import evaluate
 from amspares.scenario import load_scenario, parse_scenario
 from amspares.workbook import fill
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import build_template
+from amspares.workbook.template import build_template, sq_table_letters, table_columns
 from amspares.workbook.writer import write_scenario_workbook
 
 if lo.soffice() is None:  # a missing engine is a failure, not a skip: tests/run.sh installs it
@@ -214,7 +214,8 @@ def test_sq_several_orders_reorder_point_from_the_table(sq):
     # Eq. 18: billed = ceil(60/40) * 40 = 80 parts, CP = 80 * 15 = 1200
     assert ws["B25"].value == 80 and ws["B29"].value == 1200
     # the table's rows stop at s_hi = ceil(u + 12 sqrt(u) + 12) = 21 for u = 2*86/365
-    s_values = [ws[f"R{r}"].value for r in range(70, 70 + 70)]
+    R = sq_table_letters()["s"]
+    s_values = [ws[f"{R}{r}"].value for r in range(70, 70 + 70)]
     assert s_values[0] == -40 and s_values[61] == 21 and s_values[62] is None
 
 
@@ -238,15 +239,14 @@ def test_sq_back_to_base_stock_after_editing_moq_to_1(sq):
     assert value_at(wb, "result_regular_S") == 5
     assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71
     assert wb["Model regular"]["B16"].value == "base stock (moq = 1)"
-    assert wb["Model regular"]["R70"].value is None                      # no (s,Q) table
+    assert wb["Model regular"][f"{sq_table_letters()['s']}70"].value is None     # no (s,Q) table
 
 
 # ---------------------------------------------------------------- every other path
 
 VARIANT = {
     "name": "variant: table names, volume holding, (s,Q), exact wait, portfolio rule",
-    # order_wait "free" until the workbook's live formulas charge the order wait (v2)
-    "model": {"waiting_time": "exact", "production_rule": "max_demand_stock", "order_wait": "free"},
+    "model": {"waiting_time": "exact", "production_rule": "max_demand_stock", "order_wait": "charged"},
     "demand": {"rate_per_year": 0.7, "service_years": 12.0},
     "downtime": {"emergency_per_day": 40.0, "regular_per_demand": 12.0},
     "storage": {"volume_cost_per_m3": 180.0, "package_m3": 0.002},
@@ -309,3 +309,110 @@ def test_variant_reads_back_as_the_same_scenario(variant):
     wb = openpyxl.load_workbook(variant["path"])
     back = fill.read_scenario(fill.OpenpyxlBackend(wb))
     assert back.to_mapping() == variant["scenario"].to_mapping()
+
+
+# ---------------------------------------------------------------- model version 2
+
+def v2_scenario():
+    """The case study under the version-2 defaults (waiting_time "exact", order wait
+    "charged": not given), with a 3-day free window, holding as a rate of 25 % of each
+    method's price, a service target of 0.95, a cheap downtime (2 EUR/day, so that the
+    target binds for am_mts) and a minimum order quantity of 20 for regular ((s,Q), several
+    orders: the window reaches the (s,Q) table too)."""
+    data = load_scenario().to_mapping()
+    data["name"] = "v2: exact, charged, free window 3 days, holding rate 25 %, service target 0.95"
+    for key in ("waiting_time", "order_wait"):
+        data["model"].pop(key, None)
+    data["model"]["service_target"] = 0.95
+    data["downtime"].update(free_days=3.0, emergency_per_day=2.0)
+    data["storage"] = {"holding_rate_per_year": 0.25}
+    data["methods"]["regular"]["moq"] = 20
+    return parse_scenario(data)
+
+
+SERVICE = ("fill_rate", "on_time_rate", "mean_wait_days", "meets_service_target")
+
+
+def assert_service_equal_evaluate(wb, scenario):
+    """The service rows, the waiting-time model and the order-wait rule == amspares evaluate."""
+    r = evaluate(scenario)
+    for m, res in r["methods"].items():
+        for f in SERVICE:
+            want = {True: "yes", False: "no", None: "n/a"}.get(res[f], res[f]) if f == SERVICE[-1] else res[f]
+            got = value_at(wb, f"result_{m}_{f}")
+            assert close(got, want), (m, f, got, want)
+    assert value_at(wb, "result_waiting_time") == r["waiting_time"]
+    assert value_at(wb, "result_order_wait") == r["order_wait"]
+    return r
+
+
+@pytest.fixture(scope="module")
+def v2(tmp_path_factory):
+    """The v2 scenario as emailed, recalculated; then the same file after a recipient types
+    free_days = 10 and order_wait = "free" in the Inputs sheet."""
+    d = tmp_path_factory.mktemp("lo_v2")
+    sc = v2_scenario()
+    path = write_scenario_workbook(sc, None, d / "v2.xlsx")
+    wb = openpyxl.load_workbook(path)
+    backend = fill.OpenpyxlBackend(wb)
+    backend.write("downtime_free_days", 10)
+    backend.write("model_order_wait", "free")
+    wb.save(d / "edited.xlsx")
+    edited = sc.with_values({"downtime.free_days": 10, "model.order_wait": "free"})
+    out = {}
+    for key, scenario, p in (("emailed", sc, path), ("edited", edited, d / "edited.xlsx")):
+        built, cache = build_template(scenario)
+        out[key] = {"scenario": scenario, "cache": cache, "layout": _layout(built),
+                    "wb": openpyxl.load_workbook(lo.recalculate(p, d / f"out_{key}"), data_only=True)}
+    return out
+
+
+@pytest.mark.parametrize("run", ["emailed", "edited"])
+def test_v2_every_formula_equals_the_core_value(v2, run):
+    r = v2[run]
+    wb = r["wb"]
+    assert formula_errors(wb) == []
+    assert r["layout"] == v2["emailed"]["layout"]     # the edit needs no other layout
+    # the exact wait's 1 - POISSON cancels to ~1e-16 where the CDF rounds to 1 (as in the
+    # variant below): an absolute floor of 1e-9 is allowed
+    assert mismatches(wb, r["cache"], abs_tol=1e-9) == []
+    assert_results_equal_evaluate(wb, r["scenario"])
+    assert_service_equal_evaluate(wb, r["scenario"])
+
+
+def test_v2_defaults_window_rate_and_target_by_hand(v2):
+    wb = v2["emailed"]["wb"]
+    r = assert_service_equal_evaluate(wb, v2["emailed"]["scenario"])
+    assert (r["waiting_time"], r["order_wait"]) == ("exact", "charged")        # the v2 defaults
+    assert (value_at(wb, "result_waiting_time"), value_at(wb, "result_order_wait")) == ("exact", "charged")
+    # holding as a rate: h_item = 0.25 x price (15 and 175 EUR)
+    assert close(wb["Model regular"]["B8"].value, 3.75) and close(wb["Model am_mts"]["B8"].value, 43.75)
+    # am_mto, order wait charged: D_o = 7 days, 4 beyond the 3-day window:
+    # CD = 60 x 2 x 4 = 480; TC = 480 + 60 x 175 + 60 x 5 = 11280; on time 0 (7 > 3)
+    assert close(value_at(wb, "result_am_mto_total_cost"), 11280.0)
+    assert value_at(wb, "result_am_mto_on_time_rate") == 0
+    assert value_at(wb, "result_am_mto_meets_service_target") == "no"
+    # am_mts (L = 11 days): without stock no demand is on time (11 > 3 days); S = 1 is on time
+    # unless another demand came in the last 11 - 3 = 8 days: exp(-2 x 8/365) = 0.9571 >= 0.95.
+    ws = wb["Model am_mts"]
+    col = {f: c for c, _h, f in table_columns()}
+    assert ws[f"{col['on_time_rate']}70"].value == 0
+    assert close(ws[f"{col['on_time_rate']}71"].value, math.exp(-2 * 8 / 365))
+    # the target binds: S = 0 is cheaper in the table (CD = 60 x 2 x 8 = 960 EUR of waiting
+    # beyond the window, against 43.75 x 30 = 1312.5 EUR of holding one part), yet S* = 1
+    assert ws[f"{col['total']}70"].value < ws[f"{col['total']}71"].value
+    assert ws[f"{col['total_target']}70"].value == "below target"
+    assert value_at(wb, "result_am_mts_S") == 1
+    assert value_at(wb, "result_am_mts_meets_service_target") == "yes"
+
+
+def test_v2_recipient_edits_free_days_and_order_wait(v2):
+    wb = v2["edited"]["wb"]
+    r = assert_service_equal_evaluate(wb, v2["edited"]["scenario"])
+    assert value_at(wb, "result_order_wait") == "free"
+    # order wait free: am_mto pays no waiting, TC = 60 x 175 + 60 x 5 = 10800 (version 1);
+    # D_o = 7 <= 10 free days: on time
+    assert close(value_at(wb, "result_am_mto_total_cost"), 10800.0)
+    assert value_at(wb, "result_am_mto_on_time_rate") == 1
+    assert value_at(wb, "result_am_mto_meets_service_target") == "yes"
+    assert value_at(wb, "result_cheapest") == r["cheapest"]

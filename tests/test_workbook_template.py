@@ -21,14 +21,16 @@ from amspares.errors import OutputExistsError
 from amspares.scenario import all_keys, load_scenario, parse_scenario
 from amspares.workbook import build_template, fill, write_scenario_workbook
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import default_path
+from amspares.workbook.template import default_path, sq_table_letters
 from amspares.workbook.writer import main as template_main
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
 
 # Built-in functions Excel and LibreOffice 7.4 both compute, none needing an _xlfn. prefix
-ALLOWED_FUNCTIONS = {"IF", "AND", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "COUNTIF", "ISNUMBER",
-                     "POISSON", "ROUNDUP", "N"}
+# (EXP: the Erlang C wait beyond the free window; OR: the eligibility of a method under a
+# service target)
+ALLOWED_FUNCTIONS = {"IF", "AND", "OR", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "COUNTIF", "ISNUMBER",
+                     "POISSON", "ROUNDUP", "N", "EXP"}
 
 
 @pytest.fixture(scope="module")
@@ -264,15 +266,17 @@ def test_sq_table_cached_values_match_the_x_by_u_matrix(moq40):
     c = cache["Model regular"]
     u = 2 * 86 / 365                          # lambda L of the case study
     T, h, ce = 30.0, 0.45, 100.0
-    rows = {c[f"R{r}"]: r for r in range(70, 70 + 200) if isinstance(c.get(f"R{r}"), int)}
-    assert min(rows) == -40 and c[f"R{rows[-40]}"] == -40       # s = -Q .. s_hi
+    col = sq_table_letters()                  # the (s,Q) table's column letters by column name
+    R, V, W, X = col["s"], col["backorders"], col["on_hand"], col["total"]
+    rows = {c[f"{R}{r}"]: r for r in range(70, 70 + 200) if isinstance(c.get(f"{R}{r}"), int)}
+    assert min(rows) == -40 and c[f"{R}{rows[-40]}"] == -40       # s = -Q .. s_hi
     costs = {}
     for s in range(-40, 22):
         bo, oh = bruteforce_sq(s, 40, u)
         r = rows[s]
         if s in (-40, -7, 0, 1, 3, 6, 12):
-            assert math.isclose(c[f"V{r}"], bo, rel_tol=1e-9, abs_tol=1e-15), s
-            assert math.isclose(c[f"W{r}"], oh, rel_tol=1e-9, abs_tol=1e-15), s
+            assert math.isclose(c[f"{V}{r}"], bo, rel_tol=1e-9, abs_tol=1e-15), s
+            assert math.isclose(c[f"{W}{r}"], oh, rel_tol=1e-9, abs_tol=1e-15), s
         costs[s] = 365 * ce * T * bo + h * T * oh          # the s-dependent part of TC (Eq. 15-16)
     best = min(costs, key=lambda s: (costs[s], s))
     assert best == 3                                        # brute force: s* = 3 for Q = 40
@@ -286,7 +290,7 @@ def test_sq_table_cached_values_match_the_x_by_u_matrix(moq40):
     (sheet, ref), = list(wb.defined_names["result_regular_total_cost"].destinations)
     assert math.isclose(cache[sheet][ref.replace("$", "")], tc, rel_tol=1e-9)
     # rows past s_hi and past the table are empty text
-    assert c[f"R{rows[21] + 1}"] == "" and c["X1169"] == ""
+    assert c[f"{R}{rows[21] + 1}"] == "" and c[f"{X}1169"] == ""
 
 
 def test_sq_block_labels_and_python_column(moq40):

@@ -58,19 +58,27 @@ class BaseStockTable:
     S: np.ndarray
     lead_time_years: float
     offered_load: float
+    offered_load_w: float         # u_w = lambda (L - w)^+, the lead-time demand beyond the free window
+    holding_per_part_year: float  # the method's own (resolved) holding cost
     erlang_b: np.ndarray
     erlang_c: np.ndarray
-    wait_erlang_c: np.ndarray
-    loss: np.ndarray              # G1(S) = E[(X - S)^+]
+    wait_erlang_c: np.ndarray     # Wx: the wait beyond the free window (docs/model.md 3.1)
+    loss: np.ndarray              # G1(S; u_w) = E[(X_w - S)^+]
     wait_exact: np.ndarray
     wait: np.ndarray              # the scenario's waiting-time model
     cost: core.CostBreakdown
+    fill_rate: np.ndarray         # service measures (docs/model.md 3.4), the model in use
+    on_time_rate: np.ndarray
+    mean_wait_days: np.ndarray
+    total_target: list            # total, or "below target" where the on-time rate misses it
 
     def column(self, name: str) -> list:
         if name in self.cost.components():
             values = np.broadcast_to(np.asarray(getattr(self.cost, name), dtype=float), self.S.shape)
         elif name == "total":
             values = np.asarray(self.cost.total, dtype=float)
+        elif name == "total_target":
+            return list(self.total_target)
         else:
             values = getattr(self, name)
         return [cell_value(v) for v in np.asarray(values)]
@@ -79,20 +87,31 @@ class BaseStockTable:
 def base_stock_table(params: ModelParams, method: str, smax: int) -> BaseStockTable:
     """The per-S table of a stock method, column by column, from the core functions."""
     terms = cost_terms(params, method, float)
-    rate, lead = terms["rate"], terms["lead_time_years"]
+    rate, lead, free = terms["rate"], terms["lead_time_years"], float(terms["free_days"])
     u = core.basestock.offered_load(rate, lead)
+    u_w = float(rate * max(lead - free / 365.0, 0.0))
     S = np.arange(smax + 1)
     waiting = params.waiting_time
     cost = core.base_stock_costs(S, waiting_time=waiting, production_rule=params.production_rule,
                                  **terms)
+    sv = core.service.base_stock_service(S, rate=rate, lead_time_years=lead, waiting_time=waiting,
+                                         free_days=free)
+    on_time = np.asarray(sv.on_time_rate, dtype=float)
+    total = [cell_value(v) for v in np.asarray(cost.total, dtype=float)]
+    target = params.service_target
+    if target is not None:
+        total = [t if isinstance(t, float) and ok >= float(target) else BELOW_TARGET
+                 for t, ok in zip(total, on_time)]
     return BaseStockTable(
-        S=S, lead_time_years=lead, offered_load=u,
+        S=S, lead_time_years=lead, offered_load=u, offered_load_w=u_w,
+        holding_per_part_year=float(terms["holding_per_part_year"]),
         erlang_b=np.asarray(core.erlang_b(S, u)), erlang_c=np.asarray(core.erlang_c(S, u)),
-        wait_erlang_c=np.asarray(core.backorder_wait(S, rate, lead, "erlang_c")),
-        loss=np.asarray(core.poisson_loss(S, u)),
-        wait_exact=np.asarray(core.backorder_wait(S, rate, lead, "exact")),
-        wait=np.asarray(core.backorder_wait(S, rate, lead, waiting)),
-        cost=cost)
+        wait_erlang_c=np.asarray(core.backorder_wait(S, rate, lead, "erlang_c", free)),
+        loss=np.asarray(core.poisson_loss(S, u_w)),
+        wait_exact=np.asarray(core.backorder_wait(S, rate, lead, "exact", free)),
+        wait=np.asarray(core.backorder_wait(S, rate, lead, waiting, free)),
+        cost=cost, fill_rate=np.asarray(sv.fill_rate, dtype=float), on_time_rate=on_time,
+        mean_wait_days=np.asarray(sv.mean_wait_days, dtype=float), total_target=total)
 
 
 #: Largest order quantity the live (s,Q) reorder-point table covers (rows s = -Q .. s_hi).
@@ -100,6 +119,8 @@ SQ_MAX_Q = 1000
 #: Text of the cells of the (s,Q) table outside the current s range (and of the whole
 #: table when moq = 1 or moq > n).
 BLANK = ""
+#: Text of a cost cell whose policy misses ``model.service_target``.
+BELOW_TARGET = "below target"
 
 
 def reorder_point_search_top(offered_load: float) -> int:
@@ -139,12 +160,16 @@ def sq_table(model: ModelParams, method: str, rows: int) -> SQTable:
     """The (s,Q) values of one stock method for ``rows`` table rows, from the core functions."""
     params = cost_terms(model, method, float)
     rate, years, lead = params["rate"], params["years"], params["lead_time_years"]
+    free = float(params["free_days"])
     n = rate * years                   # n = lambda T, as in core.evaluate: picks the regime
     u = core.basestock.offered_load(rate, lead)
+    u_w = float(rate * max(lead - free / 365.0, 0.0))
+    target = model.service_target
     Q = int(model.methods[method].moq)
     s_hi = reorder_point_search_top(u)
     params["accepted_q_confidence"] = float(model.accepted_q_confidence)
-    names = ("s", "tail", "g2", "g2_shift", "backorders", "on_hand", "total")
+    names = ("s", "tail", "g2", "g2_shift", "backorders", "on_hand", "total", "tail_w", "g2_w",
+             "backorders_w", "on_time")
     columns = {c: [BLANK] * rows for c in names}
     block: dict[str, Any] = {"s_hi": s_hi, "Q": Q}
     if Q == 1:
@@ -152,10 +177,11 @@ def sq_table(model: ModelParams, method: str, rows: int) -> SQTable:
             "backorders", "on_hand", "s", "billed", "shipped", *core.costs.cost_components(), "total")})
         block["last_row"] = -1
         return SQTable(rows, columns, block)
-    pol, _adv = core.optimal_sq_policy(Q, advice=False, **params)
+    pol, _adv = core.optimal_sq_policy(Q, advice=False, service_target=target, **params)
     several = Q <= n
     block["last_row"] = Q + s_hi if several else -1
-    block.update(backorders=float(pol.expected_backorders), on_hand=float(pol.expected_on_hand),
+    bo_w = float(core.sq_expected_backorders(pol.s, Q, u_w)) if several else 0.0
+    block.update(backorders=bo_w, on_hand=float(pol.expected_on_hand),
                  s=cell_value(pol.s) if several else NOT_APPLICABLE,
                  billed=float(pol.billed), shipped=float(pol.shipped), total=float(pol.total_cost),
                  **{c: float(v) for c, v in pol.cost.as_dict().items()})
@@ -164,13 +190,22 @@ def sq_table(model: ModelParams, method: str, rows: int) -> SQTable:
         k = s.size
         tail = core.poisson_survival(s, np.full(k, u))
         table = core.sq_policy_costs(np.full(k, Q), reorder_point=s, **params)
+        on_time = np.asarray(core.service.sq_service(s, Q, rate=rate, lead_time_years=lead,
+                                                     free_days=free).on_time_rate, dtype=float)
         values = {"s": s, "tail": tail, "g2": core.poisson_second_loss(s, u),
                   "g2_shift": core.poisson_second_loss(s + Q, u),
                   "backorders": core.sq_expected_backorders(s, Q, u),
                   "on_hand": core.sq_expected_on_hand(s, Q, u),
-                  "total": table.total_cost}
+                  "total": table.total_cost,
+                  "tail_w": core.poisson_survival(s, np.full(k, u_w)),
+                  "g2_w": core.poisson_second_loss(s, u_w),
+                  "backorders_w": core.sq_expected_backorders(s, Q, u_w),
+                  "on_time": on_time}
         for c, v in values.items():
             columns[c][:k] = [cell_value(x) for x in np.asarray(v)]
+        if target is not None:
+            columns["total"][:k] = [t if ok >= float(target) else BELOW_TARGET
+                                    for t, ok in zip(columns["total"][:k], on_time)]
     return SQTable(rows, columns, block)
 
 

@@ -64,6 +64,10 @@ def result_rows() -> tuple[tuple[str, str, str], ...]:
         ("units produced P", "units.produced", "parts"),
         ("units shipped to warehouse W", "units.shipped_to_warehouse", "parts"),
         ("units delivered n", "units.delivered", "parts"),
+        ("fill rate", "fill_rate", "share"),
+        ("on-time rate (within free_days)", "on_time_rate", "share"),
+        ("mean wait per demand", "mean_wait_days", "days"),
+        ("meets the service target", "meets_service_target", ""),
     )
 
 
@@ -107,7 +111,13 @@ def _get(obj: dict, path: str):
 
 
 def _show(value):
-    """A result as a cell holds it (None -> "n/a")."""
+    """A result as a cell holds it (None -> "n/a", True/False -> "yes"/"no").
+
+    >>> _show(True), _show(None), _show(2.5)
+    ('yes', 'n/a', 2.5)
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return cell_value(value)
 
 
@@ -153,7 +163,8 @@ def result_plan(scenario: Scenario, result: dict, status: str | None = None) -> 
             plan.append((f"sq_{method}", block))
     plan += [("py_n", result["n"]), ("py_accepted_q", result["accepted_q"]),
              ("py_cheapest", result["cheapest"]),
-             ("py_lowest_impact", _show(result["lowest_impact"]))]
+             ("py_lowest_impact", _show(result["lowest_impact"])),
+             ("py_waiting_time", result.get("waiting_time")), ("py_order_wait", result.get("order_wait"))]
     plan.append((STATUS, status or f"OK: results computed by amspares {__version__}"))
     return plan
 

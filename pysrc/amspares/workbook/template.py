@@ -14,21 +14,31 @@ Design (also written into the sheets' help column):
   ``methods.<m>.transport_to_<leg>`` row is a SUMPRODUCT formula over the
   **Transport legs** table (method, leg, mode, km), whose mode factor is looked up in
   Factors, giving the leg's ``sum(km * t)`` in mPts per kg.
-* **Model** -- ``n = lambda T``, the holding cost per part-year, the material factor and
-  ``accepted_q`` (Eq. 31: COUNTIF over a helper column of Poisson CDFs, k = 0..K).
-* **Model <method>** -- a stock method: the base-stock table S = 0..Smax with Erlang B by
-  its recursion row by row, Erlang C, W under both waiting-time models (chosen by
-  ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr, I, B, TC;
-  the optimum by MIN + MATCH (ties to the smaller S). The (s,Q) policy of spec 3.2 is live
+* **Model** -- ``n = lambda T``, the storage's holding cost per part-year, the material
+  factor and ``accepted_q`` (Eq. 31: COUNTIF over a helper column of Poisson CDFs, k = 0..K).
+* **Model <method>** -- a stock method: L, u, n, the free window ``w = free_days / 365``,
+  ``u_w = lambda (L - w)^+`` and the method's holding ``h_item`` (own per part-year, own
+  rate x price, else the storage's); the base-stock table S = 0..Smax with Erlang B by
+  its recursion row by row, Erlang C, the wait beyond w under both waiting-time models
+  (chosen by ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr,
+  I, B, TC, the service measures (docs/model.md 3.4) and TC restricted to the S meeting
+  ``model_service_target``; the optimum by MIN + MATCH over the latter (ties to the
+  smaller S). The (s,Q) policy of spec 3.2 is live
   too: the regime (several orders when moq <= n, else one order), a reorder-point table
-  s = -Q .. s_hi (columns Q:X, rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
-  E[BO], E[OH] and TC(s), s* by MIN + MATCH, and every cost of spec 3.2 for both regimes;
+  s = -Q .. s_hi (rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
+  E[BO], E[OH], TC(s) and the same at u_w with the on-time rate, s* by MIN + MATCH, and
+  every cost of spec 3.2 for both regimes;
   column C beside the live block holds amspares' (Python) values for comparison. The
-  chosen policy is IF(moq = 1, base stock, (s,Q)). An order method: the make-to-order
-  cost. Both: the environmental breakdown (spec section 4) at the chosen policy.
+  chosen policy is IF(moq = 1, base stock, (s,Q)), with its service measures. An order
+  method: the make-to-order cost (its wait of D_o = production + shipping days charged
+  beyond free_days when ``model_order_wait`` is "charged") and service measures. Both: the
+  environmental breakdown (spec section 4) at the chosen policy.
 * **Results** -- per method a live column (formulas) and an "amspares (Python)" column
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
-  ``result_<method>_impact_mpts``, ``result_cheapest`` and ``result_lowest_impact``.
+  ``result_<method>_impact_mpts``, the service measures ``result_<method>_fill_rate`` ...
+  ``result_<method>_meets_service_target``, ``result_cheapest`` and
+  ``result_lowest_impact`` (among the methods meeting the service target, when some do),
+  and the model in use (``result_waiting_time``, ``result_order_wait``).
 
 The model sheets' formulas read like the equations: each model sheet has sheet-scoped
 names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
@@ -40,8 +50,8 @@ The cost and impact rows and columns follow the one list of components
 each component's live formulas are in :data:`PER_S_COST_FORMULAS`, :data:`SQ_COST_FORMULAS`,
 :data:`ORDER_COST_FORMULAS` and :data:`IMPACT_FORMULAS` (a component without one is an error).
 
-Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, INDEX, MATCH, MIN,
-MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, N): no LET, XLOOKUP, dynamic arrays or
+Only functions both Excel and LibreOffice 7.4 compute are used (IF, AND, OR, INDEX, MATCH,
+MIN, MAX, SUMPRODUCT, COUNTIF, ISNUMBER, POISSON, ROUNDUP, EXP, N): no LET, XLOOKUP, dynamic arrays or
 array-entered formulas.
 """
 
@@ -63,7 +73,7 @@ from amspares.core.impact import KWH_PER_MJ, impact_components
 from amspares.scenario import Scenario, all_keys, load_scenario
 from amspares.workbook import fill
 from amspares.workbook.cells import text_cell
-from amspares.workbook.cached import NO_PART, NOT_APPLICABLE, Expected, expected_values
+from amspares.workbook.cached import BELOW_TARGET, NO_PART, NOT_APPLICABLE, Expected, expected_values
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -259,6 +269,9 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
     return ws
 
 
+#: What the Model sheet's storage holding cell shows when [storage] gives a rate of the price.
+HOLDING_BY_RATE = "rate x price (per method)"
+
 ACCEPTED_Q_TOO_SHORT = "WARNING: accepted_q beyond the k column; write the workbook again with amspares scenario"
 
 
@@ -271,10 +284,12 @@ def _common_sheet(b: _Builder):
     rows = (
         ("n = lambda T (expected total demand)", "model_n", "demand_rate_per_year*demand_service_years",
          float(ex.result["n"]), "parts"),
-        ("h_item (holding per part-year)", "model_h_item",
-         "IF(ISNUMBER(storage_holding_per_part_year),storage_holding_per_part_year,"
-         "storage_volume_cost_per_m3*storage_package_m3)",
-         float(inputs["storage.holding_per_part_year"]), "EUR/part/year"),
+        ("h_item of [storage] (a rate is applied to each method's price on its sheet)", "model_h_item",
+         f'IF(ISNUMBER(storage_holding_per_part_year),storage_holding_per_part_year,'
+         f'IF(ISNUMBER(storage_holding_rate_per_year),"{HOLDING_BY_RATE}",'
+         f'storage_volume_cost_per_m3*storage_package_m3))',
+         (float(inputs["storage.holding_per_part_year"]) if "storage.holding_per_part_year" in inputs
+          else HOLDING_BY_RATE), "EUR/part/year"),
         ("m (material impact, looked up when part.material is given)", "model_material_mpts_per_kg",
          'IF(part_material="",part_material_mpts_per_kg,INDEX(factor_materials_values,'
          "MATCH(part_material,factor_materials_names,0)))",
@@ -318,10 +333,20 @@ BASE_TABLE_COLUMNS = (
     ("S", "S"),
     ("Erlang B (recursion)", "erlang_b"),
     ("Erlang C Ec(S,u)", "erlang_c"),
-    ("W erlang_c (years)", "wait_erlang_c"),
-    ("G1 = E[(X-S)+]", "loss"),
-    ("W exact (years)", "wait_exact"),
-    ("W used (years)", "wait"),
+    ("Wx erlang_c (years beyond w)", "wait_erlang_c"),
+    ("G1 = E[(X_w-S)+]", "loss"),
+    ("Wx exact (years beyond w)", "wait_exact"),
+    ("Wx used (years)", "wait"),
+)
+
+#: Columns of the per-S table after the total: the service measures of docs/model.md
+#: section 3.4 under the waiting-time model in use, and the total restricted to the S that
+#: meet ``model.service_target`` (the optimum S* is taken over this column).
+SERVICE_TABLE_COLUMNS = (
+    ("fill rate", "fill_rate"),
+    ("on-time rate (within free_days)", "on_time_rate"),
+    ("mean wait (days)", "mean_wait_days"),
+    ("TC meeting the service target", "total_target"),
 )
 
 
@@ -333,7 +358,7 @@ def table_columns() -> tuple[tuple[str, str, str], ...]:
     ['A', 'H', 'O']
     """
     heads = [*BASE_TABLE_COLUMNS, *((f"{c.symbol} {c.label}", c.name) for c in cost_components()),
-             ("TC total", "total")]
+             ("TC total", "total"), *SERVICE_TABLE_COLUMNS]
     return tuple((get_column_letter(i), h, f) for i, (h, f) in enumerate(heads, start=1))
 
 
@@ -362,7 +387,7 @@ class _Ctx:
 
 
 _CE, _CD, _T, _H = ("downtime_emergency_per_day", "downtime_regular_per_demand", "demand_service_years",
-                    "model_h_item")
+                    "h_item")     # h_item: the stock sheet's own holding cost per part-year
 
 #: Live formula of each cost component in a row of the per-S base-stock table (docs/model.md,
 #: base stock): ``x.S`` is the row's S cell, ``x.at(field)`` another column of the row, ``n``
@@ -383,7 +408,7 @@ PER_S_COST_FORMULAS: dict[str, Callable[[_Ctx], str]] = {
 #: (label, live formula) of each cost component in the (s,Q) block (docs/model.md, (s,Q)
 #: policy); ``x.at(key)`` is the sheet-scoped name of a block row (``sq_billed`` ...).
 SQ_COST_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
-    "downtime": ("CD = 365 E[BO] ce T + n cd (Eq. 15)",
+    "downtime": ("CD = 365 E[BO_w] ce T + n cd (Eq. 15; E[BO] at u_w: backorders older than free_days)",
                  lambda x: (f'IF(ISNUMBER({x.at("backorders")}),IF({_CE}*n=0,0,365*{x.at("backorders")}*{_CE}*{_T})'
                             f'+n*{_CD},{x.at("backorders")})')),
     "holding": ("CH = E[OH] h T (Eq. 16)",
@@ -409,7 +434,9 @@ SQ_TABLE_COST_FORMULAS: dict[str, Callable[[_Ctx], str]] = {
 #: (label, live formula) of each cost component on a make-to-order sheet (docs/model.md,
 #: make to order); ``n`` is the sheet's name for n = lambda T.
 ORDER_COST_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
-    "downtime": ("CD downtime (n cd)", lambda x: f"n*{_CD}"),
+    "downtime": ("CD = n ce (D_o - free_days)+ + n cd (order wait charged), n cd (free)",
+                 lambda x: (f'IF(AND(model_order_wait="charged",n*{_CE}<>0),'
+                            f'n*{_CE}*MAX(D_o-downtime_free_days,0),0)+n*{_CD}')),
     "holding": ("CH holding (no stock)", lambda x: "0*n"),
     "production": ("CP production (n cp)", lambda x: f"n*{x.key('price')}"),
     "scrapping": ("CR scrapping (no stock)", lambda x: "0*n"),
@@ -445,7 +472,8 @@ def _formula_for(table: dict, comp, where: str):
 
 #: Sheet-scoped names of the chosen policy's rows that other formulas use (the rest are cells).
 _CHOSEN_NAMES = {"produced": "units_produced", "shipped": "units_shipped", "delivered": "units_delivered",
-                 "total_cost": "total_cost"}
+                 "total_cost": "total_cost", "fill_rate": "fill_rate", "on_time_rate": "on_time_rate",
+                 "mean_wait_days": "mean_wait_days"}
 
 
 def _local_name(b: _Builder, ws, key: str, ref: str) -> str:
@@ -458,8 +486,10 @@ def _local_name(b: _Builder, ws, key: str, ref: str) -> str:
     return name
 
 
-def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict) -> int:
-    """Environmental breakdown (docs/model.md) at the chosen policy; rows from ``top``.
+def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict,
+                  resolved: bool = False) -> int:
+    """Environmental breakdown (docs/model.md) at the chosen policy; rows from ``top``
+    (with ``resolved``, the process factor rows of :func:`_resolved_rows` first).
 
     Returns the row after the block."""
     ex = b.ex
@@ -467,6 +497,8 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     has = ex.scenario.has_part
     ws[f"A{top}"] = "Environmental impact at the chosen policy (spec section 4, Eq. 32-41)"
     ws[f"A{top}"].font = BOLD
+    if resolved:
+        top = _resolved_rows(b, ws, top + 1, method, cells) - 1
     P = cells["produced"]
 
     def part(expr):              # no part: no impact; a text P (a table warning): pass it on
@@ -528,12 +560,12 @@ SQ_HEAD_ROWS = (
     ("s_hi", "s_hi = ceil(u + 12 sqrt(u) + 12), top of the s range"),
     ("last_row", "last table row used, i = Q + s_hi (-1: no table)"),
     ("check", "(s,Q) table check"),
-    ("backorders", "E[BO](s*) (Eq. 23-24; 0 for one order, Eq. 29)"),
-    ("on_hand", "E[OH](s*) (Eq. 22, 25; shipped - n/2 for one order, Eq. 28)"),
+    ("backorders", "E[BO_w](s*): backorders older than free_days, E[BO] at u_w (Eq. 23-24; 0 for one order)"),
+    ("on_hand", "E[OH](s*) at u (Eq. 22, 25; shipped - n/2 for one order, Eq. 28)"),
     ("s", "reorder point s* (MIN + MATCH over the table, ties to the smaller s)"),
     ("Q", "order quantity Q = moq"),
-    ("billed", "units produced = billed: ceil(n/Q) Q, or moq for one order (Eq. 18, 30)"),
-    ("shipped", "units shipped to the warehouse: billed, or min(moq, accepted_q) for one order"),
+    ("billed", "units produced = billed: ceil(n/Q) Q, or moq for one order (Eq. 18, 30; 0 when n = 0)"),
+    ("shipped", "units shipped to the warehouse: billed, or max(1, min(moq, accepted_q)) for one order"),
 )
 SQ_FIRST_ROW = 16
 
@@ -553,7 +585,11 @@ SQ_TABLE_COLUMNS = (
     ("U", "G2(s+Q)", "g2_shift"),
     ("V", "E[BO](s)", "backorders"),
     ("W", "E[OH](s)", "on_hand"),
-    ("X", "TC(s)", "total"),
+    ("X", "TC(s) (below target: text)", "total"),
+    ("Y", "P(X_w > s)", "tail_w"),
+    ("Z", "G2_w(s)", "g2_w"),
+    ("AA", "E[BO_w](s)", "backorders_w"),
+    ("AB", "on-time rate(s)", "on_time"),
 )
 SQ_TOO_SHORT = "WARNING: Q + s_hi beyond the (s,Q) table; write the workbook again with amspares scenario"
 
@@ -561,6 +597,25 @@ SQ_TOO_SHORT = "WARNING: Q + s_hi beyond the (s,Q) table; write the workbook aga
 def _sq_columns(first_col: int):
     """:data:`SQ_TABLE_COLUMNS` moved to start at column number ``first_col``."""
     return tuple((get_column_letter(first_col + i), h, k) for i, (_c, h, k) in enumerate(SQ_TABLE_COLUMNS))
+
+
+def sq_table_letters() -> dict[str, str]:
+    """Column letter of each (s,Q) table column on a stock sheet (one empty column after
+    the per-S table).
+
+    >>> sq_table_letters()["s"]
+    'V'
+    """
+    return {k: c for c, _h, k in _sq_columns(len(table_columns()) + 2)}
+
+
+def _g1_at(y: str, mean: str, tail: str, Q: str, s_hi: str) -> str:
+    """``G1(y) = E[(X - y)^+]`` for a whole-number expression ``y >= 0`` (or ``<= 0``) from a
+    reorder-point table's tail column ``tail`` (``P(X > z)`` on the row of ``z = i - Q``):
+    ``u P(X > y-1) - y P(X > y)``; ``mean - y`` for ``y <= 0``; the tail past ``s_hi`` is 0."""
+    def tt(z):
+        return f"IF({z}>{s_hi},0,INDEX({tail},{z}+{Q}+1))"
+    return f"IF({y}<=0,{mean}-({y}),{mean}*{tt(f'{y}-1')}-({y})*{tt(y)})"
 
 
 def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
@@ -601,16 +656,16 @@ def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
         "check": (f'IF({at["last_row"]}>{rows - 1},"{SQ_TOO_SHORT}","OK")',
                   SQ_TOO_SHORT if tab.block["last_row"] > rows - 1 else "OK"),
         "backorders": (f'IF({moq}=1,{na},IF({moq}>n,0,IF(ISNUMBER({at["s"]}),'
-                       f'INDEX({colr("backorders")},{at["s"]}+{at["Q"]}+1),{at["s"]})))', None),
-        "on_hand": (f'IF({moq}=1,{na},IF({moq}>n,IF(ISNUMBER({at["shipped"]}),{at["shipped"]}-n/2,'
+                       f'INDEX({colr("backorders_w")},{at["s"]}+{at["Q"]}+1),{at["s"]})))', None),
+        "on_hand": (f'IF({moq}=1,{na},IF({moq}>n,IF(ISNUMBER({at["shipped"]}),MAX({at["shipped"]}-n/2,0),'
                     f'{at["shipped"]}),IF(ISNUMBER({at["s"]}),INDEX({colr("on_hand")},{at["s"]}+{at["Q"]}+1),'
                     f'{at["s"]})))', None),
         "s": (f'IF({several},IF({at["last_row"]}<={rows - 1},INDEX({colr("s")},MATCH(MIN({colr("total")}),'
               f'{colr("total")},0)),"{SQ_TOO_SHORT}"),{na})', None),
         "Q": (moq, None),
-        "billed": (f"IF({moq}=1,{na},IF({moq}>n,{moq},ROUNDUP(n/{moq},0)*{moq}))", None),
+        "billed": (f"IF({moq}=1,{na},IF({moq}>n,IF(n>0,{moq},0),ROUNDUP(n/{moq},0)*{moq}))", None),
         "shipped": (f'IF({moq}=1,{na},IF({moq}>n,IF(ISNUMBER({at["accepted_q"]}),'
-                    f'MIN({moq},{at["accepted_q"]}),{at["accepted_q"]}),{at["billed"]}))', None),
+                    f'IF(n>0,MAX(1,MIN({moq},{at["accepted_q"]})),0),{at["accepted_q"]}),{at["billed"]}))', None),
         **{c.name: (_formula_for(SQ_COST_FORMULAS, c, "the (s,Q) block")[1](x), None) for c in comps},
         "total": (f'IF(ISNUMBER({at["downtime"]}),IF(ISNUMBER({at["holding"]}),'
                   f'{signed_sum(comps, at.__getitem__)},{at["holding"]}),{at["downtime"]})', None),
@@ -636,15 +691,18 @@ def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
     ws[f"{c0}{t0 - 2}"] = (f"(s,Q) reorder-point table (spec 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
                            "P(X > s) summed from the far tail upwards (accurate where 1 - POISSON is not); "
                            "G2(y) = (u^2 P(X>=y-1) - 2 y u P(X>=y) + y (y+1) P(X>y)) / 2; "
-                           "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u")
+                           "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u; "
+                           "the _w columns: the same at u_w (free window); TC(s) charges E[BO_w]; "
+                           "on-time rate = 1 - (G1_w(s) - G1_w(s+Q)) / Q")
     ws[f"{c0}{t0 - 2}"].font = BOLD
     for c, head, k in cols:
         ws[f"{c}{t0 - 1}"] = head
         ws[f"{c}{t0 - 1}"].font = BOLD
         b.local(ws, colr(k), f"{c}{t0}:{c}{tl}")
     last_used, Qc, s_hi = at["last_row"], at["Q"], at["s_hi"]
-    I, R, S, T, U, V, W, X = (letter[k] for k in ("i", "s", "tail", "g2", "g2_shift", "backorders", "on_hand",
-                                                   "total"))
+    I, R, S, T, U, V, W, X, Yw, Zw, BOw, OT = (letter[k] for k in (
+        "i", "s", "tail", "g2", "g2_shift", "backorders", "on_hand", "total", "tail_w", "g2_w", "backorders_w",
+        "on_time"))
     for i in range(rows):
         rr = t0 + i
         ws[f"{I}{rr}"] = i
@@ -662,13 +720,57 @@ def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
                   v["g2_shift"])
         b.formula(ws, f"{V}{rr}", blank + f"MAX(0,({T}{rr}-{U}{rr})/{Qc}))", v["backorders"])
         b.formula(ws, f"{W}{rr}", blank + f"MAX(0,{V}{rr}+{sR}+({Qc}+1)/2-u))", v["on_hand"])
-        row = _Ctx(method, {"backorders": f"{V}{rr}", "on_hand": f"{W}{rr}"}.__getitem__)
+        # the same at u_w (backorders older than free_days), and the on-time rate
+        b.formula(ws, f"{Yw}{rr}", blank + f"IF({sR}<0,1,IF({sR}>={s_hi},0,{Yw}{rr + 1})"
+                                           f"+IF(u_w=0,0,POISSON({sR}+1,u_w,FALSE))))", v["tail_w"])
+        tm1 = "1" if i < 1 else f"IF({sR}<1,1,{Yw}{rr - 1})"
+        tm2 = "1" if i < 2 else f"IF({sR}<2,1,{Yw}{rr - 2})"
+        b.formula(ws, f"{Zw}{rr}", blank + f"MAX(0,0.5*(u_w^2*{tm2}-2*{sR}*u_w*{tm1}+{sR}*({sR}+1)*{Yw}{rr})))",
+                  v["g2_w"])
+        b.formula(ws, f"{BOw}{rr}", blank + f"MAX(0,({Zw}{rr}-IF({sR}+{Qc}>{s_hi},0,"
+                                            f"INDEX({colr('g2_w')},{I}{rr}+{Qc}+1)))/{Qc}))", v["backorders_w"])
+        own = f"IF({sR}<=0,u_w-{sR},u_w*{Yw}{rr - 1 if i else rr}-{sR}*{Yw}{rr})"
+        b.formula(ws, f"{OT}{rr}", blank + f"IF(OR(demand_rate_per_year=0,w>=L),1,MAX(0,MIN(1,1-({own}-"
+                                           f"{_g1_at(f'{sR}+{Qc}', 'u_w', colr('tail_w'), Qc, s_hi)})/{Qc}))))",
+                  v["on_time"])
+        row = _Ctx(method, {"backorders": f"{BOw}{rr}", "on_hand": f"{W}{rr}"}.__getitem__)
         tc = signed_sum(comps, lambda c: (SQ_TABLE_COST_FORMULAS[c](row) if c in SQ_TABLE_COST_FORMULAS
                                           else at[c]))
-        b.formula(ws, f"{X}{rr}", blank + tc + ")", v["total"])
+        b.formula(ws, f"{X}{rr}", blank + f"IF(ISNUMBER(model_service_target),IF({OT}{rr}>=model_service_target,"
+                                          f'{tc},"{BELOW_TARGET}"),{tc}))', v["total"])
     for c, _h, _k in cols[1:]:
         ws.column_dimensions[c].width = 13
     return at
+
+
+#: The service measures of every method (docs/model.md section 3.4): (key of the method
+#: object and of the chosen-policy cell, label).
+SERVICE_ROWS = (
+    ("fill_rate", "fill rate: share of demands served from stock at once (section 3.4)"),
+    ("on_time_rate", "on-time rate: share delivered within free_days (section 3.4)"),
+    ("mean_wait_days", "mean wait per demand (days)"),
+)
+
+
+def _sq_service_formulas(method: str, sq: dict) -> dict:
+    """The (s,Q) policy's service measures (docs/model.md section 3.4) as live formulas:
+    several orders from the reorder-point table at s*, one order ``1 - G1(shipped; n) / n``."""
+    moq = fill.name_of(f"methods.{method}.moq")
+    s, Q, s_hi, shipped = sq["s"], sq["Q"], sq["s_hi"], sq["shipped"]
+    g1 = lambda y: _g1_at(y, "u", "sq_table_tail", Q, s_hi)  # noqa: E731
+    several_fill = f"MAX(0,MIN(1,1-({g1(s)}-{g1(f'{s}+{Q}')})/{Q}))"
+    one = (f"IF(n>0,MAX(0,MIN(1,1-IF({shipped}<=0,n-{shipped},MAX(0,n*(1-POISSON({shipped}-1,n,TRUE))"
+           f"-{shipped}*(1-POISSON({shipped},n,TRUE))))/n)),1)")
+
+    def pick(several, single):
+        return (f"IF({moq}<=n,IF(ISNUMBER({s}),{several},{s}),"
+                f"IF(ISNUMBER({shipped}),{single},{shipped}))")
+    return {
+        "fill_rate": pick(several_fill, one),
+        "on_time_rate": pick(f"INDEX(sq_table_on_time,{s}+{Q}+1)", one),
+        "mean_wait_days": pick(f"IF(demand_rate_per_year>0,365*INDEX(sq_table_backorders,{s}+{Q}+1)"
+                               f"/demand_rate_per_year,0)", "0"),
+    }
 
 
 def _stock_sheet(b: _Builder, method: str) -> dict:
@@ -686,11 +788,11 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     columns = table_columns()
     letter = {f: c for c, _h, f in columns}
     sq_rows_used = SQ_FIRST_ROW + len(sq_live_rows())
-    chosen_rows = 8 + len(comps) + 1
-    impact_rows = len(impact_components()) + 3
+    chosen_rows = 8 + len(comps) + 1 + len(SERVICE_ROWS)
+    impact_rows = len(impact_components()) + 3 + 3     # header, up, components, total; 3 process rows
     top = sq_rows_used + 2                     # the chosen policy: row 37 with the shipped components
     # first table row (S = 0): row 70 with the shipped components, lower when more rows are needed
-    t0 = max(70, top + chosen_rows + 2 + impact_rows + 4)
+    t0 = max(70, top + chosen_rows + 2 + impact_rows + 2)
     tl = t0 + smax                            # last table row
     col = lambda f: f"table_{f}"   # noqa: E731
 
@@ -704,20 +806,34 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     ws["A5"] = "n = lambda T"
     b.formula(ws, "B5", "model_n", float(ex.result["n"]))
     b.local(ws, "n", "B5")
-    _resolved_rows(b, ws, 6, method, cells)             # rows 6-8
+    ws["A6"] = "w = free_days / 365 (free downtime window)"
+    b.formula(ws, "B6", "downtime_free_days/365", float(ex.params.free_days) / 365)
+    ws["C6"] = "years"
+    b.local(ws, "w", "B6")
+    ws["A7"] = "u_w = lambda max(L - w, 0) (lead-time demand beyond the window)"
+    b.formula(ws, "B7", "demand_rate_per_year*MAX(L-w,0)", table.offered_load_w)
+    b.local(ws, "u_w", "B7")
+    ws["A8"] = "h_item: this method's holding per part-year (own, own rate x price, else [storage])"
+    h = (f'IF(ISNUMBER({x.key("holding_per_part_year")}),{x.key("holding_per_part_year")},'
+         f'IF(ISNUMBER({x.key("holding_rate_per_year")}),{x.key("holding_rate_per_year")}*{x.key("price")},'
+         f'IF(ISNUMBER(model_h_item),model_h_item,storage_holding_rate_per_year*{x.key("price")})))')
+    b.formula(ws, "B8", h, float(ex.params.methods[method].holding_per_part_year))
+    ws["C8"] = "EUR/part/year"
+    b.local(ws, "h_item", "B8")
 
-    ws["A10"] = "Base stock policy (moq = 1): optimum of the table below (Eq. 14, ties to the smaller S)"
+    ws["A10"] = ("Base stock policy (moq = 1): optimum of the table below (Eq. 14, ties to the smaller S; "
+                 "with a service target, over the S meeting it)")
     ws["A10"].font = BOLD
     best = int(ex.evaluation.methods[method].S[0]) if r["policy"] == "base_stock" else None
     if best is None:              # (s,Q) applies: the base-stock optimum is still shown
-        totals = table.column("total")
+        totals = table.column("total_target")
         feasible = [v for v in totals if isinstance(v, float)]
         best = totals.index(min(feasible))
     ws["A11"] = "S* (optimal base stock)"
-    b.formula(ws, "B11", f"MATCH(TC_opt,{col('total')},0)-1", best)
+    b.formula(ws, "B11", f"MATCH(TC_opt,{col('total_target')},0)-1", best)
     b.local(ws, "S_opt", "B11")
     ws["A12"] = "TC(S*)"
-    b.formula(ws, "B12", f"MIN({col('total')})", table.column("total")[best])
+    b.formula(ws, "B12", f"MIN({col('total_target')})", table.column("total")[best])
     b.local(ws, "TC_opt", "B12")
     ws["A13"] = "check"
     b.formula(ws, "B13", f'IF(S_opt={smax},"WARNING: optimum on the last row (S = {smax}); '
@@ -741,11 +857,14 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     for c in comps:
         chosen.append((c.title, f"cost.{c}", f"IF({base},INDEX({col(c)},S_opt+1),{sq[c]})", r["cost"][c]))
     chosen.append(("TC total (Eq. 1)", "total_cost", f"IF({base},TC_opt,{sq['total']})", r["total_cost"]))
+    sq_service = _sq_service_formulas(method, sq)
+    for key, label in SERVICE_ROWS:
+        chosen.append((label, key, f"IF({base},INDEX({col(key)},S_opt+1),{sq_service[key]})", r[key]))
     for i, (label, name, f, value) in enumerate(chosen, start=1):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
         cells[name] = _local_name(b, ws, name, f"B{top + i}")
-    _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells)   # rows 55-61
+    _impact_block(b, ws, top + len(chosen) + 2, method, "stock", cells, resolved=True)   # rows 57-66
 
     # ---- the per-S table
     for c, head, f in columns:
@@ -753,7 +872,8 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
         ws[f"{c}{t0 - 1}"].font = BOLD
         b.local(ws, col(f), f"{c}{t0}:{c}{tl}")
     ws[f"A{t0 - 2}"] = (f"Base-stock table S = 0..{smax} (spec 3.1). Erlang B row by row: "
-                        "B_k = u B_(k-1) / (k + u B_(k-1)); W exact = E[(X-S)+]/lambda, X ~ Poisson(u).")
+                        "B_k = u B_(k-1) / (k + u B_(k-1)); Wx = the wait beyond the free window w: "
+                        "exact E[(X_w-S)+]/lambda, X_w ~ Poisson(u_w); erlang_c Ec L/(S-u) exp(-(S-u) w/L).")
     ws[f"A{t0 - 2}"].font = BOLD
     values = {f: table.column(f) for _c, _h, f in columns if f != "S"}
     for S in range(smax + 1):
@@ -766,10 +886,10 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
         else:
             b.formula(ws, f"B{rr}", f"u*B{rr - 1}/({A}+u*B{rr - 1})", values["erlang_b"][S])
         b.formula(ws, f"C{rr}", f"IF({A}>u,{A}*B{rr}/({A}-u*(1-B{rr})),1)", values["erlang_c"][S])
-        b.formula(ws, f"D{rr}", f'IF({A}=0,L,IF(u<{A},C{rr}*L/({A}-u),"infeasible"))',
-                  values["wait_erlang_c"][S])
-        b.formula(ws, f"E{rr}", f"IF({A}=0,u,MAX(0,u*(1-POISSON({A}-1,u,TRUE))"
-                                f"-{A}*(1-POISSON({A},u,TRUE))))", values["loss"][S])
+        b.formula(ws, f"D{rr}", f'IF({A}=0,MAX(L-w,0),IF(u<{A},C{rr}*L/({A}-u)*IF(w>0,EXP(-({A}-u)*w/'
+                                f'IF(L>0,L,1)),1),"infeasible"))', values["wait_erlang_c"][S])
+        b.formula(ws, f"E{rr}", f"IF({A}=0,u_w,IF(u_w=0,0,MAX(0,u_w*(1-POISSON({A}-1,u_w,TRUE))"
+                                f"-{A}*(1-POISSON({A},u_w,TRUE)))))", values["loss"][S])
         b.formula(ws, f"F{rr}", f"IF(demand_rate_per_year>0,E{rr}/demand_rate_per_year,0)",
                   values["wait_exact"][S])
         b.formula(ws, f"G{rr}", f'IF(model_waiting_time="exact",F{rr},D{rr})', values["wait"][S])
@@ -778,6 +898,22 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
             b.formula(ws, at(c), _formula_for(PER_S_COST_FORMULAS, c, "the per-S table")(row), values[c][S])
         b.formula(ws, at("total"), f'IF(ISNUMBER({at("downtime")}),{signed_sum(comps, at)},"infeasible")',
                   values["total"][S])
+        C = f"C{rr}"
+        b.formula(ws, at("fill_rate"),
+                  f'IF(demand_rate_per_year=0,1,IF(model_waiting_time="exact",IF({A}=0,0,IF(u=0,1,'
+                  f'POISSON({A}-1,u,TRUE))),IF(AND({A}>=1,u<{A}),1-{C},0)))', values["fill_rate"][S])
+        b.formula(ws, at("on_time_rate"),
+                  f'IF(demand_rate_per_year=0,1,IF(model_waiting_time="exact",IF(w>=L,1,IF({A}=0,0,'
+                  f'POISSON({A}-1,u_w,TRUE))),IF({A}=0,IF(L<=w,1,0),IF(u<{A},MAX(0,MIN(1,1-IF(L>0,{C}*'
+                  f'IF(w>0,EXP(-({A}-u)*w/L),1),0))),0))))', values["on_time_rate"][S])
+        b.formula(ws, at("mean_wait_days"),
+                  f'IF(demand_rate_per_year=0,0,IF(model_waiting_time="exact",IF(u=0,0,365*IF({A}=0,u,'
+                  f'MAX(0,u*(1-POISSON({A}-1,u,TRUE))-{A}*(1-POISSON({A},u,TRUE))))/demand_rate_per_year),'
+                  f'IF({A}=0,365*L,IF(u<{A},365*{C}*L/({A}-u),"infeasible"))))', values["mean_wait_days"][S])
+        b.formula(ws, at("total_target"),
+                  f'IF(ISNUMBER(model_service_target),IF(AND(ISNUMBER({at("total")}),'
+                  f'{at("on_time_rate")}>=model_service_target),{at("total")},"{BELOW_TARGET}"),{at("total")})',
+                  values["total_target"][S])
     ws.column_dimensions["A"].width = 62
     for c, _h, _f in columns[1:]:
         ws.column_dimensions[c].width = 15
@@ -791,12 +927,20 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     x = _Ctx(method)
     cells: dict[str, str] = {}
     comps = cost_components()
-    ws["A1"] = f"{method}: make to order (spec 3.3): TC = n cp + n cd + n Tr_out + I - B"
+    ws["A1"] = f"{method}: make to order (spec 3.3): TC = CD + n cp + n Tr_out + I - B"
     ws["A1"].font = TITLE
     ws["A3"] = "n = lambda T"
     b.formula(ws, "B3", "model_n", float(ex.result["n"]))
     b.local(ws, "n", "B3")
-    _resolved_rows(b, ws, 4, method, cells)              # rows 4-6
+    ws["A4"] = "D_o delivery time = production + shipping days"
+    mp = ex.params.methods[method]
+    b.formula(ws, "B4", f"{x.key('production_days')}+{x.key('shipping_days')}",
+              float(mp.production_days) + float(mp.shipping_days or 0.0))
+    ws["C4"] = "days"
+    b.local(ws, "D_o", "B4")
+    ws["A5"] = "order wait (model.order_wait): charged = waits beyond free_days cost ce per day"
+    b.formula(ws, "B5", "model_order_wait", ex.params.order_wait)
+    _resolved_rows(b, ws, 6, method, cells)              # rows 6-8
     rows = [
         ("units produced P", "produced", "n", r["units"]["produced"]),
         ("units shipped to warehouse W", "shipped", "0*n", r["units"]["shipped_to_warehouse"]),
@@ -805,7 +949,7 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     for c in comps:
         label, f = _formula_for(ORDER_COST_FORMULAS, c, "a make-to-order sheet")
         rows.append((label, f"cost.{c}", f(x), r["cost"][c]))
-    top = 8
+    top = 10
     for i, (label, name, f, value) in enumerate(rows):
         ws[f"A{top + i}"] = label
         b.formula(ws, f"B{top + i}", f, value)
@@ -814,7 +958,12 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     ws[f"A{t}"] = "TC total (Eq. 1)"
     b.formula(ws, f"B{t}", signed_sum(comps, lambda c: f"cost_{c}"), r["total_cost"])
     cells["total_cost"] = _local_name(b, ws, "total_cost", f"B{t}")
-    _impact_block(b, ws, t + 2, method, "order", cells)
+    service = {"fill_rate": "0*n", "on_time_rate": "IF(D_o<=downtime_free_days,1,0)", "mean_wait_days": "D_o"}
+    for i, (key, label) in enumerate(SERVICE_ROWS, start=1):
+        ws[f"A{t + i}"] = label
+        b.formula(ws, f"B{t + i}", service[key], r[key])
+        cells[key] = _local_name(b, ws, key, f"B{t + i}")
+    _impact_block(b, ws, t + len(SERVICE_ROWS) + 2, method, "order", cells)
     ws.column_dimensions["A"].width = 62
     ws.column_dimensions["B"].width = 16
     return cells
@@ -857,6 +1006,12 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
             value = fill._show(fill._get(r, path))
             if path == "kind":
                 b.formula(ws, ref, fill.name_of(f"methods.{method}.kind"), kind)
+            elif path == "meets_service_target":
+                on_time = f"{sheet}!{mc['on_time_rate']}"
+                b.formula(ws, ref, f'IF(ISNUMBER(model_service_target),IF(ISNUMBER({on_time}),'
+                                   f'IF({on_time}>=model_service_target,"yes","no"),{on_time}),"{NOT_APPLICABLE}")',
+                          value)
+                b.name(f"result_{method}_meets_service_target", ws, ref)
             elif kind == "order" and path in ("policy", "S", "s", "Q"):
                 ws[ref] = {"policy": "make_to_order", "S": 0, "s": NOT_APPLICABLE, "Q": NOT_APPLICABLE}[path]
             else:
@@ -865,7 +1020,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                 if path.startswith("impact") and not sc.has_part:
                     value = NO_PART
                 b.formula(ws, ref, f"{sheet}!{mc[target]}", value)
-            if path in ("S", "total_cost", "impact_mpts"):
+            if path in ("S", "total_cost", "impact_mpts", "fill_rate", "on_time_rate", "mean_wait_days"):
                 b.name(f"result_{method}_{path}", ws, ref)
             elif path == "s":         # not result_<m>_s: Excel names ignore case (result_<m>_S)
                 b.name(f"result_{method}_reorder_point", ws, ref)
@@ -874,27 +1029,38 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
             f"py_{method}", attr_text=f"{quote_sheetname(ws.title)}!${py_c}${first}:${py_c}${last}")
     # winners: contiguous helper rows (names, totals, impacts) for MIN + MATCH
     w0 = first + len(result_rows) + 2
+    # (with a service target, only the methods meeting it compete; when none does, all do)
+    lastc = get_column_letter(2 + len(methods))
+    names, tot, imp, meets = "winner_methods", "winner_totals", "winner_impacts", "winner_meets"
     ws[f"A{w0}"] = "method"
-    ws[f"A{w0 + 1}"] = "total cost TC"
-    ws[f"A{w0 + 2}"] = "impact ETC"
+    ws[f"A{w0 + 1}"] = "total cost TC (eligible)"
+    ws[f"A{w0 + 2}"] = "impact ETC (eligible)"
+    ws[f"A{w0 + 3}"] = "meets the service target"
+    none_meets = f'COUNTIF({meets},"yes")=0'
     for j, method in enumerate(methods):
         c = get_column_letter(3 + j)
         r = ex.result["methods"][method]
+        ok = r["meets_service_target"] is not False or not any(
+            ex.result["methods"][m]["meets_service_target"] for m in methods)
         text_cell(ws[f"{c}{w0}"], method)
-        b.formula(ws, f"{c}{w0 + 1}", f"result_{method}_total_cost", r["total_cost"])
-        b.formula(ws, f"{c}{w0 + 2}", f"result_{method}_impact_mpts",
-                  r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART)
-    lastc = get_column_letter(2 + len(methods))
-    names, tot, imp = "winner_methods", "winner_totals", "winner_impacts"
-    for i, nm in enumerate((names, tot, imp)):
+        eligible = f'OR({c}{w0 + 3}<>"no",{none_meets})'
+        b.formula(ws, f"{c}{w0 + 1}", f'IF({eligible},result_{method}_total_cost,"not eligible")',
+                  r["total_cost"] if ok else "not eligible")
+        b.formula(ws, f"{c}{w0 + 2}", f'IF({eligible},result_{method}_impact_mpts,"not eligible")',
+                  (r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART) if ok else "not eligible")
+        b.formula(ws, f"{c}{w0 + 3}", f"result_{method}_meets_service_target",
+                  fill._show(r["meets_service_target"]))
+    for i, nm in enumerate((names, tot, imp, meets)):
         b.local(ws, nm, f"C{w0 + i}:{lastc}{w0 + i}")
-    s = w0 + 4
+    s = w0 + 5
     rows = (
         ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN({tot}),{tot},0))", ex.result["cheapest"]),
         ("lowest impact (live)", "result_lowest_impact",
          f'IF(ISNUMBER(part_weight_kg),INDEX({names},MATCH(MIN({imp}),{imp},0)),"{NO_PART}")',
          ex.result["lowest_impact"] or NO_PART),
         ("n (live)", "result_n", "model_n", float(ex.result["n"])),
+        ("waiting-time model (live)", "result_waiting_time", "model_waiting_time", ex.result["waiting_time"]),
+        ("order-wait rule (live)", "result_order_wait", "model_order_wait", ex.result["order_wait"]),
     )
     for i, (label, name, f, value) in enumerate(rows):
         ws[f"A{s + i}"] = label
@@ -905,13 +1071,15 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     for i, (label, name) in enumerate((("cheapest (amspares)", "py_cheapest"),
                                         ("lowest impact (amspares)", "py_lowest_impact"),
                                         ("n (amspares)", "py_n"),
-                                        ("accepted_q (Eq. 31, amspares)", "py_accepted_q"))):
+                                        ("accepted_q (Eq. 31, amspares)", "py_accepted_q"),
+                                        ("waiting-time model (amspares)", "py_waiting_time"),
+                                        ("order-wait rule (amspares)", "py_order_wait"))):
         ws[f"A{p + i}"] = label
         ws[f"C{p + i}"].fill = PY_FILL
         b.name(name, ws, f"C{p + i}")
-    ws[f"A{p + 5}"] = "workbook layout (methods the model sheets were built for)"
-    ws[f"C{p + 5}"] = fill.layout_text(sc.methods)
-    b.name(fill.LAYOUT, ws, f"C{p + 5}")
+    ws[f"A{p + 7}"] = "workbook layout (methods the model sheets were built for)"
+    ws[f"C{p + 7}"] = fill.layout_text(sc.methods)
+    b.name(fill.LAYOUT, ws, f"C{p + 7}")
     ws.column_dimensions["A"].width = 34
     for j in range(2 * len(methods)):
         ws.column_dimensions[get_column_letter(3 + j)].width = 18
@@ -928,7 +1096,8 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
 
 
 #: Display formats by unit: EUR with cents, mPts with one decimal, counts whole.
-UNIT_FORMATS = {"EUR": "#,##0.00", "mPts": "#,##0.0", "parts": "#,##0.##", "count": "0"}
+UNIT_FORMATS = {"EUR": "#,##0.00", "mPts": "#,##0.0", "parts": "#,##0.##", "count": "0",
+                "share": "0.0000%", "days": "#,##0.00"}
 
 
 def _print_layout(wb) -> None:
