@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_case_study.py [--repeat R]``. Prints, from one run:
 
-* the in-process time of ``study_json`` (every sweep and break-even of spec section 5) plus
+* the in-process time of ``study_json`` (every sweep and break-even of docs/model.md section 5) plus
   the JSON encoding, best of R;
 * the end-to-end wall time of the CLI in a child process (``amspares scenario --json``,
   interpreter start-up and imports included). Target: under 10 s;

@@ -7,7 +7,7 @@
    study's regular method (T = 30, cp = 15, ce = 100, h = 0.45, Tr_in = 0.08, Tr_out = 10).
    Vectorised ``optimal_base_stock`` vs two pure-Python per-SKU baselines with factorial
    Erlang C (``naive.py``): the thesis's table of TC(S) over S = 0..30, and a loop with
-   the spec's stopping rule (same model work as the core), each timed on a sample and
+   the stopping rule of docs/model.md section 3.1 (same model work as the core), each timed on a sample and
    extrapolated per SKU. Targets: <= 1.5 s, < 300 MB extra peak memory, >= 300x naive.
 2. (s,Q) E[OH] and E[BO] (thesis Eq. 21-26) for 10^6 random (s, Q, u): the closed forms
    vs the thesis's X-by-U matrix. Target: >= 2 million evaluations per second.

@@ -1,4 +1,4 @@
-"""Benchmark: one OPTIMAL_S call over a column of 10,000 demand rates (spec section 7).
+"""Benchmark: one OPTIMAL_S call over a column of 10,000 demand rates (docs/model.md section 7).
 
 Python side only (no Excel): the arguments arrive as xlwings delivers them with
 ``ndim=2`` (a list of 10,000 one-element rows, floats), the result is the 10,000-row
@@ -23,7 +23,7 @@ from common import Row, best_cpu, load, print_rows  # noqa: E402
 from amspares.udfs import OPTIMAL_S  # noqa: E402
 
 TARGET_SECONDS = 0.050
-# The case study's regular supplier (spec section 2), every argument but the rate.
+# The case study's regular supplier (docs/model.md section 2), every argument but the rate.
 REST = ([[30.0]], [[15.0]], [[86.0]], [[100.0]], [[0.0]], [[0.08]], [[10.0]], [[0.45]],
         [[0.0]], [[0.0]], [["erlang_c"]], [[False]])
 

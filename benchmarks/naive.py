@@ -6,7 +6,7 @@ What a spreadsheet or a first script would do, one SKU at a time:
 * S* (thesis Eq. 14) two ways: the thesis's way, a table of TC(S) (Eq. 1, 7-13) over a
   fixed range of S (its Fig. 13 tabulates S = 0..15; here 0..30 so that the table holds
   every S* of the benchmark's population, max 19) and its minimum; and a loop over
-  S = 0, 1, 2, ... with the spec's stopping rule (the same model work as the core, so
+  S = 0, 1, 2, ... with the stopping rule of docs/model.md section 3.1 (the same model work as the core, so
   the ratio against it is the gain of vectorisation alone);
 * (s,Q) E[OH] and E[BO] from the thesis's X-by-U matrix (Eq. 21-26): lead-time demand
   X ~ Poisson(u) by rows, inventory position U ~ uniform{1..Q} by columns.
@@ -49,7 +49,7 @@ def total_cost(S, rate, years, price, lead, ce, h, tr_in, tr_out):
 
 def optimal_base_stock(rate, years, price, lead, ce, h, tr_in, tr_out):
     """S* = argmin TC(S) (thesis Eq. 14): S = 0, 1, ... until h T + cp (1 + Tr_in) per
-    unit of S alone exceeds the best total found (spec 3.1's stopping rule)."""
+    unit of S alone exceeds the best total found (the stopping rule of docs/model.md section 3.1)."""
     unit = h * years + price * (1.0 + tr_in)
     fixed = rate * years * (price * (1 + tr_in) + tr_out)
     best_s, best = 0, math.inf

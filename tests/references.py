@@ -9,9 +9,9 @@ import mpmath
 
 def mp_erlang_c(S, u, digits=50):
     """Erlang C from its textbook definition with factorials (thesis Eq. 5), in ``digits``
-    decimal digits; 1 when the queue is unstable (S <= u), as spec section 7 defines it.
+    decimal digits; 1 when the queue is unstable (S <= u), as docs/model.md section 7 defines it.
 
-    >>> round(float(mp_erlang_c(5, 2 * 86 / 365)), 14)     # spec section 8
+    >>> round(float(mp_erlang_c(5, 2 * 86 / 365)), 14)     # docs/model.md section 8
     0.00013345406250
     """
     with mpmath.workdps(digits):

@@ -1,6 +1,6 @@
-"""Base stock (thesis 3.2, spec 3.1): the optimiser against a brute-force argmin over a
+"""Base stock (thesis 3.2, docs/model.md section 3.1): the optimiser against a brute-force argmin over a
 wide S window, both waiting-time models, both production rules; TC(S) against the
-spec's formulas recomputed here independently in 50-digit mpmath."""
+formulas of docs/model.md recomputed here independently in 50-digit mpmath."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ CASE = dict(rate=2.0, years=30.0, price=15.0, lead_time_years=86 / 365,
 
 
 def mp_wait(S, lam, L, model):
-    """W(S) of spec 3.1 in 50 digits: Erlang C from the factorial series; "exact" as
+    """W(S) of docs/model.md section 3.1 in 50 digits: Erlang C from the factorial series; "exact" as
     sum_{x > S} (x - S) P(X = x) / lambda."""
     with mpmath.workdps(50):
         lam, L = mpmath.mpf(lam), mpmath.mpf(L)
@@ -37,7 +37,7 @@ def mp_wait(S, lam, L, model):
 
 
 def mp_total(S, p, model, rule="demand"):
-    """Eq. 1, 7-13 of spec 3.1 written out again, with the mpmath wait."""
+    """Eq. 1, 7-13 of docs/model.md section 3.1 written out again, with the mpmath wait."""
     n = p["rate"] * p["years"]
     w = mp_wait(S, p["rate"], p["lead_time_years"], model)
     cd = 365 * w * n * p["emergency_per_day"] if p["emergency_per_day"] else 0
@@ -59,7 +59,7 @@ def test_case_study_cost_curve_against_mpmath(model, S):
 
 
 def test_infeasible_erlang_wait_is_infinite():
-    # spec 3.1: 1 <= S <= u is an unstable M/M/S queue, W = inf; S = 0 gives W = L
+    # docs/model.md section 3.1: 1 <= S <= u is an unstable M/M/S queue, W = inf; S = 0 gives W = L
     assert backorder_wait(2, 10.0, 0.3) == math.inf          # u = 3 >= S = 2
     assert backorder_wait(0, 10.0, 0.3) == 0.3
     assert math.isfinite(backorder_wait(2, 10.0, 0.3, "exact"))
@@ -115,14 +115,14 @@ def test_vectorised_optimiser_equals_scalar_calls():
 
 
 def test_zero_demand():
-    # lambda = 0: no demand, no downtime; any stock only costs, so S* = 0 (spec 3.1: W = 0).
+    # lambda = 0: no demand, no downtime; any stock only costs, so S* = 0 (docs/model.md section 3.1: W = 0).
     for model in ("erlang_c", "exact"):
         p = optimal_base_stock(**dict(CASE, rate=0.0), waiting_time=model)
         assert p.S == 0 and p.total_cost == 0.0
 
 
 def test_portfolio_rule_reproduces_thesis_double_charge():
-    # thesis 5.1.3 (spec 3.1, "max_demand_stock"): CP = max(n, S) cp and CR = S cp both
+    # thesis 5.1.3 (docs/model.md section 3.1, "max_demand_stock"): CP = max(n, S) cp and CR = S cp both
     # charge the stock; at n = 0.1, S = 1: CP = 15 (not 1.5) and CR = 15.
     c = base_stock_costs(1, production_rule="max_demand_stock", **dict(CASE, rate=0.1 / 30))
     assert c.production == pytest.approx(15.0, rel=1e-15)

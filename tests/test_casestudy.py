@@ -1,9 +1,9 @@
-"""The case-study run (spec section 5): break-evens, sweeps and ``amspares scenario``.
+"""The case-study run (docs/model.md section 5): break-evens, sweeps and ``amspares scenario``.
 
 Where expected numbers come from:
 
-* spec section 8 (regular S* = 5, TC = 1735.71; AM MTO 10800; accepted_q = 85);
-* closed forms derived by hand from the equations of spec 3.2-3.3 (written out in each
+* docs/model.md section 8 (regular S* = 5, TC = 1735.71; AM MTO 10800; accepted_q = 85);
+* closed forms derived by hand from the equations of docs/model.md section 3.2-3.3 (written out in each
   test), independent of :mod:`amspares.core.casestudy`;
 * brute force: the optimal base stock as ``min`` over S = 0..400 of
   :func:`base_stock_costs` (Eq. 1, 7-13 at a fixed S), not the core's stopping search;
@@ -35,7 +35,7 @@ from amspares.scenario import load_scenario
 
 REL = 1e-9
 
-# ---- the case study's numbers, typed from spec section 2 (not read from our code)
+# ---- the case study's numbers, typed from docs/model.md section 2 (not read from our code)
 LAM, T, H, CE = 2.0, 30.0, 0.45, 100.0
 REG = dict(price=15.0, lead=86 / 365, tr_in=0.08, tr_out=10.0)
 MTO = dict(price=175.0, tr_out=5.0)
@@ -103,7 +103,7 @@ def study_json():
 
 
 def test_spec8_reference_values_hold_in_our_helpers():
-    # spec section 8: regular S* = 5, TC = 1735.71; AM MTO 10800
+    # docs/model.md section 8: regular S* = 5, TC = 1735.71; AM MTO 10800
     S, tc = brute_regular(LAM)
     assert S == 5 and round(tc, 2) == 1735.71
     assert mto_cost(LAM) == 10800.0
@@ -127,7 +127,7 @@ def test_find_breakeven_reports_jumps_and_absence():
 
 def test_am_price_breakeven(study):
     p = study["breakeven"]["am_price_breakeven"]
-    # closed form (spec 3.3): 60 (p + 5) = TC_regular*  =>  p = TC*/60 - 5
+    # closed form (docs/model.md section 3.3): 60 (p + 5) = TC_regular*  =>  p = TC*/60 - 5
     _, tc = brute_regular(LAM)
     assert close(p, tc / 60.0 - 5.0)
     assert close(mto_cost(LAM, price=p), tc)
@@ -142,20 +142,20 @@ def test_regular_price_breakeven(study):
 
 def test_moq_breakeven_cost_is_the_closed_form(study):
     q = study["breakeven"]["moq_breakeven_cost"]
-    # spec 3.2, one order (moq > accepted_q = 85 > n = 60): shipped 85, billed moq,
+    # docs/model.md section 3.2, one order (moq > accepted_q = 85 > n = 60): shipped 85, billed moq,
     # TC = h T (85 - 60/2) + 15 moq + 85*15*0.08 + 60*10 = 10800  =>  moq = 623.7
     assert close(q, (10800.0 - H * T * (85 - 30) - 85 * 15 * 0.08 - 600.0) / 15.0)
     pol = sq_policy_costs(q, rate=LAM, years=T, price=15.0, lead_time_years=REG["lead"],
                           emergency_per_day=CE, holding_per_part_year=H, inbound_share=0.08,
                           outbound_per_part=10.0)
     assert close(float(pol.total_cost), 10800.0)
-    assert q > 85                               # the thesis says 654: spec 9, not tuned
+    assert q > 85                               # the thesis says 654: docs/model.md section 9, not tuned
 
 
 def test_moq_breakeven_impact(study):
     q = study["breakeven"]["moq_breakeven_impact"]
     assert q > 85
-    # produced = billed = moq, shipped = accepted_q = 85, delivered 60 (spec 4)
+    # produced = billed = moq, shipped = accepted_q = 85, delivered 60 (docs/model.md section 4)
     assert close(regular_impact(q, 85.0, 60.0), mto_impact(60.0))
 
 
@@ -195,13 +195,13 @@ def test_no_reasons_when_every_breakeven_exists(study):
 # --------------------------------------------------------------------------- sweeps
 
 
-def test_cost_vs_S_matches_brute_force_and_spec(study):
+def test_cost_vs_S_matches_brute_force_and_reference(study):
     rows = study["sweeps"]["cost_vs_S"]
     assert [r["S"] for r in rows] == list(range(16))
     r5 = rows[5]
-    assert round(r5["regular.total_cost"], 2) == 1735.71          # spec 8
+    assert round(r5["regular.total_cost"], 2) == 1735.71          # docs/model.md section 8
     assert (round(r5["regular.cost.downtime"], 2), r5["regular.cost.holding"], r5["regular.cost.scrapping"]) \
-        == (15.21, 67.5, 75.0)                                     # spec 8
+        == (15.21, 67.5, 75.0)                                     # docs/model.md section 8
     best = min(rows, key=lambda r: r["regular.total_cost"])
     assert best["S"] == 5
     assert all(r["am_mto.total_cost"] == 10800.0 for r in rows)
@@ -215,7 +215,7 @@ def test_impact_vs_S(study):
     rows = study["sweeps"]["impact_vs_S"]
     for r in rows:
         assert close(r["regular.impact_mpts"], regular_impact(60 + r["S"], 60 + r["S"], 60))
-    # impact grows with S: every stocked part is made, shipped and scrapped (spec 4)
+    # impact grows with S: every stocked part is made, shipped and scrapped (docs/model.md section 4)
     assert all(b["regular.impact_mpts"] > a["regular.impact_mpts"] for a, b in zip(rows, rows[1:]))
 
 
@@ -343,7 +343,7 @@ def test_missing_role_is_not_applicable(sc):
 
 def test_no_breakeven_gives_null_and_reason(sc):
     # AM MTO with 1000 EUR outbound per part costs at least 60 x 1000 = 60000 > regular's
-    # 1735.71 (spec 8) even when printing is free: no AM price break-even exists
+    # 1735.71 (docs/model.md section 8) even when printing is free: no AM price break-even exists
     s3 = sc.with_values({"methods.am_mto.outbound_per_part": 1000.0})
     out = case_study(s3.inputs(), s3.methods)
     assert out["breakeven"]["am_price_breakeven"] is None
@@ -356,7 +356,7 @@ def test_no_breakeven_gives_null_and_reason(sc):
 def test_json_shape(study_json, sc):
     assert list(study_json)[:3] == ["base", "breakeven", "sweeps"]
     base = study_json["base"]
-    # spec section 6 object
+    # docs/model.md section 6 object
     assert {"name", "n", "accepted_q", "methods", "cheapest", "lowest_impact"} <= set(base)
     assert base["accepted_q"] == 85 and base["n"] == 60.0
     reg = base["methods"]["regular"]

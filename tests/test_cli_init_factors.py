@@ -1,8 +1,8 @@
 """`amspares init`, `amspares factors`, and the atomic/no-overwrite file writing they share.
 
-Expected values: the factor numbers are thesis Tables 1-4 as restated in spec section 2
+Expected values: the factor numbers are thesis Tables 1-4 as restated in docs/model.md section 2
 (transport modes) and the thesis text (materials, machines); the case-study numbers are the
-spec's section-8 reference values.
+docs/model.md section 8 reference values.
 """
 
 import csv
@@ -22,7 +22,7 @@ def test_init_writes_the_case_study_and_it_evaluates_to_the_spec_reference(tmp_p
     assert cli.main(["init", str(out)]) == 0
     assert cli.main(["evaluate", str(out), "--json"]) == 0
     result = json.loads(capsys.readouterr().out.split("\n", 1)[1])
-    assert result["methods"]["regular"]["S"] == 5                          # spec section 8
+    assert result["methods"]["regular"]["S"] == 5                          # docs/model.md section 8
     assert result["methods"]["regular"]["total_cost"] == pytest.approx(1735.71, abs=0.005)
     assert result["methods"]["am_mto"]["total_cost"] == pytest.approx(10800.0)
 
@@ -58,7 +58,7 @@ def test_atomic_output_leaves_the_old_file_when_writing_fails(tmp_path):
 
 
 @pytest.mark.parametrize("table,name,value", [
-    ("transport_modes", "van", 0.14), ("transport_modes", "truck_16t", 0.034),   # spec section 2
+    ("transport_modes", "van", 0.14), ("transport_modes", "truck_16t", 0.034),   # docs/model.md section 2
     ("transport_modes", "truck_28t", 0.022), ("transport_modes", "truck_40t", 0.015),
     ("transport_modes", "ship", 0.0011), ("transport_modes", "plane", 0.078),
     ("materials", "PA", 630.0), ("materials", "ABS", 400.0),                      # thesis Table 1

@@ -6,7 +6,7 @@ Two independent references, cross-checked against each other where both are chea
 * the same sums through the regularised incomplete gamma function,
   ``e^-u sum_{k<S} u^k/k! = Q(S, u)`` (mpmath.gammainc), for any S up to 10^5.
 
-Required accuracy (spec 3.1): 1e-12 relative for S up to 10^5, u across regimes.
+Required accuracy (docs/model.md section 3.1): 1e-12 relative for S up to 10^5, u across regimes.
 """
 
 from __future__ import annotations
@@ -99,11 +99,11 @@ def test_vectorised_grid_against_mpmath():
 
 
 def test_edge_cases():
-    # S = 0: B = 1 (every demand blocked) and C = 1 (spec section 7: 1 when S <= u).
+    # S = 0: B = 1 (every demand blocked) and C = 1 (docs/model.md section 7: 1 when S <= u).
     assert erlang_b(0, 3.0) == 1.0 and erlang_c(0, 3.0) == 1.0
     # u = 0: nobody waits for S >= 1 (from the definition: B = 0^S/S! / ... = 0).
     assert erlang_b(4, 0.0) == 0.0 and erlang_c(4, 0.0) == 0.0
-    # S <= u: unstable queue, C = 1 (spec section 7).
+    # S <= u: unstable queue, C = 1 (docs/model.md section 7).
     assert erlang_c(3, 3.0) == 1.0 and erlang_c(3, 7.5) == 1.0
     # M/M/1: C(1, u) = u (textbook: probability the single server is busy).
     assert erlang_c(1, 0.3) == pytest.approx(0.3, rel=1e-15)

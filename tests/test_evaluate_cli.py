@@ -1,6 +1,6 @@
 """``amspares evaluate``: the CLI path for good and bad scenarios, and (s,Q) results
 through the one evaluation path, checked against numbers worked out by hand from the
-spec's formulas (section 3.2), the derivation in each comment."""
+formulas of docs/model.md section 3.2, the derivation in each comment."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_bad_scenario_as_a_real_process(tmp_path):
 def test_readable_table(capsys):
     code, out, err = run_cli(capsys, "evaluate")
     assert code == 0 and err == ""
-    assert "S = 5" in out and "1,735.71" in out and "10,800.00" in out   # spec section 8
+    assert "S = 5" in out and "1,735.71" in out and "10,800.00" in out   # docs/model.md section 8
     assert "Cheapest: regular" in out and "Greenest: regular" in out
 
 
@@ -119,7 +119,7 @@ def test_json_for_an_sq_method(tmp_path, capsys):
     code, out, err = run_cli(capsys, "evaluate", str(path), "--json")
     assert code == 0
     reg = json.loads(out)["methods"]["regular"]
-    # moq = 61 > n = 60: one order (spec 3.2, Eq. 27-30). shipped = min(61, accepted_q 85)
+    # moq = 61 > n = 60: one order (docs/model.md section 3.2, Eq. 27-30). shipped = min(61, accepted_q 85)
     # = 61, billed = 61: CP = 61 * 15 = 915; E[OH] = 61 - 60/2 = 31 -> CH = 31 * 0.45 * 30
     # = 418.5; E[BO] = 0 -> CD = 0; CTr = 61 * 15 * 0.08 + 60 * 10 = 673.2; CR = 0.
     assert reg["s"] is None and reg["Q"] == 61
@@ -131,7 +131,7 @@ def test_json_for_an_sq_method(tmp_path, capsys):
 
 
 def test_sq_with_moq_2_is_cheaper_than_base_stock_as_specified():
-    # An observed consequence of the spec (docs/model.md): 3.2 charges holding on the
+    # An observed consequence of the model (docs/model.md section 3.2): 3.2 charges holding on the
     # average on-hand stock and no scrapping, 3.1 charges reserved space h S T and
     # scrapping cp S. With moq = 2 (30 orders of 2): CP = 60 * 15 = 900, CR = 0,
     # CTr = 60 * 15 * 0.08 + 600 = 672, versus base stock S* = 5: CR = 75, CTr = 678.
@@ -146,7 +146,7 @@ def test_sq_with_moq_2_is_cheaper_than_base_stock_as_specified():
 
 
 def test_order_quantity_advice_thesis_512():
-    # Thesis 5.1.2 / spec 3.2: with moq 40 and n = 60 one order above n beats two orders
+    # Thesis 5.1.2 / docs/model.md section 3.2: with moq 40 and n = 60 one order above n beats two orders
     # of 40 (80 billed). The cheapest Q >= 40 is 61, the first Q in the one-order regime
     # (Q > n); its total is the hand computation of test_json_for_an_sq_method: 2006.7.
     r = evaluate(load_scenario().with_values({"methods.regular.moq": 40}))["methods"]["regular"]

@@ -1,6 +1,6 @@
 """The example scenarios in examples/ load, evaluate and give the hand-derived answers.
 
-Expected numbers are derived by hand from the spec's equations and its section-8 reference
+Expected numbers are derived by hand from the equations of docs/model.md and its section-8 reference
 values (regular S* = 5 with TC = 1735.71; AM MTO = 10800; accepted_q = 85), never copied
 from the tool's output.
 """
@@ -14,8 +14,8 @@ from amspares.model import evaluate
 from amspares.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SPEC_REGULAR_TC = 1735.7055282105157      # spec section 8 (1735.71), full precision
-SPEC_AM_MTO_TC = 10800.0                  # spec section 8
+SPEC_REGULAR_TC = 1735.7055282105157      # docs/model.md section 8 (1735.71), full precision
+SPEC_AM_MTO_TC = 10800.0                  # docs/model.md section 8
 
 
 @pytest.mark.parametrize("name", ["lost_mould", "minimum_order", "metal_bracket"])
@@ -35,7 +35,7 @@ def test_lost_mould_makes_printing_to_order_cheapest():
 
 
 def test_minimum_order_of_700_is_one_order_billed_in_full():
-    # moq 700 > n = 60: one order (spec 3.2). Shipped = min(700, accepted_q = 85) = 85,
+    # moq 700 > n = 60: one order (docs/model.md section 3.2). Shipped = min(700, accepted_q = 85) = 85,
     # billed 700. CP = 700 * 15 = 10500; E[OH] = 85 - 60/2 = 55, CH = 55 * 0.45 * 30 = 742.5;
     # CTr = 85 * 15 * 0.08 + 60 * 10 = 702; CD = 0 (E[BO] = 0, cd = 0); TC = 11944.5 > 10800.
     r = evaluate(load_scenario(EXAMPLES / "minimum_order.toml"))
@@ -46,7 +46,7 @@ def test_minimum_order_of_700_is_one_order_billed_in_full():
     assert reg["cost"]["transport"] == pytest.approx(702.0)
     assert reg["total_cost"] == pytest.approx(11944.5, rel=1e-12)
     assert r["cheapest"] == "am_mto"
-    # P = moq = 700 parts made for 60 used (spec 4): by far the largest impact
+    # P = moq = 700 parts made for 60 used (docs/model.md section 4): by far the largest impact
     assert reg["units"]["produced"] == 700.0 and reg["units"]["shipped_to_warehouse"] == 85.0
     assert r["lowest_impact"] == "am_mto"
 
@@ -65,7 +65,7 @@ def test_metal_bracket_looks_its_factors_up_in_the_tables():
     # docs/model.md 3.3 with the order wait charged (the example's order_wait, the default):
     # TC = n (cp + cd + Tr_out) + n ce D_o, D_o = 4 production days, ce = 250 EUR/day
     assert mto["total_cost"] == pytest.approx(n * (140 + 40 + 8) + n * 250 * 4, rel=1e-12)
-    # spec 4 with P = n, W = 0: EM = m up P, EP = P w e_kWh ee, ET = P up fac + n w cus
+    # docs/model.md section 4 with P = n, W = 0: EM = m up P, EP = P w e_kWh ee, ET = P up fac + n w cus
     up = 0.4 / 0.9
     assert mto["impact"]["material"] == pytest.approx(900 * up * n, rel=1e-12)
     assert mto["impact"]["process"] == pytest.approx(n * 0.4 * 83 * 0.278 * 37, rel=1e-12)

@@ -5,8 +5,8 @@ Where expected numbers come from:
 * per-row results: ``amspares.model.evaluate(base.with_values(row))`` -- the function that
   ``amspares evaluate --json`` prints -- on a scenario built and validated one row at a
   time by :mod:`amspares.scenario` (the scalar path), compared at 1e-9 relative;
-* the case-study row: spec section 8 (regular S* = 5, TC = 1735.71; AM MTO TC = 10800);
-* error texts: the rules of spec section 2 in the words of ``amspares.scenario``;
+* the case-study row: docs/model.md section 8 (regular S* = 5, TC = 1735.71; AM MTO TC = 10800);
+* error texts: the rules of docs/model.md section 2 in the words of ``amspares.scenario``;
 * the CSV number formatter: Python's ``float()`` reading the text back.
 """
 
@@ -119,7 +119,7 @@ def test_every_row_equals_amspares_evaluate(catalogue, tmp_path, capsys):
     # the mix really covers every policy (else the test proves less than it claims)
     policies = {expected(HEADER, r)["methods"]["regular"]["policy"] for r in ROWS}
     assert policies == {"base_stock", "reorder_point", "one_order"}
-    # spec section 8: the case study row
+    # docs/model.md section 8: the case study row
     case = got[0]
     assert case["regular.S"] == "5" and round(float(case["regular.total_cost"]), 2) == 1735.71
     assert float(case["am_mto.total_cost"]) == 10800.0
@@ -168,7 +168,7 @@ def test_bad_rows_are_reported_and_the_rest_evaluated(tmp_path, capsys):
     captured = capsys.readouterr()
     err = captured.err
     assert "2 SKUs evaluated, 7 failed" in captured.out
-    # spreadsheet row numbers: the header is row 1; rules of spec section 2
+    # spreadsheet row numbers: the header is row 1; rules of docs/model.md section 2
     for line in ["row 3, demand.rate_per_year = -3: must be >= 0",
                  "row 4, demand.rate_per_year = two: must be a number",
                  "row 5, methods.regular.moq = 2.5: must be a whole number",
@@ -374,7 +374,7 @@ def test_parallel_jobs_write_the_same_bytes(catalogue, tmp_path, capsys):
 
 
 def test_base_scenario_without_part_has_no_impact(tmp_path, capsys):
-    # --scenario: the case study without [part] (spec section 2: then no impact is computed)
+    # --scenario: the case study without [part] (docs/model.md section 2: then no impact is computed)
     from importlib import resources
 
     text = resources.files("amspares.data").joinpath("case_study.toml").read_text(encoding="utf-8")
@@ -424,7 +424,7 @@ def test_order_quantity_advice_equals_amspares_evaluate(catalogue, tmp_path, cap
                 assert math.isclose(float(g[f"{m}.advice_saving"]), a["saving"], rel_tol=1e-9, abs_tol=1e-9)
     assert seen_advice
     # thesis 5.1.2: with moq 40 and n = 60, one order covering the demand beats 40 twice (the
-    # model's one-order regime, spec 3.2, starts at Q > n: the advice is Q = 61)
+    # model's one-order regime, docs/model.md section 3.2, starts at Q > n: the advice is Q = 61)
     assert int(got[1]["regular.advice_Q"]) >= 60 and float(got[1]["regular.advice_saving"]) > 0
 
 
@@ -452,7 +452,7 @@ def test_xlsx_catalogue_on_a_later_sheet(tmp_path, capsys):
     out = tmp_path / "o.csv"
     assert main(["portfolio", str(tmp_path / "book.xlsx"), "-o", str(out)]) == 0
     got = read_csv(out)[0]
-    assert got["regular.S"] == "5" and round(float(got["regular.total_cost"]), 2) == 1735.71   # spec 8
+    assert got["regular.S"] == "5" and round(float(got["regular.total_cost"]), 2) == 1735.71   # docs/model.md section 8
 
 
 def test_breakdown_columns_are_the_one_component_lists_and_equal_amspares_evaluate(catalogue, tmp_path, capsys):

@@ -87,7 +87,7 @@ def test_no_s_in_a_wide_window_beats_the_optimum(p, model, rule):
     S = np.arange(0, max(300, 4 * best.S + 50))
     tc = np.asarray(base_stock_costs(S, waiting_time=model, production_rule=rule, **p).total)
     tc = np.where(np.isnan(tc), np.inf, tc)
-    # The optimiser's rule (spec 3.1 "ties to the smaller S", at the precision of the
+    # The optimiser's rule (docs/model.md section 3.1 "ties to the smaller S", at the precision of the
     # total): no S beats S* by more than 1e-12 of the total, and no smaller S reaches it.
     margin = 2e-12 * abs(best.total_cost)
     assert best.total_cost <= tc.min() + margin
@@ -119,14 +119,14 @@ def test_sq_vectorised_equals_elementwise_and_identity(rows):
         assert bo[i] == sq_expected_backorders(int(s[i]), int(q[i]), float(m[i]))
         assert oh[i] == sq_expected_on_hand(int(s[i]), int(q[i]), float(m[i]))
     assert np.all(bo >= 0) and np.all(oh >= 0)
-    # E[OH] - E[BO] = E[s + U - X] = s + (Q+1)/2 - u (spec 3.2), up to rounding
+    # E[OH] - E[BO] = E[s + U - X] = s + (Q+1)/2 - u (docs/model.md section 3.2), up to rounding
     assert np.allclose(oh - bo, s + (q + 1) / 2 - m, rtol=1e-12, atol=1e-9)
 
 
 @FAST
 @given(st.integers(-30, 100), st.floats(0.0, 80.0))
 def test_loss_function_recursions(y, m):
-    # G1(y) - G1(y+1) = P(X > y) and G2(y) - G2(y+1) = G1(y+1) (definitions, spec 3.2):
+    # G1(y) - G1(y+1) = P(X > y) and G2(y) - G2(y+1) = G1(y+1) (definitions, docs/model.md section 3.2):
     # decreasing, and consistent with each other.
     g1, g1n = poisson_loss(y, m), poisson_loss(y + 1, m)
     assert g1n <= g1 + 1e-12

@@ -1,9 +1,9 @@
-"""The reference values of the specification (MODEL.md section 8), through the core
+"""The reference values of docs/model.md section 8, through the core
 functions, through ``evaluate_inputs``/``model.evaluate`` and through ``amspares evaluate
---json`` (in-process and as a real subprocess), and the JSON shape of spec section 6.
+--json`` (in-process and as a real subprocess), and the JSON shape of docs/model.md section 6.
 
-Every expected number below is quoted from the spec, section 8, unless a comment says
-otherwise (some are derived by hand from the spec's formulas, the derivation is given).
+Every expected number below is quoted from docs/model.md section 8, unless a comment says
+otherwise (some are derived by hand from the formulas of docs/model.md, the derivation is given).
 """
 
 from __future__ import annotations
@@ -23,25 +23,25 @@ from amspares.core import (accepted_quantity, base_stock_costs, erlang_c, made_t
 from amspares.model import evaluate
 from amspares.scenario import load_scenario
 
-# Case study, regular supplier (spec section 2): lambda = 2/yr, T = 30 yr, cp = 15,
+# Case study, regular supplier (docs/model.md section 2): lambda = 2/yr, T = 30 yr, cp = 15,
 # L = (82 + 4)/365, ce = 100/day, h = 0.45, Tr_in = 0.08, Tr_out = 10.
 REGULAR = dict(rate=2.0, years=30.0, price=15.0, lead_time_years=86 / 365,
                emergency_per_day=100.0, holding_per_part_year=0.45, inbound_share=0.08,
                outbound_per_part=10.0)
 
-# spec section 8 (rounded to cents there, so compared to 0.005)
+# docs/model.md section 8 (rounded to cents there, so compared to 0.005)
 SPEC_REGULAR = {"S": 5, "total_cost": 1735.71, "downtime": 15.21, "holding": 67.5,
                 "production": 900.0, "scrapping": 75.0, "transport": 678.0}
-SPEC_AM_MTO_TOTAL = 10800.0   # spec section 8
-SPEC_ACCEPTED_Q = 85          # spec section 8
-SPEC_EC_5 = 0.00013345406250  # spec section 8: Ec(5, 2*86/365), 14 decimals
-CENTS = 0.005 + 1e-9          # spec numbers are rounded to cents (12796.875 -> 12796.88)
+SPEC_AM_MTO_TOTAL = 10800.0   # docs/model.md section 8
+SPEC_ACCEPTED_Q = 85          # docs/model.md section 8
+SPEC_EC_5 = 0.00013345406250  # docs/model.md section 8: Ec(5, 2*86/365), 14 decimals
+CENTS = 0.005 + 1e-9          # the numbers of docs/model.md section 8 are rounded to cents (12796.875 -> 12796.88)
 
 
 def test_erlang_c_reference_value_and_mpmath():
     u = 2 * 86 / 365
     value = erlang_c(5, u)
-    assert value == pytest.approx(SPEC_EC_5, abs=5e-15)                 # spec section 8
+    assert value == pytest.approx(SPEC_EC_5, abs=5e-15)                 # docs/model.md section 8
     assert value == pytest.approx(float(mp_erlang_c(5, u)), rel=1e-13)  # mpmath, 50 digits
 
 
@@ -52,7 +52,7 @@ def test_regular_optimal_base_stock_reference_values():
     for comp in ("downtime", "holding", "production", "scrapping", "transport"):
         assert getattr(p.cost, comp) == pytest.approx(SPEC_REGULAR[comp], abs=CENTS), comp
     # Same numbers through the cost function at S = 5, and the downtime by hand from
-    # spec Eq. 6-7 with the mpmath Erlang C: 365 * Ec*L/(S-u) * n * ce.
+    # Eq. 6-7 (docs/model.md section 3.1) with the mpmath Erlang C: 365 * Ec*L/(S-u) * n * ce.
     c = base_stock_costs(5, **REGULAR)
     assert c.total == pytest.approx(p.total_cost, rel=1e-15)
     u = 2 * 86 / 365
@@ -85,9 +85,9 @@ TOP_KEYS_SPEC = {"name", "n", "accepted_q", "methods", "cheapest", "lowest_impac
 
 
 def check_spec_json(obj, exact=False):
-    """Assert the spec-section-6 shape and the section-8 values of the case study.
+    """Assert the shape of docs/model.md section 6 and the section-8 values of the case study.
 
-    ``exact``: a method holds exactly the spec's keys (``amspares evaluate --json``);
+    ``exact``: a method holds exactly the keys of docs/model.md section 6 (``amspares evaluate --json``);
     otherwise the internal result may add ``policy`` and ``units``."""
     assert set(obj) == TOP_KEYS_SPEC
     assert obj["n"] == 60.0 and obj["accepted_q"] == SPEC_ACCEPTED_Q
@@ -112,16 +112,16 @@ def check_spec_json(obj, exact=False):
     for comp in ("downtime", "holding", "production", "scrapping", "transport"):
         assert reg["cost"][comp] == pytest.approx(SPEC_REGULAR[comp], abs=CENTS)
     assert reg["order_quantity_advice"] is None
-    # spec section 6 example (rounded to cents there): impact of regular at S* = 5
+    # docs/model.md section 6 example (rounded to cents there): impact of regular at S* = 5
     assert reg["impact_mpts"] == pytest.approx(18913.75, abs=CENTS)
     assert reg["impact"]["material"] == pytest.approx(12796.88, abs=CENTS)
     assert reg["impact"]["process"] == pytest.approx(715.0, abs=CENTS)
     assert reg["impact"]["transport"] == pytest.approx(5401.88, abs=CENTS)
     mto = obj["methods"]["am_mto"]
-    # spec section 6: for an order method S is 0 and s, Q are null
+    # docs/model.md section 6: for an order method S is 0 and s, Q are null
     assert mto["kind"] == "order" and mto["S"] == 0 and mto["s"] is None and mto["Q"] is None
     assert mto["total_cost"] == SPEC_AM_MTO_TOTAL
-    assert obj["cheapest"] == "regular" and obj["lowest_impact"] == "regular"   # spec section 6
+    assert obj["cheapest"] == "regular" and obj["lowest_impact"] == "regular"   # docs/model.md section 6
 
 
 def test_model_evaluate_matches_spec_json():
@@ -148,8 +148,8 @@ def test_cli_evaluate_json_subprocess(tmp_path):
 
 
 def test_saving_over_the_runner_up_is_the_gap_between_the_two_cheapest():
-    """Evaluation.saving (core) on the case study: am_mto (10800, spec section 8) minus
-    regular (1735.71, spec section 8) = 9064.29; with one method there is no runner-up."""
+    """Evaluation.saving (core) on the case study: am_mto (10800, docs/model.md section 8) minus
+    regular (1735.71, docs/model.md section 8) = 9064.29; with one method there is no runner-up."""
     import math
 
     from amspares.binding import bind
@@ -161,4 +161,4 @@ def test_saving_over_the_runner_up_is_the_gap_between_the_two_cheapest():
     assert float(ev.saving[0]) == pytest.approx(10800.0 - 1735.7055282105157, rel=1e-12)
     only = evaluate(bind(sc).only(["regular"]))
     assert math.isnan(float(only.saving[0]))
-    assert int(ev.accepted_q[0]) == 85                     # spec section 8, computed lazily
+    assert int(ev.accepted_q[0]) == 85                     # docs/model.md section 8, computed lazily

@@ -1,7 +1,7 @@
 """The "Run scenario" button without Excel: a fake xlwings Book that records every write.
 
 The fake is loaded from the committed template (cells and defined names), so the names the
-ribbon uses are the real ones. Expected numbers: the spec's section 8 reference values,
+ribbon uses are the real ones. Expected numbers: the reference values of docs/model.md section 8,
 or hand calculations written out in the comments.
 """
 
@@ -192,15 +192,15 @@ def test_run_scenario_writes_results_only_and_matches_reference(book):
     # = 60*15 + 60*15*0.08 + 60*10 = 900 + 72 + 600 = 1572.
     assert py_value(book, "regular", "base stock S") == 0
     assert math.isclose(py_value(book, "regular", "total cost TC"), 1572.0, rel_tol=1e-12)
-    # AM MTO: n (cp + Tr_out) = 60 * (175 + 5) = 10800 (spec section 8), unchanged by ce
+    # AM MTO: n (cp + Tr_out) = 60 * (175 + 5) = 10800 (docs/model.md section 8), unchanged by ce
     assert math.isclose(py_value(book, "am_mto", "total cost TC"), 10800.0, rel_tol=1e-12)
     assert book.get("py_cheapest") == "regular"
-    assert book.get("py_accepted_q") == 85                # spec section 8
+    assert book.get("py_accepted_q") == 85                # docs/model.md section 8
 
 
 def test_run_scenario_case_study_reference_values(book):
     ribbon.run_scenario(book)
-    # spec section 8: regular S* = 5, TC = 1735.71 (downtime 15.21, holding 67.5, ...)
+    # docs/model.md section 8: regular S* = 5, TC = 1735.71 (downtime 15.21, holding 67.5, ...)
     assert py_value(book, "regular", "base stock S") == 5
     assert round(py_value(book, "regular", "total cost TC"), 2) == 1735.71
     assert round(py_value(book, "regular", "  downtime CD"), 2) == 15.21
@@ -251,14 +251,14 @@ def test_changing_kind_needs_a_new_workbook(book):
 
 
 def test_moq_fills_the_sq_block(book):
-    book.set("methods_regular_moq", 100.0)     # > n = 60: one order (spec 3.2)
+    book.set("methods_regular_moq", 100.0)     # > n = 60: one order (docs/model.md section 3.2)
     before = snapshot(book)
     ribbon.run_scenario(book)
     assert book.app.alerts == []
     assert_only_result_cells_written(book, before)
     sq = book.get("sq_regular")                 # a column: 1-D, as xlwings returns it
     labels = [p for _l, p in fill.SQ_ROWS]
-    # one order of 100: billed 100, shipped min(100, accepted_q = 85) = 85 (spec 3.2, section 8)
+    # one order of 100: billed 100, shipped min(100, accepted_q = 85) = 85 (docs/model.md section 3.2, section 8)
     assert sq[labels.index("Q")] == 100
     assert sq[labels.index("units.produced")] == 100
     assert sq[labels.index("units.shipped_to_warehouse")] == 85
@@ -291,4 +291,4 @@ def test_other_workbook_opens_a_new_case_study_workbook():
     wb = openpyxl.load_workbook(path, data_only=True)
     assert wb.sheetnames[:2] == ["Inputs", "Results"]
     (sheet, ref), = list(wb.defined_names["result_regular_total_cost"].destinations)
-    assert round(wb[sheet][ref.replace("$", "")].value, 2) == 1735.71      # spec section 8
+    assert round(wb[sheet][ref.replace("$", "")].value, 2) == 1735.71      # docs/model.md section 8

@@ -1,7 +1,7 @@
-"""Every validation error of the scenario loader (spec section 2): the exact one-line
+"""Every validation error of the scenario loader (docs/model.md section 2): the exact one-line
 message ``key = value: rule`` naming the input, its value and the rule.
 
-The expected messages are written from the spec's rules ("rates, prices, costs, days,
+The expected messages are written from the rules of docs/model.md section 2 ("rates, prices, costs, days,
 km, weights >= 0; service_years > 0; shares in [0, 1]; efficiencies in (0, 1]; moq an
 integer >= 1; confidence in (0, 1)"; unknown keys name the nearest valid one).
 """
@@ -150,7 +150,7 @@ def test_validation_message(edits, message):
 
 
 def test_volume_form_is_accepted_and_multiplied():
-    # spec section 2: h_item = h_vol * package_m3 (thesis: 180 EUR/m3 x 0.002 m3 = 0.36)
+    # docs/model.md section 2: h_item = h_vol * package_m3 (thesis: 180 EUR/m3 x 0.002 m3 = 0.36)
     sc = parse_scenario(case(storage={"volume_cost_per_m3": 180.0, "package_m3": 0.002}))
     assert sc.inputs()["storage.holding_per_part_year"] == pytest.approx(0.36, rel=1e-15)
 

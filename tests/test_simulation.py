@@ -1,4 +1,4 @@
-"""Seeded discrete-event simulations of the two waiting-time models of spec 3.1.
+"""Seeded discrete-event simulations of the two waiting-time models of docs/model.md section 3.1.
 
 (a) A base-stock system: Poisson demand (rate lambda), every demand triggers a
     replenishment order that arrives after a deterministic lead time L, backorders are
@@ -80,7 +80,7 @@ def test_erlang_c_wait_matches_simulated_mms_queue(S, lam, mean_service):
 
 
 def test_erlang_c_overstates_the_base_stock_wait_at_s1():
-    # Spec 3.1: ~4.4x at S = 1 in the case study. Closed forms: Erlang C W = u L/(1-u)
+    # docs/model.md section 3.1: ~4.4x at S = 1 in the case study. Closed forms: Erlang C W = u L/(1-u)
     # (M/M/1), exact W = (u - 1 + e^-u)/lambda; their ratio u^2 / ((1-u)(u-1+e^-u)).
     u = LAM * L
     closed = u * u / ((1 - u) * (u - 1 + math.exp(-u)))

@@ -23,7 +23,7 @@ from amspares.workbook.situations import SHEETS, add_situation_sheets, breakeven
 
 import render
 
-# Where each sweep of spec section 5 belongs (the brief's sheet list, written out here
+# Where each sweep of docs/model.md section 5 belongs (the brief's sheet list, written out here
 # independently of the module's own table).
 SWEEP_SHEET = {
     "cost_vs_S": "Base comparison", "cost_breakdown": "Base comparison", "emergency_cost": "Base comparison",
@@ -145,7 +145,7 @@ def test_base_policy_table_is_the_base_evaluation(study, book):
         r = dict(zip(header, row))
         m = study["base"]["methods"][r["method"]]
         assert (r["S"], r["total_cost"], r["impact_mpts"]) == (m["S"], m["total_cost"], m["impact_mpts"])
-    # spec section 8: the regular method's optimal S is 5 in the case study
+    # docs/model.md section 8: the regular method's optimal S is 5 in the case study
     assert [r for r in grid[1:] if r[0] == "regular"][0][header.index("S")] == 5
 
 
@@ -176,7 +176,7 @@ def test_breakeven_cells_equal_study_json(study, book):
                 assert unit in UNITS + ("",)
                 shown = f"{v:,.1f}" if abs(v) >= 100 else f"{v:,.2f}"
                 assert shown in sentence, (sentence, v)
-    assert seen == 13      # 4 single + portfolio T1/T10 + 3 mould sizes by cost + 3 by impact + energy (spec 5)
+    assert seen == 13      # 4 single + portfolio T1/T10 + 3 mould sizes by cost + 3 by impact + energy (docs/model.md section 5)
 
 
 def test_null_breakeven_says_why(study):

@@ -8,7 +8,7 @@ the names ``xlwings/udfs.py`` uses at import time), ``xlwings.udfs`` is imported
 would be sent to Excel: the VBA module and the ``Application.MacroOptions`` calls that
 carry the Function Wizard's description, category and argument help.
 
-Expected texts come from the spec (function names and argument order, section 7) and
+Expected texts come from docs/model.md (function names and argument order, section 7) and
 from Excel's limits (255 characters per description, 1023 per VBA line).
 """
 
@@ -145,7 +145,7 @@ def test_generated_vba_has_every_function_with_its_arguments(real_xlwings):
         args = ", ".join(inspect.signature(f).parameters)
         assert (f'{name} = XLPy.CallUDF("amspares.udfs", "{name}", Array({args}), '
                 f"ActiveWorkbook, Application.Caller)") in vba
-    # spec section 7, literally
+    # docs/model.md section 7, literally
     assert ("Function TOTALCOST(S, rate, years, price, lead_days, emergency_per_day, "
             "regular_per_demand, inbound_share, outbound_per_part, holding_per_part_year, "
             "Optional investment, Optional benefit_per_part_year, Optional waiting_time, "
@@ -235,7 +235,7 @@ def test_values_as_xlwings_delivers_them(real_xlwings):
     info = module.OPTIMAL_S.__xlfunc__
     given = [2.0, 30.0, 15.0, 86.0, 100.0, 0.0, 0.08, 10.0, 0.45]
     args = [[[v]] for v in given] + [[[a["optional"]]] for a in info["args"][len(given):]]
-    assert module.OPTIMAL_S(*args) == [[5]]                          # spec section 8
+    assert module.OPTIMAL_S(*args) == [[5]]                          # docs/model.md section 8
     names = [a["name"] for a in info["args"]]
     args[names.index("with_cost")] = [[True]]
     args[names.index("waiting_time")] = [["erlang_c"]]                # the thesis's model

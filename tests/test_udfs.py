@@ -1,12 +1,12 @@
-"""The Excel functions (spec section 7), called as plain Python.
+"""The Excel functions (docs/model.md section 7), called as plain Python.
 
 Where expected numbers come from:
 
-* the spec's section 8 reference values (TOTALCOST 1735.71, OPTIMAL_S 5, MTO 10800,
+* the reference values of docs/model.md section 8 (TOTALCOST 1735.71, OPTIMAL_S 5, MTO 10800,
   ERLANGC 0.00013345406250, ACCEPTED_Q 85) and the JSON example of section 6 (impact
   18913.75, which the comment next to the test also derives by hand);
-* an independent reference implementation in this file, written from the spec's
-  formulas with mpmath at 40 digits: Erlang C by its textbook factorial formula (not the
+* an independent reference implementation in this file, written from the
+  formulas of docs/model.md with mpmath at 40 digits: Erlang C by its textbook factorial formula (not the
   Erlang B recursion of the core), the exact wait and the (s,Q) expectations by
   brute-force summation over the Poisson distribution (the thesis's X-by-U matrix),
   TC(S) of Eq. 1 term by term, and S* / s* by exhaustive search;
@@ -30,7 +30,7 @@ from amspares.excel import functions as fx
 
 mp.mp.dps = 40
 
-# The case study's regular supplier (spec section 2): rate, years, price, lead_days,
+# The case study's regular supplier (docs/model.md section 2): rate, years, price, lead_days,
 # emergency_per_day, regular_per_demand, inbound_share, outbound_per_part, holding.
 REGULAR = (2, 30, 15, 86, 100, 0, 0.08, 10, 0.45)
 AM_MTS = (2, 30, 175, 11, 100, 0, 0.08, 10, 0.45)
@@ -59,7 +59,7 @@ def ref_wait_years(S, rate, lead_years, model):
 
 def ref_tc(S, rate, years, price, lead_days, ce, cd, tr_in, tr_out, h, inv=0, bp=0,
            model="erlang_c"):
-    """TC(S) of thesis Eq. 1 with Eq. 7-13, term by term (spec 3.1)."""
+    """TC(S) of thesis Eq. 1 with Eq. 7-13, term by term (docs/model.md section 3.1)."""
     n = mp.mpf(rate) * years
     w = ref_wait_years(S, rate, mp.mpf(lead_days) / 365, model)
     cd_total = (365 * w * n * ce if n * ce else 0) + n * cd
@@ -98,7 +98,7 @@ PARAM_SETS = [
 
 
 def test_spec_reference_values():
-    # spec section 8, with the thesis's switches (version 2 defaults are "exact" and "charged")
+    # docs/model.md section 8, with the thesis's switches (version 2 defaults are "exact" and "charged")
     assert fx.totalcost(5, *REGULAR, waiting_time="erlang_c") == pytest.approx(1735.71, abs=0.005)
     assert fx.optimal_s(*REGULAR, waiting_time="erlang_c") == 5
     assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 0, 0, 5, 0.45, order_wait="free") == \
@@ -115,7 +115,7 @@ def test_udf_module_gives_the_same_as_the_pure_functions():
 
 
 def test_ecompts_case_study():
-    # Spec section 6: regular at S* = 5 is 18913.75 mPts. By hand (spec section 4):
+    # docs/model.md section 6: regular at S* = 5 is 18913.75 mPts. By hand (docs/model.md section 4):
     # up = 0.25/0.8 = 0.3125 kg; EM = 630*0.3125*65 = 12796.875; EP = 65*0.25*44 = 715;
     # ET = 65*0.3125*(5000*0.022) + 65*0.25*(5000*0.022) + 60*0.25*(100*0.14 + 1000*0.078)
     #    = 2234.375 + 1787.5 + 1380 = 5401.875; total 18913.75.
@@ -157,7 +157,7 @@ def test_investment_and_benefit():
 
 
 def test_totalcost_mto_ignores_stock_only_inputs():
-    # spec 3.3: TC = n cp + n cd + n Tr_out + I - B; here 60*175 + 60*20 + 60*5 + 100 - 0.4*60*30/2
+    # docs/model.md section 3.3: TC = n cp + n cd + n Tr_out + I - B; here 60*175 + 60*20 + 60*5 + 100 - 0.4*60*30/2
     want = 60 * 175 + 60 * 20 + 60 * 5 + 100 - 0.4 * 60 * 30 / 2
     assert fx.totalcost("MTO", 2, 30, 175, 11, 100, 20, 0.5, 5, 0.45, 100, 0.4,
                         order_wait="free") == pytest.approx(want)
@@ -179,7 +179,7 @@ def test_backorder_wait_in_days(S, rate, lead, model):
 
 
 def test_backorder_wait_spec_ratio():
-    # spec 3.1: Erlang C overstates the exact wait 4.4-fold at S = 1 in the case study
+    # docs/model.md section 3.1: Erlang C overstates the exact wait 4.4-fold at S = 1 in the case study
     ratio = fx.backorder_wait(1, 2, 86, "erlang_c") / fx.backorder_wait(1, 2, 86, "exact")
     assert round(ratio, 1) == 4.4
 
@@ -195,7 +195,7 @@ def test_sq_expectations_against_x_by_u_matrix(s, Q, u):
 @pytest.mark.parametrize("Q,u,h,ce", [(20, 2 * 86 / 365, 0.45, 100), (5, 1.3, 1.0, 10),
                                       (1, 0.47, 0.45, 100), (10, 4.0, 2.0, 0.5), (3, 0.2, 5, 0)])
 def test_optimal_reorder_point_against_exhaustive_search(Q, u, h, ce):
-    # spec 3.2: s* minimises CD + CH = T (365 ce E[BO](s) + h E[OH](s)) over s >= -Q
+    # docs/model.md section 3.2: s* minimises CD + CH = T (365 ce E[BO](s) + h E[OH](s)) over s >= -Q
     cands = range(-Q, 16)
     sums = {s: ref_sq(s, Q, u) for s in cands}
     cost = {s: 365 * ce * sums[s][1] + h * sums[s][0] for s in cands}
@@ -215,12 +215,12 @@ def test_accepted_q_against_summation(n, c):
 
 
 def test_breakeven_price():
-    # Case study (spec 5.2): AM MTO costs n cp + n Tr_out = 60 cp + 60*5; it equals the
+    # Case study (docs/model.md section 5.2): AM MTO costs n cp + n Tr_out = 60 cp + 60*5; it equals the
     # optimal regular total (brute force) at cp = (TC* - 300) / 60.
     S_ref, tc_ref = ref_optimal(REGULAR)
     want = float((tc_ref - 60 * 5) / 60)
     assert fx.breakeven_price(*REGULAR, 5, waiting_time="erlang_c") == pytest.approx(want, rel=1e-10)
-    assert want == pytest.approx((1735.71 - 300) / 60, abs=1e-4)     # spec section 8 total
+    assert want == pytest.approx((1735.71 - 300) / 60, abs=1e-4)     # docs/model.md section 8 total
     # With a stock-side investment, a shared cd, an MTO investment and benefit:
     params = (0.5, 10, 40, 30, 500, 20, 0.1, 3, 1.2)
     S_ref, tc_ref = ref_optimal(params, "exact", inv=1000)

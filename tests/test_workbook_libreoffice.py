@@ -102,7 +102,7 @@ def test_recalculation_really_happened(case):
     stale = openpyxl.load_workbook(case["corrupted"], data_only=True)
     assert value_at(stale, "result_regular_total_cost") == 999.0
     assert stale["Model regular"]["B75"].value == -1.0
-    # spec section 8: TC = 1735.71 at S* = 5
+    # docs/model.md section 8: TC = 1735.71 at S* = 5
     assert round(value_at(case["recalc"], "result_regular_total_cost"), 2) == 1735.71
     assert close(case["recalc"]["Model regular"]["B75"].value, case["cache"]["Model regular"]["B75"])
 
@@ -119,20 +119,20 @@ def test_every_formula_equals_the_core_value_and_the_cached_value(case):
     assert mismatches(cached, case["cache"], abs_tol=0.0) == []
 
 
-def test_results_equal_amspares_evaluate_and_the_spec(case):
+def test_results_equal_amspares_evaluate_and_the_model(case):
     wb = case["recalc"]
     r = evaluate(case["scenario"])
     for m, res in r["methods"].items():
         for f in RESULT_FIELDS:
             assert close(value_at(wb, f"result_{m}_{f}"), res[f]), (m, f)
-    assert value_at(wb, "result_cheapest") == r["cheapest"] == "regular"          # spec section 8
+    assert value_at(wb, "result_cheapest") == r["cheapest"] == "regular"          # docs/model.md section 8
     assert value_at(wb, "result_lowest_impact") == r["lowest_impact"]
-    assert value_at(wb, "result_regular_S") == 5                                  # spec section 8
-    assert value_at(wb, "result_am_mto_total_cost") == 10800                      # spec section 8
+    assert value_at(wb, "result_regular_S") == 5                                  # docs/model.md section 8
+    assert value_at(wb, "result_am_mto_total_cost") == 10800                      # docs/model.md section 8
 
 
 def test_erlang_c_cell_matches_the_spec_reference(case):
-    # spec section 8: Ec(5, 2*86/365) = 0.00013345406250 (confirmed with mpmath in
+    # docs/model.md section 8: Ec(5, 2*86/365) = 0.00013345406250 (confirmed with mpmath in
     # test_workbook_template.py), given to 14 decimals; row 70 is S = 0, so S = 5 is row 75
     assert round(case["recalc"]["Model regular"]["C75"].value, 14) == 0.00013345406250
 
@@ -208,7 +208,7 @@ def test_sq_every_formula_equals_the_core_value_after_moq_edits(sq, moq):
 def test_sq_several_orders_reorder_point_from_the_table(sq):
     wb = sq[40]["wb"]
     ws = wb["Model regular"]
-    assert ws["B16"].value == "several orders"                 # moq 40 <= n = 60 (spec 3.2)
+    assert ws["B16"].value == "several orders"                 # moq 40 <= n = 60 (docs/model.md section 3.2)
     # s* = 3: brute-force X-by-U summation in test_workbook_template.py
     assert value_at(wb, "result_regular_reorder_point") == 3 == ws["B23"].value
     # Eq. 18: billed = ceil(60/40) * 40 = 80 parts, CP = 80 * 15 = 1200
@@ -223,7 +223,7 @@ def test_sq_one_order_after_editing_moq_to_100(sq):
     wb = sq[100]["wb"]
     ws = wb["Model regular"]
     assert ws["B16"].value == "one order"
-    # spec 3.2 and section 8: shipped = min(100, accepted_q = 85) = 85, billed = 100
+    # docs/model.md section 3.2 and section 8: shipped = min(100, accepted_q = 85) = 85, billed = 100
     assert value_at(wb, "model_accepted_q") == 85
     assert ws["B25"].value == 100 and ws["B26"].value == 85
     assert value_at(wb, "result_regular_reorder_point") == "n/a"
@@ -235,7 +235,7 @@ def test_sq_one_order_after_editing_moq_to_100(sq):
 
 def test_sq_back_to_base_stock_after_editing_moq_to_1(sq):
     wb = sq[1]["wb"]
-    # spec section 8: S* = 5, TC = 1735.71
+    # docs/model.md section 8: S* = 5, TC = 1735.71
     assert value_at(wb, "result_regular_S") == 5
     assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71
     assert wb["Model regular"]["B16"].value == "base stock (moq = 1)"

@@ -1,7 +1,7 @@
 """The template workbook and the emailed copy, checked without a spreadsheet engine.
 
-Expected numbers come from the spec's section 8 or from mpmath (high precision, stated at
-each use); structural expectations come from the spec's section 2 key list.
+Expected numbers come from docs/model.md section 8 or from mpmath (high precision, stated at
+each use); structural expectations come from the key list of docs/model.md section 2.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def test_inputs_sheet_has_every_key_with_name_unit_symbol_help_and_validation():
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
             validated[rng.coord] = dv.formula1
-    for spec in all_keys(sc.methods):                       # spec section 2 keys
+    for spec in all_keys(sc.methods):                       # docs/model.md section 2 keys
         r = rows[spec.key]
         assert ws[f"C{r}"].value == (spec.unit or None) and ws[f"D{r}"].value == (spec.symbol or None)
         assert ws[f"E{r}"].value and spec.help in ws[f"E{r}"].value
@@ -150,7 +150,7 @@ def test_cached_model_values_match_independent_references():
     data = openpyxl.load_workbook(TEMPLATE, data_only=True)
     ws = data["Model regular"]
     u = mpmath.mpf(2) * 86 / 365
-    # the spec's section 8 value, and mpmath, at S = 5 (row 75; row 70 is S = 0)
+    # the value of docs/model.md section 8, and mpmath, at S = 5 (row 75; row 70 is S = 0)
     assert round(ws["C75"].value, 14) == 0.00013345406250
     for S in (1, 2, 5, 9, 20):
         assert math.isclose(ws[f"C{70 + S}"].value, float(mp_erlang_c(S, u)), rel_tol=1e-12), S
@@ -168,13 +168,13 @@ def value_at(wb, name):
 
 def test_cached_results_are_the_spec_reference_values():
     wb = openpyxl.load_workbook(TEMPLATE, data_only=True)
-    # spec section 8
+    # docs/model.md section 8
     assert value_at(wb, "result_regular_S") == 5
     assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71
     assert value_at(wb, "result_am_mto_total_cost") == 10800
     assert value_at(wb, "py_accepted_q") == 85
     assert value_at(wb, "result_cheapest") == "regular"
-    # spec section 6 example: regular impact 18913.75 mPts
+    # docs/model.md section 6 example: regular impact 18913.75 mPts
     assert round(value_at(wb, "result_regular_impact_mpts"), 2) == 18913.75
 
 
@@ -227,7 +227,7 @@ def test_scenario_without_part_says_so(tmp_path):
     wb = openpyxl.load_workbook(path, data_only=True)
     assert value_at(wb, "result_regular_impact_mpts") == "no part"
     assert value_at(wb, "result_lowest_impact") == "no part"
-    assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71     # spec section 8
+    assert round(value_at(wb, "result_regular_total_cost"), 2) == 1735.71     # docs/model.md section 8
 
 
 def test_inject_refuses_a_cell_that_is_not_a_formula(tmp_path):
@@ -305,11 +305,11 @@ def test_sq_block_labels_and_python_column(moq40):
     assert ws["B23"].value.startswith("=IF(AND(methods_regular_moq>1")
 
 
-def test_accepted_q_is_live_and_matches_the_spec():
+def test_accepted_q_is_live_and_matches_the_reference():
     wb = openpyxl.load_workbook(TEMPLATE)
     data = openpyxl.load_workbook(TEMPLATE, data_only=True)
     assert "COUNTIF" in value_at(wb, "model_accepted_q")
-    assert value_at(data, "model_accepted_q") == 85                       # spec section 8
+    assert value_at(data, "model_accepted_q") == 85                       # docs/model.md section 8
     assert value_at(data, "model_accepted_q") == value_at(data, "py_accepted_q")
 
 

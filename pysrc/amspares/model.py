@@ -1,4 +1,4 @@
-"""Scenario-level evaluation: one scenario in, the spec-section-6 result out.
+"""Scenario-level evaluation: one scenario in, the result object of docs/model.md section 6 out.
 
 A thin layer over :func:`amspares.core.evaluate.evaluate` (which does all the arithmetic,
 on the parameters :func:`amspares.binding.bind` makes of the scenario) that turns its
@@ -26,17 +26,17 @@ from amspares.core.evaluate import evaluate as evaluate_params
 from amspares.scenario import Scenario
 from amspares.wording import evaluate_note
 
-#: Keys of a method's object that spec section 6 does not list, kept for the workbook and
+#: Keys of a method's object that docs/model.md section 6.2 does not list, kept for the workbook and
 #: the readable reports; ``amspares evaluate --json`` leaves them out (``spec_only``).
 EXTRA_METHOD_KEYS = ("policy", "units")
 
 
 def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
                 spec_only: bool = False) -> dict[str, Any]:
-    """Element ``i`` of an evaluation as the JSON object of spec section 6.
+    """Element ``i`` of an evaluation as the JSON object of docs/model.md section 6.
 
     Each method also carries ``policy`` (base_stock, reorder_point, one_order,
-    make_to_order) and ``units`` (P, W, n of spec section 4) unless ``spec_only``.
+    make_to_order) and ``units`` (P, W, n of docs/model.md section 4) unless ``spec_only``.
     """
     methods = {}
     for name, r in ev.methods.items():
@@ -121,9 +121,9 @@ def notes(ev: Evaluation, i: int = 0) -> list[str]:
 
 def evaluate(scenario: Scenario, *, with_saving: bool = False,
              spec_only: bool = False) -> dict[str, Any]:
-    """Evaluate a scenario: the object of spec section 6 (plain floats, full precision).
+    """Evaluate a scenario: the object of docs/model.md section 6 (plain floats, full precision).
 
-    ``spec_only`` gives exactly the spec's keys (``amspares evaluate --json``);
+    ``spec_only`` gives exactly the keys of docs/model.md section 6 (``amspares evaluate --json``);
     ``with_saving`` adds ``saving_over_runner_up`` (EUR; None with one method) and
     ``runner_up`` (the next method by the same choice rule), which the readable table shows.
     """

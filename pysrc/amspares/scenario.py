@@ -1,4 +1,4 @@
-"""Scenario files (TOML, spec section 2): schema, validation, factor-table look-ups.
+"""Scenario files (TOML, docs/model.md section 2): schema, validation, factor-table look-ups.
 
 A :class:`Scenario` is an immutable, validated set of dotted keys
 (``demand.rate_per_year``, ``methods.regular.price``, ...). Every input that reaches the

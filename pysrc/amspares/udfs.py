@@ -1,4 +1,4 @@
-"""Excel worksheet functions (xlwings UDFs, spec section 7): ``=OPTIMAL_S(...)`` and friends.
+"""Excel worksheet functions (xlwings UDFs, docs/model.md section 7): ``=OPTIMAL_S(...)`` and friends.
 
 Thin wrappers: each one hands its arguments to :mod:`amspares.excel.functions`, which
 coerces them, makes ONE call into the pure model (:mod:`amspares.core`) and shapes the

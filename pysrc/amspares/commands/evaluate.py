@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
                    help="scenario file (default: the built-in thesis case study)")
-    p.add_argument("--json", action="store_true", help="print the JSON object of the spec, section 6")
+    p.add_argument("--json", action="store_true", help="print the JSON object of docs/model.md section 6")
     p.set_defaults(func=run)
 
 

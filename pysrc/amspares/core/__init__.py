@@ -1,7 +1,7 @@
 """The pure model: numpy/scipy only, vectorised, no I/O, no xlwings/openpyxl.
 
 Every public function names the thesis equation it implements (equation numbers are
-the thesis's, see ``docs/model.md`` and the specification ``MODEL.md``).
+the thesis's, see ``docs/model.md``).
 
 The names below are exported lazily (PEP 562 module ``__getattr__``): ``from amspares.core
 import erlang_c`` imports :mod:`amspares.core.erlang` (and scipy.special) only then, so that

@@ -20,9 +20,9 @@ DAYS_PER_YEAR = 365.0
 
 
 def lead_time_years(production_days, shipping_days=0.0):
-    """Replenishment lead time ``L = (production_days + shipping_days) / 365`` in years (spec 3).
+    """Replenishment lead time ``L = (production_days + shipping_days) / 365`` in years (docs/model.md section 3).
 
-    Spec section 9: the thesis's lead times (86 and 11 days) are production plus 4 shipping days.
+    docs/model.md section 9: the thesis's lead times (86 and 11 days) are production plus 4 shipping days.
 
     Examples
     --------
@@ -34,7 +34,7 @@ def lead_time_years(production_days, shipping_days=0.0):
 
 
 def offered_load(rate, lead_time_years):
-    """Expected demand during the lead time ``u = lambda L`` (spec 3; the Erlang "offered load").
+    """Expected demand during the lead time ``u = lambda L`` (docs/model.md section 3; the Erlang "offered load").
 
     Examples
     --------
@@ -162,7 +162,7 @@ def base_stock_costs(stock, *, rate, years, price, lead_time_years, emergency_pe
 
     Examples
     --------
-    The case study's regular supplier at S = 5 (spec section 8: TC = 1735.71):
+    The case study's regular supplier at S = 5 (docs/model.md section 8: TC = 1735.71):
 
     >>> c = base_stock_costs(5, rate=2.0, years=30.0, price=15.0, lead_time_years=86/365,
     ...                      emergency_per_day=100.0, holding_per_part_year=0.45,

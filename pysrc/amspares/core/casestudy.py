@@ -76,7 +76,7 @@ The sweeps, their swept columns and their extra columns:
     energy of every printing method (every method other than regular with a non-zero
     ``energy_kwh_per_kg``, and am_mto), converted by Eq. 36; all methods (Fig. 26).
 
-Break-evens (spec section 5 names)
+Break-evens (docs/model.md section 5 names)
 ----------------------------------
 ``am_price_breakeven``, ``regular_price_breakeven``, ``moq_breakeven_cost``,
 ``moq_breakeven_impact``, ``portfolio_breakeven_skus`` (``{"T1": .., "T10": ..}``),

@@ -126,7 +126,7 @@ def erlang_c(servers, offered_load):
 
     ``Ec(S, u) = S B / (S - u (1 - B))`` with ``B = B(S, u)`` from :func:`erlang_b`.
     When ``S <= u`` the queue is unstable and every demand waits: the result is 1
-    (spec section 7). ``S = 0`` also gives 1.
+    (docs/model.md section 7). ``S = 0`` also gives 1.
 
     Parameters
     ----------
@@ -142,7 +142,7 @@ def erlang_c(servers, offered_load):
 
     Examples
     --------
-    The case study (spec section 8): S = 5, lambda = 2 per year, L = 86 days.
+    The case study (docs/model.md section 8): S = 5, lambda = 2 per year, L = 86 days.
 
     >>> round(float(erlang_c(5, 2 * 86 / 365)), 14)
     0.00013345406250

@@ -1,4 +1,4 @@
-"""Make to order: print on demand at a hub near the customer (spec 3.3)."""
+"""Make to order: print on demand at a hub near the customer (docs/model.md section 3.3)."""
 
 from __future__ import annotations
 
@@ -60,9 +60,9 @@ def made_to_order_breakeven_price(target_total_cost, *, rate, years, regular_per
                                   outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
                                   delivery_days=0.0, emergency_per_day=0.0, free_days=0.0,
                                   order_wait="charged"):
-    """Price per part at which make to order costs exactly ``target_total_cost`` (spec 5.2).
+    """Price per part at which make to order costs exactly ``target_total_cost`` (docs/model.md section 5.2).
 
-    Make to order is linear in its price (spec 3.3, thesis Eq. 1), so the break-even is
+    Make to order is linear in its price (docs/model.md section 3.3, thesis Eq. 1), so the break-even is
     closed-form: ``cp* = (TC_target - CD - n Tr_out - I + B) / n`` with the downtime ``CD`` of
     :func:`made_to_order_costs` (same ``delivery_days``, ``emergency_per_day``, ``free_days``,
     ``order_wait``). Use the optimal
@@ -73,7 +73,7 @@ def made_to_order_breakeven_price(target_total_cost, *, rate, years, regular_per
     Examples
     --------
     The case study: the AM price at which AM MTO costs as much as optimal regular stock
-    (1735.71, spec section 8):
+    (1735.71, docs/model.md section 8):
 
     >>> round(float(made_to_order_breakeven_price(1735.7055282105157, rate=2.0, years=30.0,
     ...                                           outbound_per_part=5.0)), 4)

@@ -153,7 +153,7 @@ def poisson_cdf(k, mean):
 def poisson_loss(y, mean):
     """First-order Poisson loss ``G1(y) = E[(X - y)^+]``, ``X ~ Poisson(mean)``.
 
-    Expected backorders of a base-stock level ``y`` (the "exact" wait of spec 3.1 is
+    Expected backorders of a base-stock level ``y`` (the "exact" wait of docs/model.md section 3.1 is
     ``G1(S) / lambda`` by Little's law). Closed form ``G1(y) = (m - y) P(X > y) + m P(X = y)``
     (thesis Eq. 24 with Q = 1).
 
@@ -239,7 +239,7 @@ def accepted_quantity(total_demand, confidence):
 
     Examples
     --------
-    >>> accepted_quantity(60.0, 0.999)      # spec section 8
+    >>> accepted_quantity(60.0, 0.999)      # docs/model.md section 8
     85
     """
     n = np.asarray(total_demand, dtype=float)

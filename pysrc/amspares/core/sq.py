@@ -1,6 +1,6 @@
 """Make-to-stock with a minimum order quantity: the (s,Q) policy (thesis section 3.3).
 
-Two regimes (spec 3.2), with ``Q = moq`` and ``n = lambda T``:
+Two regimes (docs/model.md section 3.2), with ``Q = moq`` and ``n = lambda T``:
 
 * ``Q <= n`` -- several orders, steady state (Eq. 21-26). The thesis builds an X-by-U matrix
   of lead-time demand X ~ Poisson(u) against U ~ uniform{1..Q}; here the same expectations
@@ -138,7 +138,7 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
 
 @dataclass(frozen=True)
 class SQPolicy:
-    """An (s,Q) policy and its cost (spec 3.2). ``s`` is NaN in the one-order regime."""
+    """An (s,Q) policy and its cost (docs/model.md section 3.2). ``s`` is NaN in the one-order regime."""
 
     s: np.ndarray | float
     Q: np.ndarray | int
@@ -162,7 +162,7 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
                     outbound_per_part=0.0, investment=0.0, benefit_per_part_year=0.0,
                     accepted_q_confidence=0.999, reorder_point=None, free_days=0.0,
                     service_target=None, service_measures=True):
-    """Cost of ordering ``Q`` at a time, at the optimal (or a given) reorder point (spec 3.2).
+    """Cost of ordering ``Q`` at a time, at the optimal (or a given) reorder point (docs/model.md section 3.2).
 
     * ``CD = 365 E[BO_w] ce T + n cd`` (Eq. 15; ``E[BO_w]`` = E[BO] at ``u_w = lambda (L - w)^+``,
       ``w = free_days / 365``, docs/model.md section 3.2), ``CH = E[OH] h T`` (Eq. 16)
@@ -266,7 +266,7 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
 
 @dataclass(frozen=True)
 class OrderQuantityAdvice:
-    """The cheapest order quantity ``Q >= moq`` (spec 3.2, thesis 5.1.2)."""
+    """The cheapest order quantity ``Q >= moq`` (docs/model.md section 3.2, thesis 5.1.2)."""
 
     Q: np.ndarray | int
     s: np.ndarray | float

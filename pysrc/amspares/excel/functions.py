@@ -1,4 +1,4 @@
-"""The Excel functions (spec section 7) as plain Python: coercion, one core call, shaping.
+"""The Excel functions (docs/model.md section 7) as plain Python: coercion, one core call, shaping.
 
 This module is what :mod:`amspares.udfs` (the ``@xw.func`` wrappers) calls; it does not
 import xlwings, so every function here can be called and tested as ordinary Python.
@@ -638,7 +638,7 @@ def erlangc(S, u):
 
     Examples
     --------
-    >>> round(erlangc(5, 2 * 86 / 365), 14)      # spec section 8
+    >>> round(erlangc(5, 2 * 86 / 365), 14)      # docs/model.md section 8
     0.0001334540625
 
     M/M/1: Ec = u; M/M/2 with u = 0.5: Ec = (u^2/2 * 2/(2-u)) / (1 + u + u^2/2 * 2/(2-u)) = 0.1:
@@ -775,12 +775,12 @@ def ecompts(produced, shipped_to_warehouse, delivered, weight_kg, material_mpts_
             warehouse_leg_mpts_per_kg, customer_leg_mpts_per_kg, extra_mpts_per_part=0.0):
     """``ECOMPTS(...)``: Eco-indicator 99 impact in mPts (thesis Eq. 32-41).
 
-    One call of :func:`amspares.core.environmental_impact`; the counts come from spec
+    One call of :func:`amspares.core.environmental_impact`; the counts come from docs/model.md
     section 4 (stock, moq = 1: P = W = n + S*; make to order: P = n, W = 0).
 
     Examples
     --------
-    The case study's regular supplier at S* = 5 (spec section 6): legs 5000 km by
+    The case study's regular supplier at S* = 5 (docs/model.md section 6): legs 5000 km by
     28 t truck to the factory and to the warehouse, 100 km van + 1000 km plane out.
 
     >>> round(ecompts(65, 65, 60, 0.25, 630, 0.8, 44, 110, 110, 92), 2)
@@ -812,7 +812,7 @@ def accepted_q(total_demand, confidence=DEFAULT_CONFIDENCE):
 
     Examples
     --------
-    >>> accepted_q(60)                          # spec section 8
+    >>> accepted_q(60)                          # docs/model.md section 8
     85
     """
     call = _Call({"total_demand": _coerce("total_demand", total_demand),
@@ -829,7 +829,7 @@ def _sq_call(s, Q, u) -> _Call:
     call = _Call({"s": _coerce("s", s, rule="", integer=True),
                   "Q": _coerce("Q", Q, rule=">= 1", integer=True),
                   "u": _coerce("u", u)})
-    # s >= -Q: the inventory position s + U is never negative (spec 3.2)
+    # s >= -Q: the inventory position s + U is never negative (docs/model.md section 3.2)
     ok = call.ok
     below = np.zeros(call.size, dtype=bool)
     below[ok] = call["s"][ok] < -call["Q"][ok]

@@ -144,7 +144,7 @@ def accepted_q_rows(n: float, accepted_q: int) -> int:
 
 @dataclass(frozen=True)
 class SQTable:
-    """A stock method's live (s,Q) block and reorder-point table (spec 3.2), from the core.
+    """A stock method's live (s,Q) block and reorder-point table (docs/model.md section 3.2), from the core.
 
     ``columns`` maps a column name to its ``rows`` cell values (``""`` outside the active
     range s = -Q .. s_hi, and everywhere when moq = 1 or moq > n); ``block`` maps a block
@@ -216,7 +216,7 @@ class Expected:
     scenario: Scenario
     params: ModelParams               # the scenario's model parameters (amspares.binding.bind)
     evaluation: Evaluation
-    result: dict                      # spec-section-6 object (amspares.model.result_dict)
+    result: dict                      # result object of docs/model.md section 6 (amspares.model.result_dict)
     tables: dict                      # stock method -> BaseStockTable
     smax: int
     sq: dict                          # stock method -> SQTable (the live (s,Q) policy)

@@ -150,7 +150,7 @@ def input_plan(scenario: Scenario, leg_capacity: int) -> list[tuple[str, Any]]:
 
 
 def result_plan(scenario: Scenario, result: dict, status: str | None = None) -> list[tuple[str, Any]]:
-    """Writes that put amspares' own results (spec section 6 object) into the result areas."""
+    """Writes that put amspares' own results (the object of docs/model.md section 6) into the result areas."""
     plan: list[tuple[str, Any]] = []
     for method, kind in scenario.methods.items():
         r = result["methods"][method]

@@ -1,4 +1,4 @@
-"""Situation sheets: the case-study run (spec section 5) as tables and native Excel charts.
+"""Situation sheets: the case-study run (docs/model.md section 5) as tables and native Excel charts.
 
 :func:`add_situation_sheets` takes the object printed by ``amspares scenario --json``
 (``{"base": ..., "breakeven": {...}, "reasons": {...}, "sweeps": {name: [row, ...]}}``, the
@@ -656,8 +656,8 @@ def add_situation_sheets(wb, study_json: Mapping[str, Any]) -> list[str]:
         Workbook to extend; other sheets are left alone. A sheet of the same name already
         there is an error (openpyxl would silently rename the new one).
     study_json : mapping
-        The object of ``amspares scenario --json``: ``base`` (spec section 6), ``breakeven``
-        (spec section 5 names; ``null`` where none exists), optionally ``reasons`` (why a
+        The object of ``amspares scenario --json``: ``base`` (docs/model.md section 6), ``breakeven``
+        (docs/model.md section 5 names; ``null`` where none exists), optionally ``reasons`` (why a
         break-even is null) and ``roles``, and ``sweeps`` (``{name: [row objects]}`` with the
         column names of :mod:`amspares.core.casestudy`). Sweeps this module does not know
         are laid out as tables on the sheet their name suggests, without a chart.
@@ -686,7 +686,7 @@ def add_situation_sheets(wb, study_json: Mapping[str, Any]) -> list[str]:
             for text in study_json.get("notes") or ():
                 sheet.note(f"Note: {text}")
         if sheet.title == "Base comparison" and base.get("methods"):
-            sheet.small_table("optimal_policy", "Optimal policy per method (spec section 6)", _policy_rows(base))
+            sheet.small_table("optimal_policy", "Optimal policy per method (docs/model.md section 6)", _policy_rows(base))
         # plan: which sweeps, which charts (columns are known before anything is written)
         plan = []
         for name, rows in sweeps.items():

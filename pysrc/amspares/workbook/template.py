@@ -5,7 +5,7 @@ study). :func:`build_template` builds the same structure for any scenario's meth
 
 Design (also written into the sheets' help column):
 
-* **Inputs** -- one row per scenario key (spec section 2): key, value, unit, thesis
+* **Inputs** -- one row per scenario key (docs/model.md section 2): key, value, unit, thesis
   symbol, help. Each value cell has a workbook-level defined name, the key with dots
   replaced by underscores (``demand_rate_per_year``). Choice keys have drop-down
   validation. Table-name keys (``part.material``, ``methods.*.process``,
@@ -23,16 +23,16 @@ Design (also written into the sheets' help column):
   (chosen by ``model_waiting_time``), CD, CH, CP (by ``model_production_rule``), CR, CTr,
   I, B, TC, the service measures (docs/model.md 3.4) and TC restricted to the S meeting
   ``model_service_target``; the optimum by MIN + MATCH over the latter (ties to the
-  smaller S). The (s,Q) policy of spec 3.2 is live
+  smaller S). The (s,Q) policy of docs/model.md section 3.2 is live
   too: the regime (several orders when moq <= n, else one order), a reorder-point table
   s = -Q .. s_hi (rows for Q up to 1000) with P(X > s), G2(s), G2(s+Q),
   E[BO], E[OH], TC(s) and the same at u_w with the on-time rate, s* by MIN + MATCH, and
-  every cost of spec 3.2 for both regimes;
+  every cost of docs/model.md section 3.2 for both regimes;
   column C beside the live block holds amspares' (Python) values for comparison. The
   chosen policy is IF(moq = 1, base stock, (s,Q)), with its service measures. An order
   method: the make-to-order cost (its wait of D_o = production + shipping days charged
   beyond free_days when ``model_order_wait`` is "charged") and service measures. Both: the
-  environmental breakdown (spec section 4) at the chosen policy.
+  environmental breakdown (docs/model.md section 4) at the chosen policy.
 * **Results** -- per method a live column (formulas) and an "amspares (Python)" column
   written by amspares; ``result_<method>_S``, ``result_<method>_total_cost``,
   ``result_<method>_impact_mpts``, the service measures ``result_<method>_fill_rate`` ...
@@ -168,7 +168,7 @@ def _legs_sheet(b: _Builder, capacity: int):
     heads = ("method", "leg", "mode", "km", "custom mPts/(kg km)", "mPts/(kg km) used", "km x t")
     for c, h in enumerate(heads, start=1):
         ws.cell(row=1, column=c, value=h).font = BOLD
-    ws["I1"] = ("One row per transport leg (spec section 4, thesis Eq. 40-41). leg is factory, "
+    ws["I1"] = ("One row per transport leg (docs/model.md section 4, thesis Eq. 40-41). leg is factory, "
                 "warehouse or customer; mode is a name from the Factors sheet's transport table "
                 "(or leave it empty and give a custom factor). The Inputs sheet's transport_to_* "
                 "rows sum km x t per method and leg.")
@@ -217,7 +217,7 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
     b.label(ws, "A3", "amspares status", bold=True)
     b.name(fill.STATUS, ws, "B3")
     ws["B3"].fill = PY_FILL
-    ws["A4"] = ("Yellow cells are inputs (spec section 2 keys; each value cell has a defined name: "
+    ws["A4"] = ("Yellow cells are inputs (docs/model.md section 2 keys; each value cell has a defined name: "
                 "the key with dots replaced by underscores). The model sheets recalculate live; "
                 "'Run scenario' (amspares add-in) also writes amspares' own results (blue cells).")
     ws["A4"].alignment = WRAP
@@ -279,7 +279,7 @@ def _common_sheet(b: _Builder):
     ex = b.ex
     inputs = ex.scenario.inputs()
     ws = b.wb.create_sheet("Model")
-    ws["A1"] = "Common quantities (spec section 3)"
+    ws["A1"] = "Common quantities (docs/model.md section 3)"
     ws["A1"].font = TITLE
     rows = (
         ("n = lambda T (expected total demand)", "model_n", "demand_rate_per_year*demand_service_years",
@@ -495,7 +495,7 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     ex = b.ex
     r = ex.result["methods"][method]
     has = ex.scenario.has_part
-    ws[f"A{top}"] = "Environmental impact at the chosen policy (spec section 4, Eq. 32-41)"
+    ws[f"A{top}"] = "Environmental impact at the chosen policy (docs/model.md section 4, Eq. 32-41)"
     ws[f"A{top}"].font = BOLD
     if resolved:
         top = _resolved_rows(b, ws, top + 1, method, cells) - 1
@@ -638,7 +638,7 @@ def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
     letter = {k: c for c, _h, k in cols}
     tl = t0 + rows - 1
     colr = lambda k: f"sq_table_{k}"   # noqa: E731
-    ws["A15"] = ("(s,Q) policy (moq > 1, spec 3.2): live formulas; column C: amspares (Python), "
+    ws["A15"] = ("(s,Q) policy (moq > 1, docs/model.md section 3.2): live formulas; column C: amspares (Python), "
                  "written by amspares scenario -o and Run scenario, for comparison")
     ws["A15"].font = BOLD
     ws["B14"], ws["C14"] = "live", "amspares (Python)"
@@ -688,7 +688,7 @@ def _sq_block(b: _Builder, ws, method: str, t0: int, first_col: int) -> dict:
 
     # ---- the reorder-point table, s = -Q .. s_hi (rows i = 0..Q + s_hi)
     c0 = cols[0][0]
-    ws[f"{c0}{t0 - 2}"] = (f"(s,Q) reorder-point table (spec 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
+    ws[f"{c0}{t0 - 2}"] = (f"(s,Q) reorder-point table (docs/model.md section 3.2), i = 0..{rows - 1}: s = i - Q up to s_hi; "
                            "P(X > s) summed from the far tail upwards (accurate where 1 - POISSON is not); "
                            "G2(y) = (u^2 P(X>=y-1) - 2 y u P(X>=y) + y (y+1) P(X>y)) / 2; "
                            "E[BO] = (G2(s) - G2(s+Q)) / Q; E[OH] = E[BO] + s + (Q+1)/2 - u; "
@@ -781,7 +781,7 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
     x = _Ctx(method)
     moq = x.key("moq")
     cells: dict[str, str] = {}
-    ws["A1"] = f"{method}: make to stock (spec 3.1 base stock; 3.2 (s,Q) when moq > 1)"
+    ws["A1"] = f"{method}: make to stock (docs/model.md section 3.1 base stock; 3.2 (s,Q) when moq > 1)"
     ws["A1"].font = TITLE
     smax = ex.smax
     comps = cost_components()
@@ -871,7 +871,7 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
         ws[f"{c}{t0 - 1}"] = head
         ws[f"{c}{t0 - 1}"].font = BOLD
         b.local(ws, col(f), f"{c}{t0}:{c}{tl}")
-    ws[f"A{t0 - 2}"] = (f"Base-stock table S = 0..{smax} (spec 3.1). Erlang B row by row: "
+    ws[f"A{t0 - 2}"] = (f"Base-stock table S = 0..{smax} (docs/model.md section 3.1). Erlang B row by row: "
                         "B_k = u B_(k-1) / (k + u B_(k-1)); Wx = the wait beyond the free window w: "
                         "exact E[(X_w-S)+]/lambda, X_w ~ Poisson(u_w); erlang_c Ec L/(S-u) exp(-(S-u) w/L).")
     ws[f"A{t0 - 2}"].font = BOLD
@@ -927,7 +927,7 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     x = _Ctx(method)
     cells: dict[str, str] = {}
     comps = cost_components()
-    ws["A1"] = f"{method}: make to order (spec 3.3): TC = CD + n cp + n Tr_out + I - B"
+    ws["A1"] = f"{method}: make to order (docs/model.md section 3.3): TC = CD + n cp + n Tr_out + I - B"
     ws["A1"].font = TITLE
     ws["A3"] = "n = lambda T"
     b.formula(ws, "B3", "model_n", float(ex.result["n"]))
