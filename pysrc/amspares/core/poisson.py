@@ -258,3 +258,26 @@ def accepted_quantity(total_demand, confidence):
         k = np.where(too_high, k - 1, np.where(too_low, k + 1, k))
     k = k.astype(np.int64)
     return k if k.ndim else int(k)
+
+
+def smallest_integer_where(holds, lo, hi):
+    """Smallest whole number ``x`` in ``[lo, hi]`` with ``holds(x)``, element by element.
+
+    A vectorised bisection for a predicate that is false below some point and true from it on
+    (a monotone condition such as "the on-time rate reaches the target"); ``holds(hi)`` must be
+    true. ``lo`` and ``hi`` are float arrays of whole numbers; ``holds`` takes and returns arrays
+    of their shape. Costs ``log2(hi - lo)`` calls of ``holds`` for all elements together.
+
+    >>> smallest_integer_where(lambda x: x * x >= 50, np.array([0.0, 8.0]), np.array([100.0, 100.0]))
+    array([8., 8.])
+    """
+    lo = np.array(lo, dtype=float)
+    hi = np.array(hi, dtype=float)
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = np.floor((lo + hi) / 2.0)
+        ok = np.asarray(holds(mid), dtype=bool)
+        hi = np.where(open_ & ok, mid, hi)
+        lo = np.where(open_ & ~ok, mid + 1.0, lo)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from amspares.core.erlang import erlang_c
-from amspares.core.poisson import accepted_quantity, poisson_cdf, poisson_loss
+from amspares.core.poisson import accepted_quantity, poisson_cdf, poisson_loss, smallest_integer_where
 
 DAYS_PER_YEAR = 365.0
 
@@ -273,14 +273,7 @@ def minimum_base_stock(service_target, *, rate, lead_time_years, waiting_time="e
             if good.all():
                 break
             hi = np.where(good, hi, lo + 2.0 * (hi - lo))
-        while True:
-            open_ = lo < hi
-            if not open_.any():
-                break
-            mid = np.floor((lo + hi) / 2.0)
-            g = ok(mid)
-            hi = np.where(open_ & g, mid, hi)
-            lo = np.where(open_ & ~g, mid + 1.0, lo)
+        lo = smallest_integer_where(ok, lo, hi)
         smin = np.where(free0, 0, lo.astype(np.int64))
     smin = np.asarray(smin, dtype=np.int64)
     return smin if smin.ndim else int(smin)
@@ -305,13 +298,7 @@ def minimum_reorder_point(service_target, order_quantity, *, rate, lead_time_yea
     free0 = (w >= lead) | (lam == 0)
     lo = -q.copy()
     hi = np.maximum(np.asarray(accepted_quantity(uw, t), dtype=float), lo)
-    while True:
-        open_ = lo < hi
-        if not open_.any():
-            break
-        mid = np.floor((lo + hi) / 2.0)
-        g = np.asarray(sq_in_stock_share(mid, q, uw), dtype=float) >= t
-        hi = np.where(open_ & g, mid, hi)
-        lo = np.where(open_ & ~g, mid + 1.0, lo)
+    lo = smallest_integer_where(lambda x: np.asarray(sq_in_stock_share(x, q, uw), dtype=float) >= t,
+                                lo, hi)
     s = np.where(free0, -q, lo).astype(np.int64)
     return s if s.ndim else int(s)

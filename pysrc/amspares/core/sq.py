@@ -24,6 +24,7 @@ from amspares.core.poisson import (
     poisson_left_second_loss,
     poisson_loss,
     poisson_second_loss,
+    smallest_integer_where,
 )
 
 
@@ -122,14 +123,7 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
 
     lo = -q.copy()
     hi = np.maximum(np.asarray(reorder_point_search_top(m), dtype=float), lo)
-    while True:
-        open_ = lo < hi
-        if not open_.any():
-            break
-        mid = np.floor((lo + hi) / 2.0)
-        ok = holds(mid)
-        hi = np.where(open_ & ok, mid, hi)
-        lo = np.where(open_ & ~ok, mid + 1.0, lo)
+    lo = smallest_integer_where(holds, lo, hi)
     if minimum is not None:
         lo = np.maximum(lo, np.asarray(minimum, dtype=float))
     s = lo.astype(np.int64)
