@@ -161,7 +161,7 @@ def test_summary_names_the_base_and_every_inherited_key(tmp_path, capsys):
 
     ws = load_workbook(tmp_path / "r.xlsx", read_only=True)["Summary"]
     cells = [r[0] for r in ws.iter_rows(values_only=True) if r]
-    assert "inherited from the base: storage.holding_per_part_year" in cells
+    assert "inherited from the base: storage.holding_rate_per_year" in cells
     assert "fixed by the map: methods.regular.shipping_days" in cells
 
 
