@@ -416,3 +416,33 @@ def test_v2_recipient_edits_free_days_and_order_wait(v2):
     assert value_at(wb, "result_am_mto_on_time_rate") == 1
     assert value_at(wb, "result_am_mto_meets_service_target") == "yes"
     assert value_at(wb, "result_cheapest") == r["cheapest"]
+
+
+# ---------------------------------------------------------------- the tie rule, live
+
+@pytest.mark.parametrize("changes, expected_cheapest", [
+    # zero demand: every method costs its fixed part only (0 here); the order method wins the
+    # tie (docs/model.md section 3.5), not the first declared
+    ({"demand.rate_per_year": 0.0}, "am_mto"),
+    # an exact cost tie between regular and am_mto (am_mto priced at regular's total / n,
+    # no outbound difference): the lower impact (regular) wins
+    (None, "regular"),
+])
+def test_live_cheapest_follows_the_tie_rule(tmp_path, changes, expected_cheapest):
+    sc = load_scenario()
+    if changes is None:
+        r0 = evaluate(sc)
+        n = r0["n"]
+        regular = r0["methods"]["regular"]["total_cost"]
+        # am_mto total = n * (price + outbound) with order_wait "free" and cd = 0 (docs/model.md 3.3)
+        price = regular / n - float(sc["methods.am_mto.outbound_per_part"])
+        changes = {"methods.am_mto.price": price}
+    sc = sc.with_values(changes)
+    r = evaluate(sc)
+    assert r["cheapest"] == expected_cheapest
+    path = write_scenario_workbook(sc, None, tmp_path / "tie.xlsx")
+    wb, cache = build_template(sc)
+    recalc = openpyxl.load_workbook(lo.recalculate(path, tmp_path / "out"), data_only=True)
+    assert value_at(recalc, "result_cheapest") == expected_cheapest
+    assert value_at(recalc, "result_lowest_impact") == r["lowest_impact"]
+    assert mismatches(recalc, {"Results": cache["Results"]}) == []

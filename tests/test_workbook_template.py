@@ -30,7 +30,7 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
 # (EXP: the Erlang C wait beyond the free window; OR: the eligibility of a method under a
 # service target)
 ALLOWED_FUNCTIONS = {"IF", "AND", "OR", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "COUNTIF", "ISNUMBER",
-                     "POISSON", "ROUNDUP", "N", "EXP"}
+                     "POISSON", "ROUNDUP", "N", "EXP", "ABS"}   # ABS: the tie rule's relative tolerance
 
 
 @pytest.fixture(scope="module")

@@ -969,6 +969,61 @@ def _order_sheet(b: _Builder, method: str) -> dict:
     return cells
 
 
+
+TIE_REL = "0.000000001"   # 1e-9: the tie rule's tolerance (docs/model.md section 3.5), as in amspares.core.evaluate
+
+
+def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
+    """Four helper rows that apply the tie rule of docs/model.md section 3.5 live: costs within
+    1e-9 relative are equal, then the lower impact wins, then an order method, then the first
+    declared (and the same for the greenest, with cost as the first tie-break). Each rank row
+    holds a number for the methods still in the race and text for the others, so MIN + MATCH
+    picks the winner in Excel and LibreOffice alike (no array formulas).
+
+    Cached values: the same rule applied to amspares' own totals and impacts (``result``)."""
+    lastc = get_column_letter(2 + len(methods))
+    labels = ("impact among the cheapest (tie-break)", "rank for cheapest (tie rule)",
+              "cost among the greenest (tie-break)", "rank for lowest impact (tie rule)")
+    for i, label in enumerate(labels):
+        ws[f"A{top + i}"] = label
+    rng = {k: f"C{top + i}:{lastc}{top + i}" for i, k in
+           enumerate(("tie_cost_second", "tie_cost_rank", "tie_impact_second", "tie_impact_rank"))}
+    for name, ref in rng.items():
+        b.local(ws, name, ref)
+
+    def num(v):
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+    eligible = {m: result["methods"][m]["meets_service_target"] is not False
+                or not any(result["methods"][k]["meets_service_target"] for k in methods) for m in methods}
+    totals = {m: num(result["methods"][m]["total_cost"]) if eligible[m] else None for m in methods}
+    impacts = {m: (num(result["methods"][m]["impact_mpts"]) or 0.0) if eligible[m] else None for m in methods}
+
+    def near_min(values):
+        vals = [v for v in values.values() if v is not None]
+        low = min(vals) if vals else None
+        return {m: v is not None and v <= low + float(TIE_REL) * abs(low) for m, v in values.items()}
+
+    for first, second, row, first_name, second_name in (
+            (totals, impacts, top, "winner_totals", "winner_impacts"),
+            (impacts, totals, top + 2, "winner_impacts", "winner_totals")):
+        tied = near_min(first)
+        seconds = {m: (second[m] if second[m] is not None else 0.0) if tied[m] else None for m in methods}
+        tied2 = near_min(seconds)
+        for j, m in enumerate(methods):
+            c = get_column_letter(3 + j)
+            me = f"INDEX({first_name},{j + 1})"
+            other = f"INDEX({second_name},{j + 1})"
+            is_tied = (f"AND(ISNUMBER({me}),{me}<=MIN({first_name})+{TIE_REL}*ABS(MIN({first_name})))")
+            b.formula(ws, f"{c}{row}", f'IF({is_tied},IF(ISNUMBER({other}),{other},0),"-")',
+                      seconds[m] if seconds[m] is not None else "-")
+            second_row = "tie_cost_second" if row == top else "tie_impact_second"
+            mine = f"INDEX({second_row},{j + 1})"
+            rank = 1000 * (0 if kinds[m] == "order" else 1) + j
+            b.formula(ws, f"{c}{row + 1}",
+                      f'IF(AND(ISNUMBER({mine}),{mine}<=MIN({second_row})+{TIE_REL}*ABS(MIN({second_row}))),'
+                      f'{rank},"-")', rank if tied2[m] else "-")
+
 def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ex = b.ex
     sc = ex.scenario
@@ -1052,11 +1107,14 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                   fill._show(r["meets_service_target"]))
     for i, nm in enumerate((names, tot, imp, meets)):
         b.local(ws, nm, f"C{w0 + i}:{lastc}{w0 + i}")
-    s = w0 + 5
+    kinds = {m: sc.methods[m] for m in methods}
+    _tie_rows(b, ws, w0 + 4, methods, kinds, ex.result)
+    s = w0 + 9
     rows = (
-        ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN({tot}),{tot},0))", ex.result["cheapest"]),
+        ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN(tie_cost_rank),tie_cost_rank,0))",
+         ex.result["cheapest"]),
         ("lowest impact (live)", "result_lowest_impact",
-         f'IF(ISNUMBER(part_weight_kg),INDEX({names},MATCH(MIN({imp}),{imp},0)),"{NO_PART}")',
+         f'IF(ISNUMBER(part_weight_kg),INDEX({names},MATCH(MIN(tie_impact_rank),tie_impact_rank,0)),"{NO_PART}")',
          ex.result["lowest_impact"] or NO_PART),
         ("n (live)", "result_n", "model_n", float(ex.result["n"])),
         ("waiting-time model (live)", "result_waiting_time", "model_waiting_time", ex.result["waiting_time"]),
