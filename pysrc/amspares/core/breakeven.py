@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import brentq
 
 REL_TOL = 1e-9          # both sides of a reported break-even agree to this (relative)
 REFINE_ROUNDS = 5       # rounds of grid refinement where crossings may hide
@@ -266,6 +265,8 @@ def find_crossings(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
                 **who))
     if pending:
         if len(pending) <= BRENTQ_MAX:
+            from scipy.optimize import brentq     # here: amspares evaluate never needs scipy.optimize
+
             xs = np.array([brentq(f, a, b, xtol=1e-15 * max(1.0, abs(a), abs(b)),
                                   rtol=4 * np.finfo(float).eps, maxiter=500)
                            for a, b, _, _, _ in pending])
