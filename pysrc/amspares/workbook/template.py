@@ -1017,6 +1017,8 @@ def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
             is_tied = (f"AND(ISNUMBER({me}),{me}<=MIN({first_name})+{TIE_REL}*ABS(MIN({first_name})))")
             b.formula(ws, f"{c}{row}", f'IF({is_tied},IF(ISNUMBER({other}),{other},0),"-")',
                       seconds[m] if seconds[m] is not None else "-")
+            ws[f"{c}{row}"].number_format = "#,##0.00"
+            ws[f"{c}{row + 1}"].number_format = "0"
             second_row = "tie_cost_second" if row == top else "tie_impact_second"
             mine = f"INDEX({second_row},{j + 1})"
             rank = 1000 * (0 if kinds[m] == "order" else 1) + j
