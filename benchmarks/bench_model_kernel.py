@@ -27,12 +27,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-from amspares.core import optimal_base_stock
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import best_cpu  # noqa: E402  (the benchmarks' one CPU-time helper)
+
+from amspares.core import optimal_base_stock  # noqa: E402
 
 CASE = dict(years=30.0, price=15.0, emergency_per_day=100.0, holding_per_part_year=0.45,
             inbound_share=0.08, outbound_per_part=10.0)
@@ -192,18 +194,6 @@ def compiled_kernel():
         lib.kernel(lam.size, np.ascontiguousarray(lam), np.ascontiguousarray(lead), *args, *out)
         return out
     return "C (cc -O2, single thread, ctypes)", run
-
-
-def best_cpu(fn, repeat):
-    """Best CPU time over ``repeat`` runs, with that run's wall time and result."""
-    best = None
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-        if best is None or cpu < best[0]:
-            best = (cpu, wall, out)
-    return best
 
 
 def measure(skus: int = 1_000_000, repeat: int = 3) -> dict:
