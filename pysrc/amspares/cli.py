@@ -68,12 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
     except ImportError as exc:      # a command module is missing or broken: never skipped
-        if os.environ.get("AMSPARES_DEBUG"):
-            raise
-        print(f"amspares: internal error: {type(exc).__name__}: {exc} (the installation is "
-              f"incomplete; reinstall amspares, or run with AMSPARES_DEBUG=1 for the traceback)",
-              file=sys.stderr)
-        return 3
+        return _internal_error("amspares", exc, "the installation is incomplete; reinstall "
+                               "amspares, or run with AMSPARES_DEBUG=1 for the traceback")
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -112,14 +108,18 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     except Exception as exc:  # a bug, not a user error: one line, traceback on request
-        if os.environ.get("AMSPARES_DEBUG"):
-            raise
-        print(f"amspares {args.command}: internal error: {type(exc).__name__}: {exc} "
-              f"(run again with AMSPARES_DEBUG=1 for the traceback, and please report it)",
-              file=sys.stderr)
-        return 3
+        return _internal_error(f"amspares {args.command}", exc, "run again with AMSPARES_DEBUG=1 "
+                               "for the traceback, and please report it")
     finally:
         _restore_sigterm(previous)
+
+
+def _internal_error(prefix: str, exc: BaseException, hint: str) -> int:
+    """One line for an error that is amspares' fault, exit 3 (the traceback with AMSPARES_DEBUG=1)."""
+    if os.environ.get("AMSPARES_DEBUG"):
+        raise exc
+    print(f"{prefix}: internal error: {type(exc).__name__}: {exc} ({hint})", file=sys.stderr)
+    return 3
 
 
 def _terminate(signum, frame):

@@ -337,9 +337,16 @@ def _order_first(results: Mapping[str, MethodResult]) -> np.ndarray:
     return np.array([r.kind == "order" for r in results.values()])
 
 
-def _within(values: np.ndarray, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tied_with_minimum(values, among) -> tuple[np.ndarray, np.ndarray]:
     """The minimum of ``values`` over ``among`` (per column) and which entries equal it
-    within ``TIE_REL`` relative (docs/model.md section 3.5)."""
+    within ``TIE_REL`` relative (docs/model.md section 3.5).
+
+    >>> low, tied = tied_with_minimum(np.array([1.0, 1.0 + 1e-12, 2.0]), np.ones(3, bool))
+    >>> float(low), tied.tolist()
+    (1.0, [True, True, False])
+    """
+    values = np.asarray(values, dtype=float)
+    among = np.asarray(among, dtype=bool)
     v = np.where(among, values, np.inf)
     with np.errstate(invalid="ignore"):
         low = np.min(v, axis=0)
@@ -362,10 +369,10 @@ def _pick(first: np.ndarray, second: np.ndarray | None, eligible: np.ndarray,
     >>> idx.tolist(), tied.tolist()
     ([1, 1], [True, True])
     """
-    _, tie = _within(first, eligible)
+    _, tie = tied_with_minimum(first, eligible)
     tied = tie.sum(axis=0) > 1
     if second is not None:
-        _, tie = _within(second, tie)
+        _, tie = tied_with_minimum(second, tie)
     orders = tie & order_first[:, None]
     tie = np.where(orders.any(axis=0), orders, tie)
     return np.argmax(tie, axis=0), tied

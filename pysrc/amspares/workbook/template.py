@@ -61,6 +61,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -69,6 +70,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from amspares import factors
 from amspares.core.costs import cost_components
+from amspares.core.evaluate import TIE_REL, tied_with_minimum   # the one tie rule (docs/model.md 3.5)
 from amspares.core.impact import KWH_PER_MJ, impact_components
 from amspares.scenario import Scenario, all_keys, load_scenario
 from amspares.workbook import fill
@@ -970,7 +972,7 @@ def _order_sheet(b: _Builder, method: str) -> dict:
 
 
 
-TIE_REL = "0.000000001"   # 1e-9: the tie rule's tolerance (docs/model.md section 3.5), as in amspares.core.evaluate
+TIE_REL_TEXT = f"{TIE_REL:.12f}".rstrip("0")   # written out in formulas (no exponent notation)
 
 
 def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
@@ -1000,9 +1002,11 @@ def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
     impacts = {m: (num(result["methods"][m]["impact_mpts"]) or 0.0) if eligible[m] else None for m in methods}
 
     def near_min(values):
-        vals = [v for v in values.values() if v is not None]
-        low = min(vals) if vals else None
-        return {m: v is not None and v <= low + float(TIE_REL) * abs(low) for m, v in values.items()}
+        ms = list(values)
+        among = np.array([values[m] is not None for m in ms])
+        vals = np.array([values[m] if values[m] is not None else np.inf for m in ms])
+        _, tied = tied_with_minimum(vals, among)
+        return dict(zip(ms, tied.tolist()))
 
     for first, second, row, first_name, second_name in (
             (totals, impacts, top, "winner_totals", "winner_impacts"),
@@ -1014,7 +1018,7 @@ def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
             c = get_column_letter(3 + j)
             me = f"INDEX({first_name},{j + 1})"
             other = f"INDEX({second_name},{j + 1})"
-            is_tied = (f"AND(ISNUMBER({me}),{me}<=MIN({first_name})+{TIE_REL}*ABS(MIN({first_name})))")
+            is_tied = (f"AND(ISNUMBER({me}),{me}<=MIN({first_name})+{TIE_REL_TEXT}*ABS(MIN({first_name})))")
             b.formula(ws, f"{c}{row}", f'IF({is_tied},IF(ISNUMBER({other}),{other},0),"-")',
                       seconds[m] if seconds[m] is not None else "-")
             ws[f"{c}{row}"].number_format = "#,##0.00"
@@ -1023,7 +1027,7 @@ def _tie_rows(b: _Builder, ws, top: int, methods, kinds, result) -> None:
             mine = f"INDEX({second_row},{j + 1})"
             rank = 1000 * (0 if kinds[m] == "order" else 1) + j
             b.formula(ws, f"{c}{row + 1}",
-                      f'IF(AND(ISNUMBER({mine}),{mine}<=MIN({second_row})+{TIE_REL}*ABS(MIN({second_row}))),'
+                      f'IF(AND(ISNUMBER({mine}),{mine}<=MIN({second_row})+{TIE_REL_TEXT}*ABS(MIN({second_row}))),'
                       f'{rank},"-")', rank if tied2[m] else "-")
 
 def _results_sheet(b: _Builder, method_cells: dict) -> None:
