@@ -76,6 +76,13 @@ EVALUATE_NOTES = {
                 "impact, then make to order, then the order of the scenario (docs/model.md section 3.5).",
     "impact_tie": "{methods} have the same impact (within 1e-9); {winner} is chosen by the tie rule: "
                   "lower cost, then make to order, then the order of the scenario.",
+    "impact_co2e_tie": "{methods} have the same climate impact (kg CO2e, within 1e-9); {winner} is chosen "
+                       "by the tie rule: lower cost, then make to order, then the order of the scenario.",
+    "co2e_missing": "kg CO2e not computed for {methods}: {key} is missing; {why}",
+    "co2e_missing_some": "kg CO2e not computed for {methods} (a climate factor is missing); the greenest by "
+                         "kg CO2e is chosen among the others.",
+    "co2e_missing_all": "kg CO2e not computed for {methods}: a climate factor is missing "
+                        "(docs/model.md section 2.5).",
 }
 
 
@@ -98,7 +105,10 @@ def evaluate_note(what: str, **facts) -> str:
         names = list(facts["methods"])
         facts = {**facts, "methods": names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1],
                  "verb": "is" if len(names) == 1 else "are"}
-    return EVALUATE_NOTES[what].format(**facts)
+    if "why" in facts:                   # a sentence of its own
+        why = str(facts["why"]).strip()
+        facts = {**facts, "why": why + ("" if why.endswith(".") else ".")}
+    return EVALUATE_NOTES[what].format(**facts).strip()
 
 
 def reason_text(be: BreakEven) -> str:
