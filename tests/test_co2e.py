@@ -239,3 +239,73 @@ def test_evaluate_table_says_when_kg_co2e_is_missing(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "Greenest (kg CO2e): not computed" in out
     assert "Note: kg CO2e not computed for pressed: methods.pressed.process_kgco2e_per_kg is missing;" in out
+
+
+# --------------------------------------------------------------------------- amspares scenario
+
+
+@pytest.fixture(scope="module")
+def study():
+    from amspares.report import study_json
+
+    return study_json(load_scenario())
+
+
+def test_moq_breakeven_by_kg_co2e_matches_the_linear_regime(study):
+    # moq > accepted_q = 85: one order bills P = moq, ships W = 85, delivers n = 60 (docs/model.md
+    # section 4), so regular's kg CO2e is a + b moq with the case study's factors (Eq. 32-41):
+    F = Fraction
+    up, w = F("0.25") / F("0.8"), F("0.25")
+    fac = 5000 * F("0.00017146")
+    per_moq = F("9.14") * up + w * F("0.3005080603") + up * fac
+    fixed = 85 * w * fac + 60 * w * (100 * F("0.0006313") + 1000 * F("0.0005313"))
+    am_mto = F("363.631663")            # docs/data-notes/case_study_co2e_expected.md
+    expected = (am_mto - fixed) / per_moq
+    assert study["co2e"]["breakeven"]["moq_breakeven_impact_co2e"] == pytest.approx(float(expected), rel=1e-9)
+    assert study["co2e"]["sides"]["moq_breakeven_impact_co2e"] == {"below": "regular", "above": "am_mto"}
+
+
+def test_energy_breakeven_by_kg_co2e_is_null_with_the_reason(study):
+    # docs/data-notes/case_study_co2e_expected.md: AM MTO without process energy still emits
+    # 228.5 + 22.37945 = 250.87945 > 230.800987 kg CO2e, so no energy makes it greener; by mPts
+    # the break-even is 203.75 / (60 x 0.25 x 37 x 0.278) MJ/kg
+    assert study["co2e"]["breakeven"]["am_energy_breakeven_mj_per_kg_co2e"] is None
+    assert "larger climate impact than regular even with no machine energy" in \
+        study["co2e"]["reasons"]["am_energy_breakeven_mj_per_kg_co2e"]
+    assert study["breakeven"]["am_energy_breakeven_mj_per_kg"] == pytest.approx(
+        203.75 / (60 * 0.25 * 37 * 0.278), rel=1e-9)
+
+
+def test_mould_breakevens_by_kg_co2e_flip_the_winner(study):
+    from amspares.core.casestudy import MOULD_KGCO2E, MOULD_MPTS
+
+    # the climate twin of a mould: its steel (M / 86 mPts per kg) x 1.95 kg CO2e per kg
+    assert MOULD_KGCO2E[0] == pytest.approx(900000 / 86 * 1.95, rel=1e-15)
+    p = bind(load_scenario())
+    T = float(p.service_years)
+    for mp, kg in zip(MOULD_MPTS, MOULD_KGCO2E):
+        key = f"{mp:.0f}"
+        v = study["co2e"]["breakeven"]["mould_breakeven_demand_impact_co2e"][key]
+        sides = study["co2e"]["sides"][f"mould_breakeven_demand_impact_co2e/{key}"]
+        for x, side in ((v * (1 - 1e-4), "below"), (v * (1 + 1e-4), "above")):
+            ev = evaluate_params(replace(p, rate_per_year=x / T).only(["regular", "am_mto"]), advice=False)
+            reg = float(ev.methods["regular"].impact_kgco2e[0]) + kg
+            mto = float(ev.methods["am_mto"].impact_kgco2e[0])
+            assert sides[side] == ("regular" if reg < mto else "am_mto"), (key, side)
+
+
+def test_scenario_text_has_the_kg_co2e_breakevens(capsys):
+    assert cli.main(["scenario"]) == 0
+    out = capsys.readouterr().out
+    assert "-> impact (kg CO2e): regular is greener" in out
+    assert "-> kg CO2e: no break-even in AM machine energy" in out
+    assert "kg CO2e (the 900,000 mPts mould): am_mto is greener below total demand n = " in out
+
+
+def test_climate_breakevens_are_not_applicable_without_the_factors():
+    from amspares.report import case_study
+
+    out = case_study(load_scenario().with_values({"part.material_kgco2e_per_kg": None}))
+    assert out["co2e"]["breakeven"]["moq_breakeven_impact_co2e"] is None
+    assert "climate factors (kg CO2e)" in out["co2e"]["reasons"]["moq_breakeven_impact_co2e"]
+    assert out["breakeven"]["moq_breakeven_impact"] is not None      # mPts unaffected
