@@ -309,3 +309,28 @@ def test_climate_breakevens_are_not_applicable_without_the_factors():
     assert out["co2e"]["breakeven"]["moq_breakeven_impact_co2e"] is None
     assert "climate factors (kg CO2e)" in out["co2e"]["reasons"]["moq_breakeven_impact_co2e"]
     assert out["breakeven"]["moq_breakeven_impact"] is not None      # mPts unaffected
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def test_eco2e_equals_the_core_for_every_method():
+    from amspares import udfs
+    from amspares.core.evaluate import impact_terms
+
+    params = bind(load_scenario())
+    ev = evaluate_params(params, advice=False)
+    for name, r in ev.methods.items():
+        t = impact_terms(params, name, indicator="kgco2e")
+        got = udfs.ECO2E(float(r.produced[0]), float(r.shipped_to_warehouse[0]), float(r.delivered[0]),
+                         t["weight_kg"], t["material_mpts_per_kg"], t["material_efficiency"],
+                         t["process_mpts_per_kg_of_part"], t["factory_leg_mpts_per_kg"],
+                         t["warehouse_leg_mpts_per_kg"], t["customer_leg_mpts_per_kg"], t["extra_mpts_per_part"])
+        assert got == pytest.approx(float(r.impact_kgco2e[0]), rel=1e-14), name
+
+
+def test_eco2e_bad_input_is_an_excel_error_text():
+    from amspares import udfs
+
+    out = udfs.ECO2E(65, 65, 60, 0.25, -1, 0.8, 0.3, 0.8573, 0.8573, 0.59443)
+    assert isinstance(out, str) and out.startswith("#NUM!") and "material_kgco2e_per_kg" in out
