@@ -334,3 +334,55 @@ def test_eco2e_bad_input_is_an_excel_error_text():
 
     out = udfs.ECO2E(65, 65, 60, 0.25, -1, 0.8, 0.3, 0.8573, 0.8573, 0.59443)
     assert isinstance(out, str) and out.startswith("#NUM!") and "material_kgco2e_per_kg" in out
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+def test_portfolio_columns_equal_evaluate(tmp_path, capsys):
+    import csv
+
+    header = ["sku", "demand.rate_per_year", "part.material_kgco2e_per_kg", "methods.regular.moq",
+              "impact.electricity_kgco2e_per_kwh"]
+    rows = [["A", "2", "", "1", ""], ["B", "0.5", "1.5", "1", "0.05"], ["C", "10", "30", "200", ""],
+            ["D", "3", "0", "1", "0"]]
+    src = tmp_path / "skus.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header] + rows)
+    out = tmp_path / "out.csv"
+    assert cli.main(["portfolio", str(src), "-o", str(out), "--breakdown"]) == 0
+    summary = capsys.readouterr().out
+    with open(out, newline="", encoding="utf-8") as f:
+        got = list(csv.DictReader(f))
+    base = load_scenario()
+    totals = {m: 0.0 for m in base.methods}
+    for g, row in zip(got, rows):
+        changes = {k: (int(v) if k.endswith(".moq") else float(v)) for k, v in zip(header[1:], row[1:]) if v != ""}
+        exp = evaluate(base.with_values(changes))
+        for m, e in exp["methods"].items():
+            assert float(g[f"{m}.impact_kgco2e"]) == pytest.approx(e["impact_kgco2e"], rel=1e-9, abs=1e-12), (row, m)
+            for c, v in e["impact_co2e"].items():
+                assert float(g[f"{m}.impact_co2e.{c}"]) == pytest.approx(v, rel=1e-9, abs=1e-12)
+            totals[m] += e["impact_kgco2e"]
+        assert g["lowest_impact_co2e"] == exp["lowest_impact_co2e"]
+    assert {g["lowest_impact_co2e"] for g in got} == {"regular", "am_mto"}   # the rows differ
+    assert "kg CO2e if all SKUs" in summary
+    line = next(s for s in summary.splitlines() if s.strip().startswith("am_mto "))
+    assert f"{totals['am_mto']:,.2f}" in line
+
+
+def test_portfolio_without_a_climate_factor_leaves_the_cells_empty(tmp_path, capsys):
+    import csv
+
+    base = tmp_path / "base.toml"
+    text = (ROOT / "pysrc" / "amspares" / "data" / "case_study.toml").read_text(encoding="utf-8")
+    base.write_text(text.replace("material_kgco2e_per_kg = 9.14", ""), encoding="utf-8")
+    src = tmp_path / "skus.csv"
+    src.write_text("sku,demand.rate_per_year\nA,2\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert cli.main(["portfolio", str(src), "--scenario", str(base), "-o", str(out)]) == 0
+    capsys.readouterr()
+    with open(out, newline="", encoding="utf-8") as f:
+        g = next(csv.DictReader(f))
+    assert g["regular.impact_kgco2e"] == "" and g["lowest_impact_co2e"] == ""     # empty, not 0
+    assert float(g["regular.impact_mpts"]) == pytest.approx(18913.75, abs=1e-6)

@@ -1431,17 +1431,18 @@ def catalogue(table, base_scenario_path=None, header=True):
     through :func:`amspares.portfolio.chunks.evaluate_chunk` at once, the portfolio's own
     checks and its one vectorised evaluation, and each row spills the columns of
     :func:`amspares.portfolio.columns.output_header`: sku, the demand rate, per method S,
-    s, Q, total cost and impact, then cheapest, lowest impact, saving and the row's error
+    s, Q, total cost and impact (mPts and kg CO2e), then cheapest, lowest impact (by each
+    indicator), saving and the row's error
     text (empty when it was evaluated; the row's results are then blank). An Excel error
     value in a cell fails its row.
 
     Examples
     --------
     >>> out = catalogue([["sku", "demand.rate_per_year"], ["A", 2], ["B", -1]])
-    >>> out[0][:4], out[0][-4:]
-    (['sku', 'demand.rate_per_year', 'regular.S', 'regular.s'], ['cheapest', 'lowest_impact', 'saving', 'error'])
-    >>> out[1][:3], out[1][-4], out[2][-1]
-    (['A', 2.0, 5], 'regular', 'row 3, demand.rate_per_year = -1: must be >= 0')
+    >>> out[0][:4], out[0][-5:]
+    (['sku', 'demand.rate_per_year', 'regular.S', 'regular.s'], ['cheapest', 'lowest_impact', 'lowest_impact_co2e', 'saving', 'error'])
+    >>> out[1][:3], out[1][-5], out[1][-3], out[2][-1]
+    (['A', 2.0, 5], 'regular', 'regular', 'row 3, demand.rate_per_year = -1: must be >= 0')
     """
     from amspares.portfolio.chunks import evaluate_chunk
     from amspares.portfolio.columns import (INTEGER_FIELDS, PortfolioInputError, output_header,
@@ -1492,8 +1493,9 @@ def catalogue(table, base_scenario_path=None, header=True):
             columns.append([str(v) for v in carried[name]])
         elif name == "demand.rate_per_year":
             columns.append([_number(v) for v in res.rate])
-        elif name in ("cheapest", "lowest_impact"):
-            idx = res.cheapest if name == "cheapest" else res.lowest_impact
+        elif name in ("cheapest", "lowest_impact", "lowest_impact_co2e"):
+            idx = {"cheapest": res.cheapest, "lowest_impact": res.lowest_impact,
+                   "lowest_impact_co2e": res.lowest_impact_co2e}[name]
             columns.append([methods[i] if i >= 0 else "" for i in np.asarray(idx).tolist()])
         elif name == "saving":
             columns.append([_number(v) for v in res.saving])
