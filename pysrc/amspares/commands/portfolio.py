@@ -61,6 +61,19 @@ def add_parser(sub) -> None:
                         "at which printing to order would win (<method>.moq_to_win; a root "
                         "search per SKU, slower). The print price to win "
                         "(<order method>.price_to_win) is always written")
+    p.add_argument("--history", metavar="HISTORY.csv",
+                   help="demand history per SKU instead of demand.rate_per_year: a wide file "
+                        "(sku, history.2021-01, history.2021-02, ...) or transactions (sku, date, "
+                        "quantity; summed per --period). The catalogue may instead hold the "
+                        "history.<period> columns itself (docs/catalogues.md)")
+    hg = p.add_mutually_exclusive_group()
+    hg.add_argument("--period", choices=("month", "quarter", "week"),
+                    help="period length: what a transactions file is summed into (default month), "
+                         "or the period of history columns not named by month, quarter or week")
+    hg.add_argument("--periods-per-year", type=float, metavar="N",
+                    help="periods per year of history columns not named by month, quarter or week")
+    p.add_argument("--level", type=float, default=0.90, metavar="L",
+                   help="confidence level of the rate's interval estimated from history (default 0.90)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--chunk-size", type=int, default=CHUNK_ROWS, metavar="ROWS",
                    help=f"rows evaluated at a time (default {CHUNK_ROWS:,}); bounds memory")
@@ -134,7 +147,9 @@ def run(args) -> int:
                                breakdown=args.breakdown, negotiate=args.negotiate,
                                columns=colmap, decimal=args.decimal,
                                delimiter={"tab": "\t"}.get(args.delimiter, args.delimiter),
-                               header_row=args.header_row, progress=progress)
+                               header_row=args.header_row, history=args.history,
+                               period=args.period, periods_per_year=args.periods_per_year,
+                               level=args.level, progress=progress)
     finally:
         progress.close()
     err = sys.stderr
