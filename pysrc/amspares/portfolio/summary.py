@@ -98,8 +98,8 @@ class Summary:
     def history_text(self) -> str:
         """The robustness totals of the rates estimated from history, in words.
 
-        >>> Summary(["a", "b"], from_history=5, robust=3, review=2).history_text()
-        'rate from history for 5 SKUs: decision robust for 3, to review for 2 (it flips inside the rate's interval)'
+        >>> print(Summary(["a", "b"], from_history=5, robust=3, review=2).history_text())
+        rate from history for 5 SKUs: decision robust for 3, to review for 2 (it flips inside the rate's interval)
         """
         return (f"rate from history for {self.from_history:,} SKUs: decision robust for {self.robust:,}, "
                 f"to review for {self.review:,} (it flips inside the rate's interval)")
