@@ -34,7 +34,7 @@ from amspares.workbook.cells import text_cell
 SHEET = "Demand"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
-FIRST = 6                      # first history row (the table's header is row FIRST - 1)
+TOP = 29                       # first row of the notes and the decision
 YES, NO = "yes", "no"
 
 #: Defined names of the sheet's main cells (workbook level).
@@ -66,6 +66,30 @@ def history_columns(quantities) -> dict[str, list]:
             "squared_deviation": [float((x - mean) ** 2) if d else "" for x, d in zip(q, demand)]}
 
 
+def _facts(d: dict, c) -> list[tuple[str, Any]]:
+    """The cached rows: batches note, phase-out test and (with a decision) its robustness."""
+    po = d["phase_out"]
+    facts = [("demand comes in batches (over-dispersed)",
+              (YES if c.overdispersed else NO) + (f" (index of dispersion {float(c.dispersion):.3g}, "
+                                                   f"p = {float(c.dispersion_p_value):.3g})"
+                                                   if math.isfinite(float(c.dispersion)) else "")),
+             ("phase-out (last year clearly below the rest)",
+              "n/a (one year of history or less)" if po is None else
+              (YES if po["flag"] else NO) + (f" (p = {po['p_value']:.3g})" if po["p_value"] is not None else ""))]
+    dec = d["decision"]
+    if dec is not None:
+        facts += [("cheapest at the estimate", dec["at_estimate"]),
+                  ("cheapest at the interval's lower end", dec["at_lower"]),
+                  ("cheapest at the interval's upper end", dec["at_upper"]),
+                  ("nearest flip below the interval (parts/year)",
+                   dec["flip_below"] if dec["flip_below"] is not None else "none"),
+                  ("nearest flip above the interval (parts/year)",
+                   dec["flip_above"] if dec["flip_above"] is not None else
+                   f"none up to {dec['search_upper']:g}"),
+                  ("robustness", "robust" if dec["robust"] else dm.FLIPS_INSIDE + ": review")]
+    return facts
+
+
 def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> Any:
     """Add the Demand sheet after Results; its formula cells' values go into ``cache``.
 
@@ -85,8 +109,10 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
     index = next((i for i, t in enumerate(wb.sheetnames) if t == "Results"), len(wb.sheetnames) - 1) + 1
     ws = wb.create_sheet(SHEET, index)
     values = cache.setdefault(SHEET, {})
-    last = FIRST + q.size - 1
-    hist = f"$G${FIRST}:$G${last}"
+    facts = _facts(d, c)
+    first = TOP + len(facts) + len(d["notes"]) + 3     # the history table, under the rest
+    last = first + q.size - 1
+    hist = f"$B${first}:$B${last}"
 
     def label(ref, text, bold=False):
         text_cell(ws[ref], text)
@@ -106,13 +132,13 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
     ws["A1"] = "Demand from history"
     ws["A1"].font = TITLE
     label("A2", f"{h.source}: the demand rate on the Inputs sheet (demand.rate_per_year) is the estimate "
-                f"below. Edit the history in column G and the estimate, its interval and the class "
-                f"follow; the notes and the decision's robustness (from row 28) are amspares' results "
-                f"for the history as written.")
+                f"below. Edit the history (column B from row {first}) and the estimate, its interval and "
+                f"the class follow; the notes and the decision's robustness (from row {TOP - 1}) are "
+                f"amspares' results for the history as written.")
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells("A2:D3")
-    ws.row_dimensions[2].height = 45
-    rows = [  # (row, label, unit)
+    ws.merge_cells("A2:E3")
+    ws.row_dimensions[2].height = 30
+    rows = [  # (row, label, unit; None: a heading)
         (5, "The rate and its interval", None),
         (6, "periods per year", "periods/year"),
         (7, "confidence level", "share"),
@@ -134,7 +160,7 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
         (24, "intervals long (ADI above its cut-off)", ""),
         (25, "sizes vary (CV² above its cut-off)", ""),
         (26, "demand class", ""),
-        (28, "Notes and the decision (amspares, for the history as written)", None),
+        (TOP - 1, "Notes and the decision (amspares, for the history as written)", None),
     ]
     for r, text, unit in rows:
         label(f"A{r}", text, bold=unit is None)
@@ -158,11 +184,11 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
     k = int(c.demand_periods)
     adi, cv2 = float(c.adi), float(c.cv2)
     formula("B18", f'COUNTIF({hist},">0")', k)
-    formula("B19", f'IF(B18=0,"{NOT_APPLICABLE}",MAX($I${FIRST}:$I${last})/B18)',
+    formula("B19", f'IF(B18=0,"{NOT_APPLICABLE}",MAX($D${first}:$D${last})/B18)',
             NOT_APPLICABLE if k == 0 else adi, "0.000")
     formula("B20", f'IF(B18=0,"{NOT_APPLICABLE}",B10/B18)', NOT_APPLICABLE if k == 0 else float(c.mean_size),
             "0.000")
-    formula("B21", f'IF(B18<2,"{NOT_APPLICABLE}",SUM($J${FIRST}:$J${last})/(B18-1)/B20^2)',
+    formula("B21", f'IF(B18<2,"{NOT_APPLICABLE}",SUM($E${first}:$E${last})/(B18-1)/B20^2)',
             NOT_APPLICABLE if k < 2 else cv2, "0.000")
     ws["B22"] = dm.ADI_CUTOFF
     ws["B23"] = dm.CV2_CUTOFF
@@ -176,27 +202,8 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
     for n_, ref in zip(NAMES, ("B8", "B10", "B11", "B12", "B13", "B26")):
         name(n_, ref)
 
-    # cached from amspares: batches, phase-out, the decision
-    r = 29
-    po = d["phase_out"]
-    facts = [("demand comes in batches (over-dispersed)",
-              (YES if c.overdispersed else NO) + (f" (index of dispersion {float(c.dispersion):.3g}, "
-                                                   f"p = {float(c.dispersion_p_value):.3g})"
-                                                   if math.isfinite(float(c.dispersion)) else "")),
-             ("phase-out (last year clearly below the rest)",
-              "n/a (one year of history or less)" if po is None else
-              (YES if po["flag"] else NO) + (f" (p = {po['p_value']:.3g})" if po["p_value"] is not None else ""))]
-    dec = d["decision"]
-    if dec is not None:
-        facts += [("cheapest at the estimate", dec["at_estimate"]),
-                  ("cheapest at the interval's lower end", dec["at_lower"]),
-                  ("cheapest at the interval's upper end", dec["at_upper"]),
-                  ("nearest flip below the interval (parts/year)",
-                   dec["flip_below"] if dec["flip_below"] is not None else "none"),
-                  ("nearest flip above the interval (parts/year)",
-                   dec["flip_above"] if dec["flip_above"] is not None else
-                   f"none up to {dec['search_upper']:g}"),
-                  ("robustness", "robust" if dec["robust"] else dm.FLIPS_INSIDE + ": review")]
+    # cached from amspares: batches, phase-out, the decision, the notes
+    r = TOP
     for text, value in facts:
         label(f"A{r}", text)
         if isinstance(value, float):
@@ -205,29 +212,32 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
         else:
             text_cell(ws[f"B{r}"], value)
         r += 1
-    if dec is not None:
+    if d["decision"] is not None:
         ws[f"B{r - 1}"].font = BOLD
     for note in d["notes"]:
         text_cell(ws[f"A{r}"], note)
         ws[f"A{r}"].alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(f"A{r}:D{r}")
-        ws.row_dimensions[r].height = 30 * max(1, math.ceil(len(note) / 110))
+        ws.merge_cells(f"A{r}:E{r}")
+        ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(note) / 100))
         r += 1
 
     # the history table
-    for col, text in zip("FGHIJ", ("period", "demand (parts)", "position", "position if demand",
+    label(f"A{first - 2}", "Demand history (one row per period, oldest first; empty: before the SKU existed)",
+          bold=True)
+    for col, text in zip("ABCDE", ("period", "demand (parts)", "position", "position if demand",
                                    "(size - mean size)²")):
-        label(f"{col}{FIRST - 1}", text, bold=True)
+        label(f"{col}{first - 1}", text, bold=True)
     helper = history_columns(q)
     for j, x in enumerate(q.tolist()):
-        row = FIRST + j
-        ws[f"F{row}"] = j + 1
+        row = first + j
+        ws[f"A{row}"] = j + 1
+        ws[f"A{row}"].alignment = Alignment(horizontal="left")
         if not math.isnan(x):
-            ws[f"G{row}"] = int(x) if x == int(x) else x
-        formula(f"H{row}", f'IF(ISNUMBER(G{row}),COUNT($G${FIRST}:G{row}),"")', helper["position"][j])
-        formula(f"I{row}", f'IF(ISNUMBER(G{row}),IF(G{row}>0,H{row},""),"")', helper["demand_position"][j])
-        formula(f"J{row}", f'IF(I{row}="","",(G{row}-$B$20)^2)', helper["squared_deviation"][j])
-    for col, width in zip("ABCDEFGHIJ", (52, 16, 12, 2, 2, 8, 14, 10, 16, 18)):
+            ws[f"B{row}"] = int(x) if x == int(x) else x
+        formula(f"C{row}", f'IF(ISNUMBER(B{row}),COUNT($B${first}:B{row}),"")', helper["position"][j])
+        formula(f"D{row}", f'IF(ISNUMBER(B{row}),IF(B{row}>0,C{row},""),"")', helper["demand_position"][j])
+        formula(f"E{row}", f'IF(D{row}="","",(B{row}-$B$20)^2)', helper["squared_deviation"][j], "0.000")
+    for col, width in zip("ABCDE", (52, 16, 12, 18, 20)):
         ws.column_dimensions[col].width = width
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
