@@ -274,3 +274,47 @@ def test_jobs_and_chunks_do_not_change_history_output(tmp_path, capsys):
         outs.append(out.read_bytes())
     capsys.readouterr()
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_example_catalogue_with_history_columns_and_the_docs(tmp_path, capsys):
+    """examples/catalogue_history.csv: the eight SKUs of demand_history.csv with their own
+    inputs (from examples/catalogue.csv) and one row with a given rate; each history row
+    as assess_demand on the scenario built from its row; the docs' blocks are real output."""
+    out = tmp_path / "out.csv"
+    assert run("portfolio", EXAMPLES / "catalogue_history.csv", "-o", out) == 0
+    text = capsys.readouterr().out
+    got = read(out)
+    with open(EXAMPLES / "catalogue_history.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    hist_cols = [j for j, h in enumerate(header) if h.startswith("history.")]
+    inputs = [j for j, h in enumerate(header) if h.startswith(("methods.", "part.", "downtime."))]
+    assert len(got) == 9
+    for r, raw in zip(got, rows[1:]):
+        assert r["sku"] == raw[0] and r["Planner"] == raw[1] and r["error"] == ""
+        if raw[2]:                                   # the row with a given rate
+            assert r["demand.rate_per_year"] == raw[2] and r["demand.rate_estimate"] == ""
+            continue
+        values = {header[j]: (int(raw[j]) if header[j].endswith(".moq") else float(raw[j])) for j in inputs}
+        q = np.array([float(raw[j]) if raw[j] else math.nan for j in hist_cols])
+        a = assess_demand(q, 12.0, 0.9, bind(load_scenario().with_values(values)))
+        assert close(r["demand.rate_per_year"], float(a.estimate.rate))
+        assert close(r["demand.rate_upper"], float(a.estimate.upper))
+        assert r["demand.class"] == str(a.demand_class.label)
+        assert r["cheapest"] == a.decision.at_estimate
+        assert (r["decision.robustness"] == "robust") == a.decision.robust
+    docs = (ROOT / "docs" / "demand.md").read_text(encoding="utf-8")
+    block = next(b for b in docs.split("```")[1::2] if b.startswith("\n9 SKUs evaluated"))
+    for line in block.strip("\n").splitlines():
+        assert line in text.splitlines(), line
+    review = [r["sku"] for r in got if r["decision.robustness"].endswith("review")]
+    assert review == ["BEZEL-TV55"]                 # as docs/demand.md section 8 says
+
+
+def test_the_error_lines_in_docs_catalogues_are_real(tmp_path, capsys):
+    test_bad_history_cells_name_sku_column_value_and_rule(tmp_path, capsys)
+    got = {r["sku"]: r["error"] for r in read(tmp_path / "out.csv")}
+    docs = (ROOT / "docs" / "catalogues.md").read_text(encoding="utf-8")
+    block = next(b for b in docs.split("```")[1::2] if b.startswith("\nrow 3 (SKU TEXT)"))
+    for line in block.strip("\n").splitlines():
+        assert line in got.values(), line
