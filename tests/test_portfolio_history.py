@@ -318,3 +318,26 @@ def test_the_error_lines_in_docs_catalogues_are_real(tmp_path, capsys):
     block = next(b for b in docs.split("```")[1::2] if b.startswith("\nrow 3 (SKU TEXT)"))
     for line in block.strip("\n").splitlines():
         assert line in got.values(), line
+
+
+def test_shared_search_and_row_by_row_search_agree(tmp_path, capsys, monkeypatch):
+    """Rows sharing every input but the history: one search for all
+    (robustness.decide_many, brentq) or each its own (decide_rows, bisection) give the same
+    decisions and flips (1e-9)."""
+    from amspares.portfolio import history as ph
+
+    hist = EXAMPLES / "demand_history.csv"
+    outs = {}
+    for shared in (1, 10 ** 9):
+        monkeypatch.setattr(ph, "SHARED_SEARCH_ROWS", shared)
+        out = tmp_path / f"o{shared}.csv"
+        assert run("portfolio", hist, "--scenario", EXAMPLES / "lost_mould.toml", "-o", out) == 0
+        outs[shared] = read(out)
+    capsys.readouterr()
+    for a, b in zip(outs[1], outs[10 ** 9]):
+        for k in a:
+            if k.startswith("decision.flip"):
+                assert close(a[k], b[k], 1e-9), (a["sku"], k)
+            else:
+                assert a[k] == b[k], (a["sku"], k)
+    assert sum(r["decision.flip_above"] != "" for r in outs[1]) >= 3       # flips were compared

@@ -257,9 +257,12 @@ def _estimate_block(q, rows, ppy, level):
 def _history_outputs(scenario, plan, inputs, numbers, choices, keys, groups, rows, est, level,
                      columns, carried, size):
     """The history columns of the rows with a history: estimate, interval, class and the
-    decision's robustness (:func:`amspares.robustness.decide_many`, once per set of rows
-    that share every input but the rate). Returns ``decision.robustness`` per row."""
-    from amspares.portfolio.history import REVIEW, ROBUST, group_rows, yes_no
+    decision's robustness: :func:`amspares.robustness.decide_many` once for a set of at
+    least :data:`~amspares.portfolio.history.SHARED_SEARCH_ROWS` rows sharing every input
+    but the rate, :func:`~amspares.portfolio.history.decide_rows` for the other rows (each on
+    its own model, vectorised). Returns ``decision.robustness`` per row."""
+    from amspares.portfolio.history import (NOT_SEARCHED, REVIEW, ROBUST, SHARED_SEARCH_ROWS, decide_rows,
+                                            group_rows, yes_no)
     from amspares.robustness import decide_many
 
     columns.update({"demand.rate_estimate": np.where(rows, est.rate, np.nan),
@@ -275,22 +278,37 @@ def _history_outputs(scenario, plan, inputs, numbers, choices, keys, groups, row
     if idx_all.size and len(scenario.methods) >= 2:
         others = [numbers[k] for k in sorted(numbers) if k != "demand.rate_per_year"]
         sets = group_rows([groups] + others, size)
-        for s in np.unique(sets[idx_all]).tolist():
-            idx = idx_all[sets[idx_all] == s]
-            first = int(idx[0])
-            g = int(groups[first])
+        for g in np.unique(groups[idx_all]).tolist():
+            in_g = idx_all[groups[idx_all] == g]
             given = dict(inputs)
+            code = g
             for key, options in reversed(keys):
-                g, j = divmod(g, len(options))
+                code, j = divmod(code, len(options))
                 given[key] = options[j]
-            for key, values in numbers.items():
-                given[key] = float(values[first])
-            params = bind(given, scenario.methods)
-            dec = decide_many(params, est.rate[idx], est.lower[idx], est.upper[idx])
-            at_lo[idx], at_hi[idx] = dec.at_lower, dec.at_upper
-            robustness[idx] = np.where(dec.robust, ROBUST, REVIEW)
-            columns["decision.flip_below"][idx] = dec.flip_below
-            columns["decision.flip_above"][idx] = dec.flip_above
+            alone = []
+            for s_ in np.unique(sets[in_g]).tolist():
+                idx = in_g[sets[in_g] == s_]
+                if idx.size < SHARED_SEARCH_ROWS:
+                    alone.append(idx)
+                    continue
+                one = dict(given)               # every input but the rate is shared: one search
+                for key, values in numbers.items():
+                    one[key] = float(values[idx[0]])
+                dec = decide_many(bind(one, scenario.methods), est.rate[idx], est.lower[idx], est.upper[idx])
+                at_lo[idx], at_hi[idx] = dec.at_lower, dec.at_upper
+                robustness[idx] = np.where(dec.robust, ROBUST, REVIEW)
+                columns["decision.flip_below"][idx] = dec.flip_below
+                columns["decision.flip_above"][idx] = dec.flip_above
+            if alone:                            # each row its own model: searched together
+                idx = np.sort(np.concatenate(alone))
+                own = dict(given)
+                for key, values in numbers.items():
+                    own[key] = values[idx]
+                dec = decide_rows(own, scenario.methods, est.rate[idx], est.lower[idx], est.upper[idx])
+                at_lo[idx], at_hi[idx] = dec.at_lower, dec.at_upper
+                robustness[idx] = np.where(dec.robust, ROBUST, np.where(dec.searched, REVIEW, NOT_SEARCHED))
+                columns["decision.flip_below"][idx] = dec.flip_below
+                columns["decision.flip_above"][idx] = dec.flip_above
     carried["demand.class"] = [str(v) for v in est.label]
     carried["demand.overdispersed"] = [y if r else "" for y, r in zip(yes_no(est.overdispersed.tolist()), rows)]
     carried["demand.phase_out"] = yes_no(est.phase_out.tolist())

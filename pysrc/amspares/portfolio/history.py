@@ -33,6 +33,8 @@ NUMBER_COLUMNS = ("demand.rate_estimate", "demand.rate_lower", "demand.rate_uppe
 #: ``decision.robustness`` of a decision that flips inside the interval (or ties at an end).
 REVIEW = dm.FLIPS_INSIDE + ": review"
 ROBUST = dm.ROBUST
+#: ``decision.robustness`` where a cost is not a finite number somewhere in the search range.
+NOT_SEARCHED = "not searched: a cost is not a finite number at some rate"
 
 RULE_BOTH = ("has a demand history too: give either demand.rate_per_year or the history, "
              "not both (empty this cell to use the history)")
@@ -182,3 +184,150 @@ def group_rows(parts: Sequence[np.ndarray], size: int) -> np.ndarray:
     m = np.where(np.isnan(m), math.inf, m)        # NaN == NaN for grouping
     _, inverse = np.unique(m, axis=0, return_inverse=True)
     return inverse.reshape(-1).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- robustness, row by row
+
+#: Rows sharing every input but the rate: at least this many share one flip search
+#: (:func:`amspares.robustness.decide_many`); fewer are searched row by row, vectorised
+#: (:func:`decide_rows`). One shared search costs about as much as 20 rows' own.
+SHARED_SEARCH_ROWS = 20
+#: Grid points (times two: linear and geometric) per row, as :func:`amspares.core.demand.rate_breakeven`.
+GRID_POINTS = 201
+#: Rate evaluations per block of :func:`decide_rows` (bounds memory).
+BLOCK_EVALUATIONS = 400_000
+
+
+@dataclass
+class RowDecisions:
+    """Per row: the cheapest method at both interval ends, the nearest flips outside the
+    interval (NaN: none in the search range), and whether the decision is robust."""
+
+    at_lower: np.ndarray
+    at_upper: np.ndarray
+    flip_below: np.ndarray
+    flip_above: np.ndarray
+    robust: np.ndarray
+    searched: np.ndarray        # False: a cost was not a finite number somewhere in the range
+
+
+def _take(given: dict, rows: np.ndarray) -> dict:
+    return {k: (v[rows] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in given.items()}
+
+
+def _costs(given: dict, methods, rows: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Total cost of every method (methods x len(rows)) for SKU ``rows[j]`` at ``rates[j]``."""
+    from amspares.binding import bind
+    from amspares.core.evaluate import evaluate
+
+    g = _take(given, rows)
+    g["demand.rate_per_year"] = rates
+    ev = evaluate(bind(g, methods), advice=False)
+    return np.vstack([np.broadcast_to(np.asarray(m.total_cost, float), rates.shape) for m in ev.methods.values()])
+
+
+def _difference(c: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``TC_m - min over the other methods``, column by column (``m``: method per column)."""
+    cols = np.arange(c.shape[1])
+    own = c[m, cols]
+    others = c.copy()
+    others[m, cols] = np.inf
+    return own - others.min(axis=0)
+
+
+def decide_rows(given: dict, methods, estimate, lower, upper) -> RowDecisions:
+    """:func:`amspares.robustness.decide` for SKUs that each have their own model inputs.
+
+    ``given``: the model inputs, arrays of one element per SKU (or scalars shared by all),
+    with one choice of each ``model.*`` key. Vectorised over the SKUs: each SKU's cost
+    difference ``d(r) = TC_m(r) - min_(k != m) TC_k(r)`` (``m`` cheapest at its estimate) is
+    evaluated on the grid that :func:`amspares.core.demand.rate_breakeven` uses on that
+    SKU's search range ``[0, max(10 upper, 1)]`` (all SKUs in a few
+    :func:`~amspares.core.evaluate.evaluate` calls), every sign change is bracketed there
+    and root-found on the model by bisection to ``1e-13 * max(1, rate)`` (all brackets at
+    once), never read off the grid; an exact zero between opposite signs on the grid is the
+    crossing as it is, as in ``rate_breakeven``. The conventions (floor at a rate of 0, a
+    tie at an end is not robust) are those of :func:`amspares.robustness.decide_many`.
+
+    >>> from amspares.scenario import load_scenario
+    >>> from amspares.robustness import decide
+    >>> from amspares.binding import bind
+    >>> base = dict(load_scenario().inputs())
+    >>> given = dict(base, **{"methods.regular.investment": np.array([0.0, 20000.0])})
+    >>> r = decide_rows(given, load_scenario().methods, np.array([2.0, 2.0]), np.array([1.3, 1.3]),
+    ...                 np.array([2.9, 2.9]))
+    >>> one = decide(bind(load_scenario().with_values({"methods.regular.investment": 20000.0})), 2.0, 1.3, 2.9)
+    >>> r.at_lower.tolist(), abs(float(r.flip_above[1]) - one.flip_above) < 1e-9 * one.flip_above
+    (['regular', 'am_mto'], True)
+    """
+    from amspares.robustness import _floor, _search_upper
+
+    names = np.array(list(methods), dtype=object)
+    hi = np.asarray(upper, dtype=float)
+    est, lo = _floor(estimate, hi), _floor(lower, hi)
+    top = _search_upper(hi)
+    n = est.size
+    rows = np.arange(n)
+    c3 = _costs(given, methods, np.tile(rows, 3), np.concatenate([est, lo, hi]))
+    best = np.argmin(c3, axis=0)                          # ties: the first declared
+    m, m_lo, m_hi = best[:n], best[n:2 * n], best[2 * n:]
+    part = np.sort(c3, axis=0)
+    tie = (part[0] == part[1]).reshape(3, n).any(axis=0)
+    searched = np.isfinite(c3).all(axis=0).reshape(3, n).all(axis=0)
+    # the grids (one per distinct search range; rate_breakeven's own grid)
+    grids = {t: dm._grid(0.0, t, GRID_POINTS) for t in np.unique(top).tolist()}
+    size = max(len(g) for g in grids.values())
+    grid = np.full((n, size), np.nan)
+    for t, g in grids.items():
+        grid[top == t, :len(g)] = g
+    d = np.full((n, size), np.nan)
+    per_block = max(1, BLOCK_EVALUATIONS // size)
+    for s in range(0, n, per_block):
+        r = rows[s:s + per_block]
+        valid = ~np.isnan(grid[r])
+        rr = np.broadcast_to(r[:, None], valid.shape)[valid]
+        c = _costs(given, methods, rr, grid[r][valid])
+        block = np.full(valid.shape, np.nan)
+        block[valid] = _difference(c, m[rr])
+        d[r] = block
+    valid = ~np.isnan(grid)
+    finite = np.where(valid, np.isfinite(d), True).all(axis=1)
+    searched &= finite
+    sgn = np.where(valid & np.isfinite(d), np.sign(d), 0.0)
+    # previous non-zero sign on the row, for every grid point
+    idx = np.broadcast_to(np.arange(size), (n, size))
+    last_nz = np.maximum.accumulate(np.where(sgn != 0, idx, -1), axis=1)
+    prev = np.concatenate([np.full((n, 1), -1), last_nz[:, :-1]], axis=1)
+    prev_sign = np.take_along_axis(sgn, np.maximum(prev, 0), axis=1)
+    cross = (sgn != 0) & (prev >= 0) & (prev_sign != sgn) & searched[:, None]
+    cr, cb = np.nonzero(cross)                            # row, index of the right end
+    ca = prev[cr, cb]
+    roots = np.empty(cr.size)
+    gap = cb - ca > 1                                     # exact zeros on the grid between them
+    roots[gap] = grid[cr[gap], ca[gap] + 1 + (cb[gap] - ca[gap] - 1) // 2]
+    k = np.flatnonzero(~gap)
+    a, b = grid[cr[k], ca[k]], grid[cr[k], cb[k]]
+    s_a = sgn[cr[k], ca[k]]
+    mk = m[cr[k]]
+    for _ in range(200):
+        live = np.flatnonzero(b - a > 1e-13 * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b))))
+        if not live.size:
+            break
+        mid = 0.5 * (a[live] + b[live])
+        dm_ = _difference(_costs(given, methods, cr[k][live], mid), mk[live])
+        left = np.sign(dm_) == s_a[live]
+        zero = dm_ == 0
+        a[live] = np.where(left | zero, mid, a[live])
+        b[live] = np.where(~left | zero, mid, b[live])
+    roots[k] = 0.5 * (a + b)
+    inside = np.zeros(n, int)
+    below = np.full(n, -np.inf)
+    above = np.full(n, np.inf)
+    np.add.at(inside, cr, (roots >= lo[cr]) & (roots <= hi[cr]))
+    sel = roots < lo[cr]
+    np.maximum.at(below, cr[sel], roots[sel])
+    sel = (roots > hi[cr]) & (roots <= top[cr])
+    np.minimum.at(above, cr[sel], roots[sel])
+    robust = (m_lo == m) & (m_hi == m) & (inside == 0) & ~tie & searched
+    return RowDecisions(names[m_lo], names[m_hi], np.where(np.isfinite(below) & searched, below, np.nan),
+                        np.where(np.isfinite(above) & searched, above, np.nan), robust, searched)
