@@ -31,7 +31,11 @@ def add_parser(sub) -> None:
                     "impact, the cheapest and greenest method and the saving over the "
                     "runner-up, the print price to win, and prints totals by decision. An ERP "
                     "export with its own headers and units is read through a column map "
-                    "(--columns; --suggest-columns writes one); see docs/catalogues.md.",
+                    "(--columns; --suggest-columns writes one). A row may give its demand "
+                    "history instead of demand.rate_per_year (history.2021-01, ... columns, or "
+                    "--history FILE): it is evaluated at the estimated rate, with the rate's "
+                    "interval, the demand class and whether the decision holds across the "
+                    "interval; see docs/catalogues.md.",
         epilog="Exit status: 0 every row evaluated; 1 some rows failed (reported on stderr with "
                "row number, column and rule, and in the output's error column; the other rows "
                "are written); 2 unusable input.",
