@@ -221,6 +221,10 @@ def add_demand_sheet(wb, cache: dict, scenario: Scenario, assessment=None) -> An
         ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(note) / 100))
         r += 1
 
+    for ref in ["B24", "B25", "B26"] + [f"B{TOP + i}" for i, (_, v) in enumerate(facts)
+                                         if isinstance(v, str) and len(v) <= 16]:
+        ws[ref].alignment = Alignment(horizontal="right")   # beside the numbers above them
+
     # the history table
     label(f"A{first - 2}", "Demand history (one row per period, oldest first; empty: before the SKU existed)",
           bold=True)
