@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from amspares.periods import PERIODS_PER_YEAR
 from amspares.progress import Progress as _Progress
 
 # amspares.portfolio (numpy, the model) is imported by run(), not at start-up; its default chunk
@@ -71,7 +72,7 @@ def add_parser(sub) -> None:
                         "quantity; summed per --period). The catalogue may instead hold the "
                         "history.<period> columns itself (docs/catalogues.md)")
     hg = p.add_mutually_exclusive_group()
-    hg.add_argument("--period", choices=("month", "quarter", "week"),
+    hg.add_argument("--period", choices=tuple(PERIODS_PER_YEAR),
                     help="period length: what a transactions file is summed into (default month), "
                          "or the period of history columns not named by month, quarter or week")
     hg.add_argument("--periods-per-year", type=float, metavar="N",
