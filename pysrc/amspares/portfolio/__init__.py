@@ -25,6 +25,7 @@ Row numbers are spreadsheet row numbers: the header is row 1, the first SKU row 
 
 from __future__ import annotations
 
+import collections
 import os
 import time
 from dataclasses import dataclass, field
@@ -125,7 +126,6 @@ def _results(chunks, jobs: int) -> Iterator[_Done]:
         for chunk in chunks:
             yield _process(*chunk)
         return
-    import collections
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -139,9 +139,18 @@ def _results(chunks, jobs: int) -> Iterator[_Done]:
             while pending:
                 yield pending.popleft().result()
         except BaseException:
+            # Ctrl-C, SIGTERM or an error: stop now, not after the chunks in flight
             for f in pending:
                 f.cancel()
             raise
+
+
+def _noting_position(source, read_to):
+    """The source's chunks, noting in ``read_to`` how far into the file each one ends: with
+    ``--jobs`` the reader runs ahead of the results, and progress must follow the results."""
+    for chunk in source.chunks:
+        read_to.append(source.done())
+        yield chunk
 
 
 def _can_fork() -> bool:
@@ -275,7 +284,8 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
             with atomic_output(output, force) as temp:
                 try:
                     writer = (CsvWriter if out_fmt == "csv" else XlsxWriter)(temp, header, methods)
-                    for done in _results(source.chunks, jobs):
+                    read_to: collections.deque = collections.deque()
+                    for done in _results(_noting_position(source, read_to), jobs):
                         writer.write(done.payload)
                         summary.merge(done.summary)
                         report.rows += done.rows
@@ -283,7 +293,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
                         _duplicates(done, first_row, report)
                         if progress:
-                            progress(source.done(), report.rows)
+                            progress(read_to.popleft(), report.rows)
                     meta = {"catalogue": str(catalogue), "base scenario": base_name}
                     if columns is not None:
                         meta["column map"] = columns.source
