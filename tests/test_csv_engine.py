@@ -67,3 +67,30 @@ def test_text_columns_keep_every_character():
     ascii_only = ["A1", "", "B22", "C"]
     col = _SplitLater("\n".join(f"{c},1" for c in ascii_only).encode() + b"\n", ",", 2).columns()[0]
     assert col.texts() == ascii_only
+
+
+def test_numbers_written_with_12_significant_digits():
+    """Every written number reads back within half a unit of its 12th significant digit,
+    in plain notation with at most 12 significant digits and no trailing fraction zeros;
+    whole numbers are exact. (The definition of the CSV number format, checked value by value.)"""
+    from amspares.portfolio.csv import format_numbers
+
+    rng = np.random.default_rng(12)
+    v = np.concatenate([rng.gamma(0.6, 200.0, 4000), rng.standard_normal(4000) * 10.0 ** rng.integers(-6, 15, 4000),
+                        np.round(rng.random(2000) * 1e4, 3), rng.integers(-10**14, 10**14, 2000).astype(float),
+                        [0.0, -0.0, 1e-6, 0.5, 999999999999999.0, 123456789012.5, 99999.5, 100000.0]])
+    texts = [bytes(r[r > 0]).decode() for r in format_numbers(v)]
+    for x, t in zip(v.tolist(), texts):
+        if x != 0 and not 1e-6 <= abs(x) < 1e15:     # outside: Python's repr, as documented
+            assert t == repr(x), (x, t)
+            continue
+        assert "e" not in t and not t.startswith("+"), (x, t)
+        digits = t.lstrip("-").replace(".", "").lstrip("0")
+        if "." in t:
+            assert not t.endswith("0") and not t.endswith("."), (x, t)
+            assert len(digits) <= 12, (x, t)
+        if x == int(x) and abs(x) < 1e15 and "." not in t:
+            assert float(t) == x, (x, t)
+        else:
+            assert abs(float(t) - x) <= 5e-12 * abs(x), (x, t)
+        assert t == "0" or not t.lstrip("-").startswith("0") or t.lstrip("-").startswith("0."), (x, t)
