@@ -94,3 +94,16 @@ def test_numbers_written_with_12_significant_digits():
         else:
             assert abs(float(t) - x) <= 5e-12 * abs(x), (x, t)
         assert t == "0" or not t.lstrip("-").startswith("0") or t.lstrip("-").startswith("0."), (x, t)
+
+
+def test_a_sku_repeated_in_a_later_chunk_is_reported(tmp_path):
+    # the duplicate check skips the row-by-row loop for chunks without a repeat: a repeat
+    # across chunks must still be found (rows 2 and 5, chunks of two rows)
+    from amspares.portfolio import run_portfolio
+    from amspares.scenario import load_scenario
+
+    cat = tmp_path / "c.csv"
+    cat.write_text("sku,demand.rate_per_year\nA,1\nB,2\nC,3\nA,4\nD,5\n")
+    rep = run_portfolio(cat, tmp_path / "o.csv", load_scenario(), chunk_rows=2)
+    assert rep.warnings == ["SKU 'A' appears on rows 2 and 5 (both are evaluated)"]
+    assert rep.warning_count == 1
