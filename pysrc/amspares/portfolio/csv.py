@@ -123,9 +123,12 @@ class _ByteColumn:
     def matrix(self, width: int) -> np.ndarray:
         """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded."""
         cols = np.arange(width)
-        inside = cols < self.lengths[:, None]
-        at = np.minimum(self.starts[:, None] + cols, max(self.arr.size - 1, 0))
-        return np.where(inside, self.arr[at] if self.arr.size else 0, 0).astype(np.uint8)
+        source = self.arr
+        if self.starts.size and int(self.starts[-1]) + width > source.size:
+            source = np.concatenate([source, np.zeros(width, dtype=np.uint8)])
+        m = source[self.starts[:, None] + cols] if self.starts.size else np.zeros((0, width), np.uint8)
+        m *= cols < self.lengths[:, None]
+        return m
 
     def texts(self) -> list[str]:
         """Every cell as text."""
