@@ -138,7 +138,7 @@ class _ByteColumn:
                 self._texts = [""] * len(self)
             else:
                 m = self.matrix(width)
-                if (m < 128).all() and (m[np.arange(width) < self.lengths[:, None]] != 0).all():
+                if (m < 128).all() and np.count_nonzero(m) == int(self.lengths.sum()):   # ASCII, no NUL
                     self._texts = m.view(f"S{width}").ravel().astype(f"U{width}").tolist()
                 else:
                     d = self.data
