@@ -543,9 +543,27 @@ def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
     return arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
 
 
+WRITE_BLOCK = 1 << 14            # rows formatted at a time: the byte matrices stay small
+
+
+def _rows_of(res: ChunkResult, rows: slice) -> ChunkResult:
+    """The rows ``rows`` of a chunk's result (every per-row field sliced)."""
+    import dataclasses
+
+    def cut(v):
+        if isinstance(v, dict):
+            return {k: cut(x) for k, x in v.items()}
+        return v if v is None or isinstance(v, (str, int, float)) else v[rows]
+    return dataclasses.replace(res, **{f.name: cut(getattr(res, f.name)) for f in dataclasses.fields(res)})
+
+
 def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
-    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number)."""
+    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number),
+    :data:`WRITE_BLOCK` rows at a time."""
     size = len(res.sku)
+    if size > WRITE_BLOCK:
+        return b"".join(csv_chunk_bytes(_rows_of(res, slice(a, a + WRITE_BLOCK)), methods, header)
+                        for a in range(0, size, WRITE_BLOCK))
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
     carried = list((res.carried or {}).values())
     fields = [[_text_matrix(res.sku)]] + [[_text_matrix(c)] for c in carried] + [_number_parts(res.rate)]
