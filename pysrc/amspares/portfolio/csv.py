@@ -567,9 +567,9 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
     carried = list((res.carried or {}).values())
     fields = [[_text_matrix(res.sku)]] + [[_text_matrix(c)] for c in carried] + [_number_parts(res.rate)]
-    for name in header[2 + len(carried):-4]:
+    for name in header[2 + len(carried):-5]:
         fields.append(_number_parts(res.columns[name]))
-    for idx in (res.cheapest, res.lowest_impact):
+    for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
         sel = names[np.where(idx >= 0, idx, len(methods))]
         fields.append([sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1))])
     fields.append(_number_parts(res.saving))
