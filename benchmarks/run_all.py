@@ -2,8 +2,8 @@
 
     python benchmarks/run_all.py [--quick] [--no-readme]
 
-Runs bench_startup, bench_core, bench_model_kernel, bench_udfs, bench_case_study and
-bench_portfolio in this order, prints each one's rows (amspares beside its baseline, both
+Runs bench_startup, bench_core, bench_model_kernel, bench_udfs, bench_case_study,
+bench_portfolio and bench_xlsx in this order, prints each one's rows (amspares beside its baseline, both
 measured in this run, in CPU time, best of N), and replaces the part of README.md between
 ``<!-- perf table -->`` and ``<!-- /perf table -->`` with the table, the date, the load
 average before and after, and the machine's core count. ``--quick`` uses small sizes (a
@@ -39,6 +39,7 @@ def run(quick: bool) -> list[tuple[str, list[Row]]]:
     import bench_portfolio
     import bench_startup
     import bench_udfs
+    import bench_xlsx
 
     core_args = bench_core.parser().parse_args(
         ["--skus", "100000", "--sq", "100000", "--sample", "200", "--sq-sample", "50", "--repeat", "1"]
@@ -51,6 +52,7 @@ def run(quick: bool) -> list[tuple[str, list[Row]]]:
         ("bench_udfs.py", lambda: bench_udfs.rows(2_000 if quick else 10_000, 2 if quick else 5)),
         ("bench_case_study.py", lambda: bench_case_study.rows(1 if quick else 3)),
         ("bench_portfolio.py", lambda: bench_portfolio.rows(20_000 if quick else 1_000_000)),
+        ("bench_xlsx.py", lambda: bench_xlsx.rows(5_000 if quick else 100_000, 1 if quick else 2)),
     ]
     out = []
     for name, fn in steps:

@@ -93,3 +93,41 @@ def test_the_help_text_chunk_size_is_the_portfolio_default():
     import amspares.portfolio
     from amspares.commands import portfolio as cmd
     assert cmd.CHUNK_ROWS == amspares.portfolio.CHUNK_ROWS
+
+
+#: Standard-library modules ``--help`` has no use for (tens of ms each: dataclasses pulls in
+#: inspect, ast, dis and tokenize); the sub-commands import them where they run.
+NOT_FOR_HELP = {"dataclasses", "inspect", "json", "csv", "subprocess", "tempfile", "pathlib",
+                "amspares.factors", "amspares.fileio", "amspares.scenario", "amspares.core"}
+
+
+def loaded_by(code: str) -> set[str]:
+    """Modules ``code`` loads in a fresh interpreter beyond the bare interpreter's own (the
+    list is taken before the probe imports json to print it)."""
+    def probe(c: str) -> set[str]:
+        full = c + "\nimport sys\n_seen = sorted(sys.modules)\nimport json\nprint(json.dumps(_seen))"
+        env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        out = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True, env=env,
+                             check=True).stdout
+        return set(json.loads(out.splitlines()[-1]))
+    return probe(code) - probe("pass")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"]])
+def test_help_and_version_import_only_the_parser(argv):
+    code = ("import sys\nfrom amspares.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass")
+    mods = loaded_by(code)
+    assert not mods & NOT_FOR_HELP, mods & NOT_FOR_HELP
+
+
+def test_the_probe_sees_standard_library_imports():
+    # the check above can fail: running a command does import them
+    assert {"json", "dataclasses"} <= loaded_by("from amspares.cli import main\nmain(['evaluate', '--json'])")
+
+
+def test_the_factor_table_names_of_the_help_are_the_tables():
+    # commands/factors.py writes the names out so that --help need not load the tables
+    from amspares import factors
+    from amspares.commands import factors as cmd
+    assert cmd.TABLE_NAMES == tuple(sorted(factors.TABLES))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import math
 import os
 import signal
@@ -168,6 +167,8 @@ def json_text(obj, **kw) -> str:
     ...
     amspares.errors.AmsparesError: the result a.b is not a finite number; an input is beyond what the model computes (see docs/limits.md)
     """
+    import json
+
     try:
         return json.dumps(obj, allow_nan=False, **kw)
     except ValueError:

@@ -8,7 +8,6 @@ folder (and, on macOS, installs xlwings' AppleScript for RunPython).
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 
 from amspares.errors import AmsparesError
@@ -72,7 +71,7 @@ def xlwings_succeeded(action: str, returncode: int, output: str) -> bool:
     return any(line.startswith(SUCCESS[action]) for line in lines)
 
 
-def run_addin(args, platform: str = sys.platform, run=subprocess.run) -> int:
+def run_addin(args, platform: str = sys.platform, run=None) -> int:
     """Install, remove or report the add-in through xlwings.
 
     Parameters
@@ -95,6 +94,10 @@ def run_addin(args, platform: str = sys.platform, run=subprocess.run) -> int:
     AddinError
         On a platform without Excel, or when the add-in file is missing.
     """
+    if run is None:
+        import subprocess
+
+        run = subprocess.run
     if platform not in ("win32", "darwin"):
         raise AddinError(f"'addin {args.action}' needs Excel, which runs on Windows or macOS (this is {platform})")
     from amspares.excel.addin_build import find_xlam

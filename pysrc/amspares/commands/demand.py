@@ -10,11 +10,9 @@ SKU which method is cheapest at the estimate and whether that survives the inter
 
 from __future__ import annotations
 
-import csv
 import math
 
 from amspares.errors import ScenarioError
-from amspares.fileio import atomic_output
 from amspares.periods import PERIODS_PER_YEAR
 from amspares.progress import Progress
 
@@ -138,6 +136,10 @@ def run(args) -> int:
     out = [table_row(s, d) for s, d in zip(h.skus, rows)]
     columns = list(COLUMNS) + (list(DECISION_COLUMNS) if params is not None else []) + ["notes"]
     if args.output:
+        import csv
+
+        from amspares.fileio import atomic_output
+
         with atomic_output(args.output, args.force) as tmp:
             with open(tmp, "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)

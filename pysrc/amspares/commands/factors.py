@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from amspares import factors
+
+
+#: The factor tables' names, ``sorted(amspares.factors.TABLES)`` (tests/test_startup.py checks
+#: it): written out so that ``amspares --help`` does not load the tables' module.
+TABLE_NAMES = ("am_machines", "grids", "materials", "processes", "transport_modes")
 
 
 def add_parser(sub) -> None:
@@ -12,7 +16,7 @@ def add_parser(sub) -> None:
                     "(part.material), AM machines (methods.<m>.am_machine), processes "
                     "(methods.<m>.process), transport modes (legs' mode) and electricity grids, "
                     "each with its Eco-indicator 99 value and its kg CO2e (GWP100) value and source.")
-    f.add_argument("table", nargs="?", choices=sorted(factors.TABLES), help="one table only")
+    f.add_argument("table", nargs="?", choices=TABLE_NAMES, help="one table only")
     f.set_defaults(func=run_factors)
 
 
@@ -25,6 +29,8 @@ KEYS = {"materials": "part.material", "am_machines": "methods.<m>.am_machine",
 def _climate(r) -> str:
     """The kg CO2e line of a factor row: its value and citation, or why there is none."""
     from decimal import Decimal
+
+    from amspares import factors
 
     if r.kgco2e is not None:
         c = r.citation
@@ -43,6 +49,8 @@ def _climate(r) -> str:
 
 
 def run_factors(args) -> int:
+    from amspares import factors
+
     names = [args.table] if args.table else list(factors.TABLES)
     for name in names:
         rows = factors.TABLES[name]()

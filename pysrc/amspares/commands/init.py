@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
-from amspares.fileio import atomic_output
-
 CATALOGUE_BASE = "catalogue_base.toml"
 
 
@@ -28,6 +24,9 @@ def add_parser(sub) -> None:
 
 
 def run_init(args) -> int:
+    from importlib import resources
+
+    from amspares.fileio import atomic_output
     from amspares.scenario import CASE_STUDY
 
     catalogue = getattr(args, "catalogue", False)

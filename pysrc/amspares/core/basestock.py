@@ -333,7 +333,7 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
 
 #: SKUs searched at a time: the working arrays of a block stay in the processor's cache.
 #: Every SKU's search is independent of the others', so the result does not depend on it.
-SEARCH_BLOCK = 1 << 16
+SEARCH_BLOCK = 1 << 14
 _COMPRESS_AT = 0.5     # the step search drops finished SKUs once at most this share is live
 
 

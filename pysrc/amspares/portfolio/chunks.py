@@ -82,7 +82,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     rate_given = None
     for col in plan:
         cells = rows_by_column[col.index]
-        if max(map(len, cells), default=0) > MAX_CELL_CHARS:
+        if hasattr(cells, "read_numbers"):      # a column of a quote-free CSV chunk
+            if col.kind != "number" or cells.longest() > MAX_CELL_CHARS:
+                cells = cells.texts()
+        if not hasattr(cells, "read_numbers") and max(map(len, cells), default=0) > MAX_CELL_CHARS:
             cells = list(cells)
             for i in [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]:
                 complain(i, col.name, cells[i][:40] + "...", f"longer than {MAX_CELL_CHARS:,} characters")

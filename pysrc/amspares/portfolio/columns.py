@@ -338,9 +338,12 @@ def check_numbers(col: Column, cells: Sequence[str], decimal: str | None = None)
     """
     rule = Rule(col.rule, integer=col.integer, maximum=col.maximum)
     hints: set = set()
-    if decimal is not None:
-        cells, hints = normalise_numbers(cells, decimal)
-    values, why = rules.to_numbers(cells, all_text=all(isinstance(c, str) for c in cells))
+    if hasattr(cells, "read_numbers"):         # CSV bytes, read as the lines below would
+        values, why, hints = cells.read_numbers(decimal)
+    else:
+        if decimal is not None:
+            cells, hints = normalise_numbers(cells, decimal)
+        values, why = rules.to_numbers(cells, all_text=all(isinstance(c, str) for c in cells))
     if col.factor != 1.0:
         with np.errstate(over="ignore", invalid="ignore"):
             values = values * col.factor

@@ -66,19 +66,143 @@ def _fields_per_line(data: bytes, delimiter: bytes) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _SplitLater:
-    """Quote-free CSV text whose every line has ``width`` fields (checked), split on use.
+    """Quote-free CSV bytes (LF line ends) whose every line has ``width`` fields (checked),
+    cut into columns on use (:meth:`columns`).
 
-    Splitting where the chunk is evaluated keeps the reading process light (with
-    ``--jobs``, a chunk travels to its worker as one string).
+    Cutting where the chunk is evaluated keeps the reading process light (with ``--jobs``,
+    a chunk travels to its worker as one bytes object).
     """
 
-    text: str
+    data: bytes
     delimiter: str
     width: int
 
-    def columns(self) -> list[list[str]]:
-        flat = self.text.replace("\n", self.delimiter).split(self.delimiter)
-        return [flat[j::self.width] for j in range(self.width)]
+    def columns(self) -> list["_ByteColumn"]:
+        arr = np.frombuffer(self.data, dtype=np.uint8)
+        ends = np.flatnonzero((arr == ord(self.delimiter)) | (arr == 10))
+        if not self.data.endswith(b"\n"):
+            ends = np.append(ends, arr.size)
+        starts = np.empty_like(ends)
+        starts[:1] = 0
+        starts[1:] = ends[:-1] + 1
+        starts = starts.reshape(-1, self.width)
+        ends = ends.reshape(-1, self.width)
+        return [_ByteColumn(self.data, arr, starts[:, j], ends[:, j]) for j in range(self.width)]
+
+
+_DIGITS_MAX = 15                 # at most 15 digits: the integer and 10**k are exact doubles
+_FIELD_MAX = _DIGITS_MAX + 2     # and a sign and a decimal mark
+_P10 = np.array([float(10 ** k) for k in range(_DIGITS_MAX + 1)])
+
+
+class _ByteColumn:
+    """One column of a quote-free chunk: the byte offsets of its cells in the chunk.
+
+    Behaves as the sequence of its cells (``len``, ``[i]``, :meth:`texts`); numbers are
+    read straight from the bytes (:meth:`read_numbers`), the text made only for the cells
+    that need it.
+    """
+
+    def __init__(self, data: bytes, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+        self.data, self.arr, self.starts, self.ends = data, arr, starts, ends
+        self.lengths = ends - starts
+        self._texts: list | None = None
+
+    def __len__(self) -> int:
+        return self.starts.size
+
+    def __getitem__(self, i: int) -> str:
+        if self._texts is not None:
+            return self._texts[i]
+        return self.data[self.starts[i]:self.ends[i]].decode("utf-8")
+
+    def longest(self) -> int:
+        """The longest cell, in bytes (at least its length in characters)."""
+        return int(self.lengths.max(initial=0))
+
+    def matrix(self, width: int) -> np.ndarray:
+        """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded."""
+        cols = np.arange(width)
+        source = self.arr
+        if self.starts.size and int(self.starts[-1]) + width > source.size:
+            source = np.concatenate([source, np.zeros(width, dtype=np.uint8)])
+        m = source[self.starts[:, None] + cols] if self.starts.size else np.zeros((0, width), np.uint8)
+        m *= cols < self.lengths[:, None]
+        return m
+
+    def texts(self) -> list[str]:
+        """Every cell as text."""
+        if self._texts is None:
+            width = self.longest()
+            if width == 0:
+                self._texts = [""] * len(self)
+            else:
+                m = self.matrix(width)
+                if (m < 128).all() and np.count_nonzero(m) == int(self.lengths.sum()):   # ASCII, no NUL
+                    self._texts = m.view(f"S{width}").ravel().astype(f"U{width}").tolist()
+                else:
+                    d = self.data
+                    self._texts = [d[a:b].decode("utf-8")
+                                   for a, b in zip(self.starts.tolist(), self.ends.tolist())]
+        return self._texts
+
+    def read_numbers(self, decimal: str | None) -> tuple[np.ndarray, np.ndarray, set]:
+        r"""The cells as numbers: ``(values, reasons, hints)`` as
+        :func:`~amspares.portfolio.columns.normalise_numbers` then
+        :func:`amspares.rules.to_numbers` give them, bit for bit.
+
+        Plain decimals (an optional sign, at most :data:`_DIGITS_MAX` digits, at most one
+        decimal mark: ``decimal``, ``"."`` when None) are read from the bytes at once: the
+        digits make an exact integer ``m`` and the value is ``m / 10**k``, one correctly
+        rounded division of two exact doubles, which is what ``float`` returns. Empty cells
+        are ``EMPTY``; every other cell goes through the text path.
+
+        >>> c = _SplitLater(b"x,2.5\ny,-0\nz,\nw,1e3\nv, 7", ",", 2).columns()[1]
+        >>> v, why, hints = c.read_numbers(".")
+        >>> v.tolist(), why.tolist()
+        ([2.5, -0.0, nan, 1000.0, 7.0], [0, 0, 1, 0, 0])
+        """
+        from amspares import rules
+        from amspares.portfolio.columns import normalise_numbers
+
+        size = len(self)
+        lengths = self.lengths
+        width = min(self.longest(), _FIELD_MAX)
+        m_bytes = self.matrix(width)
+        inside = np.arange(width) < lengths[:, None]
+        digit = (m_bytes >= 48) & (m_bytes <= 57)
+        mark = m_bytes == ord(decimal or ".")
+        first = m_bytes[:, 0] if width else np.zeros(size, np.uint8)
+        signed = (first == 45) | (first == 43)
+        allowed = digit | mark | ~inside
+        if width:
+            allowed[:, 0] |= signed
+        n_digits = digit.sum(axis=1)
+        fast = (allowed.all(axis=1) & (mark.sum(axis=1) <= 1) & (n_digits >= 1)
+                & (n_digits <= _DIGITS_MAX) & (lengths <= _FIELD_MAX))
+        whole = np.zeros(size, dtype=np.int64)
+        for j in range(width):
+            d = digit[:, j]
+            whole = np.where(d, whole * 10 + (m_bytes[:, j].astype(np.int64) - 48), whole)
+        after = (np.cumsum(mark, axis=1) > 0) & digit
+        scale = _P10[np.minimum(after.sum(axis=1), _DIGITS_MAX)]
+        values = whole.astype(float) / scale
+        values = np.where(first == 45, -values, values)
+        why = np.zeros(size, dtype=np.int8)
+        empty = lengths == 0
+        values[empty] = np.nan
+        why[empty] = rules.EMPTY
+        hints: set = set()
+        slow = np.flatnonzero(~fast & ~empty)
+        if slow.size:
+            cells = [self[i] for i in slow.tolist()]
+            if decimal is not None:
+                cells, found = normalise_numbers(cells, decimal)
+                hints = {int(slow[h]) for h in found}
+            v, w = rules.to_numbers(cells, all_text=True)
+            values[slow] = v
+            why[slow] = w
+        return values, why, hints
 
 
 class _CrLines:
@@ -229,12 +353,12 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
             plain = text
             if b"\r" in data:
                 plain = text.replace("\r\n", "\n")
-            if b'"' not in data and "\r" not in plain and "\n\n" not in plain and not plain.startswith("\n"):
-                body = plain[:-1] if plain.endswith("\n") else plain
-                counts = _fields_per_line(plain.encode("utf-8") if plain is not text else data, dl)
+            if len(dl) == 1 and b'"' not in data and "\r" not in plain and "\n\n" not in plain and not plain.startswith("\n"):
+                lf = plain.encode("utf-8") if plain is not text else data
+                counts = _fields_per_line(lf, dl)
                 if counts.size and (counts == width - 1).all():
                     nrows = counts.size
-                    yield range(next_row, next_row + nrows), _SplitLater(body, delimiter, width), {}
+                    yield range(next_row, next_row + nrows), _SplitLater(lf, delimiter, width), {}
                     next_row += nrows
                     continue
             try:
@@ -273,8 +397,101 @@ def escape_text(text: str) -> str:
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 
+def _quad_tables() -> np.ndarray:
+    """Four-digit groups as uint32 (four bytes; 0 = no character), in tables of 10,000:
+    ``0012`` as it is (inside a number), without its leading zeros (the group that starts
+    a number; ``_LAST``: the same, but 0 is ``0``), without its trailing zeros (the group
+    that ends a fraction), without either."""
+    if not _QUADS:
+        full = [b"%04d" % i for i in range(10_000)]
+        lead = [t.lstrip(b"0").rjust(4, b"\0") for t in full]
+        last = lead[:]
+        last[0] = b"\0\0\0" + b"0"
+        trail = [t.rstrip(b"0").ljust(4, b"\0") for t in full]
+        both = [t.strip(b"0").rjust(len(t.rstrip(b"0")), b"\0").ljust(4, b"\0") for t in full]
+        _QUADS.append(np.array(both + lead + trail + full + last, dtype="S4").view(np.uint32))
+    return _QUADS[0]
+
+
+_QUADS: list = []
+_BOTH, _LEAD, _TRAIL, _FULL, _LAST = 0, 10_000, 20_000, 30_000, 40_000
+
+
+def _group_digits(x: np.ndarray, groups: int, fraction: bool, blank=None) -> np.ndarray:
+    """Whole numbers ``0 <= x < 10**(4 * groups)`` as right-aligned ASCII digits without
+    leading zeros, a ``(len, 4 * groups)`` uint8 matrix (0 = no character), four digits at
+    a time from :func:`_quad_tables`; ``fraction`` drops the trailing zeros too, else 0 is
+    ``0`` except in the ``blank`` rows."""
+    table = _quad_tables()
+    g = np.empty((groups, x.size), dtype=np.int64)
+    q = x
+    lower = np.zeros(x.size, dtype=bool)            # a non-zero digit further right
+    for k in range(groups - 1, -1, -1):
+        nq = q // 10_000
+        r = q - nq * 10_000
+        if fraction:            # _BOTH, _LEAD (a digit further right), _TRAIL (further left), _FULL
+            kind = (nq > 0) * 20_000 + lower * 10_000
+            lower |= r != 0
+        elif k == groups - 1:
+            kind = np.where(nq > 0, _FULL, _LEAD if blank is None else np.where(blank, _LEAD, _LAST))
+        else:
+            kind = np.where(nq > 0, _FULL, _LEAD)
+        np.add(r, kind, out=g[k])
+        q = nq
+    return np.ascontiguousarray(table[g].T).view(np.uint8)
+
+
+def _number_parts(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> list[np.ndarray]:
+    """:func:`format_numbers` as ``(len, width)`` uint8 pieces whose non-zero bytes, in
+    order and piece after piece, are each number's text (0 = no character).
+
+    Small whole numbers come from a table (:func:`_small_ints`); other numbers are rounded
+    to ``sig`` significant digits as an integer ``m`` with ``d`` decimals and written as
+    [sign and whole part][decimal point and fraction], four digits at a time.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    size = v.size
+    small = _small_ints(v)
+    if small is not None:
+        return [small]
+    a = np.abs(v)
+    zero = a == 0
+    nan = np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        fast = zero | ((a >= 1e-6) & (a < 1e15))
+        whole = fast & (v == np.floor(v))
+    slow = ~fast & ~nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.floor(np.log10(np.where(fast & ~zero, a, 1.0))).astype(np.int64)
+    d = np.clip(sig - 1 - e, 0, 17)
+    d[~fast | whole] = 0
+    m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
+    ipart, fpart = np.divmod(m, _POW10[d])
+    # the whole part right-aligned, one place left free for the sign
+    groups = -(-(len(str(int(ipart.max(initial=0)))) + 1) // 4)
+    ints = _group_digits(ipart, groups, False, nan | slow)
+    ints[:, 0] = np.where((v < 0) & fast & ~zero, ord("-"), 0)
+    parts = [ints]
+    fw = int(d.max(initial=0))
+    if fw:
+        # 1 and the fraction on fw places, the 1 then replaced by the decimal point (none
+        # when the fraction is 0): "." and the digits of m after its d-th, trailing zeros dropped
+        groups = -(-(fw + 1) // 4)
+        fracs = _group_digits(fpart * _POW10[fw - d] + _POW10[fw], groups, True)
+        fracs[:, 4 * groups - fw - 1] = np.where(fpart != 0, ord("."), 0)
+        parts.append(fracs)
+    if slow.any():
+        texts = np.zeros((size, 25), dtype=np.uint8)
+        for i in np.flatnonzero(slow).tolist():
+            text = repr(float(v[i])).encode()
+            texts[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
+        parts.append(texts)
+    return parts
+
+
 def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndarray:
-    """Numbers as CSV text bytes, vectorised: a ``(len, width)`` uint8 matrix, 0-padded.
+    """Numbers as CSV text bytes, vectorised: a ``(len, width)`` uint8 matrix whose non-zero
+    bytes, in order, are the text.
 
     Plain decimal notation with ``sig`` significant digits (trailing zeros dropped); NaN is
     an empty field; magnitudes outside [1e-6, 1e15) fall back to Python's ``repr``.
@@ -283,53 +500,8 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
     >>> [bytes(r[r > 0]).decode() for r in m]
     ['1735.7134039', '-0.5', '0', '', '3', '1e-09', '12345678.9']
     """
-    v = np.asarray(values, dtype=float).ravel()
-    size = v.size
-    small = _small_ints(v)
-    if small is not None:
-        return small
-    a = np.abs(v)
-    zero = a == 0
-    with np.errstate(invalid="ignore"):
-        fast = zero | ((a >= 1e-6) & (a < 1e15))
-        whole = fast & (v == np.floor(v))
-    slow = ~fast & ~np.isnan(v)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e = np.floor(np.log10(np.where(fast & ~zero, a, 1.0))).astype(np.int64)
-    d = np.clip(sig - 1 - e, 0, 17)
-    d[~fast | whole] = 0
-    m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
-    # drop trailing zeros of the fraction (only rows that still have some)
-    live = np.flatnonzero((d > 0) & (m % 10 == 0))
-    while live.size:
-        m[live] //= 10
-        d[live] -= 1
-        live = live[(d[live] > 0) & (m[live] % 10 == 0)]
-    n_digits = np.maximum(np.floor(np.log10(np.maximum(m, 1))).astype(np.int64) + 1, d + 1)
-    n_digits[np.isnan(v)] = 0
-    neg = (v < 0) & fast & ~zero
-    length = neg + n_digits + (d > 0)
-    width = max(int(length.max(initial=0)), 25 if slow.any() else 0, 1) + 1
-    # column 0 is scratch (absent digits are written there, then cleared); the number is
-    # right-aligned: digit k from the right at column width-1-k, one further left past the dot
-    out = np.zeros((size, width), dtype=np.uint8)
-    flat = out.reshape(-1)
-    base = np.arange(size, dtype=np.int64) * width
-    q = m.copy()
-    has_dot = d > 0
-    for k in range(int(n_digits.max(initial=0))):
-        q, digit = np.divmod(q, 10)
-        col = np.where(k < n_digits, width - 1 - k - ((k >= d) & has_dot), 0)
-        flat[base + col] = digit + 48
-    out[:, 0] = 0
-    dot = np.flatnonzero(has_dot)
-    out[dot, width - 1 - d[dot]] = ord(".")
-    out[neg, width - length[neg]] = ord("-")
-    for i in np.flatnonzero(slow).tolist():
-        text = repr(float(v[i])).encode()
-        out[i, :] = 0
-        out[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
-    return out
+    parts = _number_parts(values, sig)
+    return parts[0] if len(parts) == 1 else np.hstack(parts)
 
 
 _INT_LOW, _INT_HIGH = -99_999, 99_999
@@ -371,27 +543,57 @@ def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
     return arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
 
 
+WRITE_BLOCK = 1 << 14            # rows formatted at a time: the byte matrices stay small
+
+
+def _rows_of(res: ChunkResult, rows: slice) -> ChunkResult:
+    """The rows ``rows`` of a chunk's result (every per-row field sliced)."""
+    import dataclasses
+
+    def cut(v):
+        if isinstance(v, dict):
+            return {k: cut(x) for k, x in v.items()}
+        return v if v is None or isinstance(v, (str, int, float)) else v[rows]
+    return dataclasses.replace(res, **{f.name: cut(getattr(res, f.name)) for f in dataclasses.fields(res)})
+
+
 def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
-    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number)."""
+    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number),
+    :data:`WRITE_BLOCK` rows at a time."""
     size = len(res.sku)
+    if size > WRITE_BLOCK:
+        return b"".join(csv_chunk_bytes(_rows_of(res, slice(a, a + WRITE_BLOCK)), methods, header)
+                        for a in range(0, size, WRITE_BLOCK))
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
     carried = list((res.carried or {}).values())
-    parts = [_text_matrix(res.sku)] + [_text_matrix(c) for c in carried] + [format_numbers(res.rate)]
+    fields = [[_text_matrix(res.sku)]] + [[_text_matrix(c)] for c in carried] + [_number_parts(res.rate)]
     for name in header[2 + len(carried):-5]:
-        parts.append(format_numbers(res.columns[name]))
+        fields.append(_number_parts(res.columns[name]))
     for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
         sel = names[np.where(idx >= 0, idx, len(methods))]
-        parts.append(sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1)))
-    parts.append(format_numbers(res.saving))
-    parts.append(_text_matrix(res.errors))
-    assert len(parts) == len(header)
-    comma = np.full((size, 1), ord(","), dtype=np.uint8)
-    newline = np.full((size, 1), ord("\n"), dtype=np.uint8)
-    blocks = []
-    for i, p in enumerate(parts):
-        blocks.append(p)
-        blocks.append(comma if i < len(parts) - 1 else newline)
-    flat = np.hstack(blocks).ravel()
+        fields.append([sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1))])
+    fields.append(_number_parts(res.saving))
+    fields.append([_text_matrix(res.errors)])
+    assert len(fields) == len(header)
+    parts = [p for f in fields for p in f + [ord(",")]]
+    parts[-1] = ord("\n")
+    # each field and its separator into one matrix (a row's bytes; 0 = nothing), copied
+    # field by field as one opaque item per row (much faster than a strided 2-D copy)
+    total = sum(1 if isinstance(p, int) else p.shape[1] for p in parts)
+    out = np.empty((size, total), dtype=np.uint8)
+    at = 0
+    for p in parts:
+        if isinstance(p, int):          # a separator
+            out[:, at] = p
+            at += 1
+            continue
+        w = p.shape[1]
+        if w == 1:
+            out[:, at] = p[:, 0]
+        elif w:
+            out[:, at:at + w].view(f"V{w}")[:, 0] = np.ascontiguousarray(p).view(f"V{w}")[:, 0]
+        at += w
+    flat = out.ravel()
     return flat[flat != 0].tobytes()
 
 

@@ -59,13 +59,13 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
     A formula cell with no saved value (a file written by a script, never opened in Excel)
     is reported on its row, never read as empty. A damaged workbook is one error line.
     """
-    from openpyxl import load_workbook
+    from amspares.portfolio.xlsx_read import open_workbook, sheet_rows
 
     _open_input(path).close()
     _check_archive(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-        wf = load_workbook(path, read_only=True, data_only=False)
+        wb = open_workbook(path)
+        wf = wb                    # the formulas come from the same pass (sheet_rows)
     except PortfolioInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any damage in the archive: one clear line
@@ -78,7 +78,7 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
         ws, h = sheets[0], (header_row or 1)
         found = False
         for sheet in sheets:
-            top = list(sheet.iter_rows(min_row=1, max_row=header_row or HEADER_SEARCH_ROWS, values_only=True))
+            top = [rec for _, rec, _ in sheet_rows(sheet, 1, header_row or HEADER_SEARCH_ROWS)]
             for r, rec in enumerate(top, start=1):
                 if header_row is not None and r != header_row:
                     continue
@@ -87,11 +87,10 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
                     break
             if found:
                 break
-        fs = wf[ws.title]
-        rows_iter = ws.iter_rows(min_row=h, values_only=True)
-        formulas = fs.iter_rows(min_row=h, values_only=True)
-        header = list(next(rows_iter, ()) or ())
-        next(formulas, None)
+        both = sheet_rows(ws, h)
+        first = next(both, None)
+        header = list(first[1] if first else ())
+        rows_iter = ((v, f) for _, v, f in both)
     except PortfolioInputError:
         wb.close()
         wf.close()
@@ -117,20 +116,24 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
         numbers: list = []
         problems: dict = {}
         try:
-            for rec, frec in zip(rows_iter, formulas):
+            for rec, frec in rows_iter:
                 row_no += 1
                 seen[0] += 1
-                rec = list(rec[:width]) + [None] * (width - len(rec))
-                frec = list(frec[:width]) + [None] * (width - len(frec))
-                if all(v is None for v in rec) and all(v is None for v in frec):   # empty row
+                same = frec is rec                 # sheet_rows: a row without formulas
+                if len(rec) != width:
+                    rec = list(rec[:width]) + [None] * (width - len(rec))
+                    frec = rec if same else list(frec[:width]) + [None] * (width - len(frec))
+                if rec.count(None) == width and (same or frec.count(None) == width):   # empty row
                     continue
-                bad = [f"row {row_no}, {head_text[j]} = {_clip(frec[j])}: a formula with no saved "
-                       f"value (open and save the file in Excel, or type the value)"
-                       for j in range(width)
-                       if rec[j] is None and isinstance(frec[j], str) and frec[j].startswith("=")]
-                if bad:
-                    problems[len(rows)] = bad
-                rows.append([_cell_text(v) for v in rec])
+                if not same:
+                    bad = [f"row {row_no}, {head_text[j]} = {_clip(frec[j])}: a formula with no saved "
+                           f"value (open and save the file in Excel, or type the value)"
+                           for j in range(width)
+                           if rec[j] is None and isinstance(frec[j], str) and frec[j].startswith("=")]
+                    if bad:
+                        problems[len(rows)] = bad
+                rows.append([v if type(v) is str else "" if v is None else
+                             repr(v) if type(v) in _REPR else _cell_text(v) for v in rec])
                 numbers.append(row_no)
                 if len(rows) >= chunk_rows:
                     yield numbers, [list(c) for c in zip(*rows)], problems
@@ -148,6 +151,9 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
 
     return Source(head_text, chunks(), lambda: min(seen[0] / total, 1.0), close, header_row=h,
                   decimal=decimal or ".")
+
+
+_REPR = (float, int)              # cells whose text is repr (columns._cell_text)
 
 
 def _clip(v, n: int = 60) -> str:

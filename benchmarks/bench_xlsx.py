@@ -1,0 +1,124 @@
+"""xlsx catalogues: reading 100,000 rows, amspares against openpyxl cell by cell, in one run.
+
+    python benchmarks/bench_xlsx.py [--rows 100000] [--repeat 2]
+
+The catalogue is the one of ``bench_portfolio.py`` (fixed seed; a text SKU, six numbers, an
+optional waiting-time model), written by openpyxl (write-only: inline strings, as scripts
+write catalogues) and, for a second row, with shared strings and a dimension (as Excel saves
+them). amspares reads it with :func:`amspares.portfolio.xlsx.read_xlsx` (one pass over the
+sheet's XML, :mod:`amspares.portfolio.xlsx_read`). The baseline is how amspares read it
+before: openpyxl's read-only workbook opened twice (saved values and formulas) and every
+row taken cell by cell with ``iter_rows(values_only=True)``, each cell made text. The run
+asserts that both give the same chunks of cells (columns of text, as
+the portfolio evaluates them). CPU time (``time.process_time``), best of
+``--repeat``. Target (issue 15): at least 10 times faster. Not part of pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "pysrc"))
+from common import Row, best_cpu, load, print_rows  # noqa: E402
+
+CHUNK = 100_000              # rows per chunk (amspares.portfolio.CHUNK_ROWS)
+
+
+def generate(path: str, n: int, shared: bool) -> None:
+    import csv
+
+    from openpyxl import Workbook
+
+    import bench_portfolio
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "c.csv")
+        bench_portfolio.generate(src, n)
+        with open(src, newline="") as f:
+            rows = list(csv.reader(f))
+    wb = Workbook(write_only=not shared)
+    ws = wb.active if shared else wb.create_sheet("Catalogue")
+    ws.append(rows[0])
+    for r in rows[1:]:
+        ws.append([r[0]] + [float(x) for x in r[1:7]] + [r[7] or None])
+    wb.save(path)
+
+
+def baseline(path: Path) -> list:
+    """The previous reader: two openpyxl read-only workbooks, cell by cell."""
+    from openpyxl import load_workbook
+
+    from amspares.portfolio.columns import _cell_text
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    wf = load_workbook(path, read_only=True, data_only=False)
+    try:
+        values = wb.worksheets[0].iter_rows(min_row=1, values_only=True)
+        formulas = wf.worksheets[0].iter_rows(min_row=1, values_only=True)
+        header = next(values)
+        next(formulas)
+        width = len(header)
+        chunks, rows = [], []
+        for rec, frec in zip(values, formulas):
+            rec = list(rec[:width]) + [None] * (width - len(rec))
+            frec = list(frec[:width]) + [None] * (width - len(frec))
+            if all(v is None for v in rec) and all(v is None for v in frec):
+                continue
+            rows.append([_cell_text(v) for v in rec])
+            if len(rows) >= CHUNK:                  # the reader's chunks: columns of cells
+                chunks.append([list(c) for c in zip(*rows)])
+                rows = []
+        if rows:
+            chunks.append([list(c) for c in zip(*rows)])
+        return chunks
+    finally:
+        wb.close()
+        wf.close()
+
+
+def amspares_rows(path: Path) -> list:
+    from amspares.portfolio.xlsx import read_xlsx
+
+    src = read_xlsx(path, CHUNK)
+    try:
+        return [columns for _numbers, columns, _problems in src.chunks]
+    finally:
+        src.close()
+
+
+def rows(n: int = 100_000, repeat: int = 2) -> list[Row]:
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for shared in (False, True):
+            path = Path(tmp) / f"c{int(shared)}.xlsx"
+            generate(str(path), n, shared)
+            small = Path(tmp) / "warm.xlsx"        # imports and first-call set-up, not timed
+            generate(str(small), 50, shared)
+            amspares_rows(small), baseline(small)
+            mine = best_cpu(lambda: amspares_rows(path), repeat)
+            base = best_cpu(lambda: baseline(path), max(repeat - 1, 1))
+            assert mine[2] == base[2], "the two readers differ"
+            kind = "shared strings, as Excel saves" if shared else "inline strings, as scripts write"
+            out.append((f"read an xlsx catalogue, {n:,} rows ({kind})", f"{mine[0]:.2f} CPU-s",
+                        f"openpyxl cell by cell: {base[0]:.2f} CPU-s ({base[0] / mine[0]:.1f}x)",
+                        ">= 10x faster"))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=2)
+    a = ap.parse_args(argv)
+    print_rows(rows(a.rows, a.repeat), f"xlsx reading; {load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
