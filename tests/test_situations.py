@@ -157,7 +157,8 @@ def breakeven_rows(ws):
     for r in range(1, ws.max_row + 1):
         name = ws.cell(r, 1).value
         if name in BREAKEVEN_SHEET:
-            out[(name, ws.cell(r, 2).value or "")] = (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value)
+            case = ws.cell(r, 2).value          # a mould size is a number cell (3000), other cases text
+            out[(name, str(case or ""))] = (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value)
     return out
 
 

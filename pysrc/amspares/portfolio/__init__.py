@@ -220,6 +220,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         jobs = 1
     check_writable(output, force)          # before reading: fail fast, nothing written
     base_name = f"{scenario.name} ({scenario.source})"
+    base_meta = {"base scenario": scenario.name, "base scenario file": str(scenario.source)}
     scenario = base_with_fixed(scenario, columns)
     if columns is not None:
         delimiter = delimiter or columns.delimiter
@@ -262,7 +263,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         _duplicates(done, first_row, report)
                         if progress:
                             progress(source.done(), report.rows)
-                    meta = {"catalogue": str(catalogue), "base scenario": base_name}
+                    meta = {"catalogue": str(catalogue), **base_meta}
                     if columns is not None:
                         meta["column map"] = columns.source
                         for k, v in columns.fixed.items():

@@ -39,6 +39,7 @@ class ChunkResult:
     saving: np.ndarray
     errors: list                 # error text per row ("" = evaluated)
     carried: dict = None         # header -> cells of the columns carried through as text
+    inputs: dict = None          # the row's given inputs: header -> (float array or None, cells)
 
     @property
     def ok(self) -> np.ndarray:
@@ -70,6 +71,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     numbers: dict[str, np.ndarray] = {}
     choices: dict[str, np.ndarray] = {}
     carried: dict[str, list] = {}
+    given_inputs: dict[str, tuple] = {}     # for the xlsx output: the inputs each row gave
     sku: list = []
     for col in plan:
         cells = rows_by_column[col.index]
@@ -86,16 +88,19 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         elif col.kind == "number":
             values, _given, bad = check_numbers(col, cells, decimal)
             numbers[col.key] = values
+            given_inputs[col.key] = (values, cells)
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "table":
             values, bad = check_tables(col, cells)
             numbers[col.key] = values
+            given_inputs[col.name] = (None, cells)
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "choice":
             codes, bad = check_choices(col, cells)
             choices[col.key] = codes
+            given_inputs[col.name] = (None, cells)
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "text":
@@ -172,7 +177,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
-    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried)
+    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried,
+                       given_inputs)
 
 
 def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:

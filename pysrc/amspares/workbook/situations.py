@@ -515,6 +515,15 @@ def _paint(series, k: int, column: str) -> None:
         series.marker.graphicalProperties.line.solidFill = colour
 
 
+def _text_categories(chart, ref: Reference) -> None:
+    """Category labels that are text (method names) as a text reference (``c:strRef``):
+    openpyxl's ``set_categories`` writes a number reference, which Excel reads as numbers."""
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+
+    for s in chart.series:
+        s.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
 def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
     y_format = "#,##0"
     if spec.kind == "bar":
@@ -524,7 +533,7 @@ def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
         chart.overlap = 100
         for y in ys:
             chart.add_data(table.ref(ws, y, header=True), titles_from_data=True)
-        chart.set_categories(table.ref(ws, spec.x))
+        _text_categories(chart, table.ref(ws, spec.x))
     elif spec.kind == "line":
         chart = LineChart()
         for y in ys:
@@ -587,7 +596,10 @@ class _Sheet:
         for name, key, v, reason, sides in items:
             self.row += 1
             text_cell(ws.cell(self.row, 1), name)
-            text_cell(ws.cell(self.row, 2), key or None)
+            if key.isdigit():                       # a mould size: a number, shown as one
+                ws.cell(self.row, 2, int(key)).number_format = _COUNT
+            else:
+                text_cell(ws.cell(self.row, 2), key or None)
             cell = text_cell(ws.cell(self.row, 3), v if v is not None else "none")
             if v is not None:
                 cell.number_format = "#,##0.00"

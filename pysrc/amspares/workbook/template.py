@@ -181,7 +181,7 @@ def _legs_sheet(b: _Builder, capacity: int):
             for leg in sc.get(f"methods.{m}.transport_to_{which}", ())]
     first, last = 2, 1 + capacity
     dv_leg = DataValidation(type="list", formula1='"factory,warehouse,customer"', allow_blank=True)
-    dv_mode = DataValidation(type="list", formula1="=" + _abs_range("Factors", "factor_transport_modes_names", b),
+    dv_mode = DataValidation(type="list", formula1=_abs_range("Factors", "factor_transport_modes_names", b),
                              allow_blank=True)
     ws.add_data_validation(dv_leg)
     ws.add_data_validation(dv_mode)
@@ -258,7 +258,7 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
             key = ("table", spec.table)
             if key not in validations:
                 validations[key] = DataValidation(
-                    type="list", formula1="=" + b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
+                    type="list", formula1=b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
                     allow_blank=True, showErrorMessage=True, error="Pick a name from the Factors sheet")
             validations[key].add(ref)
     for dv in validations.values():
