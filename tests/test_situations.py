@@ -310,8 +310,9 @@ def numbers(obj):
         return set()
     if isinstance(obj, (int, float)):
         return {obj}
-    if isinstance(obj, dict):
-        return set().union(*(numbers(v) for v in obj.values())) if obj else set()
+    if isinstance(obj, dict):      # a mould size is a key of the study ("3000"), shown as a number
+        keys = {int(k) for k in obj if isinstance(k, str) and k.isdigit()}
+        return keys.union(*(numbers(v) for v in obj.values())) if obj else set()
     if isinstance(obj, list):
         return set().union(*(numbers(v) for v in obj)) if obj else set()
     return set()
