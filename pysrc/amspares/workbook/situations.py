@@ -87,7 +87,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EUR = "#,##0.00"
 _MPTS = "#,##0.0"
 _COUNT = "#,##0"
-_TOP = 4                                # first row below the frozen title rows
+_TOP = 4                                # first row below the frozen title rows (row 3: the stale mark)
 _CHART_W, _CHART_H = 14.0, 8.0          # cm (estimated from column widths: two-cell anchors)
 _CHART_ROWS = 17                        # rows a chart takes (default row height 0.53 cm), gap included
 _CM_PER_CHAR = 0.19                     # column width unit in cm (Calibri 11, approximately)
@@ -566,12 +566,12 @@ class _Sheet:
         self.title = title
         ws["A1"] = title
         ws["A1"].font = _TITLE
-        ws["A2"] = _INTRO[title]
-        ws["A2"].font = _ITALIC
         name = (study.get("base") or {}).get("name")
-        if name:
-            text_cell(ws["A3"], f"Scenario: {name}. Values from the Python run (amspares scenario); no formulas.")
-            ws["A3"].font = _ITALIC
+        text_cell(ws["A2"], _INTRO[title] + (f" Scenario: {name}." if name else ""))
+        ws["A2"].font = _ITALIC
+        # row 3: the stale mark of amspares.workbook.stale (amspares scenario -o puts it there)
+        ws["A3"] = "Values from the Python run (amspares scenario); no formulas."
+        ws["A3"].font = _ITALIC
         ws.freeze_panes = f"A{_TOP}"
         ps = ws.page_setup
         ps.orientation = "landscape"
