@@ -26,6 +26,10 @@ class Summary:
     cheapest_cost: np.ndarray = None       # ... their cost with it
     cheapest_saving: np.ndarray = None     # ... their saving over the runner-up
     greenest_count: np.ndarray = None
+    with_history: bool = False             # some rows' demand came from history
+    from_history: int = 0                  # evaluated SKUs whose rate is estimated from history
+    robust: int = 0                        # ... whose decision holds across the rate's interval
+    review: int = 0                        # ... whose decision flips inside it (to review)
 
     def __post_init__(self):
         k = len(self.methods)
@@ -38,6 +42,14 @@ class Summary:
         ok = res.ok
         self.evaluated += int(ok.sum())
         self.failed += int((~ok).sum())
+        if res.robustness is not None:
+            from amspares.portfolio.history import REVIEW, ROBUST
+
+            self.with_history = True
+            r = res.robustness[ok]
+            self.from_history += int(np.count_nonzero(~np.isnan(res.columns["demand.rate_estimate"][ok])))
+            self.robust += int(np.count_nonzero(r == ROBUST))
+            self.review += int(np.count_nonzero(r == REVIEW))
         if not ok.any():
             return
         k = len(self.methods)
@@ -62,6 +74,9 @@ class Summary:
         self.evaluated += other.evaluated
         self.failed += other.failed
         self.has_impact = self.has_impact and other.has_impact
+        self.with_history = self.with_history or other.with_history
+        for name in ("from_history", "robust", "review"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
                      "cheapest_count", "greenest_count"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -112,10 +127,21 @@ class Summary:
             lines.append(f"{self.failed:,} SKUs failed and have no decision: see the error column of Results")
         return lines
 
+    def history_text(self) -> str:
+        """The robustness totals of the rates estimated from history, in words.
+
+        >>> print(Summary(["a", "b"], from_history=5, robust=3, review=2).history_text())
+        rate from history for 5 SKUs: decision robust for 3, to review for 2 (it flips inside the rate's interval)
+        """
+        return (f"rate from history for {self.from_history:,} SKUs: decision robust for {self.robust:,}, "
+                f"to review for {self.review:,} (it flips inside the rate's interval)")
+
     def text(self) -> str:
         lines = [f"{self.evaluated:,} SKUs evaluated, {self.failed:,} failed"]
+        if self.with_history:
+            lines.append("  " + self.history_text())
         if not self.evaluated:
-            return lines[0]
+            return "\n".join(lines)
         rows = self.rows()
         table = [self.HEADER] + [[r[0]] + [_human(v) for v in r[1:]] for r in rows]
         widths = [max(len(str(row[i])) for row in table) for i in range(len(self.HEADER))]

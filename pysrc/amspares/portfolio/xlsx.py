@@ -172,7 +172,8 @@ HEADER_FILL = "D9D9D9"
 
 #: Display formats by unit (values keep their full precision).
 EUR, MPTS, SHARE, COUNT, DAYS = "#,##0.00", "#,##0.0", "0.00%", "#,##0", "#,##0.00"
-DECISION_COLUMNS = ("cheapest", "saving", "lowest_impact")
+#: Summary lines shown above the table (the rest of ``meta`` follows the chart).
+TOP_META = ("catalogue", "base scenario", "base scenario file", "demand")
 
 
 def number_format(name: str) -> str:
@@ -415,7 +416,7 @@ class XlsxWriter:
         for line in summary.sentences():
             top.append([text(line, bold=True)])
         top.append([])
-        for key in ("catalogue", "base scenario", "base scenario file"):
+        for key in TOP_META:
             if key in meta:
                 top.append([text(key), text(meta[key])])
         top.append([text("SKUs evaluated"), styled(summary.evaluated, COUNT)])
@@ -435,7 +436,7 @@ class XlsxWriter:
         rest: list[list] = [[text("Inputs the SKUs were evaluated with: each row's own columns on the Results "
                                    "sheet; every other input from the base scenario", bold=True)]]
         for key, v in meta.items():
-            if key not in ("catalogue", "base scenario", "base scenario file"):
+            if key not in TOP_META:
                 rest.append([text(key), None, None, given(v)])     # the label runs over B:C
         last = min(self.rows, CHART_MAX_POINTS + 1)
         lines = max(len(top), after - 1) + len(rest) + 1
