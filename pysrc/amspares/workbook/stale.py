@@ -161,8 +161,8 @@ def add_situations(wb, cache: dict, scenario: Scenario, values: Mapping[str, Any
     keys = input_keys(scenario)
     last = FIRST + len(keys) - 1
     own = cache.setdefault(SHEET, {})
-    ws["D3"] = "situation sheets"
-    ws["D3"].font = Font(bold=True)
+    ws["A4"] = "situation sheets"
+    ws["A4"].font = Font(bold=True)
     for c, h in zip("DE", ("value used by the situation sheets", "same now?")):
         ws[f"{c}5"] = h
         ws[f"{c}5"].font = Font(bold=True)
@@ -172,11 +172,11 @@ def add_situations(wb, cache: dict, scenario: Scenario, values: Mapping[str, Any
         ws[f"D{r}"].fill = _STORED
         ws[f"E{r}"] = "=" + _same(name_of(k), f"D{r}")
         own[f"E{r}"] = True
-    ws["E3"] = f'=IF(COUNTIF(E{FIRST}:E{last},TRUE)={len(keys)},"{FRESH}","{STALE_SITUATIONS}")'
-    own["E3"] = FRESH
-    _colour(ws, "E3")
+    ws["B4"] = f'=IF(COUNTIF(E{FIRST}:E{last},TRUE)={len(keys)},"{FRESH}","{STALE_SITUATIONS}")'
+    own["B4"] = FRESH
+    _colour(ws, "B4")
     q = quote_sheetname(SHEET)
     wb.defined_names[SITUATION_INPUTS] = DefinedName(SITUATION_INPUTS, attr_text=f"{q}!$D${FIRST}:$D${last}")
-    wb.defined_names[SITUATION_MARK] = DefinedName(SITUATION_MARK, attr_text=f"{q}!$E$3")
+    wb.defined_names[SITUATION_MARK] = DefinedName(SITUATION_MARK, attr_text=f"{q}!$B$4")
     for title in sheets:
         mark(cache, wb[title], ref, SITUATION_MARK)
