@@ -246,6 +246,8 @@ class XlsxWriter:
         self.wb = Workbook(write_only=True)
         self.summary_ws = self.wb.create_sheet("Summary")
         self.ws = self.wb.create_sheet("Results")
+        for ws in (self.summary_ws, self.ws):     # openpyxl's temporaries beside the output
+            _stream_beside(ws, path, top=False)   # (their top, with the column widths: later)
         self.rows = 1
         self.layout: list[tuple[str, str, str]] | None = None     # (header, kind, format)
         self.chart: list[tuple[int, float]] = []      # (cheapest, saving) of the first SKUs
@@ -289,7 +291,7 @@ class XlsxWriter:
         ws.page_setup.fitToHeight = 0
         ws.print_title_rows = "1:1"
         ws.print_title_cols = "A:A"
-        _stream_beside(ws, self.path)
+        ws._writer.write_top()
         bold, grey = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
         head = []
         for name, _, _ in layout:
@@ -391,7 +393,7 @@ class XlsxWriter:
         ws.page_setup.fitToHeight = 0
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = ws.page_margins.bottom = 0.6
-        _stream_beside(ws, self.path)
+        ws._writer.write_top()
 
         def text(value, bold=False, size=None):
             cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("\ufffd", str(value)))
@@ -514,7 +516,7 @@ class XlsxWriter:
             ws._rows = None
 
 
-def _stream_beside(ws, path: Path) -> None:
+def _stream_beside(ws, path: Path, top: bool = True) -> None:
     """Make openpyxl stream the write-only sheet ``ws`` into a temporary file beside
     ``path`` (named after it, so that :func:`amspares.fileio.remove_stale_temporaries`
     removes it after a ``kill -9``) instead of an anonymous ``/tmp/openpyxl.*`` file."""
@@ -524,7 +526,8 @@ def _stream_beside(ws, path: Path) -> None:
     open(out, "w").close()
     ALL_TEMP_FILES.append(out)
     ws._writer = WorksheetWriter(ws, out=out)
-    ws._writer.write_top()
+    if top:                   # else the caller writes the top (sheet view, columns) before the rows
+        ws._writer.write_top()
 
 
 def _cells(values: np.ndarray, integer: bool = False) -> list:
