@@ -113,7 +113,8 @@ def test_history_row_costs_equal_the_rate_given_path(tmp_path, capsys):
     for r in hist:
         g = given[r["sku"]]
         for k, v in g.items():
-            if k in ("demand.rate_per_year", "sku", "error", "cheapest", "lowest_impact"):
+            if k in ("demand.rate_per_year", "sku", "error", "cheapest", "lowest_impact",
+                     "lowest_impact_co2e"):
                 assert r[k] == v
             else:
                 assert close(r[k], v, 1e-11), (r["sku"], k)

@@ -57,14 +57,14 @@ def _rows(ws):
 
 def test_decision_next_to_the_sku_then_the_inputs_the_row_gave(book):
     header, rows = _rows(book["wb"]["Results"])
-    assert header[:5] == ["sku", "cheapest", "saving", "lowest_impact", "Note"]
-    assert header[5:9] == ["demand.rate_per_year", "methods.regular.price", "methods.regular.moq",
+    assert header[:6] == ["sku", "cheapest", "saving", "lowest_impact", "lowest_impact_co2e", "Note"]
+    assert header[6:10] == ["demand.rate_per_year", "methods.regular.price", "methods.regular.moq",
                            "model.waiting_time"]
     assert header[-1] == "error"
     # the CSV keeps its own order (sku, the text columns, the rate, the results, decisions)
     csv_header = book["csv"].read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert csv_header[:3] == ["sku", "Note", "demand.rate_per_year"] and csv_header[-4:] == \
-        ["cheapest", "lowest_impact", "saving", "error"]
+    assert csv_header[:3] == ["sku", "Note", "demand.rate_per_year"] and csv_header[-5:] == \
+        ["cheapest", "lowest_impact", "lowest_impact_co2e", "saving", "error"]
     base = load_scenario()
     for r, (sku, rate, price, moq, wait, _note) in zip(rows, ROWS[:2]):
         changes = {"demand.rate_per_year": float(rate), "methods.regular.price": float(price),
@@ -114,9 +114,10 @@ def test_frozen_header_and_sku_filter_and_fills_by_decision(book):
     for j, m in enumerate(methods):
         assert (f"A2:C{n}", f'$B2="{m}"', X.DECISION_FILLS[j]) in rules
         assert (f"D2:D{n}", f'$D2="{m}"', X.DECISION_FILLS[j]) in rules
+        assert (f"E2:E{n}", f'$E2="{m}"', X.DECISION_FILLS[j]) in rules
     error = ws.cell(1, ws.max_column).column_letter
     assert (f"A2:A{n}", f'${error}2<>""', X.FAILED_FILL) in rules
-    assert len(rules) == 2 * len(methods) + 1        # on the range: no rule per row
+    assert len(rules) == 3 * len(methods) + 1        # on the range: no rule per row
 
 
 def test_summary_names_the_base_and_leads_with_the_answer(book):
@@ -152,4 +153,4 @@ def test_summary_chart_one_series_per_method_coloured_like_its_fill(book):
         got = [c.value for row in wb[sheet.strip("'")][cells.replace("$", "")] for c in row]
         want = [r["saving"].value if r["cheapest"].value == methods[j] else None for r in rows]
         assert got == want
-        assert s.find(f"{C}xVal/{C}numRef/{C}f").text == f"'Results'!$F$2:$F${len(ROWS) + 1}"   # the rate
+        assert s.find(f"{C}xVal/{C}numRef/{C}f").text == f"'Results'!$G$2:$G${len(ROWS) + 1}"   # the rate

@@ -40,6 +40,7 @@ class ChunkResult:
     errors: list                 # error text per row ("" = evaluated)
     carried: dict = None         # header -> cells of the columns carried through as text
     robustness: np.ndarray = None   # with a history: per row "robust", REVIEW or "" (no history)
+    lowest_impact_co2e: np.ndarray = None   # method index by kg CO2e, -1 where no method has it
     inputs: dict = None          # the row's given inputs: header -> (float array or None, cells)
 
     @property
@@ -136,6 +137,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     columns = {name: np.full(size, np.nan) for name in result_columns(scenario, advice, breakdown, negotiate)}
     cheapest = np.full(size, -1, dtype=np.int64)
     lowest = np.full(size, -1, dtype=np.int64)
+    lowest_co2e = np.full(size, -1, dtype=np.int64)
     saving = np.full(size, np.nan)
     choice_of = {c.key: c.choices for c in plan if c.kind == "choice"}
     groups = np.zeros(size, dtype=np.int64)        # waiting-time model x production rule
@@ -162,6 +164,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         saving[idx] = ev.saving
         if ev.lowest_impact is not None:
             lowest[idx] = _index_of(ev.lowest_impact, methods)
+        if ev.lowest_impact_co2e is not None:
+            lowest_co2e[idx] = _index_of(ev.lowest_impact_co2e, methods)
         for m in methods:
             res = ev.methods[m]
             pol = res.policy
@@ -176,6 +180,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 columns[f"{m}.{c}"][idx] = getattr(res, c)
             if res.impact_mpts is not None:
                 columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
+                columns[f"{m}.impact_kgco2e"][idx] = res.impact_kgco2e      # NaN (empty) where missing
             if breakdown:
                 cost = res.cost.as_dict()
                 for c in COST_COMPONENTS:
@@ -184,6 +189,9 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                     impact = res.impact.as_dict()
                     for c in IMPACT_COMPONENTS:
                         columns[f"{m}.impact.{c}"][idx] = impact[c]
+                    co2e = res.impact_co2e.as_dict()
+                    for c in IMPACT_COMPONENTS:
+                        columns[f"{m}.impact_co2e.{c}"][idx] = co2e[c]
             if advice and res.advice is not None:   # as model.result_dict: only for (s,Q) policies
                 sq = (pol == "reorder_point") | (pol == "one_order")
                 columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
@@ -201,7 +209,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
     return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried,
-                       robustness, given_inputs)
+                       robustness, lowest_co2e, given_inputs)
 
 
 def _history_of(history_cells, history, sku, rate_given, row_numbers, problems):

@@ -432,18 +432,19 @@ INTEGER_FIELDS = ("S", "s", "Q", "advice_Q", "moq_to_win")
 
 
 def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = False) -> list[str]:
-    """``<method>.<field>`` output columns: S, s, Q, total_cost, impact_mpts per method.
+    """``<method>.<field>`` output columns: S, s, Q, total_cost, impact_mpts, impact_kgco2e per method.
 
     ``breakdown`` adds each cost component before ``total_cost`` (``<method>.cost.<c>``
     for every ``c`` of :data:`~amspares.core.costs.COST_COMPONENTS`, the ``cost`` object
     of ``amspares evaluate --json``) and each impact component before ``impact_mpts``
-    (``<method>.impact.<c>``, :data:`IMPACT_COMPONENTS`). ``advice`` adds the cheapest
+    (``<method>.impact.<c>``, :data:`IMPACT_COMPONENTS`), and the same in kg CO2e before
+    ``impact_kgco2e`` (``<method>.impact_co2e.<c>``). ``advice`` adds the cheapest
     order quantity ``Q >= moq`` and its saving (stock methods). Every method ends with its
     service measures (:data:`SERVICE_COLUMNS`).
 
     >>> from amspares.scenario import load_scenario
     >>> method_columns(load_scenario(), advice=True)[:7]
-    ['regular.S', 'regular.s', 'regular.Q', 'regular.total_cost', 'regular.impact_mpts', 'regular.advice_Q', 'regular.advice_saving']
+    ['regular.S', 'regular.s', 'regular.Q', 'regular.total_cost', 'regular.impact_mpts', 'regular.impact_kgco2e', 'regular.advice_Q']
     >>> method_columns(load_scenario(), breakdown=True)[3:16]     # doctest: +NORMALIZE_WHITESPACE
     ['regular.cost.downtime', 'regular.cost.holding', 'regular.cost.production',
      'regular.cost.scrapping', 'regular.cost.transport', 'regular.cost.investment',
@@ -460,6 +461,9 @@ def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = F
         if breakdown:
             cols += [f"{m}.impact.{c}" for c in IMPACT_COMPONENTS]
         cols.append(f"{m}.impact_mpts")
+        if breakdown:
+            cols += [f"{m}.impact_co2e.{c}" for c in IMPACT_COMPONENTS]
+        cols.append(f"{m}.impact_kgco2e")
         if advice and kind == "stock":
             cols += [f"{m}.advice_Q", f"{m}.advice_saving"]
         cols += [f"{m}.{c}" for c in SERVICE_COLUMNS]
@@ -498,4 +502,8 @@ def output_header(scenario: Scenario, advice: bool = False, breakdown: bool = Fa
     carried = list(carried) + (list(TEXT_COLUMNS) if history else [])
     return (["sku", *carried, "demand.rate_per_year", *extra]
             + result_columns(scenario, advice, breakdown, negotiate)
-            + ["cheapest", "lowest_impact", "saving", "error"])
+            + list(DECISION_COLUMNS))
+
+
+#: The decision columns that end every output row (the writers fill them by name).
+DECISION_COLUMNS = ("cheapest", "lowest_impact", "lowest_impact_co2e", "saving", "error")

@@ -26,6 +26,9 @@ class Summary:
     cheapest_cost: np.ndarray = None       # ... their cost with it
     cheapest_saving: np.ndarray = None     # ... their saving over the runner-up
     greenest_count: np.ndarray = None
+    total_impact_co2e: np.ndarray = None   # per method, kg CO2e: every SKU supplied by it
+    co2e_known: np.ndarray = None          # per method: its kg CO2e is known for every SKU
+    greenest_co2e_count: np.ndarray = None # per method: SKUs where it is greenest by kg CO2e
     with_history: bool = False             # some rows' demand came from history
     from_history: int = 0                  # evaluated SKUs whose rate is estimated from history
     robust: int = 0                        # ... whose decision holds across the rate's interval
@@ -33,10 +36,12 @@ class Summary:
 
     def __post_init__(self):
         k = len(self.methods)
-        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving"):
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving", "total_impact_co2e"):
             setattr(self, name, np.zeros(k))
         self.cheapest_count = np.zeros(k, dtype=np.int64)
         self.greenest_count = np.zeros(k, dtype=np.int64)
+        self.greenest_co2e_count = np.zeros(k, dtype=np.int64)
+        self.co2e_known = np.ones(k, dtype=bool)
 
     def add(self, res: ChunkResult) -> None:
         ok = res.ok
@@ -68,6 +73,13 @@ class Summary:
             impacts = np.vstack([res.columns[f"{m}.impact_mpts"][ok] for m in self.methods])
             self.total_impact += impacts.sum(axis=1)
             self.greenest_count += np.bincount(green, minlength=k)
+            co2e = np.vstack([res.columns[f"{m}.impact_kgco2e"][ok] for m in self.methods])
+            known = ~np.isnan(co2e)
+            self.co2e_known &= known.all(axis=1)          # a total over some SKUs only would mislead
+            self.total_impact_co2e += np.where(known, co2e, 0.0).sum(axis=1)
+            if res.lowest_impact_co2e is not None:
+                g2 = res.lowest_impact_co2e[ok]
+                self.greenest_co2e_count += np.bincount(g2[g2 >= 0], minlength=k)
 
     def merge(self, other: "Summary") -> None:
         """Add another part's totals (chunks evaluated elsewhere)."""
@@ -78,8 +90,9 @@ class Summary:
         for name in ("from_history", "robust", "review"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
-                     "cheapest_count", "greenest_count"):
+                     "cheapest_count", "greenest_count", "total_impact_co2e", "greenest_co2e_count"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.co2e_known = self.co2e_known & other.co2e_known
 
     def rows(self) -> list[list]:
         """The summary table: one row per method (as in the stdout text and the xlsx sheet)."""
@@ -89,11 +102,14 @@ class Summary:
                         float(self.cheapest_saving[j]) if len(self.methods) > 1 else None,
                         float(self.total_cost[j]),
                         float(self.total_impact[j]) if self.has_impact else None,
-                        int(self.greenest_count[j]) if self.has_impact else None])
+                        int(self.greenest_count[j]) if self.has_impact else None,
+                        float(self.total_impact_co2e[j]) if self.has_impact and self.co2e_known[j] else None,
+                        int(self.greenest_co2e_count[j]) if self.has_impact else None])
         return out
 
     HEADER = ["method", "SKUs cheapest", "their cost (EUR)", "their saving (EUR)",
-              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact"]
+              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact",
+              "kg CO2e if all SKUs", "SKUs lowest kg CO2e"]
 
     def sentences(self) -> list[str]:
         """The catalogue's answer in words (the xlsx Summary sheet's first lines).
@@ -123,6 +139,8 @@ class Summary:
                              if len(self.methods) > 1 else "")]
         if self.has_impact:
             lines.append(f"Greenest per SKU: {shares(self.greenest_count)}")
+            if self.greenest_co2e_count.sum():
+                lines.append(f"Lowest kg CO2e per SKU: {shares(self.greenest_co2e_count)}")
         if self.failed:
             lines.append(f"{self.failed:,} SKUs failed and have no decision: see the error column of Results")
         return lines

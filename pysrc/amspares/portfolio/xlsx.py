@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from amspares.portfolio.chunks import ChunkResult, Source, _open_input
-from amspares.portfolio.columns import INTEGER_FIELDS, PortfolioInputError, _cell_text
+from amspares.portfolio.columns import DECISION_COLUMNS, INTEGER_FIELDS, PortfolioInputError, _cell_text
 from amspares.portfolio.summary import Summary
 
 XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
@@ -171,7 +171,7 @@ FAILED_FILL = "F4B084"          # a row that was not evaluated (see its error co
 HEADER_FILL = "D9D9D9"
 
 #: Display formats by unit (values keep their full precision).
-EUR, MPTS, SHARE, COUNT, DAYS = "#,##0.00", "#,##0.0", "0.00%", "#,##0", "#,##0.00"
+EUR, MPTS, KG, SHARE, COUNT, DAYS = "#,##0.00", "#,##0.0", "#,##0.00", "0.00%", "#,##0", "#,##0.00"
 #: Summary lines shown above the table (the rest of ``meta`` follows the chart).
 TOP_META = ("catalogue", "base scenario", "base scenario file", "demand")
 
@@ -190,6 +190,8 @@ def number_format(name: str) -> str:
         return EUR
     if tail == "impact_mpts" or field.startswith("impact."):
         return MPTS
+    if tail == "impact_kgco2e" or field.startswith("impact_co2e."):
+        return KG
     if tail in ("fill_rate", "on_time_rate"):
         return SHARE
     if tail == "mean_wait_days":
@@ -263,11 +265,12 @@ class XlsxWriter:
 
         n_carried = len((res.carried or {}) if res is not None else ())
         carried = self.header[1:1 + n_carried]
-        results = self.header[2 + n_carried:-4]
+        results = [h for h in self.header[2 + n_carried:] if h not in DECISION_COLUMNS]
         given = [k for k in ((res.inputs or {}) if res is not None else {}) if k != "demand.rate_per_year"]
         self.given = given
         layout = [("sku", "text", "General")]
-        layout += [("cheapest", "text", "General"), ("saving", "number", EUR), ("lowest_impact", "text", "General")]
+        layout += [("cheapest", "text", "General"), ("saving", "number", EUR), ("lowest_impact", "text", "General"),
+                   ("lowest_impact_co2e", "text", "General")]
         layout += [(c, "text", "General") for c in carried]
         layout.append(("demand.rate_per_year", "number", "General"))
         numeric_given = {k for k, (v, _) in ((res.inputs or {}) if res is not None else {}).items() if v is not None}
@@ -322,7 +325,8 @@ class XlsxWriter:
         cols: list[list] = [[self._text(s) for s in res.sku]]
         cols.append([self.methods[i] if i >= 0 else None for i in res.cheapest.tolist()])
         cols.append(_cells(res.saving))
-        cols.append([self.methods[i] if i >= 0 else None for i in res.lowest_impact.tolist()])
+        for idx in (res.lowest_impact, res.lowest_impact_co2e):
+            cols.append([None] * size if idx is None else [self.methods[i] if i >= 0 else None for i in idx.tolist()])
         cols += [[self._text(t) for t in c] for c in (res.carried or {}).values()]
         cols.append(_cells(res.rate))
         inputs = res.inputs or {}
@@ -335,7 +339,9 @@ class XlsxWriter:
                 cols.append([u if good and t != "" else (self._text(t) if t != "" else None)
                              for u, good, t in zip(used, ok, cells)])
         n_carried = len(res.carried or {})
-        for name in self.header[2 + n_carried:-4]:
+        for name in self.header[2 + n_carried:]:
+            if name in DECISION_COLUMNS:
+                continue
             cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
         cols.append([self._text(e) for e in res.errors])
         room = CHART_MAX_POINTS - len(self.chart)
@@ -363,6 +369,7 @@ class XlsxWriter:
             fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
             ws.conditional_formatting.add(f"A2:C{last}", FormulaRule(formula=[f"$B2={_quote(m)}"], fill=fill))
             ws.conditional_formatting.add(f"D2:D{last}", FormulaRule(formula=[f"$D2={_quote(m)}"], fill=fill))
+            ws.conditional_formatting.add(f"E2:E{last}", FormulaRule(formula=[f"$E2={_quote(m)}"], fill=fill))
 
     # ------------------------------------------------------------------ Summary
 
@@ -378,11 +385,11 @@ class XlsxWriter:
             self._start(None)
         self._results_tail()
         ws = self.summary_ws
-        widths = (34, 14, 16, 18, 22, 24, 18)
-        for letter, width in zip("ABCDEFG", widths):
+        widths = (34, 14, 16, 18, 22, 24, 18, 20, 20)
+        for letter, width in zip("ABCDEFGHI", widths):
             ws.column_dimensions[letter].width = width
         k = len(self.methods)
-        data_col = 9                                   # I: hidden, one column per method
+        data_col = len(Summary.HEADER) + 2             # after the table: hidden, one column per method
         for j in range(k):
             d = ws.column_dimensions[get_column_letter(data_col + j)]
             d.hidden = True
@@ -425,7 +432,7 @@ class XlsxWriter:
         top.append([text("SKUs failed (see the error column)"), styled(summary.failed, COUNT)])
         top.append([])
         top.append([text(h, bold=True) for h in Summary.HEADER])
-        fmts = (None, COUNT, EUR, EUR, EUR, MPTS, COUNT)
+        fmts = (None, COUNT, EUR, EUR, EUR, MPTS, COUNT, KG, COUNT)
         for row in summary.rows():
             top.append([text(row[0])] + [styled(v, f) for v, f in zip(row[1:], fmts[1:])])
         top.append([])
@@ -485,7 +492,7 @@ class XlsxWriter:
             chart.y_axis.delete = False
             chart.width, chart.height = 24, 11
             ws.add_chart(chart, f"A{chart_row}")
-        ws.print_area = f"A1:G{max(len(top), after - 1 + len(rest))}"
+        ws.print_area = f"A1:{get_column_letter(len(Summary.HEADER))}{max(len(top), after - 1 + len(rest))}"
         self.wb.save(self.path)
 
     def abort(self) -> None:
