@@ -435,7 +435,7 @@ def test_xlsx_chart_is_capped_for_large_catalogues(catalogue, tmp_path, capsys, 
     out = tmp_path / "big.xlsx"
     assert main(["portfolio", catalogue, "-o", str(out)]) == 0
     chart_xml = zipfile.ZipFile(out).read("xl/charts/chart1.xml").decode()
-    assert "(first 3 SKUs)" in chart_xml and "Results'!$B$2:$B$4" in chart_xml
+    assert "(first 3 SKUs)" in chart_xml and "Results'!$F$2:$F$4" in chart_xml   # F: the demand rate (xlsx layout: decision next to the SKU)
     assert load_workbook(out)["Results"].max_row == len(ROWS) + 1        # all rows written
 
 

@@ -157,7 +157,8 @@ def breakeven_rows(ws):
     for r in range(1, ws.max_row + 1):
         name = ws.cell(r, 1).value
         if name in BREAKEVEN_SHEET:
-            out[(name, ws.cell(r, 2).value or "")] = (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value)
+            case = ws.cell(r, 2).value          # a mould size is a number cell (3000), other cases text
+            out[(name, str(case or ""))] = (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, 5).value)
     return out
 
 
@@ -309,8 +310,9 @@ def numbers(obj):
         return set()
     if isinstance(obj, (int, float)):
         return {obj}
-    if isinstance(obj, dict):
-        return set().union(*(numbers(v) for v in obj.values())) if obj else set()
+    if isinstance(obj, dict):      # a mould size is a key of the study ("3000"), shown as a number
+        keys = {int(k) for k in obj if isinstance(k, str) and k.isdigit()}
+        return keys.union(*(numbers(v) for v in obj.values())) if obj else set()
     if isinstance(obj, list):
         return set().union(*(numbers(v) for v in obj)) if obj else set()
     return set()

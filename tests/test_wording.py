@@ -209,3 +209,73 @@ def test_command_line_price_sentences_in_both_directions():
     assert "regular is cheaper below regular price = 144.12 EUR, am_mto above it (now 200.00 EUR)" in text
     for wrong in ("becomes the cheaper once", "loses once its price"):
         assert wrong not in thesis + lost + text
+
+
+# --------------------------------------------------------------------------- the decision first
+
+
+def _evaluate_text(*args):
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        assert cli.main(["evaluate", *args]) == 0
+    return out.getvalue()
+
+
+def _model(sc):
+    from amspares.model import evaluate as evaluate_object
+    return evaluate_object(sc, with_saving=True)
+
+
+def test_decision_sentence_when_stock_wins_leads_evaluate_and_scenario():
+    from amspares.wording import decision_sentence
+    # printing to order: 60 parts at 175 EUR plus 5 EUR outbound transport = 10,800 EUR (Eq. 1
+    # with S = 0); the optimal regular stock 1735.7055 EUR (docs/model.md reference values)
+    am_mto = 60 * (175 + 5)
+    saving = am_mto - TC_REGULAR
+    assert f"{saving:,.2f}" == "9,064.29" and round(saving / am_mto * 100) == 84
+    want = ("Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, "
+            "9,064.29 EUR (84 %) less than printing to order (am_mto)")
+    assert decision_sentence(_model(load_scenario()), years=30) == want
+    assert _evaluate_text().splitlines()[0] == want
+    assert _scenario_text().splitlines()[0] == want
+    # the table follows, and its closing lines stay
+    text = _evaluate_text()
+    assert text.index(want) < text.index("= total cost (EUR)") < text.index("Cheapest: regular")
+
+
+def test_decision_sentence_when_printing_wins_and_the_greenest_likewise():
+    from amspares.wording import decision_sentence, greenest_sentence
+    sc = load_scenario().with_values({"methods.am_mto.price": 20.0})
+    # printing to order at 20 EUR: 60 (20 + 5) = 1,500 EUR, below the regular stock's
+    # 1735.7055 EUR (unchanged: the AM price is not one of its inputs); am_mts stays dearer
+    r = _model(sc)
+    assert r["cheapest"] == "am_mto" and r["runner_up"] == "regular"
+    saving = TC_REGULAR - 60 * (20 + 5)
+    assert f"{saving:,.2f}" == "235.71" and round(saving / TC_REGULAR * 100) == 14
+    want = ("Print it to order (am_mto): 1,500.00 EUR over 30 years, 235.71 EUR (14 %) less than "
+            "keeping it in stock with regular supply")
+    assert decision_sentence(r, years=30) == want
+    # the greenest: the impacts are the model's (the price changes none of them); the
+    # sentence's difference and share are computed here from them
+    ms = r["methods"]
+    assert r["lowest_impact"] == "regular"
+    other = min((m for m in ms if m != "regular"), key=lambda m: ms[m]["impact_mpts"])
+    diff = ms[other]["impact_mpts"] - ms["regular"]["impact_mpts"]
+    green = (f"Greenest: keep it in stock with regular supply, {ms['regular']['impact_mpts']:,.1f} mPts, "
+             f"{diff:,.1f} mPts ({diff / ms[other]['impact_mpts'] * 100:.0f} %) less than printing to order (am_mto)")
+    assert other == "am_mto" and greenest_sentence(r) == green
+    from amspares.commands.evaluate import format_result
+    assert format_result(r, {}, sc).splitlines()[:2] == [want, green]     # the table of amspares evaluate
+
+
+def test_decision_sentence_without_a_runner_up_and_on_a_tie():
+    from amspares.wording import decision_sentence, method_phrase
+    one = {"cheapest": "hub", "methods": {"hub": {"kind": "order", "policy": "make_to_order",
+                                                  "S": 0, "total_cost": 12.5}}}
+    assert decision_sentence(one) == "Make it to order (hub): 12.50 EUR"
+    tie = {"cheapest": "a", "runner_up": "b", "methods": {
+        "a": {"kind": "stock", "policy": "reorder_point", "s": 3, "Q": 50, "total_cost": 100.0},
+        "b": {"kind": "stock", "policy": "base_stock", "S": 2, "total_cost": 100.0}}}
+    assert decision_sentence(tie) == ("Keep it in stock (a): s = 3, Q = 50, 100.00 EUR, the same as "
+                                      "keeping it in stock (b)")
+    assert method_phrase("am_mts", "stock", form="doing") == "keeping it in stock, printed ahead (am_mts)"

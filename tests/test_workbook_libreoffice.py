@@ -18,7 +18,7 @@ import pytest
 import lo
 from amspares.model import evaluate
 from amspares.scenario import load_scenario, parse_scenario
-from amspares.workbook import fill
+from amspares.workbook import fill, stale
 from amspares.workbook.cached import inject_cached_values
 from amspares.workbook.template import build_template, sq_table_letters, table_columns
 from amspares.workbook.writer import write_scenario_workbook
@@ -66,6 +66,19 @@ def mismatches(recalculated, cache, abs_tol=1e-12):
             if not close(got, expected, abs_=abs_tol):
                 bad.append((sheet, ref, got, expected))
     return bad
+
+
+def edited_cache(cache, scenario, edited_keys):
+    """The cached values of a workbook built for ``scenario``, as a file written for other
+    inputs and then edited (``edited_keys``) must show them: every formula the same, but the
+    stale marks (amspares.workbook.stale) say the blue cells were computed for other inputs,
+    and the rows of exactly the edited keys differ."""
+    out = {sheet: dict(cells) for sheet, cells in cache.items()}
+    keys = stale.input_keys(scenario)
+    out["Results"]["A4"] = out[stale.SHEET]["B3"] = stale.STALE
+    for k in edited_keys:
+        out[stale.SHEET][f"C{stale.FIRST + keys.index(k)}"] = False
+    return out
 
 
 def formula_errors(wb):
@@ -184,6 +197,8 @@ def sq(tmp_path_factory):
     out = {}
     for moq, (scenario, p) in runs.items():
         wb, cache = build_template(scenario)
+        if moq != 40:                        # typed by a recipient: the blue cells are for moq 40
+            cache = edited_cache(cache, scenario, ["methods.regular.moq"])
         out[moq] = {"scenario": scenario, "cache": cache, "layout": _layout(wb),
                     "wb": openpyxl.load_workbook(lo.recalculate(p, d / f"out{moq}"), data_only=True)}
     return out
@@ -362,6 +377,8 @@ def v2(tmp_path_factory):
     out = {}
     for key, scenario, p in (("emailed", sc, path), ("edited", edited, d / "edited.xlsx")):
         built, cache = build_template(scenario)
+        if key == "edited":
+            cache = edited_cache(cache, scenario, ["downtime.free_days", "model.order_wait"])
         out[key] = {"scenario": scenario, "cache": cache, "layout": _layout(built),
                     "wb": openpyxl.load_workbook(lo.recalculate(p, d / f"out_{key}"), data_only=True)}
     return out

@@ -247,6 +247,130 @@ def breakeven_from_study(study: Mapping[str, Any], name: str, key: str = "") -> 
                      below=sides.get("below"), above=sides.get("above"), crossings=crossings)
 
 
+# --------------------------------------------------------------------------- the decision in a sentence
+
+
+def method_phrase(name: str, kind: str, *, form: str = "do") -> str:
+    """What a supply method means for the planner, in plain words.
+
+    ``kind`` is the method's ``"stock"`` or ``"order"``; ``form`` ``"do"`` gives the advice
+    ("Keep it in stock ..."), ``"doing"`` the same as a noun ("keeping it in stock ..."), to
+    compare with. A method whose name starts with ``am`` is 3D printing (additive
+    manufacturing), as one whose name says ``print``; the method named ``regular`` is
+    regular supply; others are named as they are.
+
+    >>> method_phrase("regular", "stock")
+    'Keep it in stock with regular supply'
+    >>> method_phrase("am_mts", "stock")
+    'Keep it in stock, printed ahead (am_mts)'
+    >>> method_phrase("am_mto", "order", form="doing")
+    'printing to order (am_mto)'
+    >>> method_phrase("hub", "order")
+    'Make it to order (hub)'
+    >>> method_phrase("pressed", "stock", form="doing")
+    'keeping it in stock (pressed)'
+    """
+    printed = name.lower().startswith("am") or "print" in name.lower()
+    if kind == "stock":
+        how = ("with regular supply" if name == "regular" else
+               f", printed ahead ({name})" if printed else f"({name})")
+        text = ("keep it in stock" if form == "do" else "keeping it in stock") + ("" if how[0] == "," else " ") + how
+    else:
+        verb = ("print" if form == "do" else "printing") if printed else ("make" if form == "do" else "making")
+        text = f"{verb} {'it ' if form == 'do' else ''}to order ({name})"
+    return text[0].upper() + text[1:] if form == "do" else text
+
+
+def policy_words(m: Mapping[str, Any]) -> str:
+    """A method's optimal policy in short (``S = 5``, ``s = 3, Q = 50``, ``one order of 61``;
+    '' when printed or made to order).
+
+    >>> policy_words({"policy": "base_stock", "S": 5})
+    'S = 5'
+    >>> policy_words({"policy": "make_to_order", "S": 0})
+    ''
+    """
+    return {"base_stock": lambda: f"S = {m['S']}", "reorder_point": lambda: f"s = {m['s']}, Q = {m['Q']}",
+            "one_order": lambda: f"one order of {m['Q']} parts"}.get(m["policy"], lambda: "")()
+
+
+def _pool(result: Mapping[str, Any]) -> list[str]:
+    """The methods the choice is made among: those meeting the service target when any does."""
+    ms = result["methods"]
+    meet = [k for k, m in ms.items() if m.get("meets_service_target")]
+    return meet or list(ms)
+
+
+def _runner_up(result: Mapping[str, Any], winner: str, field: str) -> str | None:
+    """The next method by ``field`` among the choice's pool (else among all the others)."""
+    ms = result["methods"]
+    others = [k for k in _pool(result) if k != winner] or [k for k in ms if k != winner]
+    others = [k for k in others if ms[k].get(field) is not None]
+    return min(others, key=lambda k: ms[k][field]) if others else None
+
+
+def _compared(what: str, saving: float, base: float, unit: str, digits: int) -> str:
+    if abs(saving) <= 1e-9 * max(1.0, abs(base)):
+        return f"the same as {what}"
+    pct = f" ({abs(saving) / base * 100:.0f} %)" if base > 0 else ""
+    return f"{abs(saving):,.{digits}f} {unit}{pct} {'less' if saving > 0 else 'more'} than {what}"
+
+
+def decision_sentence(result: Mapping[str, Any], years: float | None = None) -> str:
+    """The cheapest method of an ``amspares evaluate`` object in one sentence: what to do,
+    its policy and total cost, and how much less it costs than the runner-up (the next
+    method by the same choice rule: ``result["runner_up"]`` when given).
+
+    >>> r = {"cheapest": "regular", "methods": {
+    ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "total_cost": 1735.71},
+    ...     "am_mto": {"kind": "order", "policy": "make_to_order", "S": 0, "total_cost": 10800.0}}}
+    >>> decision_sentence(r, years=30)
+    'Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, 9,064.29 EUR (84 %) less than printing to order (am_mto)'
+    """
+    best = result["cheapest"]
+    ms = result["methods"]
+    m = ms[best]
+    over = f" over {years:g} years" if years is not None else ""
+    head = method_phrase(best, m["kind"])
+    pol = policy_words(m)
+    text = f"{head}: {pol + ', ' if pol else ''}{m['total_cost']:,.2f} EUR{over}"
+    other = result.get("runner_up") if "runner_up" in result else _runner_up(result, best, "total_cost")
+    if other:
+        o = ms[other]
+        text += ", " + _compared(method_phrase(other, o["kind"], form="doing"),
+                                 o["total_cost"] - m["total_cost"], o["total_cost"], "EUR", 2)
+        if o.get("meets_service_target") is False and m.get("meets_service_target"):
+            text += ", which misses the service target"
+    return text
+
+
+def greenest_sentence(result: Mapping[str, Any]) -> str:
+    """The greenest method (lowest Eco-indicator 99 impact) in one sentence, as
+    :func:`decision_sentence` words the cheapest.
+
+    >>> r = {"lowest_impact": "regular", "methods": {
+    ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "impact_mpts": 18913.75},
+    ...     "am_mto": {"kind": "order", "policy": "make_to_order", "S": 0, "impact_mpts": 35219.03}}}
+    >>> greenest_sentence(r)
+    'Greenest: keep it in stock with regular supply, 18,913.8 mPts, 16,305.3 mPts (46 %) less than printing to order (am_mto)'
+    >>> greenest_sentence({"lowest_impact": None, "methods": {}})
+    'Greenest: not computed (the scenario has no [part] section)'
+    """
+    best = result["lowest_impact"]
+    if best is None:
+        return "Greenest: not computed (the scenario has no [part] section)"
+    ms = result["methods"]
+    m = ms[best]
+    head = method_phrase(best, m["kind"])
+    text = f"Greenest: {head[0].lower() + head[1:]}, {m['impact_mpts']:,.1f} mPts"
+    other = _runner_up(result, best, "impact_mpts")
+    if other:
+        o = ms[other]
+        text += ", " + _compared(method_phrase(other, o["kind"], form="doing"),
+                                 o["impact_mpts"] - m["impact_mpts"], o["impact_mpts"], "mPts", 1)
+    return text
+
+
 # --------------------------------------------------------------------------- readable report
 
 
@@ -258,12 +382,14 @@ def _num(x, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def format_study(study: dict) -> str:
-    """One screen: per situation, the winner, the threshold where it flips, and why."""
+def format_study(study: dict, years: float | None = None) -> str:
+    """One screen: the decision first (:func:`decision_sentence`, over ``years`` when
+    given), then per situation the winner, the threshold where it flips, and why."""
     base, roles, cur = study["base"], study["roles"], study["current"]
     R, M = roles["regular"], roles["am_mto"]
     ms = base["methods"]
-    out = [base["name"],
+    out = [decision_sentence(base, years=years), greenest_sentence(base), "",
+           base["name"],
            f"  expected demand n = {base['n']:g} parts; accepted_q = {base['accepted_q']}; "
            f"regular = {R or '(none)'}, am_mto = {M or '(none)'}",
            f"  waiting time model: {base.get('waiting_time', 'exact')}; order wait: "

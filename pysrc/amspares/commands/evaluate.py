@@ -68,12 +68,14 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
     """The readable table of ``amspares evaluate``."""
     from amspares.core.costs import cost_components
     from amspares.core.impact import impact_components
-    from amspares.wording import model_words
+    from amspares.wording import decision_sentence, greenest_sentence, model_words
 
     inputs = scenario.inputs()
     free = float(inputs.get("downtime.free_days", 0.0))
     target = inputs.get("model.service_target")
-    lines = [f"{r['name']}",
+    lines = [decision_sentence(r, years=float(inputs["demand.service_years"])),
+             greenest_sentence(r), "",
+             f"{r['name']}",
              f"  expected demand n = {r['n']:g} parts over {inputs['demand.service_years']:g} years; "
              f"accepted_q = {r['accepted_q']}",
              f"  waiting time model: {model_words('waiting_time', r['waiting_time'])}",

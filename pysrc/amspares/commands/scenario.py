@@ -87,7 +87,7 @@ def run(args) -> int:
         from amspares.cli import json_text
         text = json_text(study, indent=1)
     else:
-        text = format_study(study)
+        text = format_study(study, years=float(scenario.inputs()["demand.service_years"]))
     try:
         print(text)
     except BrokenPipeError:          # e.g. piped into head: not an error for the user

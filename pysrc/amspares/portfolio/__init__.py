@@ -245,6 +245,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     except ScenarioError as exc:
         raise PortfolioInputError(f"--history {history}: {exc}" if history is not None else str(exc)) from None
     base_name = f"{scenario.name} ({scenario.source})"
+    base_meta = {"base scenario": scenario.name, "base scenario file": str(scenario.source)}
     scenario = base_with_fixed(scenario, columns)
     if columns is not None:
         delimiter = delimiter or columns.delimiter
@@ -294,7 +295,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         _duplicates(done, first_row, report)
                         if progress:
                             progress(read_to.popleft(), report.rows)
-                    meta = {"catalogue": str(catalogue), "base scenario": base_name}
+                    meta = {"catalogue": str(catalogue), **base_meta}
                     if columns is not None:
                         meta["column map"] = columns.source
                         for k, v in columns.fixed.items():

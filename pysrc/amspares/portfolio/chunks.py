@@ -41,6 +41,7 @@ class ChunkResult:
     carried: dict = None         # header -> cells of the columns carried through as text
     robustness: np.ndarray = None   # with a history: per row "robust", REVIEW or "" (no history)
     lowest_impact_co2e: np.ndarray = None   # method index by kg CO2e, -1 where no method has it
+    inputs: dict = None          # the row's given inputs: header -> (float array or None, cells)
 
     @property
     def ok(self) -> np.ndarray:
@@ -77,6 +78,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     numbers: dict[str, np.ndarray] = {}
     choices: dict[str, np.ndarray] = {}
     carried: dict[str, list] = {}
+    given_inputs: dict[str, tuple] = {}     # for the xlsx output: the inputs each row gave
     sku: list = []
     history_cells: list = []
     rate_given = None
@@ -98,6 +100,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         elif col.kind == "number":
             values, given_mask, bad = check_numbers(col, cells, decimal)
             numbers[col.key] = values
+            given_inputs[col.key] = (values, cells)
             if col.key == "demand.rate_per_year":
                 rate_given = given_mask
             for i, rule in bad.items():
@@ -105,11 +108,13 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         elif col.kind == "table":
             values, bad = check_tables(col, cells)
             numbers[col.key] = values
+            given_inputs[col.name] = (None, cells)
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "choice":
             codes, bad = check_choices(col, cells)
             choices[col.key] = codes
+            given_inputs[col.name] = (None, cells)
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "text":
@@ -207,7 +212,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
     return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried,
-                       robustness, lowest_co2e)
+                       robustness, lowest_co2e, given_inputs)
 
 
 def _history_of(history_cells, history, sku, rate_given, row_numbers, problems):

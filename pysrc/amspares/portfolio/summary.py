@@ -111,6 +111,40 @@ class Summary:
               "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact",
               "kg CO2e if all SKUs", "SKUs lowest kg CO2e"]
 
+    def sentences(self) -> list[str]:
+        """The catalogue's answer in words (the xlsx Summary sheet's first lines).
+
+        >>> s = Summary(["regular", "am_mto"])
+        >>> s.evaluated, s.cheapest_count[:], s.greenest_count[:] = 20, [12, 8], [16, 4]
+        >>> s.cheapest_cost[:], s.cheapest_saving[:] = [22125.78, 24593.40], [44762.22, 7494.64]
+        >>> for line in s.sentences(): print(line)
+        Cheapest per SKU: regular for 12 of 20 SKUs (60 %), am_mto for 8 (40 %); 46,719.18 EUR in all, 52,256.86 EUR less than each SKU's runner-up
+        Greenest per SKU: regular for 16 of 20 SKUs (80 %), am_mto for 4 (20 %)
+        """
+        n = self.evaluated
+        if not n:
+            return [f"No SKU was evaluated ({self.failed:,} failed: see the error column)"]
+
+        def shares(counts) -> str:
+            parts = [(m, int(c)) for m, c in zip(self.methods, counts) if c]
+            parts.sort(key=lambda mc: -mc[1])
+            out = []
+            for i, (m, c) in enumerate(parts):
+                of = f" of {n:,} SKUs" if i == 0 else ""
+                out.append(f"{m} for {c:,}{of} ({c / n * 100:.0f} %)")
+            return ", ".join(out)
+
+        lines = [f"Cheapest per SKU: {shares(self.cheapest_count)}; {float(self.cheapest_cost.sum()):,.2f} EUR "
+                 f"in all" + (f", {float(self.cheapest_saving.sum()):,.2f} EUR less than each SKU's runner-up"
+                             if len(self.methods) > 1 else "")]
+        if self.has_impact:
+            lines.append(f"Greenest per SKU: {shares(self.greenest_count)}")
+            if self.greenest_co2e_count.sum():
+                lines.append(f"Lowest kg CO2e per SKU: {shares(self.greenest_co2e_count)}")
+        if self.failed:
+            lines.append(f"{self.failed:,} SKUs failed and have no decision: see the error column of Results")
+        return lines
+
     def history_text(self) -> str:
         """The robustness totals of the rates estimated from history, in words.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from amspares.portfolio.chunks import ChunkResult, Source, _open_input
-from amspares.portfolio.columns import INTEGER_FIELDS, PortfolioInputError, _cell_text
+from amspares.portfolio.columns import DECISION_COLUMNS, INTEGER_FIELDS, PortfolioInputError, _cell_text
 from amspares.portfolio.summary import Summary
 
 XLSX_MAX_ROWS = 1_048_576        # Excel's sheet limit, header included
@@ -169,8 +169,81 @@ def _why(exc: BaseException) -> str:
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
+#: Light fills of the decisions (text stays readable), in the scenario's method order; the
+#: Summary chart draws each method's SKUs in the matching strong colour.
+DECISION_FILLS = ("DDEBF7", "FCE4D6", "E2EFDA", "E4DFEC", "FFF2CC", "EDEDED", "D9F2F2", "F2DCDB")
+DECISION_COLOURS = ("1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "7F7F7F", "17BECF", "8C564B")
+FAILED_FILL = "F4B084"          # a row that was not evaluated (see its error column)
+HEADER_FILL = "D9D9D9"
+
+#: Display formats by unit (values keep their full precision).
+EUR, MPTS, KG, SHARE, COUNT, DAYS = "#,##0.00", "#,##0.0", "#,##0.00", "0.00%", "#,##0", "#,##0.00"
+#: Summary lines shown above the table (the rest of ``meta`` follows the chart).
+TOP_META = ("catalogue", "base scenario", "base scenario file", "demand")
+
+
+def number_format(name: str) -> str:
+    """Display format of a result column, by its name (``General`` for none of these).
+
+    >>> number_format("regular.total_cost"), number_format("am_mto.impact.process"), number_format("regular.S")
+    ('#,##0.00', '#,##0.0', '#,##0')
+    >>> number_format("am_mts.fill_rate"), number_format("saving"), number_format("demand.rate_per_year")
+    ('0.00%', '#,##0.00', 'General')
+    """
+    tail = name.rsplit(".", 1)[-1]
+    field = name.split(".", 1)[1] if "." in name else name
+    if name == "saving" or tail in ("total_cost", "price_to_win", "advice_saving") or field.startswith("cost."):
+        return EUR
+    if tail == "impact_mpts" or field.startswith("impact."):
+        return MPTS
+    if tail == "impact_kgco2e" or field.startswith("impact_co2e."):
+        return KG
+    if tail in ("fill_rate", "on_time_rate"):
+        return SHARE
+    if tail == "mean_wait_days":
+        return DAYS
+    if tail in ("S", "s", "Q", "advice_Q", "moq_to_win"):
+        return COUNT
+    return "General"
+
+
+def input_format(key: str) -> str:
+    """Display format of a given input column, by the unit of its scenario key.
+
+    >>> input_format("methods.regular.price"), input_format("methods.am_mto.moq"), input_format("part.weight_kg")
+    ('#,##0.00', '#,##0', 'General')
+    """
+    from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS
+
+    parts = key.split(".")
+    if parts[0] == "methods" and len(parts) == 3:
+        key = f"methods.<method>.{parts[2]}"
+    spec = next((k for k in (*SCENARIO_KEYS, *METHOD_KEYS) if k.key == key), None)
+    unit = getattr(spec, "unit", "") or ""
+    if unit.startswith("EUR"):
+        return EUR
+    if getattr(spec, "type", "") == "integer":
+        return COUNT
+    if unit.startswith("share"):
+        return "0.0%"
+    return "General"
+
+
+def _quote(text: str) -> str:
+    """A text as a formula string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 class XlsxWriter:
-    """Results sheet streamed with openpyxl's write-only mode, plus a Summary sheet and chart."""
+    """Results sheet streamed with openpyxl's write-only mode, plus a Summary sheet and chart.
+
+    The Results sheet leads with the decision: SKU, cheapest method, its saving over the
+    runner-up and the greenest method, then the text columns carried through, the demand
+    rate and the inputs the row gave, the results per method and the error. Number formats
+    by unit, a frozen header row and SKU column, an autofilter, and a fill by decision
+    (conditional formatting on the whole range: one rule per method, nothing per row).
+    The CSV output has the CSV header's order (:func:`amspares.portfolio.output_header`).
+    """
 
     def __init__(self, path: Path, header: list[str], methods: list[str]):
         from openpyxl import Workbook
@@ -182,91 +255,251 @@ class XlsxWriter:
         self.summary_ws = self.wb.create_sheet("Summary")
         self.ws = self.wb.create_sheet("Results")
         for ws in (self.summary_ws, self.ws):     # openpyxl's temporaries beside the output
-            _stream_beside(ws, path)
-        self.ws.append(header)
+            _stream_beside(ws, path, top=False)   # (their top, with the column widths: later)
         self.rows = 1
-        self.saving_col = header.index("saving") + 1
-        self.rate_col = header.index("demand.rate_per_year") + 1
+        self.layout: list[tuple[str, str, str]] | None = None     # (header, kind, format)
+        self.chart: list[tuple[int, float]] = []      # (cheapest, saving) of the first SKUs
+
+    # ------------------------------------------------------------------ Results
+
+    def _start(self, res: ChunkResult | None) -> None:
+        """Lay out the Results sheet from the first chunk (its given inputs name the input
+        columns), then start streaming it."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        n_carried = len((res.carried or {}) if res is not None else ())
+        carried = self.header[1:1 + n_carried]
+        results = [h for h in self.header[2 + n_carried:] if h not in DECISION_COLUMNS]
+        given = [k for k in ((res.inputs or {}) if res is not None else {}) if k != "demand.rate_per_year"]
+        self.given = given
+        layout = [("sku", "text", "General")]
+        layout += [("cheapest", "text", "General"), ("saving", "number", EUR), ("lowest_impact", "text", "General"),
+                   ("lowest_impact_co2e", "text", "General")]
+        layout += [(c, "text", "General") for c in carried]
+        layout.append(("demand.rate_per_year", "number", "General"))
+        numeric_given = {k for k, (v, _) in ((res.inputs or {}) if res is not None else {}).items() if v is not None}
+        layout += [(k, "input" if k in numeric_given else "text", input_format(k) if k in numeric_given else "General")
+                   for k in given]
+        layout += [(r, "number", number_format(r)) for r in results]
+        layout.append(("error", "text", "General"))
+        self.layout = layout
+        ws = self.ws
+        longest = max((len(s) for s in (res.sku[:1000] if res is not None else ())), default=8)
+        for j, (name, kind, _fmt) in enumerate(layout, start=1):
+            width = {"sku": max(12, min(longest + 2, 40)), "error": 60}.get(name)
+            if width is None:
+                width = min(max(len(name) + 2, 11), 28 if kind != "text" else 30)
+            ws.column_dimensions[get_column_letter(j)].width = width
+        ws.freeze_panes = "B2"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"          # A4
+        ws.page_setup.fitToWidth = 0
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = "1:1"
+        ws.print_title_cols = "A:A"
+        ws._writer.write_top()
+        bold, grey = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+        head = []
+        for name, _, _ in layout:
+            c = WriteOnlyCell(ws, value=name)
+            c.data_type = "s"
+            c.font, c.fill = bold, grey
+            c.alignment = Alignment(horizontal="center")
+            head.append(c)
+        ws.append(head)
+        styles = []
+        for _, _, fmt in layout:
+            c = WriteOnlyCell(ws, value=0.0)
+            c.number_format = fmt
+            styles.append(c.style_id if fmt != "General" else 0)
+        _fast_rows(ws, styles, [kind == "text" for _, kind, _ in layout])
 
     def _text(self, value: str):
-        from openpyxl.cell import WriteOnlyCell
-
-        if not value:
-            return None
-        cell = WriteOnlyCell(self.ws, value=_ILLEGAL.sub("\ufffd", value))
-        cell.data_type = "s"          # text, never a formula, whatever its first character
-        return cell
+        return _ILLEGAL.sub("\ufffd", value) if value else None
 
     def write(self, res: ChunkResult) -> None:
         size = len(res.sku)
         if self.rows + size > XLSX_MAX_ROWS:
             raise PortfolioInputError(f"an xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} SKUs; "
                                       f"write CSV for larger catalogues")
-        carried = list((res.carried or {}).values())
+        if self.layout is None:
+            self._start(res)
+        ok = res.ok.tolist()
         cols: list[list] = [[self._text(s) for s in res.sku]]
-        cols += [[self._text(t) for t in c] for c in carried]
-        cols.append(_cells(res.rate))
-        for name in self.header[2 + len(carried):-5]:
-            cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
-        for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
-            cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
+        cols.append([self.methods[i] if i >= 0 else None for i in res.cheapest.tolist()])
         cols.append(_cells(res.saving))
+        for idx in (res.lowest_impact, res.lowest_impact_co2e):
+            cols.append([None] * size if idx is None else [self.methods[i] if i >= 0 else None for i in idx.tolist()])
+        cols += [[self._text(t) for t in c] for c in (res.carried or {}).values()]
+        cols.append(_cells(res.rate))
+        inputs = res.inputs or {}
+        for k in self.given:
+            values, cells = inputs[k]
+            if values is None:                          # a name or a choice: as given
+                cols.append([self._text(t) for t in cells])
+            else:                                       # the number used; a refused cell as typed
+                used = _cells(values)
+                cols.append([u if good and t != "" else (self._text(t) if t != "" else None)
+                             for u, good, t in zip(used, ok, cells)])
+        n_carried = len(res.carried or {})
+        for name in self.header[2 + n_carried:]:
+            if name in DECISION_COLUMNS:
+                continue
+            cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
         cols.append([self._text(e) for e in res.errors])
+        room = CHART_MAX_POINTS - len(self.chart)
+        if room > 0:
+            self.chart.extend(zip(res.cheapest[:room].tolist(), _cells(res.saving[:room])))
         for row in zip(*cols):
             self.ws.append(row)
         self.rows += size
 
-    def finish(self, summary: Summary, meta: dict) -> None:
-        from openpyxl.chart import Reference, ScatterChart, Series
+    def _results_tail(self) -> None:
+        """Autofilter and the fills by decision, on the whole written range."""
+        from openpyxl.formatting.rule import FormulaRule
+        from openpyxl.styles import PatternFill
+        from openpyxl.utils import get_column_letter
 
+        ws, last = self.ws, max(self.rows, 2)
+        end = get_column_letter(len(self.layout))
+        ws.auto_filter.ref = f"A1:{end}{max(self.rows, 1)}"
+        error = get_column_letter(len(self.layout))
+        ws.conditional_formatting.add(f"A2:A{last}", FormulaRule(
+            formula=[f'${error}2<>""'], stopIfTrue=True,
+            fill=PatternFill(start_color=FAILED_FILL, end_color=FAILED_FILL, fill_type="solid")))
+        for j, m in enumerate(self.methods):
+            colour = DECISION_FILLS[j % len(DECISION_FILLS)]
+            fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+            ws.conditional_formatting.add(f"A2:C{last}", FormulaRule(formula=[f"$B2={_quote(m)}"], fill=fill))
+            ws.conditional_formatting.add(f"D2:D{last}", FormulaRule(formula=[f"$D2={_quote(m)}"], fill=fill))
+            ws.conditional_formatting.add(f"E2:E{last}", FormulaRule(formula=[f"$E2={_quote(m)}"], fill=fill))
+
+    # ------------------------------------------------------------------ Summary
+
+    def finish(self, summary: Summary, meta: dict) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.chart import Reference, ScatterChart, Series
+        from openpyxl.chart.data_source import NumFmt
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.pagebreak import Break
+
+        if self.layout is None:
+            self._start(None)
+        self._results_tail()
         ws = self.summary_ws
-        for letter, width in zip("ABCDEFGHI", (40, 14, 16, 18, 22, 24, 18, 20, 20)):
+        widths = (34, 14, 16, 18, 22, 24, 18, 20, 20)
+        for letter, width in zip("ABCDEFGHI", widths):
             ws.column_dimensions[letter].width = width
-        ws.append([self._summary_text("amspares portfolio")])
-        for k, v in meta.items():
-            ws.append([self._summary_text(k), self._summary_text(str(v))])
-        ws.append(["SKUs evaluated", summary.evaluated])
-        ws.append(["SKUs failed (see the error column)", summary.failed])
-        ws.append([])
-        ws.append(Summary.HEADER)
+        k = len(self.methods)
+        data_col = len(Summary.HEADER) + 2             # after the table: hidden, one column per method
+        for j in range(k):
+            d = ws.column_dimensions[get_column_letter(data_col + j)]
+            d.hidden = True
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"          # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws._writer.write_top()
+
+        def text(value, bold=False, size=None):
+            cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("\ufffd", str(value)))
+            cell.data_type = "s"
+            if bold or size:
+                cell.font = Font(bold=bold, size=size)
+            return cell
+
+        def styled(value, fmt):
+            cell = WriteOnlyCell(ws, value=value)
+            if value is not None:
+                cell.number_format = fmt
+            return cell
+
+        def given(v):
+            """A value of the inputs block: a number as a number, anything else as text."""
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return text(v)
+            return v
+
+        top: list[list] = [[text("amspares portfolio", bold=True, size=14)]]
+        for line in summary.sentences():
+            top.append([text(line, bold=True)])
+        top.append([])
+        for key in TOP_META:
+            if key in meta:
+                top.append([text(key), text(meta[key])])
+        top.append([text("SKUs evaluated"), styled(summary.evaluated, COUNT)])
+        top.append([text("SKUs failed (see the error column)"), styled(summary.failed, COUNT)])
+        top.append([])
+        top.append([text(h, bold=True) for h in Summary.HEADER])
+        fmts = (None, COUNT, EUR, EUR, EUR, MPTS, COUNT, KG, COUNT)
         for row in summary.rows():
-            ws.append(row)
-        ws.append([])
-        ws.append(["Cheapest method per SKU: total cost (EUR)", float(summary.cheapest_cost.sum())])
-        ws.append(["Saving over each SKU's runner-up (EUR)", float(summary.cheapest_saving.sum())])
-        summary_rows = 8 + len(meta) + len(self.methods)
+            top.append([text(row[0])] + [styled(v, f) for v, f in zip(row[1:], fmts[1:])])
+        top.append([])
+        top.append([text("Cheapest method per SKU: total cost (EUR)"), styled(float(summary.cheapest_cost.sum()), EUR)])
+        top.append([text("Saving over each SKU's runner-up (EUR)"), styled(float(summary.cheapest_saving.sum()), EUR)])
+        top.append([])
+        chart_row = len(top) + 1
+        chart_rows = 22
+        after = chart_row + chart_rows + 1
+        rest: list[list] = [[text("Inputs the SKUs were evaluated with: each row's own columns on the Results "
+                                   "sheet; every other input from the base scenario", bold=True)]]
+        for key, v in meta.items():
+            if key not in TOP_META:
+                rest.append([text(key), None, None, given(v)])     # the label runs over B:C
         last = min(self.rows, CHART_MAX_POINTS + 1)
+        lines = max(len(top), after - 1) + len(rest) + 1
+        lines = max(lines, last)
+        for r in range(1, lines + 1):
+            if r <= len(top):
+                row = list(top[r - 1])
+            elif after <= r < after + len(rest):
+                row = list(rest[r - after])
+            else:
+                row = []
+            if 2 <= r <= last and k:
+                best, saving = self.chart[r - 2]
+                row += [None] * (data_col - 1 - len(row))
+                row += [saving if best == j else None for j in range(k)]
+            ws.append(row)
+        ws.row_breaks.append(Break(id=after - 2))
         if last >= 2:
             chart = ScatterChart()
-            title = "Saving of the cheapest method vs demand"
+            chart.scatterStyle = "lineMarker"        # required by the schema (Excel repairs a chart without it)
+            title = "Saving of the cheapest method vs demand, by decision"
             if self.rows > last:
                 title += f" (first {last - 1:,} SKUs)"
-            chart.title = title
+            chart.title = _chart_title(title, 12)
             chart.style = 13
             chart.x_axis.title = "demand rate (parts/year)"
             chart.y_axis.title = "saving over the runner-up (EUR)"
-            chart.legend = None
-            xs = Reference(self.ws, min_col=self.rate_col, min_row=2, max_row=last)
-            ys = Reference(self.ws, min_col=self.saving_col, min_row=2, max_row=last)
-            series = Series(ys, xs, title="SKUs")
-            series.marker.symbol = "circle"
-            series.marker.size = 5
-            series.marker.graphicalProperties.solidFill = "1F77B4"
-            series.marker.graphicalProperties.line.solidFill = "1F77B4"
-            series.graphicalProperties.line.noFill = True
-            chart.series.append(series)
+            chart.y_axis.numFmt = NumFmt(formatCode="#,##0", sourceLinked=False)
+            chart.legend.position = "b"
+            chart.visible_cells_only = False          # the series' values are in hidden columns
+            rate_col = next(j for j, (n, _, _) in enumerate(self.layout, start=1) if n == "demand.rate_per_year")
+            xs = Reference(self.ws, min_col=rate_col, min_row=2, max_row=last)
+            for j, m in enumerate(self.methods):
+                ys = Reference(ws, min_col=data_col + j, min_row=2, max_row=last)
+                series = Series(ys, xs, title=f"cheapest: {m}")
+                colour = DECISION_COLOURS[j % len(DECISION_COLOURS)]
+                series.marker.symbol = "circle"
+                series.marker.size = 5
+                series.marker.graphicalProperties.solidFill = colour
+                series.marker.graphicalProperties.line.solidFill = colour
+                series.graphicalProperties.line.noFill = True
+                chart.series.append(series)
             chart.x_axis.delete = False
             chart.y_axis.delete = False
-            chart.width, chart.height = 18, 10
-            ws.add_chart(chart, f"A{summary_rows + 2}")        # under the table
+            chart.width, chart.height = 24, 11
+            ws.add_chart(chart, f"A{chart_row}")
+        ws.print_area = f"A1:{get_column_letter(len(Summary.HEADER))}{max(len(top), after - 1 + len(rest))}"
         self.wb.save(self.path)
-
-    def _summary_text(self, value: str):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(self.summary_ws, value=_ILLEGAL.sub("\ufffd", value))
-        cell.data_type = "s"
-        return cell
 
     def abort(self) -> None:
         """Close the streamed sheets and remove openpyxl's temporary files (no
@@ -296,7 +529,7 @@ class XlsxWriter:
             ws._rows = None
 
 
-def _stream_beside(ws, path: Path) -> None:
+def _stream_beside(ws, path: Path, top: bool = True) -> None:
     """Make openpyxl stream the write-only sheet ``ws`` into a temporary file beside
     ``path`` (named after it, so that :func:`amspares.fileio.remove_stale_temporaries`
     removes it after a ``kill -9``) instead of an anonymous ``/tmp/openpyxl.*`` file."""
@@ -306,7 +539,8 @@ def _stream_beside(ws, path: Path) -> None:
     open(out, "w").close()
     ALL_TEMP_FILES.append(out)
     ws._writer = WorksheetWriter(ws, out=out)
-    ws._writer.write_top()
+    if top:                   # else the caller writes the top (sheet view, columns) before the rows
+        ws._writer.write_top()
 
 
 def _cells(values: np.ndarray, integer: bool = False) -> list:
@@ -315,4 +549,47 @@ def _cells(values: np.ndarray, integer: bool = False) -> list:
         return [None if x != x else int(x) for x in out]
     return [None if x != x else x for x in out]
 
+def _chart_title(text: str, size_pt: float):
+    """A chart title in a given font size (openpyxl's default, 18 pt, is too large here)."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 
+    cp = CharacterProperties(sz=int(size_pt * 100), b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _fast_rows(ws, styles: list[int], text: list[bool]) -> None:
+    """Make the write-only sheet ``ws`` write the values of every row appended from now on
+    with a fixed style per column (``styles[j]``, an id of the workbook's cell styles; 0 =
+    none), and the values of ``text`` columns as text, never as formulas.
+
+    openpyxl would otherwise need one styled cell object per value (twice the time for a
+    100,000-row catalogue); this reuses one cell per column, as openpyxl itself does for
+    unstyled values (``WriteOnlyWorksheet._values_to_row``, openpyxl 3.1).
+    """
+    from openpyxl.cell import Cell
+
+    classes: dict[int, type] = {}
+    cells = []
+    for sid in styles:
+        cls = classes.get(sid)
+        if cls is None:
+            cls = classes[sid] = type("_StyledCell", (Cell,), {"__slots__": (), "has_style": bool(sid),
+                                                                 "style_id": sid})
+        cells.append(cls(ws, row=1, column=1))
+
+    def values_to_row(values, row_idx):
+        for j, value in enumerate(values):
+            if value is None:
+                continue
+            c = cells[j]
+            c.value = value
+            if text[j] and isinstance(value, str):
+                c.data_type = "s"          # text from the file: never a formula
+            c.column = j + 1
+            c.row = row_idx
+            yield c
+
+    ws._values_to_row = values_to_row

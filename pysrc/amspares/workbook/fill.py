@@ -334,6 +334,11 @@ def run_scenario_on(backend: Backend, progress: Callable[[str], None] = lambda m
         progress("amspares: computing ...")
         result = evaluate(scenario)
         plan = result_plan(scenario, result)
+        from amspares.workbook import stale
+        if backend.has(stale.PY_INPUTS):      # what the results are computed from (the stale marks)
+            used = stale.workbook_values(scenario, backend.read("inputs_table"))
+            keys = [row[0] for row in backend.read(stale.KEYS)]
+            plan.append((stale.PY_INPUTS, stale.block(keys, used)))
         check_plan(backend, plan)           # every name and shape, before anything is written
     except AmsparesError as exc:
         backend.write(STATUS, status_text(f"Error: {exc}"))

@@ -87,7 +87,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EUR = "#,##0.00"
 _MPTS = "#,##0.0"
 _COUNT = "#,##0"
-_TOP = 4                                # first row below the frozen title rows
+_TOP = 4                                # first row below the frozen title rows (row 3: the stale mark)
 _CHART_W, _CHART_H = 14.0, 8.0          # cm (estimated from column widths: two-cell anchors)
 _CHART_ROWS = 17                        # rows a chart takes (default row height 0.53 cm), gap included
 _CM_PER_CHAR = 0.19                     # column width unit in cm (Calibri 11, approximately)
@@ -515,6 +515,15 @@ def _paint(series, k: int, column: str) -> None:
         series.marker.graphicalProperties.line.solidFill = colour
 
 
+def _text_categories(chart, ref: Reference) -> None:
+    """Category labels that are text (method names) as a text reference (``c:strRef``):
+    openpyxl's ``set_categories`` writes a number reference, which Excel reads as numbers."""
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+
+    for s in chart.series:
+        s.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
 def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
     y_format = "#,##0"
     if spec.kind == "bar":
@@ -524,7 +533,7 @@ def _chart(ws: Worksheet, table: _Table, spec: ChartSpec, ys: list[str]):
         chart.overlap = 100
         for y in ys:
             chart.add_data(table.ref(ws, y, header=True), titles_from_data=True)
-        chart.set_categories(table.ref(ws, spec.x))
+        _text_categories(chart, table.ref(ws, spec.x))
     elif spec.kind == "line":
         chart = LineChart()
         for y in ys:
@@ -557,12 +566,12 @@ class _Sheet:
         self.title = title
         ws["A1"] = title
         ws["A1"].font = _TITLE
-        ws["A2"] = _INTRO[title]
-        ws["A2"].font = _ITALIC
         name = (study.get("base") or {}).get("name")
-        if name:
-            text_cell(ws["A3"], f"Scenario: {name}. Values from the Python run (amspares scenario); no formulas.")
-            ws["A3"].font = _ITALIC
+        text_cell(ws["A2"], _INTRO[title] + (f" Scenario: {name}." if name else ""))
+        ws["A2"].font = _ITALIC
+        # row 3: the stale mark of amspares.workbook.stale (amspares scenario -o puts it there)
+        ws["A3"] = "Values from the Python run (amspares scenario); no formulas."
+        ws["A3"].font = _ITALIC
         ws.freeze_panes = f"A{_TOP}"
         ps = ws.page_setup
         ps.orientation = "landscape"
@@ -587,7 +596,10 @@ class _Sheet:
         for name, key, v, reason, sides in items:
             self.row += 1
             text_cell(ws.cell(self.row, 1), name)
-            text_cell(ws.cell(self.row, 2), key or None)
+            if key.isdigit():                       # a mould size: a number, shown as one
+                ws.cell(self.row, 2, int(key)).number_format = _COUNT
+            else:
+                text_cell(ws.cell(self.row, 2), key or None)
             cell = text_cell(ws.cell(self.row, 3), v if v is not None else "none")
             if v is not None:
                 cell.number_format = "#,##0.00"

@@ -73,7 +73,7 @@ from amspares.core.costs import cost_components
 from amspares.core.evaluate import TIE_REL, tied_with_minimum   # the one tie rule (docs/model.md 3.5)
 from amspares.core.impact import KWH_PER_MJ, impact_components
 from amspares.scenario import Scenario, all_keys, load_scenario
-from amspares.workbook import fill
+from amspares.workbook import fill, stale
 from amspares.workbook.cells import text_cell
 from amspares.workbook.cached import BELOW_TARGET, NO_PART, NOT_APPLICABLE, Expected, expected_values
 
@@ -189,7 +189,7 @@ def _legs_sheet(b: _Builder, capacity: int):
             for leg in sc.get(f"methods.{m}.transport_to_{which}", ())]
     first, last = 2, 1 + capacity
     dv_leg = DataValidation(type="list", formula1='"factory,warehouse,customer"', allow_blank=True)
-    dv_mode = DataValidation(type="list", formula1="=" + _abs_range("Factors", "factor_transport_modes_names", b),
+    dv_mode = DataValidation(type="list", formula1=_abs_range("Factors", "factor_transport_modes_names", b),
                              allow_blank=True)
     ws.add_data_validation(dv_leg)
     ws.add_data_validation(dv_mode)
@@ -266,7 +266,7 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
             key = ("table", spec.table)
             if key not in validations:
                 validations[key] = DataValidation(
-                    type="list", formula1="=" + b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
+                    type="list", formula1=b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
                     allow_blank=True, showErrorMessage=True, error="Pick a name from the Factors sheet")
             validations[key].add(ref)
     for dv in validations.values():
@@ -1204,14 +1204,17 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
     for method, kind in scenario.methods.items():
         cells[method] = _stock_sheet(b, method) if kind == "stock" else _order_sheet(b, method)
     _results_sheet(b, cells)
+    stale.add_sheet(b, scenario)                        # what the blue cells were computed from
+    stale.mark(b, b.wb["Results"], "A4", stale.PY_MARK)
     # sheet order: Inputs, Results, Model..., Transport legs, Factors
     order = ["Inputs", "Results", "Model"] + [model_sheet_title(m) for m in scenario.methods] + [
-        fill.LEGS_SHEET, "Factors"]
+        fill.LEGS_SHEET, "Factors", stale.SHEET]
     b.wb._sheets = [b.wb[t] for t in order]
     b.wb.active = 0
     backend = fill.OpenpyxlBackend(b.wb)
     fill.apply(fill.input_plan(scenario, capacity), backend)
     fill.apply(fill.result_plan(scenario, ex.result), backend)
+    fill.apply([(stale.PY_INPUTS, stale.block(stale.input_keys(scenario), stale.used_values(scenario)))], backend)
     b.wb.properties.creator = "amspares"
     b.wb.properties.created = FIXED_TIME
     b.wb.properties.modified = FIXED_TIME

@@ -77,7 +77,11 @@ def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = 
 
         add_demand_sheet(wb, cache, scenario)
     if study_json:
+        from amspares.workbook import stale
+        from amspares.workbook.situations import SHEETS
         add_situation_sheets(wb, study_json)
+        # a live mark on each situation sheet: are the inputs still those of this run?
+        stale.add_situations(wb, cache, scenario, stale.used_values(scenario), SHEETS, ref="A3")
     wb.calculation.fullCalcOnLoad = True
     return save_workbook(wb, cache, path, force=force)
 
