@@ -450,15 +450,16 @@ def method_phrase(method: str, kind: str, start: bool = True) -> str:
 
 
 def fixed(x: float, digits: int) -> str:
-    """``x`` with thousands separators and ``digits`` decimals, rounded half away from zero
-    on its 15 significant digits, as the spreadsheet function FIXED shows it.
+    """``x`` with thousands separators and ``digits`` decimals, the exact binary value rounded
+    half away from zero, as LibreOffice's FIXED shows it (Excel rounds the 15-digit decimal
+    instead, which can differ in the last digit when ``x`` lies within 1e-15 of a half).
 
     >>> fixed(1735.7055, 2), fixed(9064.29, 0), fixed(0.125, 2), fixed(-2.5, 0)
     ('1,735.71', '9,064', '0.13', '-3')
     """
     from decimal import ROUND_HALF_UP, Decimal
 
-    q = Decimal(f"{float(x):.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    q = Decimal(float(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     return f"{q:,.{digits}f}"
 
 

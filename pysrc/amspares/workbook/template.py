@@ -145,6 +145,8 @@ def _factors_sheet(b: _Builder) -> None:
     ws = b.wb.create_sheet("Factors")
     ws["A1"] = "Factor tables shipped with amspares (editable copies; each row cites its source)"
     ws["A1"].font = TITLE
+    ws["A2"] = ("Yellow values are editable: the model looks a name up here (part.material, methods.*.process, "
+                "methods.*.am_machine, transport modes) and recalculates.")
     row = 3
     for table, title in FACTOR_TABLES:
         rows = list(factors.TABLES[table]().values())
@@ -157,6 +159,7 @@ def _factors_sheet(b: _Builder) -> None:
             row += 1
             for c, v in enumerate((f.name, f.value, f.unit, f.description, f.source), start=1):
                 ws.cell(row=row, column=c, value=v)
+            ws.cell(row=row, column=2).fill = INPUT_FILL      # editable: looked up live by name
         b.wb.defined_names[f"factor_{table}_names"] = DefinedName(
             f"factor_{table}_names", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$A${row}")
         b.wb.defined_names[f"factor_{table}_values"] = DefinedName(
@@ -1535,6 +1538,7 @@ def _summary_sheet(b: _Builder) -> None:
         rr = 4 + i
         ws[f"A{rr}"] = label
         ws[f"A{rr}"].font = BOLD
+        ws[f"A{rr}"].alignment = WRAP
         if formulas[name] is None:
             text_cell(ws[f"B{rr}"], cache[name])
         else:
@@ -1548,10 +1552,16 @@ def _summary_sheet(b: _Builder) -> None:
     ws["A11"].alignment = WRAP
     ws.merge_cells("A11:H11")
     ws.row_dimensions[11].height = 30
-    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 16
     for j in range(len(methods)):
         ws.column_dimensions[get_column_letter(3 + j)].width = 34
+        c = get_column_letter(3 + j)
+        for h, fmt in (("h_total", "#,##0.00"), ("h_cost_other", "#,##0.00"), ("h_impact", "#,##0.0"),
+                       ("h_impact_other", "#,##0.0"), ("h_fill", "0.00%"), ("h_on_time", "0.00%"),
+                       ("h_wait", "0.000"), ("h_price", "#,##0.00")):
+            ws[f"{c}{row[h]}"].number_format = fmt
+    ws[f"B{single + len(cells) - 1}"].number_format = "#,##0.00"
     ws["B4"].font = ws["B5"].font = BOLD
 
 
