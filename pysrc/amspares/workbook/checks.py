@@ -107,15 +107,22 @@ def table_check(key: str, x: str, table: str, names: str) -> str:
                  broken(key, x, f"unknown {table} name (see the Factors sheet)"))
 
 
-def leg_check(r: int, first: int, methods, mode_names: str) -> str:
+def leg_key(r: int, first: int) -> str:
+    """Formula of the helper cell naming row ``r``'s leg as the scenario file would
+    (``methods.regular.transport_to_factory[1]``: the n-th leg of that method and leg)."""
+    nth = f"SUMPRODUCT((A${first}:A{r}=A{r})*(B${first}:B{r}=B{r}))"
+    return f'"methods."&A{r}&".transport_to_"&B{r}&"["&{nth}&"]"'
+
+
+def leg_check(r: int, first: int, methods, mode_names: str, key_cell: str) -> str:
     """Formula of the check cell of row ``r`` of the Transport legs table (columns A method,
-    B leg, C mode, D km, E custom factor; rows from ``first``), in the words of
-    :func:`amspares.workbook.fill.read_scenario` and :func:`amspares.scenario.parse_legs`."""
+    B leg, C mode, D km, E custom factor; rows from ``first``; ``key_cell`` holds
+    :func:`leg_key`), in the words of :func:`amspares.workbook.fill.read_scenario` and
+    :func:`amspares.scenario.parse_legs`."""
     from amspares.workbook.fill import LEG_NAMES
     A, B, C, D, E = (f"{c}{r}" for c in "ABCDE")
     where = f'"transport legs row {r - first + 1}"'
-    nth = f"SUMPRODUCT((A${first}:A{r}=A{r})*(B${first}:B{r}=B{r}))"
-    key = f'"methods."&{A}&".transport_to_"&{B}&"["&{nth}&"]'
+    key = f'{key_cell}&"'
 
     def said(k, x, words):
         return f"{k}&{_q(' = ')}&{shown(x)}&{_q(': ' + words)}"

@@ -204,8 +204,17 @@ def _legs_sheet(b: _Builder, capacity: int):
     ws[f"{LEGS_CHECK_COL}1"] = "check"
     ws[f"{LEGS_CHECK_COL}1"].font = BOLD
     methods = list(sc.methods)
+    leg_keys, seen = [], {}
+    for m in sc.methods:                         # the cached keys, in the order fill writes the rows
+        for which in fill.LEG_NAMES:
+            for _leg in sc.get(f"methods.{m}.transport_to_{which}", ()):
+                seen[(m, which)] = seen.get((m, which), 0) + 1
+                leg_keys.append(f"methods.{m}.transport_to_{which}[{seen[(m, which)]}]")
+    leg_keys += ["methods..transport_to_[%d]" % (i + 1) for i in range(capacity - len(leg_keys))]
     for r in range(first, last + 1):
-        b.formula(ws, f"{LEGS_CHECK_COL}{r}", checks.leg_check(r, first, methods, "factor_transport_modes_names"), "")
+        b.formula(ws, f"{LEGS_KEY_COL}{r}", checks.leg_key(r, first), leg_keys[r - first])
+        b.formula(ws, f"{LEGS_CHECK_COL}{r}", checks.leg_check(r, first, methods, "factor_transport_modes_names",
+                                                               f"{LEGS_KEY_COL}{r}"), "")
         b.formula(ws, f"{LEGS_CHECK_ROW_COL}{r}", f'IF({LEGS_CHECK_COL}{r}="","",{r})', "")
     b.formula(ws, f"{LEGS_CHECK_ROW_COL}1", f"MIN({LEGS_CHECK_ROW_COL}{first}:{LEGS_CHECK_ROW_COL}{last})", 0)
     b.formula(ws, f"{LEGS_CHECK_ROW_COL}{last + 1}",
@@ -213,6 +222,7 @@ def _legs_sheet(b: _Builder, capacity: int):
               f'{LEGS_CHECK_ROW_COL}1))', INPUTS_OK)
     b.name("legs_sheet_check", ws, f"{LEGS_CHECK_ROW_COL}{last + 1}")
     ws.column_dimensions[LEGS_CHECK_ROW_COL].hidden = True
+    ws.column_dimensions[LEGS_KEY_COL].hidden = True
     ws.column_dimensions[LEGS_CHECK_COL].width = 50
     dv_km = DataValidation(type="custom", formula1=checks.number_valid(Rule(">= 0"), f"D{first}"), allow_blank=True,
                            showErrorMessage=True, errorStyle="warning", showInputMessage=True,
@@ -271,7 +281,7 @@ INPUT_GROUPS = (
 )
 #: The check column of the Inputs and Transport legs sheets, and its helper (row numbers).
 CHECK_COL, CHECK_ROW_COL = "F", "G"
-LEGS_CHECK_COL, LEGS_CHECK_ROW_COL = "H", "J"
+LEGS_CHECK_COL, LEGS_CHECK_ROW_COL, LEGS_KEY_COL = "H", "J", "K"
 INPUTS_OK = "OK"
 #: Unit of a ``transport_to_*`` row of the Inputs sheet: the legs' sum of km x mPts/(kg km).
 LEG_UNIT = "mPts/kg (leg factor)"
@@ -1198,6 +1208,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                                         ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))):
         ws[f"A{5 + i}"] = label
         ws[f"A{5 + i}"].font = BOLD
+        ws[f"A{5 + i}"].alignment = WRAP
         b.formula(ws, f"B{5 + i}", name, b.summary_cache[name])
     hdr = 12
     ws[f"A{hdr}"] = "quantity"
