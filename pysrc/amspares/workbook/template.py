@@ -405,7 +405,7 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
     b.local(ws, "first_bad_row", f"{CHECK_ROW_COL}4")
     b.formula(ws, f"{CHECK_COL}3",
               f'IF(first_bad_row=0,"{INPUTS_OK}",INDEX({CHECK_COL}1:{CHECK_COL}{last},first_bad_row))', INPUTS_OK)
-    ws[f"E3"] = "first broken rule on this sheet:"
+    ws["E3"] = "first broken rule on this sheet:"
     b.name("inputs_sheet_check", ws, f"{CHECK_COL}3")
     ws.column_dimensions[CHECK_ROW_COL].hidden = True
     b.wb.defined_names["inputs_table"] = DefinedName(
@@ -463,6 +463,11 @@ def _common_sheet(b: _Builder):
         ws[f"E{k0 + k}"] = k
         b.formula(ws, f"F{k0 + k}", f"POISSON(E{k0 + k},model_n,TRUE)", cdf[k])
     ws["A7"] = "accepted_q (Eq. 31): smallest k with P{Poisson(n) <= k} >= confidence"
+    ws["D7"] = ("accepted_q: of one large order (moq above the whole demand n), the parts worth shipping to "
+                "the warehouse: with this confidence no more than these are ever needed; the rest is not shipped.")
+    ws["D7"].alignment = WRAP
+    ws.column_dimensions["D"].width = 40
+    ws.row_dimensions[7].height = 60
     b.formula(ws, "B7", f'IF(COUNTIF({cdf_range},"<"&model_accepted_q_confidence)>{K},'
                         f'"{ACCEPTED_Q_TOO_SHORT}",COUNTIF({cdf_range},"<"&model_accepted_q_confidence))',
               ex.result["accepted_q"] if cdf[-1] >= float(inputs["model.accepted_q_confidence"])
@@ -1486,7 +1491,6 @@ def _summary_sheet(b: _Builder) -> None:
     ws[f"A{single - 1}"] = "helper cells"
     ws[f"A{single - 1}"].font = BOLD
     W, G = "result_cheapest", "result_lowest_impact"
-    cost_other = r["methods"].get(wording.runner_up(r) or "", {}).get("total_cost")
     green_other = wording.runner_up(r, "impact") if r["lowest_impact"] else None
     be = wording.price_breakeven(r, {m: float(sc.inputs()[f"methods.{m}.price"]) for m in methods})
     order_m = (be.below if be.value is not None else next(
@@ -1559,7 +1563,8 @@ def _summary_sheet(b: _Builder) -> None:
         ws.row_dimensions[rr].height = 32
         b.name(name, ws, f"B{rr}")
     ws["A11"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
-                 "Results and the model sheets. The price break-even holds the other inputs fixed.")
+                 "Results and the model sheets. The price break-even holds the other inputs fixed. "
+                 "mPts = milli-points of the Eco-indicator 99 (environmental impact; lower is greener).")
     ws["A11"].alignment = WRAP
     ws.merge_cells("A11:H11")
     ws.row_dimensions[11].height = 30
