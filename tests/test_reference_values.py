@@ -76,12 +76,15 @@ def test_am_mto_and_accepted_q_reference_values():
 METHOD_KEYS_SPEC = {"kind", "S", "s", "Q", "total_cost", "cost", "impact_mpts", "impact",
                     "order_quantity_advice",
                     # model version 2 (docs/model.md section 6.2): the service measures
-                    "fill_rate", "on_time_rate", "mean_wait_days", "meets_service_target"}
+                    "fill_rate", "on_time_rate", "mean_wait_days", "meets_service_target",
+                    # ... and the climate indicator (docs/model.md sections 4 and 6)
+                    "impact_kgco2e", "impact_co2e"}
 COST_KEYS_SPEC = {"downtime", "holding", "production", "scrapping", "transport",
                   "investment", "benefit"}
 IMPACT_KEYS_SPEC = {"material", "process", "transport", "extra"}
 TOP_KEYS_SPEC = {"name", "n", "accepted_q", "methods", "cheapest", "lowest_impact",
-                 "waiting_time", "order_wait", "notes"}          # the last three: version 2
+                 "waiting_time", "order_wait", "notes",          # the last three: version 2
+                 "lowest_impact_co2e"}                           # version 2, climate
 
 
 def check_spec_json(obj, exact=False):
@@ -99,6 +102,8 @@ def check_spec_json(obj, exact=False):
             assert METHOD_KEYS_SPEC <= set(m) <= METHOD_KEYS_SPEC | {"policy", "units"}, name
         assert set(m["cost"]) == COST_KEYS_SPEC
         assert set(m["impact"]) == IMPACT_KEYS_SPEC
+        assert set(m["impact_co2e"]) == IMPACT_KEYS_SPEC
+        assert math.fsum(m["impact_co2e"].values()) == pytest.approx(m["impact_kgco2e"], rel=1e-12)
         assert all(isinstance(v, float) for v in m["cost"].values())
         assert isinstance(m["total_cost"], float) and isinstance(m["impact_mpts"], float)
         assert math.fsum(m["impact"].values()) == pytest.approx(m["impact_mpts"], rel=1e-12)

@@ -45,6 +45,8 @@ MODEL_KEYS: dict[str, str] = {
     "order_wait": "model.order_wait",
     "service_target": "model.service_target",
     "holding_rate_per_year": "storage.holding_rate_per_year",
+    "material_kgco2e_per_kg": "part.material_kgco2e_per_kg",
+    "electricity_kgco2e_per_kwh": "impact.electricity_kgco2e_per_kwh",
 }
 #: Fields held as text, not numbers.
 CHOICE_FIELDS = ("waiting_time", "production_rule", "order_wait")

@@ -32,11 +32,13 @@ EXTRA_METHOD_KEYS = ("policy", "units")
 
 
 def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
-                spec_only: bool = False) -> dict[str, Any]:
+                spec_only: bool = False, climate_missing=None) -> dict[str, Any]:
     """Element ``i`` of an evaluation as the JSON object of docs/model.md section 6.
 
     Each method also carries ``policy`` (base_stock, reorder_point, one_order,
     make_to_order) and ``units`` (P, W, n of docs/model.md section 4) unless ``spec_only``.
+    ``climate_missing`` (a scenario's :attr:`~amspares.scenario.Scenario.climate_missing`)
+    names the missing kg CO2e factors in the notes.
     """
     methods = {}
     for name, r in ev.methods.items():
@@ -52,6 +54,9 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
             "cost": {k: float(np.asarray(v)[i]) for k, v in r.cost.as_dict().items()},
             "impact_mpts": None if r.impact is None else float(r.impact_mpts[i]),
             "impact": None if r.impact is None else {k: float(np.asarray(v)[i]) for k, v in r.impact.as_dict().items()},
+            "impact_kgco2e": _known(r.impact_kgco2e, i),
+            "impact_co2e": (None if _known(r.impact_kgco2e, i) is None else
+                            {k: float(np.asarray(v)[i]) for k, v in r.impact_co2e.as_dict().items()}),
             "units": {"produced": float(r.produced[i]), "shipped_to_warehouse": float(r.shipped_to_warehouse[i]),
                       "delivered": float(r.delivered[i])},
             "order_quantity_advice": None,
@@ -77,10 +82,20 @@ def result_dict(scenario_name: str, ev: Evaluation, i: int = 0, *,
         "methods": methods,
         "cheapest": str(ev.cheapest[i]),
         "lowest_impact": None if ev.lowest_impact is None else str(ev.lowest_impact[i]),
+        "lowest_impact_co2e": (None if ev.lowest_impact_co2e is None or ev.lowest_impact_co2e[i] is None
+                               else str(ev.lowest_impact_co2e[i])),
         "waiting_time": ev.waiting_time,
         "order_wait": ev.order_wait,
-        "notes": notes(ev, i),
+        "notes": notes(ev, i, climate_missing),
     }
+
+
+def _known(values, i: int):
+    """Element ``i`` as a float, ``None`` where missing (NaN) or not computed."""
+    if values is None:
+        return None
+    v = float(np.asarray(values)[i])
+    return None if math.isnan(v) else v
 
 
 def _rate(values, i: int):
@@ -90,9 +105,11 @@ def _rate(values, i: int):
     return v if math.isfinite(v) else None
 
 
-def notes(ev: Evaluation, i: int = 0) -> list[str]:
+def notes(ev: Evaluation, i: int = 0, climate_missing=None) -> list[str]:
     """The notes of element ``i`` (docs/model.md sections 3.4-3.5), as sentences: no demand,
-    a service target nobody (or only some) can meet, and ties decided by the tie rule."""
+    a service target nobody (or only some) can meet, ties decided by the tie rule, and the
+    methods whose kg CO2e is not computed (naming the missing factor when ``climate_missing``,
+    the scenario's list, is given)."""
     out = []
     cheapest = str(ev.cheapest[i])
     target = None if ev.service_target is None else float(np.asarray(ev.service_target).reshape(-1)[
@@ -106,10 +123,14 @@ def notes(ev: Evaluation, i: int = 0) -> list[str]:
             missed = [n for n, r in ev.methods.items() if not bool(r.meets_service_target[i])]
             if missed:
                 out.append(evaluate_note("missed_target", methods=missed, target=target))
+    out += climate_notes(ev, i, climate_missing)
+    co2e_winner = None if ev.lowest_impact_co2e is None else ev.lowest_impact_co2e[i]
     for what, tied, winner, values in (
             ("cost_tie", ev.cheapest_tied, cheapest, [r.total_cost for r in ev.methods.values()]),
             ("impact_tie", ev.lowest_impact_tied, None if ev.lowest_impact is None else str(ev.lowest_impact[i]),
-             None if ev.lowest_impact is None else [r.impact_mpts for r in ev.methods.values()])):
+             None if ev.lowest_impact is None else [r.impact_mpts for r in ev.methods.values()]),
+            ("impact_co2e_tie", None if co2e_winner is None else ev.lowest_impact_co2e_tied, co2e_winner,
+             None if co2e_winner is None else [r.impact_kgco2e for r in ev.methods.values()])):
         if tied is None or not bool(tied[i]) or float(ev.n[i]) == 0.0 and what == "cost_tie":
             continue
         col = np.array([float(v[i]) for v in values])
@@ -117,6 +138,31 @@ def notes(ev: Evaluation, i: int = 0) -> list[str]:
         same = [n for n, v in zip(ev.methods, col) if abs(v - low) <= TIE_REL * abs(low)]
         out.append(evaluate_note(what, methods=same, winner=winner))
     return out
+
+
+def climate_notes(ev: Evaluation, i: int = 0, climate_missing=None) -> list[str]:
+    """Sentences on the methods whose kg CO2e is not computed at element ``i``: one per missing
+    factor when the scenario's ``climate_missing`` is given, else one naming the methods.
+
+    >>> from amspares.scenario import load_scenario
+    >>> sc = load_scenario().with_values({"part.material_kgco2e_per_kg": None})
+    >>> ev = evaluate_params(bind(sc))
+    >>> climate_notes(ev, 0, sc.climate_missing)[0][:75]
+    'kg CO2e not computed for regular, am_mts and am_mto: part.material_kgco2e_p'
+    """
+    lacking = [n for n, r in ev.methods.items()
+               if r.impact_co2e is not None and math.isnan(float(r.impact_kgco2e[i]))]
+    if not lacking:
+        return []
+    if climate_missing:
+        out = [evaluate_note("co2e_missing", methods=[m for m in c.methods if m in lacking], key=c.key, why=c.why)
+               for c in climate_missing if any(m in lacking for m in c.methods)]
+        if out:
+            if len(lacking) < len(ev.methods):
+                out.append(evaluate_note("co2e_missing_some", methods=lacking))
+            return out
+    return [evaluate_note("co2e_missing_all" if len(lacking) == len(ev.methods) else "co2e_missing_some",
+                          methods=lacking)]
 
 
 def evaluate(scenario: Scenario, *, with_saving: bool = False,
@@ -128,7 +174,7 @@ def evaluate(scenario: Scenario, *, with_saving: bool = False,
     ``runner_up`` (the next method by the same choice rule), which the readable table shows.
     """
     ev = evaluate_params(bind(scenario))
-    out = result_dict(scenario.name, ev, spec_only=spec_only)
+    out = result_dict(scenario.name, ev, spec_only=spec_only, climate_missing=scenario.climate_missing)
     if with_saving:
         out["saving_over_runner_up"] = None if math.isnan(ev.saving[0]) else float(ev.saving[0])
         out["runner_up"] = None if ev.runner_up[0] is None else str(ev.runner_up[0])

@@ -64,19 +64,24 @@ def rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
 def study_dict(cs: CaseStudy) -> dict[str, Any]:
     """A :class:`~amspares.core.casestudy.CaseStudy` as plain JSON data.
 
-    ``{"roles", "breakeven", "reasons", "sweeps", "notes", "current", "sides", "crossings"}``;
+    ``{"roles", "breakeven", "co2e", "reasons", "sweeps", "notes", "current", "sides",
+    "crossings"}``; ``co2e`` holds the impact break-evens by kg CO2e
+    (``moq_breakeven_impact_co2e``, ``mould_breakeven_demand_impact_co2e`` keyed like the mPts
+    moulds, ``am_energy_breakeven_mj_per_kg_co2e``) as ``{"breakeven", "reasons", "sides",
+    "crossings"}``, shaped like the main ones;
     ``reasons``, ``sides`` and ``crossings`` are keyed by the break-even name, with
     ``/<key>`` for the keyed ones (``"mould_breakeven_demand_cost/3000"``); ``sides[k]`` is
     ``{"below": method, "above": method}``; ``crossings[k]`` lists every crossing in range,
     smallest first, as ``{"value", "below", "above", "jump"}`` (empty without one; the
     break-even's value is one of them).
     """
+    co2e = {"breakeven": {}, "reasons": {}, "sides": {}, "crossings": {}}
     values: dict[str, Any] = {}
     reasons: dict[str, str] = {}
     sides: dict[str, dict] = {}
     crossings: dict[str, list] = {}
 
-    def put(label: str, be: BreakEven):
+    def put(label: str, be: BreakEven, reasons=reasons, sides=sides, crossings=crossings):
         text = reason_text(be)
         if text:
             reasons[label] = text
@@ -85,12 +90,15 @@ def study_dict(cs: CaseStudy) -> dict[str, Any]:
                             for c in be.crossings]
         return _plain(be.value) if be.value is not None else None
 
-    for name, be in cs.breakevens.items():
-        if isinstance(be, Mapping):
-            values[name] = {k: put(f"{name}/{k}", v) for k, v in be.items()}
-        else:
-            values[name] = put(name, be)
-    return {"roles": dict(cs.roles), "breakeven": values, "reasons": reasons,
+    for found, into, where in ((cs.breakevens, values, (reasons, sides, crossings)),
+                               (cs.breakevens_co2e, co2e["breakeven"],
+                                (co2e["reasons"], co2e["sides"], co2e["crossings"]))):
+        for name, be in found.items():
+            if isinstance(be, Mapping):
+                into[name] = {k: put(f"{name}/{k}", v, *where) for k, v in be.items()}
+            else:
+                into[name] = put(name, be, *where)
+    return {"roles": dict(cs.roles), "breakeven": values, "co2e": co2e, "reasons": reasons,
             "sweeps": {name: rows(cols) for name, cols in cs.sweeps.items()},
             "notes": [note_text(n) for n in cs.notes], "current": {k: _plain(v) for k, v in cs.current.items()},
             "sides": sides, "crossings": crossings}
@@ -112,9 +120,9 @@ def case_study(scenario_or_inputs, methods: Mapping[str, str] | None = None, *,
 
 def study_json(scenario, progress=None) -> dict[str, Any]:
     """The object ``amspares scenario --json`` prints (and the workbook writer receives):
-    ``{"base": <evaluate object>, "breakeven", "sweeps", "roles", "reasons", "notes",
-    "current", "sides", "crossings"}``."""
+    ``{"base": <evaluate object>, "breakeven", "sweeps", "roles", "reasons",
+    "notes", "current", "sides", "crossings", "co2e"}``."""
     cs = case_study(scenario, progress=progress)
     return {"base": evaluate(scenario), "breakeven": cs["breakeven"], "sweeps": cs["sweeps"],
             "roles": cs["roles"], "reasons": cs["reasons"], "notes": cs["notes"],
-            "current": cs["current"], "sides": cs["sides"], "crossings": cs["crossings"]}
+            "current": cs["current"], "sides": cs["sides"], "crossings": cs["crossings"], "co2e": cs["co2e"]}

@@ -100,9 +100,20 @@ SCENARIO_KEYS = MODEL_KEYS + (
     Key("part.material_mpts_per_kg", "number", ">= 0", "mPts/kg", "m",
         help="Eco-indicator 99 impact of the material per kg (thesis Table 1)."),
     Key("part.material", "table", unit="", symbol="m", table="materials",
-        help="Material name looked up in the materials table (instead of material_mpts_per_kg)."),
+        help="Material name looked up in the materials table (instead of material_mpts_per_kg); "
+             "gives the kg CO2e twin too where the table has one."),
+    Key("part.material_kgco2e_per_kg", "number", ">= 0", "kg CO2e/kg", "m_co2",
+        help="Optional: climate impact of the material per kg (kg CO2e, GWP100). Without it (and "
+             "without a material name whose table row has one) the kg CO2e result is not computed."),
     Key("impact.electricity_mpts_per_kwh", "number", ">= 0", "mPts/kWh", "ee", default=0.0,
         help="Impact of one kWh of electricity (37 for the Dutch grid)."),
+    Key("impact.electricity_kgco2e_per_kwh", "number", ">= 0", "kg CO2e/kWh", "ee_co2",
+        help="Optional: climate impact of one kWh of electricity (0.2527 for the Dutch grid, 2024). "
+             "Needed for the kg CO2e result of a method that uses electricity (energy_kwh_per_kg)."),
+    Key("impact.grid", "table", table="grids", symbol="ee",
+        help="Electricity grid looked up in the grids table (NL, EU-27, DE, UK, US): gives "
+             "electricity_kgco2e_per_kwh, and electricity_mpts_per_kwh where the table has it; "
+             "a number given beside it wins."),
 )
 METHOD_KEYS = (
     Key("methods.<method>.kind", "choice", choices=("stock", "order"), required=True,
@@ -136,15 +147,23 @@ METHOD_KEYS = (
     Key("methods.<method>.process_mpts_per_kg", "number", ">= 0", "mPts/kg", "ue", default=0.0,
         help="Process impact per kg of part (thesis Table 3)."),
     Key("methods.<method>.process", "table", table="processes", symbol="ue",
-        help="Process name looked up in the processes table (instead of process_mpts_per_kg)."),
+        help="Process name looked up in the processes table (instead of process_mpts_per_kg); gives "
+             "the kg CO2e twin too where the table has it (or the process's electricity x the grid)."),
+    Key("methods.<method>.process_kgco2e_per_kg", "number", ">= 0", "kg CO2e/kg", "ue_co2",
+        help="Optional: climate impact of the process per kg of part (kg CO2e). Needed when the "
+             "process has an Eco-indicator impact; 0 when it has none."),
     Key("methods.<method>.energy_kwh_per_kg", "number", ">= 0", "kWh/kg", "e_kWh", default=0.0,
         help="Electricity per kg of part (AM machines; Eq. 36: kWh = 0.278 MJ)."),
     Key("methods.<method>.am_machine", "table", table="am_machines", symbol="e_MJ",
         help="AM machine name looked up in the machines table (instead of energy_kwh_per_kg)."),
     Key("methods.<method>.extra_mpts_per_part", "number", ">= 0", "mPts/part", "EE", default=0.0,
         help="Extra impact per part produced, e.g. post-processing."),
+    Key("methods.<method>.extra_kgco2e_per_part", "number", ">= 0", "kg CO2e/part", "EE_co2",
+        help="Optional: extra climate impact per part produced (kg CO2e). Needed when "
+             "extra_mpts_per_part is given; 0 when it is not."),
     Key("methods.<method>.transport_to_factory", "legs", unit="km by mode", symbol="km_man",
-        default=(), help="Legs of the raw material to the factory: list of {mode, km}."),
+        default=(), help="Legs of the raw material to the factory: list of {mode, km} (a custom leg: "
+                        "{km, mpts_per_kg_km, kgco2e_per_kg_km})."),
     Key("methods.<method>.transport_to_warehouse", "legs", unit="km by mode", symbol="km_war",
         default=(), stock_only=True, help="Legs from the factory to the warehouse: list of {mode, km}."),
     Key("methods.<method>.transport_to_customer", "legs", unit="km by mode", symbol="km_cus",
@@ -309,14 +328,20 @@ def all_keys(method_kinds: Mapping[str, str] | None = None) -> list[Key]:
 
 @dataclass(frozen=True)
 class Leg:
-    """One transport leg: a mode (from Table 4, or "custom") and its distance."""
+    """One transport leg: a mode (from Table 4, or "custom") and its distance, with the mode's
+    factors in mPts and kg CO2e per kg-km (``kgco2e_per_kg_km`` is ``None`` when missing)."""
 
     mode: str
     km: float
     mpts_per_kg_km: float
+    kgco2e_per_kg_km: float | None = None
 
     def as_dict(self) -> dict:
-        return {"mode": self.mode, "km": self.km}
+        out = {"mode": self.mode, "km": self.km}
+        twin = factors.transport_modes().get(self.mode)
+        if self.kgco2e_per_kg_km is not None and (twin is None or twin.kgco2e != self.kgco2e_per_kg_km):
+            out["kgco2e_per_kg_km"] = self.kgco2e_per_kg_km
+        return out
 
 
 def _suggest(name: str, candidates) -> str:
@@ -344,6 +369,12 @@ def key_rule(spec: Key) -> Rule:
 def _number(key: str, value, rule: str, integer: bool = False, maximum: float = 1e12):
     """``value`` checked by :func:`amspares.rules.number` (kept for the legs' ``km``)."""
     return rules.number(key, value, Rule(rule, integer=integer, maximum=maximum))
+
+
+def _table_name(key: str, table: str, name) -> str:
+    """The table's spelling of a (checked) name, matched case-insensitively."""
+    rows = factors.TABLES[table]()
+    return name if name in rows else {k.lower(): k for k in rows}[str(name).lower()]
 
 
 def _table_value(key: str, table: str, name) -> float:
@@ -376,8 +407,8 @@ def parse_legs(key: str, value) -> tuple[Leg, ...]:
         if not isinstance(leg, dict):
             raise ScenarioError(where, leg, "must be a table like { mode = \"van\", km = 100 }")
         for k in leg:
-            if k not in ("mode", "km", "mpts_per_kg_km"):
-                raise ScenarioError(f"{where}.{k}", leg[k], "unknown key" + _suggest(k, ("mode", "km", "mpts_per_kg_km")))
+            if k not in LEG_FIELDS:
+                raise ScenarioError(f"{where}.{k}", leg[k], "unknown key" + _suggest(k, LEG_FIELDS))
         if "km" not in leg:
             raise ScenarioError(f"{where}.km", None, "is required")
         km = _number(f"{where}.km", leg["km"], ">= 0")
@@ -390,8 +421,18 @@ def parse_legs(key: str, value) -> tuple[Leg, ...]:
             mode = next((m for m in modes if m.lower() == str(mode).lower()), mode)
         else:
             raise ScenarioError(f"{where}.mode", None, "is required (a mode from the transport table, or mpts_per_kg_km)")
-        legs.append(Leg(mode, km, t))
+        if "kgco2e_per_kg_km" in leg:
+            co2 = _number(f"{where}.kgco2e_per_kg_km", leg["kgco2e_per_kg_km"], ">= 0")
+        elif "mpts_per_kg_km" in leg:
+            co2 = None                           # a custom leg without its climate twin: missing
+        else:
+            co2 = factors.transport_modes()[mode].kgco2e if mode in modes else None
+        legs.append(Leg(mode, km, t, co2))
     return tuple(legs)
+
+
+#: The keys a transport leg may hold.
+LEG_FIELDS = ("mode", "km", "mpts_per_kg_km", "kgco2e_per_kg_km")
 
 
 def leg_factor(legs) -> float:
@@ -399,6 +440,21 @@ def leg_factor(legs) -> float:
     :func:`amspares.core.impact.transport_leg_factor`)."""
     legs = tuple(legs)
     return transport_leg_factor([leg.km for leg in legs], [leg.mpts_per_kg_km for leg in legs])
+
+
+def leg_factor_kgco2e(legs) -> float:
+    """``sum(km * t)`` over the legs in kg CO2e per kg; NaN when a leg with km > 0 has no
+    climate factor (missing, never 0).
+
+    >>> leg_factor_kgco2e([Leg("van", 100.0, 0.14, 0.0006313), Leg("custom", 0.0, 0.1, None)])
+    0.06313
+    >>> leg_factor_kgco2e([Leg("custom", 5.0, 0.1, None)])
+    nan
+    """
+    legs = [leg for leg in legs if leg.km != 0]
+    if any(leg.kgco2e_per_kg_km is None for leg in legs):
+        return float("nan")
+    return transport_leg_factor([leg.km for leg in legs], [leg.kgco2e_per_kg_km for leg in legs])
 
 
 #: Smallest accepted values of keys whose rule alone allows values the model cannot compute
@@ -446,6 +502,8 @@ class Scenario:
     _inputs: Mapping[str, Any] = field(default=None, repr=False, compare=False)
     #: The demand history the rate was estimated from (None: the rate was given).
     history: "DemandHistory | None" = field(default=None, repr=False, compare=False)
+    #: The climate (kg CO2e) factors the scenario lacks (:class:`MissingClimate`; empty: none).
+    climate_missing: tuple = field(default=(), repr=False, compare=False)
 
     def __getitem__(self, key: str):
         return self.values[key]
@@ -468,7 +526,10 @@ class Scenario:
         unless the storage gives ``holding_rate_per_year`` (then that key is), the per-method
         holding keys and ``model.service_target`` only when given, ``part.*`` only with a
         part, and each ``methods.<m>.transport_to_*`` holds the leg factor in mPts per kg.
-        :func:`amspares.binding.bind` turns the holding forms into one holding cost per
+        The kg CO2e twins (``part.material_kgco2e_per_kg``, ``impact.electricity_kgco2e_per_kwh``,
+        ``methods.<m>.process_kgco2e_per_kg``, ``methods.<m>.extra_kgco2e_per_part`` and the leg
+        factors ``methods.<m>.transport_to_*_kgco2e``) are absent where missing
+        (:attr:`climate_missing` says which and why). :func:`amspares.binding.bind` turns the holding forms into one holding cost per
         part-year per method.
         """
         return self._inputs
@@ -485,7 +546,9 @@ class Scenario:
                 node = node.setdefault(p, {})
             if isinstance(value, tuple) and value and isinstance(value[0], Leg):
                 value = [leg.as_dict() if leg.mode != "custom" else
-                         {"km": leg.km, "mpts_per_kg_km": leg.mpts_per_kg_km} for leg in value]
+                         {"km": leg.km, "mpts_per_kg_km": leg.mpts_per_kg_km,
+                          **({} if leg.kgco2e_per_kg_km is None else {"kgco2e_per_kg_km": leg.kgco2e_per_kg_km})}
+                         for leg in value]
             elif isinstance(value, tuple):
                 value = list(value)
             node[parts[-1]] = value
@@ -583,7 +646,15 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         if spec.required:
             raise ScenarioError(spec.key, None, "is required")
         if spec.default is not None and spec.key.startswith(("model.", "downtime.", "impact.")):
+            if spec.key == "impact.electricity_mpts_per_kwh" and "impact.grid" in values:
+                continue                         # the grid's value (checked below)
             values[spec.key] = spec.default
+    if "impact.grid" in values and "impact.electricity_mpts_per_kwh" not in values:
+        grid = factors.grids()[_table_name("impact.grid", "grids", values["impact.grid"])]
+        if grid.value is None:
+            raise ScenarioError("impact.grid", values["impact.grid"],
+                                f"the grids table has no Eco-indicator 99 value (mPts/kWh) for {grid.name}: "
+                                "give impact.electricity_mpts_per_kwh too")
 
     # storage: exactly one of the three forms (per part, per m3 with package volume, rate)
     has_item = "storage.holding_per_part_year" in values
@@ -661,8 +732,10 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
                                     f"give either {name_} or {num}, not both")
 
     inputs = _resolve(values, kinds)
+    missing = _resolve_climate(values, kinds, inputs)
     return Scenario(name=name, methods=MappingProxyType(kinds), values=MappingProxyType(values),
-                    source=source, _inputs=MappingProxyType(inputs), history=demand_history)
+                    source=source, _inputs=MappingProxyType(inputs), history=demand_history,
+                    climate_missing=missing)
 
 
 def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
@@ -670,9 +743,12 @@ def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, A
     out: dict[str, Any] = {}
     for k in ("model.waiting_time", "model.order_wait", "model.production_rule",
               "model.accepted_q_confidence", "demand.rate_per_year", "demand.service_years",
-              "downtime.emergency_per_day", "downtime.regular_per_demand", "downtime.free_days",
-              "impact.electricity_mpts_per_kwh"):
+              "downtime.emergency_per_day", "downtime.regular_per_demand", "downtime.free_days"):
         out[k] = values[k]
+    if "impact.electricity_mpts_per_kwh" in values:
+        out["impact.electricity_mpts_per_kwh"] = values["impact.electricity_mpts_per_kwh"]
+    else:                                        # checked in parse_scenario: the grid has a value
+        out["impact.electricity_mpts_per_kwh"] = _table_value("impact.grid", "grids", values["impact.grid"])
     if "model.service_target" in values:
         out["model.service_target"] = values["model.service_target"]
     if "storage.holding_per_part_year" in values:
@@ -700,11 +776,145 @@ def _resolve(values: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, A
             elif f == "energy_kwh_per_kg" and method_key(m, "am_machine") in values:
                 mj = _table_value(method_key(m, "am_machine"), "am_machines", values[method_key(m, "am_machine")])
                 out[key] = float(megajoules_to_kwh(mj))
+            elif f in CLIMATE_METHOD_FIELDS:
+                continue                         # _resolve_climate
             elif spec.type == "legs":
                 out[key] = leg_factor(values[key])
             elif key in values:                  # optional keys without a default may be absent
                 out[key] = values[key]
     return out
+
+
+#: Method keys whose numbers :func:`_resolve_climate` gives to the model.
+CLIMATE_METHOD_FIELDS = ("process_kgco2e_per_kg", "extra_kgco2e_per_part")
+#: The model inputs of the kg CO2e leg factors, per leg (``methods.<m>.transport_to_<leg>_kgco2e``).
+LEG_CLIMATE_SUFFIX = "_kgco2e"
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class MissingClimate:
+    """A climate (kg CO2e) factor a scenario lacks: the key that would give it, the methods
+    whose kg CO2e it leaves uncomputed, and why (e.g. the factor table's note)."""
+
+    key: str
+    methods: tuple[str, ...]
+    why: str
+
+
+def _resolve_climate(values: Mapping[str, Any], kinds: Mapping[str, str], out: dict) -> tuple[MissingClimate, ...]:
+    """The kg CO2e inputs (docs/model.md sections 2.5 and 4), added to ``out``; a missing
+    factor has no key (the model then reports no kg CO2e), never 0. Returns what is missing, for the result's notes.
+
+    Rules: a number given wins; else a table name's twin (material, process, grid, transport
+    mode); a process or extra impact defaults to 0 only where its Eco-indicator value is 0 too
+    (nothing there); the electricity factor matters only to methods using electricity.
+    """
+    missing: list[MissingClimate] = []
+    climate: dict[str, float] = {}
+    grid = values.get("impact.grid")
+    if "impact.electricity_kgco2e_per_kwh" in values:
+        elec = values["impact.electricity_kgco2e_per_kwh"]
+    elif grid is not None:
+        elec = factors.grid_kgco2e_per_kwh(_table_name("impact.grid", "grids", grid))
+    else:
+        elec = NAN
+    climate["impact.electricity_kgco2e_per_kwh"] = elec
+    if "part.weight_kg" not in values:
+        _insert_in_order(out, {k: v for k, v in climate.items() if v == v})
+        return ()
+    forming = False
+    if "part.material_kgco2e_per_kg" in values:
+        material = values["part.material_kgco2e_per_kg"]
+    elif "part.material" in values:
+        name = _table_name("part.material", "materials", values["part.material"])
+        twin = factors.climate_twin("materials", name)
+        material = NAN if twin is None else twin
+        forming = twin is not None and factors.materials()[name].includes_forming
+        why = factors.missing_climate_note("materials", name)
+    else:
+        material, why = NAN, "material_mpts_per_kg is given without its kg CO2e twin"
+    climate["part.material_kgco2e_per_kg"] = material
+    if material != material:
+        missing.append(MissingClimate("part.material_kgco2e_per_kg", tuple(kinds), why))
+    no_elec: list[str] = []
+    for m, kind in kinds.items():
+        key = method_key(m, "process_kgco2e_per_kg")
+        process_name = values.get(method_key(m, "process"))
+        if key in values:
+            process = values[key]
+        elif process_name is not None:
+            name = _table_name(method_key(m, "process"), "processes", process_name)
+            row = factors.processes()[name]
+            if forming and row.kgco2e is None and name.startswith("injection_moulding"):
+                process = 0.0                    # the material's factor includes the forming
+            elif row.kgco2e is not None:
+                process = row.kgco2e
+            elif row.kwh_per_kg is not None and elec == elec:
+                process = row.kwh_per_kg * elec
+            else:
+                process = NAN
+                why = (factors.missing_climate_note("processes", name) if row.kwh_per_kg is None else
+                       f"processes {name} gives electricity per kg, to be multiplied by the grid's kg CO2e "
+                       "per kWh: give impact.electricity_kgco2e_per_kwh or impact.grid")
+                missing.append(MissingClimate(key, (m,), why))
+        elif values.get(method_key(m, "process_mpts_per_kg"), 0.0) > 0:
+            process = NAN
+            missing.append(MissingClimate(key, (m,), "process_mpts_per_kg is given without its kg CO2e twin"))
+        else:
+            process = 0.0
+        climate[key] = process
+        key = method_key(m, "extra_kgco2e_per_part")
+        if key in values:
+            climate[key] = values[key]
+        elif values.get(method_key(m, "extra_mpts_per_part"), 0.0) > 0:
+            climate[key] = NAN
+            missing.append(MissingClimate(key, (m,), "extra_mpts_per_part is given without its kg CO2e twin"))
+        else:
+            climate[key] = 0.0
+        energy = out.get(method_key(m, "energy_kwh_per_kg"), 0.0)
+        if energy > 0 and elec != elec:
+            no_elec.append(m)
+        for leg in ("factory", "warehouse", "customer"):
+            if leg == "warehouse" and kind == "order":
+                continue
+            lkey = method_key(m, f"transport_to_{leg}")
+            legs = values.get(lkey, ())
+            co2 = leg_factor_kgco2e(legs)
+            climate[lkey + LEG_CLIMATE_SUFFIX] = co2
+            if co2 != co2:
+                lacking = [i for i, g in enumerate(legs, start=1) if g.km != 0 and g.kgco2e_per_kg_km is None]
+                missing.append(MissingClimate(f"{lkey}[{lacking[0]}].kgco2e_per_kg_km", (m,),
+                                              "a custom leg without its kg CO2e per kg-km"))
+    if no_elec:
+        missing.append(MissingClimate("impact.electricity_kgco2e_per_kwh", tuple(no_elec),
+                                      "the electricity they use (energy_kwh_per_kg) needs it: give "
+                                      "impact.electricity_kgco2e_per_kwh or impact.grid"))
+    _insert_in_order(out, {k: v for k, v in climate.items() if v == v})     # a missing factor: no key
+    return tuple(missing)
+
+
+def _insert_in_order(out: dict, new: Mapping[str, Any]) -> None:
+    """Add ``new`` to ``out`` keeping the file's order: a top-level twin after its Eco-indicator
+    key, a method's after the method's other keys."""
+    after = {"part.material_kgco2e_per_kg": "part.material_mpts_per_kg",
+             "impact.electricity_kgco2e_per_kwh": "impact.electricity_mpts_per_kwh"}
+    keys = list(out)
+    last_of: dict[str, str] = {}
+    for k in keys:
+        if k.startswith("methods."):
+            last_of[k.split(".")[1]] = k
+    extra: dict[str, list[str]] = {}
+    for k in new:
+        anchor = after.get(k) or last_of.get(k.split(".")[1]) if k.startswith("methods.") or k in after else None
+        extra.setdefault(anchor if anchor in out else keys[-1], []).append(k)
+    merged = {}
+    for k in keys:
+        merged[k] = out[k]
+        for e in extra.get(k, ()):
+            merged[e] = new[e]
+    out.clear()
+    out.update(merged)
 
 
 #: The largest scenario file read (a scenario is a few KB; this bounds memory and time).

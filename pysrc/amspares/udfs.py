@@ -119,6 +119,17 @@ def ECOMPTS(produced, shipped_to_warehouse, delivered, weight_kg, material_mpts_
 
 @xw.func(category=CATEGORY)
 @_described
+def ECO2E(produced, shipped_to_warehouse, delivered, weight_kg, material_kgco2e_per_kg,
+          material_efficiency, process_kgco2e_per_kg_of_part, factory_leg_kgco2e_per_kg,
+          warehouse_leg_kgco2e_per_kg, customer_leg_kgco2e_per_kg, extra_kgco2e_per_part=0.0):
+    return _call("ECO2E", fx.eco2e, produced, shipped_to_warehouse, delivered, weight_kg,
+                 material_kgco2e_per_kg, material_efficiency, process_kgco2e_per_kg_of_part,
+                 factory_leg_kgco2e_per_kg, warehouse_leg_kgco2e_per_kg, customer_leg_kgco2e_per_kg,
+                 extra_kgco2e_per_part)
+
+
+@xw.func(category=CATEGORY)
+@_described
 def ACCEPTED_Q(total_demand, confidence=fx.DEFAULT_CONFIDENCE):
     return _call("ACCEPTED_Q", fx.accepted_q, total_demand, confidence)
 
@@ -218,7 +229,7 @@ def CATALOGUE(table, base_scenario_path=None, header=True):
 
 
 #: The Excel functions of this module, in the order of the README.
-__all__ = ["ERLANGC", "TOTALCOST", "OPTIMAL_S", "ECOMPTS", "ACCEPTED_Q", "SQ_ONHAND",
+__all__ = ["ERLANGC", "TOTALCOST", "OPTIMAL_S", "ECOMPTS", "ECO2E", "ACCEPTED_Q", "SQ_ONHAND",
            "SQ_BACKORDERS", "BACKORDER_WAIT", "BREAKEVEN_PRICE", "TRANSPORT_MPTS",
            "OPTIMAL_REORDER_POINT", "MTO_COST", "POLICY", "FILL_RATE", "ON_TIME_RATE",
            "DEMAND_RATE", "CATALOGUE"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from amspares.core.breakeven import BreakEven, Crossing
-from amspares.core.casestudy import MOULD_EUR, MOULD_MPTS, mould_key
+from amspares.core.casestudy import MOULD_EUR, MOULD_KGCO2E, MOULD_MPTS, mould_key
 
 #: break-even name -> (the swept quantity, its unit, "cost" or "impact")
 QUANTITIES: dict[str, tuple[str, str, str]] = {
@@ -25,13 +25,20 @@ QUANTITIES: dict[str, tuple[str, str, str]] = {
     "mould_breakeven_demand_impact": ("total demand n", "parts", "impact"),
     "am_energy_breakeven_mj_per_kg": ("AM machine energy", "MJ/kg", "impact"),
 }
+#: The same for the impact break-evens by kg CO2e (:data:`amspares.core.casestudy.BREAKEVEN_CO2E_NAMES`).
+QUANTITIES_CO2E: dict[str, tuple[str, str, str]] = {
+    "moq_breakeven_impact_co2e": ("minimum order quantity", "parts", "impact"),
+    "mould_breakeven_demand_impact_co2e": ("total demand n", "parts", "impact"),
+    "am_energy_breakeven_mj_per_kg_co2e": ("AM machine energy", "MJ/kg", "impact"),
+}
 #: What "lower" means for each measure.
 BETTER = {"cost": "cheaper", "impact": "greener"}
 
 
 #: What a situation lacks, in words (``BreakEven.facts["lacking"]``).
 LACKING = {"regular": "stock method (regular)", "am_mto": "order method (am_mto)",
-           "impact": "[part] section (no impact)"}
+           "impact": "[part] section (no impact)",
+           "climate": "climate factors (kg CO2e) for both methods (see the notes of amspares evaluate)"}
 #: Why a break-even is missing (or a note on it), by ``BreakEven.why``; filled from ``facts``.
 REASONS = {
     "dearer_even_free": "{method} costs more than optimal {other} ({target:,.2f} EUR) even when printing is free",
@@ -47,10 +54,10 @@ REASONS = {
     "portfolio_stays": "T = {years:g}: {winner} stays cheaper up to N = {top:g} SKUs",
     "mould_cost_always": "mould {eur:,.0f} EUR: {winner} with the mould is cheaper at every demand",
     "mould_cost_stays": "mould {eur:,.0f} EUR: {winner} stays cheaper up to n = {top:,.0f}",
-    "mould_impact_always": "mould {mpts:,.0f} mPts: {winner} with the mould has the lower impact at every demand",
-    "mould_impact_stays": "mould {mpts:,.0f} mPts: {winner} keeps the lower impact up to n = {top:,.0f}",
-    "energy_dirtier_even_at_zero": "{method} has a larger impact than {other} even with no machine energy",
-    "energy_keeps_lower": "{method} keeps the lower impact up to 1e7 MJ/kg",
+    "mould_impact_always": "mould {mpts:,.0f} {unit}: {winner} with the mould has the lower impact at every demand",
+    "mould_impact_stays": "mould {mpts:,.0f} {unit}: {winner} keeps the lower impact up to n = {top:,.0f}",
+    "energy_dirtier_even_at_zero": "{method} has a larger {measure} than {other} even with no machine energy",
+    "energy_keeps_lower": "{method} keeps the lower {measure} up to 1e7 MJ/kg",
 }
 #: Notes of the case study, by their first element.
 NOTES = {"no_base_stock": "{method} orders at least {moq} parts: no base stock S, left out of TC(S)"}
@@ -76,6 +83,13 @@ EVALUATE_NOTES = {
                 "impact, then make to order, then the order of the scenario (docs/model.md section 3.5).",
     "impact_tie": "{methods} have the same impact (within 1e-9); {winner} is chosen by the tie rule: "
                   "lower cost, then make to order, then the order of the scenario.",
+    "impact_co2e_tie": "{methods} have the same climate impact (kg CO2e, within 1e-9); {winner} is chosen "
+                       "by the tie rule: lower cost, then make to order, then the order of the scenario.",
+    "co2e_missing": "kg CO2e not computed for {methods}: {key} is missing; {why}",
+    "co2e_missing_some": "kg CO2e not computed for {methods} (a climate factor is missing); the greenest by "
+                         "kg CO2e is chosen among the others.",
+    "co2e_missing_all": "kg CO2e not computed for {methods}: a climate factor is missing "
+                        "(docs/model.md section 2.5).",
 }
 
 
@@ -98,7 +112,10 @@ def evaluate_note(what: str, **facts) -> str:
         names = list(facts["methods"])
         facts = {**facts, "methods": names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1],
                  "verb": "is" if len(names) == 1 else "are"}
-    return EVALUATE_NOTES[what].format(**facts)
+    if "why" in facts:                   # a sentence of its own
+        why = str(facts["why"]).strip()
+        facts = {**facts, "why": why + ("" if why.endswith(".") else ".")}
+    return EVALUATE_NOTES[what].format(**facts).strip()
 
 
 def reason_text(be: BreakEven) -> str:
@@ -211,13 +228,15 @@ def _several(be: BreakEven, quantity_label: str, unit: str, better: str,
 
 def sentence_for(name: str, be: BreakEven, *, number: Callable[[float], str] | None = None) -> str:
     """:func:`breakeven_sentence` with the quantity, unit and measure of break-even ``name``."""
-    label, unit, measure = QUANTITIES[name]
+    label, unit, measure = QUANTITIES[name] if name in QUANTITIES else QUANTITIES_CO2E[name]
     return breakeven_sentence(be, label, unit, measure=measure, number=number)
 
 
 def breakeven_from_study(study: Mapping[str, Any], name: str, key: str = "") -> BreakEven:
     """The break-even ``name`` (``key`` for the keyed ones) of a study's JSON object."""
     label = f"{name}/{key}" if key else name
+    if name in QUANTITIES_CO2E:                  # the kg CO2e break-evens: their own object
+        study = study["co2e"]
     value = study["breakeven"][name]
     if key:
         value = value[key]
@@ -299,6 +318,8 @@ def format_study(study: dict) -> str:
     line("3. Minimum order quantity")
     line(f"   -> cost: {said('moq_breakeven_cost', now=cur['moq'])}.")
     line(f"   -> impact: {said('moq_breakeven_impact')}.")
+    if "co2e" in study:
+        line(f"   -> impact (kg CO2e): {said('moq_breakeven_impact_co2e')}.")
     line(f"   Why: beyond accepted_q = {base['accepted_q']} every extra part ordered is paid "
          "for (and made) but never used.")
     be = study["breakeven"]
@@ -322,6 +343,10 @@ def format_study(study: dict) -> str:
     for mp in MOULD_MPTS:
         line(f"   mould {mp:>9,.0f} mPts: "
              f"{said('mould_breakeven_demand_impact', mould_key(mp), number=lambda v: _num(v, 1))}")
+    if "co2e" in study:
+        for mp, kg in zip(MOULD_MPTS, MOULD_KGCO2E):
+            line(f"   mould {kg:>9,.0f} kg CO2e (the {mp:,.0f} mPts mould): "
+                 f"{said('mould_breakeven_demand_impact_co2e', mould_key(mp), number=lambda v: _num(v, 1))}")
     line("   Why: the mould is paid once; printing costs more per part, so the mould pays "
          "back above the break-even demand.")
     line()
@@ -329,6 +354,8 @@ def format_study(study: dict) -> str:
     # 6. environment
     line("6. Environmental sensitivity")
     line(f"   -> {said('am_energy_breakeven_mj_per_kg', now=_num(cur['am_energy_mj_per_kg'], 1) + ' MJ/kg', number=lambda v: _num(v, 3))}.")
+    if "co2e" in study:
+        line(f"   -> kg CO2e: {said('am_energy_breakeven_mj_per_kg_co2e', number=lambda v: _num(v, 3))}.")
     line("   Why: printing wastes more material per part and its machine electricity "
          "outweighs the stock that regular supply makes and scraps.")
     for n in study["notes"]:

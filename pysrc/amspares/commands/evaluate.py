@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
         help="evaluate a scenario: optimal policy, cost and impact of every method",
         description="Evaluate every supply method of a scenario (default: the thesis case "
                     "study): the cost-optimal stocking policy, the cost breakdown (Eq. 1), the "
-                    "Eco-indicator 99 impact (Eq. 32), the service measures (fill rate, share on "
+                    "impact (Eq. 32) in Eco-indicator 99 mPts and in kg CO2e, the service measures (fill rate, share on "
                     "time, mean wait), and which method is cheapest and greenest (among those "
                     "meeting the service target, when the scenario sets one).",
     )
@@ -113,6 +113,12 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
             if any(vals):
                 row(f"{'-' if comp.sign < 0 else ' '} {comp.label} (mPts)", [f"{v:,.1f}" for v in vals])
         row("= impact (mPts)", [f"{m['impact_mpts']:,.1f}" for m in ms])
+        if any(m.get("impact_kgco2e") is not None for m in ms):
+            for comp in impact_components():
+                vals = [None if m["impact_co2e"] is None else m["impact_co2e"][comp] for m in ms]
+                if any(vals):
+                    row(f"{'-' if comp.sign < 0 else ' '} {comp.label} (kg CO2e)", [_co2e(v) for v in vals])
+        row("= impact (kg CO2e)", [_co2e(m.get("impact_kgco2e")) for m in ms])
     row("fill rate", [_share(m["fill_rate"]) for m in ms])
     row(f"on time (<= {free:g} days)", [_share(m["on_time_rate"]) for m in ms])
     row("mean wait (days)", [_days(m["mean_wait_days"]) for m in ms])
@@ -130,6 +136,7 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
         lines.append("  Greenest: not computed (the scenario has no [part] section)")
     else:
         lines.append(f"  Greenest: {r['lowest_impact']}")
+        lines.append(f"  Greenest (kg CO2e): {r['lowest_impact_co2e'] or 'not computed (climate factors missing, see the notes)'}")
     for name, m in r["methods"].items():
         a = m.get("order_quantity_advice")
         if a and a["Q"] != m["Q"]:
@@ -142,6 +149,10 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
     for note in r.get("notes", ()):
         lines.append(f"  Note: {note}")
     return "\n".join(lines)
+
+
+def _co2e(x) -> str:
+    return "n/a" if x is None else f"{x:,.2f}"
 
 
 def _share(x) -> str:

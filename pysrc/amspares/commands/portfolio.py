@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from amspares.periods import PERIODS_PER_YEAR
 from amspares.progress import Progress as _Progress
 
 # amspares.portfolio (numpy, the model) is imported by run(), not at start-up; its default chunk
@@ -31,7 +32,11 @@ def add_parser(sub) -> None:
                     "impact, the cheapest and greenest method and the saving over the "
                     "runner-up, the print price to win, and prints totals by decision. An ERP "
                     "export with its own headers and units is read through a column map "
-                    "(--columns; --suggest-columns writes one); see docs/catalogues.md.",
+                    "(--columns; --suggest-columns writes one). A row may give its demand "
+                    "history instead of demand.rate_per_year (history.2021-01, ... columns, or "
+                    "--history FILE): it is evaluated at the estimated rate, with the rate's "
+                    "interval, the demand class and whether the decision holds across the "
+                    "interval; see docs/catalogues.md.",
         epilog="Exit status: 0 every row evaluated; 1 some rows failed (reported on stderr with "
                "row number, column and rule, and in the output's error column; the other rows "
                "are written); 2 unusable input.",
@@ -61,6 +66,19 @@ def add_parser(sub) -> None:
                         "at which printing to order would win (<method>.moq_to_win; a root "
                         "search per SKU, slower). The print price to win "
                         "(<order method>.price_to_win) is always written")
+    p.add_argument("--history", metavar="HISTORY.csv",
+                   help="demand history per SKU instead of demand.rate_per_year: a wide file "
+                        "(sku, history.2021-01, history.2021-02, ...) or transactions (sku, date, "
+                        "quantity; summed per --period). The catalogue may instead hold the "
+                        "history.<period> columns itself (docs/catalogues.md)")
+    hg = p.add_mutually_exclusive_group()
+    hg.add_argument("--period", choices=tuple(PERIODS_PER_YEAR),
+                    help="period length: what a transactions file is summed into (default month), "
+                         "or the period of history columns not named by month, quarter or week")
+    hg.add_argument("--periods-per-year", type=float, metavar="N",
+                    help="periods per year of history columns not named by month, quarter or week")
+    p.add_argument("--level", type=float, default=0.90, metavar="L",
+                   help="confidence level of the rate's interval estimated from history (default 0.90)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--chunk-size", type=int, default=CHUNK_ROWS, metavar="ROWS",
                    help=f"rows evaluated at a time (default {CHUNK_ROWS:,}); bounds memory")
@@ -134,7 +152,9 @@ def run(args) -> int:
                                breakdown=args.breakdown, negotiate=args.negotiate,
                                columns=colmap, decimal=args.decimal,
                                delimiter={"tab": "\t"}.get(args.delimiter, args.delimiter),
-                               header_row=args.header_row, progress=progress)
+                               header_row=args.header_row, history=args.history,
+                               period=args.period, periods_per_year=args.periods_per_year,
+                               level=args.level, progress=progress)
     finally:
         progress.close()
     err = sys.stderr

@@ -146,6 +146,15 @@ RATE_MAX = 1e6
 BREAKEVEN_NAMES = ("am_price_breakeven", "regular_price_breakeven", "moq_breakeven_cost",
                    "moq_breakeven_impact", "portfolio_breakeven_skus", "mould_breakeven_demand_cost",
                    "mould_breakeven_demand_impact", "am_energy_breakeven_mj_per_kg")
+#: The impact break-evens by the climate indicator (kg CO2e), the twins of the mPts ones.
+BREAKEVEN_CO2E_NAMES = ("moq_breakeven_impact_co2e", "mould_breakeven_demand_impact_co2e",
+                        "am_energy_breakeven_mj_per_kg_co2e")
+#: The climate twin of each mould of :data:`MOULD_MPTS` in kg CO2e, keyed like it: the same steel
+#: mass (M / 86 mPts per kg of steel, thesis Table 1) times 1.95 kg CO2e per kg of steel (ICE v2.0,
+#: Hammond & Jones 2011, Steel > General > World average; a published value, cited, not shipped).
+MOULD_STEEL_MPTS_PER_KG = 86.0
+MOULD_STEEL_KGCO2E_PER_KG = 1.95
+MOULD_KGCO2E = tuple(m / MOULD_STEEL_MPTS_PER_KG * MOULD_STEEL_KGCO2E_PER_KG for m in MOULD_MPTS)
 
 #: A sweep: named columns (arrays of one length, or scalars); empty when not applicable.
 Columns = dict
@@ -197,11 +206,18 @@ def _columns(ev: Evaluation) -> dict[str, np.ndarray]:
             cols[f"{name}.cost.{k}"] = np.asarray(v, dtype=float)
         if r.impact is not None:
             cols[f"{name}.impact_mpts"] = r.impact_mpts
+            cols[f"{name}.impact_kgco2e"] = r.impact_kgco2e
             for k, v in r.impact.as_dict().items():
                 cols[f"{name}.impact.{k}"] = np.asarray(v, dtype=float)
         else:
             cols[f"{name}.impact_mpts"] = np.full(r.total_cost.shape, np.nan)
+            cols[f"{name}.impact_kgco2e"] = np.full(r.total_cost.shape, np.nan)
     return cols
+
+
+def _impact_of(r, measure: str):
+    """A method result's impact in mPts (``"impact"``) or kg CO2e (``"impact_co2e"``)."""
+    return r.impact_mpts if measure == "impact" else r.impact_kgco2e
 
 
 def _nice_upper(x: float) -> float:
@@ -247,10 +263,15 @@ class _Study:
 
     def missing(self, *needed: str) -> tuple[str, ...]:
         """What a situation needs and the scenario lacks: ``"regular"``, ``"am_mto"``
-        (the roles), ``"impact"`` (a part); empty when the situation is applicable."""
+        (the roles), ``"impact"`` (a part), ``"climate"`` (the kg CO2e factors of both roles);
+        empty when the situation is applicable."""
         lacking = [r for r in needed if r in self.role and self.role[r] is None]
-        if "impact" in needed and not self.has_part:
+        if ("impact" in needed or "climate" in needed) and not self.has_part:
             lacking.append("impact")
+        elif "climate" in needed and not lacking:
+            ev = self.ev(names=[self.R, self.M])
+            if any(np.isnan(ev.methods[m].impact_kgco2e).any() for m in (self.R, self.M)):
+                lacking.append("climate")
         return tuple(lacking)
 
 
@@ -402,8 +423,8 @@ def _moq(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
         both = np.concatenate([k, k + 1.0])
         e = st.ev(st.method(R, moq=both), names=[R, M])
         r, o = e.methods[R], e.methods[M]
-        v = r.total_cost if what == "cost" else r.impact_mpts
-        w = o.total_cost if what == "cost" else o.impact_mpts
+        v = r.total_cost if what == "cost" else _impact_of(r, what)
+        w = o.total_cost if what == "cost" else _impact_of(o, what)
         lo, hi = v[:k.size], v[k.size:]
         return lo + (x - k) * (hi - lo), w[:k.size]
 
@@ -433,7 +454,9 @@ def _moq(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
 
     be_cost = solve("cost", "cost")
     be_imp = solve("impact", "impact") if st.has_part else _not_applicable(st.missing("impact"))
-    return table, be_cost, be_imp
+    lacking = st.missing("climate")
+    be_co2 = _not_applicable(lacking) if lacking else solve("impact_co2e", "climate impact")
+    return table, be_cost, be_imp, be_co2
 
 
 def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
@@ -474,7 +497,7 @@ def _portfolio(st: _Study) -> tuple[dict[str, Columns], dict[str, BreakEven]]:
     return tables, found
 
 
-def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEven]]:
+def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEven], dict[str, BreakEven]]:
     """Mould investment for regular; demand n over the service period."""
     R, M = st.R, st.M
     T = float(st.p.service_years)
@@ -518,7 +541,7 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
     search = np.unique(np.concatenate([
         np.logspace(-3, 6, 9 * MOULD_SEARCH_PER_DECADE + 1), n, [0.5]]))
     search = search[search <= hi]
-    by_cost, by_impact = {}, {}
+    by_cost, by_impact, by_co2 = {}, {}, {}
     too_short = _because(BreakEven(None), "mould_period_too_short", years=T, rate=RATE_MAX)
     for eur in MOULD_EUR:
         if search.size < 2:
@@ -536,26 +559,32 @@ def _mould(st: _Study) -> tuple[Columns, dict[str, BreakEven], dict[str, BreakEv
                   or (_because(be, "mould_cost_always", eur=eur, winner=R) if lo[0] < hi_[0]
                       else _because(be, "mould_cost_stays", eur=eur, winner=M, top=float(search[-1]))))
         by_cost[mould_key(eur)] = be
-    for mp in MOULD_MPTS:
-        if not st.has_part:
-            by_impact[mould_key(mp)] = _not_applicable(st.missing("impact"))
-            continue
-        if search.size < 2:
-            by_impact[mould_key(mp)] = too_short
-            continue
+    lacking_co2 = st.missing("climate")
+    for measure, sizes, found in (("impact", MOULD_MPTS, by_impact), ("impact_co2e", MOULD_KGCO2E, by_co2)):
+        lacking = st.missing("impact") if measure == "impact" else lacking_co2
+        label = "impact" if measure == "impact" else "climate impact"
+        unit = "mPts" if measure == "impact" else "kg CO2e"
+        for mp, size in zip(MOULD_MPTS, sizes):
+            if lacking:
+                found[mould_key(mp)] = _not_applicable(lacking)
+                continue
+            if search.size < 2:
+                found[mould_key(mp)] = too_short
+                continue
 
-        def sides(x, mp=mp):
-            e = st.ev(replace(st.p, rate_per_year=x / T), names=[R, M])
-            return e.methods[R].impact_mpts + mp, e.methods[M].impact_mpts
+            def sides(x, size=size, measure=measure):
+                e = st.ev(replace(st.p, rate_per_year=x / T), names=[R, M])
+                return _impact_of(e.methods[R], measure) + size, _impact_of(e.methods[M], measure)
 
-        be = find_breakeven(sides, search, names=(R, M))
-        if be.value is None:
-            lo, hi_ = sides(search[:1])
-            be = (_not_finite(be, sides, search, "impact")
-                  or (_because(be, "mould_impact_always", mpts=mp, winner=R) if lo[0] < hi_[0]
-                      else _because(be, "mould_impact_stays", mpts=mp, winner=M, top=float(search[-1]))))
-        by_impact[mould_key(mp)] = be
-    return cols, by_cost, by_impact
+            be = find_breakeven(sides, search, names=(R, M))
+            if be.value is None:
+                lo, hi_ = sides(search[:1])
+                be = (_not_finite(be, sides, search, label)
+                      or (_because(be, "mould_impact_always", mpts=size, unit=unit, winner=R) if lo[0] < hi_[0]
+                          else _because(be, "mould_impact_stays", mpts=size, unit=unit, winner=M,
+                                        top=float(search[-1]))))
+            found[mould_key(mp)] = be
+    return cols, by_cost, by_impact, by_co2
 
 
 def printing_methods(st: _Study) -> list[str]:
@@ -566,7 +595,7 @@ def printing_methods(st: _Study) -> list[str]:
     return out
 
 
-def _am_energy(st: _Study) -> tuple[Columns, BreakEven]:
+def _am_energy(st: _Study) -> tuple[Columns, BreakEven, BreakEven]:
     R, M = st.R, st.M
     am = printing_methods(st)
 
@@ -577,21 +606,27 @@ def _am_energy(st: _Study) -> tuple[Columns, BreakEven]:
             p = p.with_method(m, energy_kwh_per_kg=kwh)
         return p
 
-    def sides(mj):
-        e = st.ev(with_energy(mj), names=[R, M])
-        return e.methods[M].impact_mpts, e.methods[R].impact_mpts
+    def solve(measure, label):
+        def sides(mj):
+            e = st.ev(with_energy(mj), names=[R, M])
+            return _impact_of(e.methods[M], measure), _impact_of(e.methods[R], measure)
 
-    be = find_breakeven(sides, _expanding(100.0, 1e7), names=(M, R))
-    if be.value is None:
-        lo, hi = sides(np.array([0.0]))
-        be = (_not_finite(be, sides, _expanding(100.0, 1e7), "impact")
-              or (_because(be, "energy_dirtier_even_at_zero", method=M, other=R) if lo[0] > hi[0]
-                  else _because(be, "energy_keeps_lower", method=M)))
+        be = find_breakeven(sides, _expanding(100.0, 1e7), names=(M, R))
+        if be.value is None:
+            lo, hi = sides(np.array([0.0]))
+            be = (_not_finite(be, sides, _expanding(100.0, 1e7), label)
+                  or (_because(be, "energy_dirtier_even_at_zero", method=M, other=R, measure=label)
+                      if lo[0] > hi[0] else _because(be, "energy_keeps_lower", method=M, measure=label)))
+        return be
+
+    be = solve("impact", "impact")
+    lacking = st.missing("climate")
+    be_co2 = _not_applicable(lacking) if lacking else solve("impact_co2e", "climate impact")
     far = 1.5 * be.value if be.value else 0.0
     top = 600.0 if far <= 600.0 else _nice_upper(far)
     grid = np.linspace(0.0, top, 25)
     ev = st.ev(with_energy(grid))
-    return {"am_energy_mj_per_kg": grid, **_columns(ev)}, be
+    return {"am_energy_mj_per_kg": grid, **_columns(ev)}, be, be_co2
 
 
 # --------------------------------------------------------------------------- the run
@@ -606,7 +641,9 @@ class CaseStudy:
     """The six situations of one scenario.
 
     ``breakevens`` maps each name of :data:`BREAKEVEN_NAMES` to a :class:`BreakEven`, or
-    (portfolio, mould) to ``{key: BreakEven}``; ``sweeps`` maps each sweep name to its
+    (portfolio, mould) to ``{key: BreakEven}``; ``breakevens_co2e`` the same for
+    :data:`BREAKEVEN_CO2E_NAMES` (the impact break-evens by kg CO2e; the mould ones keyed by
+    the mPts mould whose climate twin they use, :data:`MOULD_KGCO2E`); ``sweeps`` maps each sweep name to its
     named columns (empty when not applicable); ``current`` holds the scenario's own values
     of the swept quantities (``am_price``, ``am_energy_mj_per_kg``, ``regular_price``,
     ``moq``, ``regular_investment``, ``n``); ``notes`` are ``(what, facts)`` pairs
@@ -618,6 +655,7 @@ class CaseStudy:
     sweeps: dict
     notes: list = field(default_factory=list)
     current: dict = field(default_factory=dict)
+    breakevens_co2e: dict = field(default_factory=dict)
 
 
 def run_situations(params: ModelParams, *,
@@ -671,6 +709,7 @@ def _run(params: ModelParams, progress) -> CaseStudy:
 
     both = st.missing("regular", "am_mto")
     both_imp = st.missing("regular", "am_mto", "impact")
+    both_co2 = st.missing("regular", "am_mto", "climate")
 
     tick("base comparison")
     sweeps["cost_vs_S"], sweeps["impact_vs_S"], more = _fixed_s_tables(st)
@@ -694,11 +733,13 @@ def _run(params: ModelParams, progress) -> CaseStudy:
     if both:
         put("moq_breakeven_cost", _not_applicable(both))
         put("moq_breakeven_impact", _not_applicable(both_imp))
+        put("moq_breakeven_impact_co2e", _not_applicable(both_co2))
         sweeps["moq"] = {}
     else:
-        sweeps["moq"], c, i = _moq(st)
+        sweeps["moq"], c, i, ic = _moq(st)
         put("moq_breakeven_cost", c)
         put("moq_breakeven_impact", i)
+        put("moq_breakeven_impact_co2e", ic)
 
     tick("portfolio")
     if both:
@@ -718,21 +759,26 @@ def _run(params: ModelParams, progress) -> CaseStudy:
             put("mould_breakeven_demand_cost", _not_applicable(both), mould_key(eur))
         for mp in MOULD_MPTS:
             put("mould_breakeven_demand_impact", _not_applicable(both_imp), mould_key(mp))
+            put("mould_breakeven_demand_impact_co2e", _not_applicable(both_co2), mould_key(mp))
         sweeps["mould"] = {}
     else:
-        sweeps["mould"], by_cost, by_imp = _mould(st)
+        sweeps["mould"], by_cost, by_imp, by_co2 = _mould(st)
         for k, v in by_cost.items():
             put("mould_breakeven_demand_cost", v, k)
         for k, v in by_imp.items():
             put("mould_breakeven_demand_impact", v, k)
+        for k, v in by_co2.items():
+            put("mould_breakeven_demand_impact_co2e", v, k)
 
     tick("environmental sensitivity")
     if both_imp:
         put("am_energy_breakeven_mj_per_kg", _not_applicable(both_imp))
+        put("am_energy_breakeven_mj_per_kg_co2e", _not_applicable(both_co2))
         sweeps["am_energy"] = {}
     else:
-        sweeps["am_energy"], e = _am_energy(st)
+        sweeps["am_energy"], e, ec = _am_energy(st)
         put("am_energy_breakeven_mj_per_kg", e)
+        put("am_energy_breakeven_mj_per_kg_co2e", ec)
 
     p = params
     current = {}
@@ -745,4 +791,5 @@ def _run(params: ModelParams, progress) -> CaseStudy:
         current["regular_investment"] = float(p.methods[st.R].investment)
     current["n"] = float(p.rate_per_year) * float(p.service_years)
     return CaseStudy(roles=dict(st.role), breakevens={k: be[k] for k in BREAKEVEN_NAMES},
-                     sweeps=sweeps, notes=notes, current=current)
+                     sweeps=sweeps, notes=notes, current=current,
+                     breakevens_co2e={k: be[k] for k in BREAKEVEN_CO2E_NAMES})

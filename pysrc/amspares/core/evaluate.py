@@ -60,6 +60,9 @@ class MethodResult:
     on_time_rate: np.ndarray | None = None
     mean_wait_days: np.ndarray | None = None
     meets_service_target: np.ndarray | None = None
+    #: The impact in kg CO2e (GWP100), the same breakdown with the climate factors; NaN where
+    #: a factor is missing (``None`` without a part).
+    impact_co2e: ImpactBreakdown | None = None
 
     @property
     def total_cost(self) -> np.ndarray:
@@ -68,6 +71,11 @@ class MethodResult:
     @property
     def impact_mpts(self) -> np.ndarray | None:
         return None if self.impact is None else np.asarray(self.impact.total, dtype=float)
+
+    @property
+    def impact_kgco2e(self) -> np.ndarray | None:
+        """The kg CO2e total per SKU (NaN where a climate factor is missing)."""
+        return None if self.impact_co2e is None else np.asarray(self.impact_co2e.total, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,9 @@ class Evaluation:
     among the methods meeting the service target (all when none does: ``none_meets_target``),
     the lowest cost, costs within 1e-9 relative being equal; then the lower impact, then an
     order method before a stock method, then the order of declaration (the greenest likewise,
-    with cost as the first tie-break). ``cheapest_tied`` / ``lowest_impact_tied`` say where
+    with cost as the first tie-break). ``lowest_impact_co2e`` is the greenest by kg CO2e, by the
+    same rule among the methods whose kg CO2e is known (``None`` where no method's is).
+    ``cheapest_tied`` / ``lowest_impact_tied`` / ``lowest_impact_co2e_tied`` say where
     the first criterion alone did not decide. ``waiting_time`` and ``order_wait`` are the
     models used.
     """
@@ -95,6 +105,8 @@ class Evaluation:
     cheapest_tied: np.ndarray | None = None
     lowest_impact_tied: np.ndarray | None = None
     cheapest_index: np.ndarray | None = None      # position of ``cheapest`` in ``methods``
+    lowest_impact_co2e: np.ndarray | None = None  # method names, None where no method has kg CO2e
+    lowest_impact_co2e_tied: np.ndarray | None = None
 
     def _cheapest_index(self) -> np.ndarray:
         if self.cheapest_index is not None:
@@ -180,19 +192,47 @@ def cost_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
                 investment=col(m.investment), benefit_per_part_year=col(m.benefit_per_part_year))
 
 
-def impact_terms(params: ModelParams, method: str, col=None) -> dict[str, Any]:
+INDICATORS = ("mpts", "kgco2e")
+
+
+def _known(value):
+    """A climate factor, NaN where missing (``None``)."""
+    return np.nan if value is None else value
+
+
+def impact_terms(params: ModelParams, method: str, col=None, indicator: str = "mpts") -> dict[str, Any]:
     """The keyword arguments of :func:`~amspares.core.impact.environmental_impact` (Eq. 32-37)
     for one method, with the process factor of Eq. 35-36; an order method has no warehouse
     leg. Requires a part (``params.has_part``).
+
+    ``indicator`` ``"kgco2e"`` gives the climate twins of the factors (docs/model.md section 4):
+    the same equations then give kg CO2e. A missing twin is NaN.
 
     >>> from amspares.binding import bind
     >>> from amspares.scenario import load_scenario
     >>> t = impact_terms(bind(load_scenario()), "am_mto")
     >>> round(float(t["process_mpts_per_kg_of_part"]), 6), t["warehouse_leg_mpts_per_kg"]
     (1100.602, 0.0)
+    >>> c = impact_terms(bind(load_scenario()), "am_mto", indicator="kgco2e")
+    >>> round(float(c["process_mpts_per_kg_of_part"]), 7), c["material_mpts_per_kg"]
+    (7.5168142, 9.14)
     """
     col = col or (lambda v: v)
     m = params.methods[method]
+    if indicator == "kgco2e":
+        return dict(weight_kg=col(params.weight_kg),
+                    material_mpts_per_kg=col(_known(params.material_kgco2e_per_kg)),
+                    material_efficiency=col(m.material_efficiency),
+                    process_mpts_per_kg_of_part=process_factor(
+                        col(_known(m.process_kgco2e_per_kg)), col(m.energy_kwh_per_kg),
+                        col(_known(params.electricity_kgco2e_per_kwh))),
+                    factory_leg_mpts_per_kg=col(_known(m.transport_to_factory_kgco2e)),
+                    warehouse_leg_mpts_per_kg=(col(_known(m.transport_to_warehouse_kgco2e))
+                                               if m.kind == "stock" else 0.0),
+                    customer_leg_mpts_per_kg=col(_known(m.transport_to_customer_kgco2e)),
+                    extra_mpts_per_part=col(_known(m.extra_kgco2e_per_part)))
+    if indicator != "mpts":
+        raise ValueError(f"indicator must be one of {INDICATORS}, not {indicator!r}")
     return dict(weight_kg=col(params.weight_kg),
                 material_mpts_per_kg=col(params.material_mpts_per_kg),
                 material_efficiency=col(m.material_efficiency),
@@ -295,17 +335,17 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 if advice:
                     adv = _advice_full(a, sq_mask, size)
             cost = _merge_costs(list(parts.values()), size)
-        impact = None
+        impact = impact_co2e = None
         if has_part:
-            impact = environmental_impact(produced, shipped, n, **impact_terms(params, name, col))
-            impact = ImpactBreakdown(*(np.broadcast_to(np.asarray(v, dtype=float), (size,))
-                                       for v in impact.as_dict().values()))
+            impact, impact_co2e = (
+                _full(environmental_impact(produced, shipped, n, **impact_terms(params, name, col, ind)), size)
+                for ind in INDICATORS)
         meets = None if target is None else on_time >= target
         results[name] = MethodResult(name=name, kind=kind, policy=policy, S=S, s=s, Q=Q,
                                      cost=cost, produced=produced, shipped_to_warehouse=shipped,
                                      delivered=n.copy(), impact=impact, advice=adv,
                                      fill_rate=fill, on_time_rate=on_time, mean_wait_days=wait,
-                                     meets_service_target=meets)
+                                     meets_service_target=meets, impact_co2e=impact_co2e)
     names = np.array(list(params.methods), dtype=object)
     totals = np.vstack([r.total_cost for r in results.values()])
     impacts = np.vstack([r.impact_mpts for r in results.values()]) if has_part else None
@@ -315,15 +355,44 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     order_first = _order_first(results)
     best, cheap_tied = _pick(totals, impacts, eligible, order_first)
     cheapest = names[best]
-    lowest = lowest_tied = None
+    lowest = lowest_tied = lowest_co2e = co2e_tied = None
     if has_part:
         green, lowest_tied = _pick(impacts, totals, eligible, order_first)
         lowest = names[green]
+        lowest_co2e, co2e_tied = lowest_known(np.vstack([r.impact_kgco2e for r in results.values()]),
+                                              totals, eligible, order_first, names)
     return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest,
                       lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
                       service_target=params.service_target,
                       none_meets_target=None if target is None else none_meets,
-                      cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best)
+                      cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best,
+                      lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied)
+
+
+def _full(impact: ImpactBreakdown, size: int) -> ImpactBreakdown:
+    return ImpactBreakdown(*(np.broadcast_to(np.asarray(v, dtype=float), (size,))
+                             for v in impact.as_dict().values()))
+
+
+def lowest_known(values: np.ndarray, totals: np.ndarray, eligible: np.ndarray, order_first: np.ndarray,
+                 names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The greenest method per column by an indicator that may be missing (NaN) for some
+    methods: the choice rule of docs/model.md section 3.5 among the eligible methods whose value
+    is known (cost breaks a tie); ``None`` where no method's value is known.
+
+    >>> v = np.array([[2.0, np.nan], [1.0, np.nan]])
+    >>> best, tied = lowest_known(v, np.ones((2, 2)), np.ones((2, 2), bool), np.array([False, True]),
+    ...                           np.array(["a", "b"], dtype=object))
+    >>> best.tolist(), tied.tolist()
+    (['b', None], [False, False])
+    """
+    known = ~np.isnan(values)
+    among = eligible & known
+    among = np.where(among.any(axis=0), among, known)     # none eligible known: among the known
+    idx, tied = _pick(np.where(known, values, np.inf), totals, among, order_first)
+    out = names[idx].astype(object)
+    out[~known.any(axis=0)] = None
+    return out, tied & known.any(axis=0)
 
 
 def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:

@@ -1,4 +1,11 @@
-"""The environmental model in Eco-indicator 99 milli-points (thesis chapter 4, Eq. 32-41)."""
+"""The environmental model (thesis chapter 4, Eq. 32-41), in Eco-indicator 99 milli-points and,
+with the climate twins of the factors, in kg CO2e (GWP100; docs/model.md section 4).
+
+The equations are linear in the factors, so one function serves both indicators: called with
+mPts factors it gives mPts, with kg CO2e factors kg CO2e. A missing climate factor is NaN and
+makes the result NaN (never a silent 0); the electricity factor counts only where a method
+uses electricity.
+"""
 
 from __future__ import annotations
 
@@ -36,12 +43,24 @@ def material_per_part(weight_kg, material_efficiency):
 def process_factor(process_mpts_per_kg, energy_kwh_per_kg, electricity_mpts_per_kwh):
     """Process impact per kg of part: ``ue + e_kWh ee`` (thesis Eq. 37-38 combined).
 
+    Works for either indicator (mPts, or kg CO2e with the climate twins). Where no electricity
+    is used (``e_kWh = 0``) the electricity factor does not count, so a missing (NaN) one does
+    not make the result missing.
+
     Examples
     --------
     >>> round(float(process_factor(0.0, 29.746, 37.0)), 3)   # SLS printing on the Dutch grid
     1100.602
+    >>> round(float(process_factor(0.0, 29.746, 0.2527)), 7)   # the same in kg CO2e (NL 2024)
+    7.5168142
+    >>> float(process_factor(0.3, 0.0, float("nan")))          # moulding: no electricity term
+    0.3
     """
-    return process_mpts_per_kg + np.multiply(energy_kwh_per_kg, electricity_mpts_per_kwh)
+    energy = np.asarray(energy_kwh_per_kg, dtype=float)
+    with np.errstate(invalid="ignore"):
+        electric = np.where(energy == 0, 0.0, energy * np.asarray(electricity_mpts_per_kwh, dtype=float))
+    out = np.asarray(process_mpts_per_kg, dtype=float) + electric
+    return out if out.ndim else float(out)
 
 
 def transport_leg_factor(kms, mpts_per_kg_km):
@@ -59,7 +78,8 @@ def transport_leg_factor(kms, mpts_per_kg_km):
 
 @dataclass(frozen=True)
 class ImpactBreakdown:
-    """Eco-indicator 99 impact by component, in mPts: ``ETC = EM + EP + ET + EE`` (Eq. 32).
+    """Impact by component: ``ETC = EM + EP + ET + EE`` (Eq. 32), in mPts (Eco-indicator 99) or
+    in kg CO2e (the same breakdown computed with the climate factors).
 
     The components (and their signs) are :func:`impact_components`.
 
@@ -78,7 +98,7 @@ class ImpactBreakdown:
 
     @property
     def total(self):
-        """ETC of Eq. 32 (mPts): the signed sum of the components."""
+        """ETC of Eq. 32 (mPts or kg CO2e): the signed sum of the components."""
         return signed_total(self)
 
     def as_dict(self) -> dict:
@@ -121,6 +141,16 @@ def environmental_impact(produced, shipped_to_warehouse, delivered, *, weight_kg
     ...     customer_leg_mpts_per_kg=100 * 0.14 + 1000 * 0.078)
     >>> round(float(i.material), 2), round(float(i.transport), 2), round(float(i.total), 2)
     (12796.88, 5401.88, 18913.75)
+
+    The same in kg CO2e with the climate twins (PA 9.14 per kg, moulding 0.3005080603 per kg,
+    truck_28t 0.00017146, van 0.0006313, plane 0.0005313 per kg-km; docs/case-study.md):
+
+    >>> c = environmental_impact(65, 65, 60, weight_kg=0.25, material_mpts_per_kg=9.14,
+    ...     material_efficiency=0.8, process_mpts_per_kg_of_part=0.3005080603,
+    ...     factory_leg_mpts_per_kg=5000 * 0.00017146, warehouse_leg_mpts_per_kg=5000 * 0.00017146,
+    ...     customer_leg_mpts_per_kg=100 * 0.0006313 + 1000 * 0.0005313)
+    >>> round(float(c.material), 5), round(float(c.total), 9)
+    (185.65625, 230.80098723)
     """
     p = np.asarray(produced, dtype=float)
     w = np.asarray(shipped_to_warehouse, dtype=float)

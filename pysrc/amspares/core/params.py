@@ -43,7 +43,9 @@ class MethodParams:
     the warehouse (stock: lead time ``L = production + shipping days``) or to the customer
     (order: delivery time ``D_o = production + shipping days``). Leg factors
     (``transport_to_*``) are in mPts per kg of part (Eq. 37); ``energy_kwh_per_kg`` is the
-    machine energy per kg of part.
+    machine energy per kg of part. The ``*_kgco2e*`` fields are the climate twins (kg CO2e per
+    kg of part, per part, per kg of freight); ``None`` or NaN marks a missing factor, which
+    makes the method's kg CO2e NaN (never a silent 0).
 
     ``holding_per_part_year`` is the method's holding cost per part-year, resolved by the
     binding (the method's own value, else its rate times its price, else the storage's;
@@ -73,6 +75,12 @@ class MethodParams:
     transport_to_factory: Value | None = None
     transport_to_warehouse: Value | None = None
     transport_to_customer: Value | None = None
+    # climate twins in kg CO2e (docs/model.md section 4; None or NaN: missing)
+    process_kgco2e_per_kg: Value | None = None
+    extra_kgco2e_per_part: Value | None = None
+    transport_to_factory_kgco2e: Value | None = None
+    transport_to_warehouse_kgco2e: Value | None = None
+    transport_to_customer_kgco2e: Value | None = None
     holding_own: bool = False
 
     @property
@@ -128,6 +136,9 @@ class ModelParams:
     order_wait: str = "charged"
     service_target: Value | None = None
     holding_rate_per_year: Value | None = None
+    # climate twins (kg CO2e; None or NaN: missing, docs/model.md section 4)
+    material_kgco2e_per_kg: Value | None = None
+    electricity_kgco2e_per_kwh: Value | None = None
 
     @property
     def has_part(self) -> bool:

@@ -116,6 +116,8 @@ DESCRIPTIONS = {
                  "result per row; with_cost=TRUE spills two columns: S*, TC(S*).",
     "ECOMPTS": "Eco-indicator 99 impact in mPts (thesis Eq. 32-41) of producing, shipping to "
                "the warehouse and delivering parts.",
+    "ECO2E": "Climate impact in kg CO2e (GWP100) of producing, shipping to the warehouse and "
+             "delivering parts: the equations of ECOMPTS with kg CO2e factors.",
     "ACCEPTED_Q": "accepted_q (thesis Eq. 31): smallest k with P{Poisson(total_demand) <= k} "
                   ">= confidence; the parts worth keeping from one large order.",
     "SQ_ONHAND": "Expected on-hand stock E[OH] of an (s,Q) policy (thesis Eq. 22, 25) with "
@@ -214,6 +216,18 @@ HELP = {
                                 "part (see TRANSPORT_MPTS).",
     "extra_mpts_per_part": "Optional extra impact per part produced in mPts, e.g. "
                            "post-processing (>= 0). Default 0.",
+    "material_kgco2e_per_kg": "Material climate impact in kg CO2e per kg of material (PA 6: "
+                              "9.14, ICE v2.0).",
+    "process_kgco2e_per_kg_of_part": "Process climate impact per kg of part: kg CO2e/kg + "
+                                     "kWh/kg x kg CO2e/kWh (NL grid 2024: 0.2527).",
+    "factory_leg_kgco2e_per_kg": "Legs to the factory: sum of km x kg CO2e/(kg km), per kg of "
+                                 "material (truck_28t 0.00017146).",
+    "warehouse_leg_kgco2e_per_kg": "Legs into the warehouse: sum of km x kg CO2e/(kg km), per "
+                                   "kg of part.",
+    "customer_leg_kgco2e_per_kg": "Legs to the customer: sum of km x kg CO2e/(kg km), per kg "
+                                  "of part.",
+    "extra_kgco2e_per_part": "Optional extra climate impact per part produced in kg CO2e "
+                             "(>= 0). Default 0.",
     "total_demand": "Expected total demand n = rate x years (>= 0, may be fractional).",
     "confidence": "Optional confidence, strictly between 0 and 1. Default 0.999 (thesis).",
     "s": "Reorder point s: a whole number >= -Q (order when the inventory position "
@@ -590,6 +604,7 @@ _STOCK = ("rate", "years", "price", "lead_days", "emergency_per_day", "regular_p
 _RULES = {"years": "> 0", "inbound_share": "[0, 1]", "moq": ">= 1",
           "accepted_q_confidence": "(0, 1)"}
 _DEFAULTS = {"investment": 0.0, "benefit_per_part_year": 0.0, "extra_mpts_per_part": 0.0,
+             "extra_kgco2e_per_part": 0.0,
              "mto_investment": 0.0, "mto_benefit_per_part_year": 0.0, "free_days": 0.0,
              "delivery_days": 0.0, "mto_delivery_days": 0.0, "moq": 1.0,
              "accepted_q_confidence": DEFAULT_CONFIDENCE}
@@ -793,13 +808,54 @@ def ecompts(produced, shipped_to_warehouse, delivered, weight_kg, material_mpts_
     given = (produced, shipped_to_warehouse, delivered, weight_kg, material_mpts_per_kg,
              material_efficiency, process_mpts_per_kg_of_part, factory_leg_mpts_per_kg,
              warehouse_leg_mpts_per_kg, customer_leg_mpts_per_kg, extra_mpts_per_part)
+    return _impact(names, given)
+
+
+@_guard
+def eco2e(produced, shipped_to_warehouse, delivered, weight_kg, material_kgco2e_per_kg,
+          material_efficiency, process_kgco2e_per_kg_of_part, factory_leg_kgco2e_per_kg,
+          warehouse_leg_kgco2e_per_kg, customer_leg_kgco2e_per_kg, extra_kgco2e_per_part=0.0):
+    """``ECO2E(...)``: climate impact in kg CO2e (GWP100), the equations of ``ECOMPTS`` (thesis
+    Eq. 32-41) with the climate twins of the factors (docs/model.md section 4).
+
+    Examples
+    --------
+    The case study's regular supplier at S* = 5 in kg CO2e: PA 9.14 kg CO2e/kg, moulding
+    0.3005080603 kg CO2e/kg, 5000 km by 28 t truck (0.00017146 per kg-km) to the factory and
+    the warehouse, 100 km van (0.0006313) + 1000 km plane (0.0005313) out
+    (docs/data-notes/case_study_co2e_expected.md: 230.800987229875):
+
+    >>> round(eco2e(65, 65, 60, 0.25, 9.14, 0.8, 0.3005080603, 0.8573, 0.8573, 0.59443), 9)
+    230.80098723
+    """
+    names = ("produced", "shipped_to_warehouse", "delivered", "weight_kg",
+             "material_kgco2e_per_kg", "material_efficiency", "process_kgco2e_per_kg_of_part",
+             "factory_leg_kgco2e_per_kg", "warehouse_leg_kgco2e_per_kg",
+             "customer_leg_kgco2e_per_kg", "extra_kgco2e_per_part")
+    given = (produced, shipped_to_warehouse, delivered, weight_kg, material_kgco2e_per_kg,
+             material_efficiency, process_kgco2e_per_kg_of_part, factory_leg_kgco2e_per_kg,
+             warehouse_leg_kgco2e_per_kg, customer_leg_kgco2e_per_kg, extra_kgco2e_per_part)
+    return _impact(names, given)
+
+
+#: The keyword names of :func:`amspares.core.environmental_impact`, in the order of ECOMPTS.
+_IMPACT_ARGS = ("produced", "shipped_to_warehouse", "delivered", "weight_kg",
+                "material_mpts_per_kg", "material_efficiency", "process_mpts_per_kg_of_part",
+                "factory_leg_mpts_per_kg", "warehouse_leg_mpts_per_kg",
+                "customer_leg_mpts_per_kg", "extra_mpts_per_part")
+
+
+def _impact(names, given):
+    """ECOMPTS / ECO2E: coerce the arguments (named as the function names them), one core call
+    on the valid rows (the model is linear in the factors: one function for both indicators)."""
     call = _Call({n: _coerce(n, v, rule="(0, 1]" if n == "material_efficiency" else ">= 0",
                              default=_DEFAULTS.get(n, _REQUIRED))
                   for n, v in zip(names, given)})
     ok = call.ok
     res = np.zeros(0)
     if ok.any():
-        t = call.take(ok, *names)
+        taken = call.take(ok, *names)
+        t = {core_name: taken[name] for core_name, name in zip(_IMPACT_ARGS, names)}
         imp = core.environmental_impact(t.pop("produced"), t.pop("shipped_to_warehouse"),
                                         t.pop("delivered"), **t)
         res = np.atleast_1d(imp.total)
@@ -1375,17 +1431,18 @@ def catalogue(table, base_scenario_path=None, header=True):
     through :func:`amspares.portfolio.chunks.evaluate_chunk` at once, the portfolio's own
     checks and its one vectorised evaluation, and each row spills the columns of
     :func:`amspares.portfolio.columns.output_header`: sku, the demand rate, per method S,
-    s, Q, total cost and impact, then cheapest, lowest impact, saving and the row's error
+    s, Q, total cost and impact (mPts and kg CO2e), then cheapest, lowest impact (by each
+    indicator), saving and the row's error
     text (empty when it was evaluated; the row's results are then blank). An Excel error
     value in a cell fails its row.
 
     Examples
     --------
     >>> out = catalogue([["sku", "demand.rate_per_year"], ["A", 2], ["B", -1]])
-    >>> out[0][:4], out[0][-4:]
-    (['sku', 'demand.rate_per_year', 'regular.S', 'regular.s'], ['cheapest', 'lowest_impact', 'saving', 'error'])
-    >>> out[1][:3], out[1][-4], out[2][-1]
-    (['A', 2.0, 5], 'regular', 'row 3, demand.rate_per_year = -1: must be >= 0')
+    >>> out[0][:4], out[0][-5:]
+    (['sku', 'demand.rate_per_year', 'regular.S', 'regular.s'], ['cheapest', 'lowest_impact', 'lowest_impact_co2e', 'saving', 'error'])
+    >>> out[1][:3], out[1][-5], out[1][-3], out[2][-1]
+    (['A', 2.0, 5], 'regular', 'regular', 'row 3, demand.rate_per_year = -1: must be >= 0')
     """
     from amspares.portfolio.chunks import evaluate_chunk
     from amspares.portfolio.columns import (INTEGER_FIELDS, PortfolioInputError, output_header,
@@ -1436,8 +1493,9 @@ def catalogue(table, base_scenario_path=None, header=True):
             columns.append([str(v) for v in carried[name]])
         elif name == "demand.rate_per_year":
             columns.append([_number(v) for v in res.rate])
-        elif name in ("cheapest", "lowest_impact"):
-            idx = res.cheapest if name == "cheapest" else res.lowest_impact
+        elif name in ("cheapest", "lowest_impact", "lowest_impact_co2e"):
+            idx = {"cheapest": res.cheapest, "lowest_impact": res.lowest_impact,
+                   "lowest_impact_co2e": res.lowest_impact_co2e}[name]
             columns.append([methods[i] if i >= 0 else "" for i in np.asarray(idx).tolist()])
         elif name == "saving":
             columns.append([_number(v) for v in res.saving])
@@ -1457,6 +1515,7 @@ def catalogue(table, base_scenario_path=None, header=True):
 #: Excel name -> the Python function behind it (same argument names and order).
 FUNCTIONS = {
     "ERLANGC": erlangc, "TOTALCOST": totalcost, "OPTIMAL_S": optimal_s, "ECOMPTS": ecompts,
+    "ECO2E": eco2e,
     "ACCEPTED_Q": accepted_q, "SQ_ONHAND": sq_onhand, "SQ_BACKORDERS": sq_backorders,
     "BACKORDER_WAIT": backorder_wait, "BREAKEVEN_PRICE": breakeven_price,
     "TRANSPORT_MPTS": transport_mpts, "OPTIMAL_REORDER_POINT": optimal_reorder_point,

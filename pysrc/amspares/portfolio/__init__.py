@@ -103,14 +103,15 @@ _STATE: dict = {}               # set before a worker pool forks (scenarios do n
 
 
 def _process(row_numbers, by_column, read_problems) -> _Done:
-    scenario, plan, header, out_fmt, advice, breakdown, negotiate, decimal = (
+    scenario, plan, header, out_fmt, advice, breakdown, negotiate, decimal, history, level = (
         _STATE[k] for k in ("scenario", "plan", "header", "out_fmt", "advice", "breakdown",
-                            "negotiate", "decimal"))
+                            "negotiate", "decimal", "history", "level"))
     methods = list(scenario.methods)
     if isinstance(by_column, _SplitLater):
         by_column = by_column.columns()
     res = evaluate_chunk(scenario, plan, by_column, row_numbers, read_problems, advice=advice,
-                         breakdown=breakdown, negotiate=negotiate, decimal=decimal)
+                         breakdown=breakdown, negotiate=negotiate, decimal=decimal,
+                         history=history, level=level)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
     payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
@@ -184,7 +185,9 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                   force: bool = False, chunk_rows: int = CHUNK_ROWS, jobs: int = 1,
                   advice: bool = False, breakdown: bool = False, negotiate: bool = False,
                   columns=None, delimiter: str | None = None, decimal: str | None = None,
-                  header_row: int | None = None,
+                  header_row: int | None = None, history: str | Path | None = None,
+                  period: str | None = None, periods_per_year: float | None = None,
+                  level: float = 0.90,
                   progress: Callable[[float, int], None] | None = None) -> Report:
     """Evaluate every SKU of ``catalogue`` against ``scenario`` and write ``output``.
 
@@ -199,7 +202,12 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     (and the map's ``[file]``). ``jobs > 1`` evaluates and formats chunks in that many forked processes (CSV output on
     platforms with fork; otherwise one process); the output is the same byte for byte.
     Raises :class:`PortfolioInputError` / :class:`OutputExistsError` for unusable input or
-    an existing output without ``force`` (nothing is written). Bad rows do not raise: they
+    an existing output without ``force`` (nothing is written). Demand history:
+    ``history.<period>`` columns of the catalogue, or a ``history`` file (wide
+    ``history.<period>`` columns or ``sku, date, quantity`` transactions summed per
+    ``period``); ``period`` / ``periods_per_year`` say how long an undated period is, and
+    ``level`` is the confidence level of the rate's interval (:mod:`amspares.portfolio.history`).
+    Bad rows do not raise: they
     are in ``Report.problems`` and in the output's ``error`` column. A SKU that appears on
     several rows is evaluated on each and reported in ``Report.warnings``.
     """
@@ -219,6 +227,14 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     if out_fmt != "csv" or not _can_fork():
         jobs = 1
     check_writable(output, force)          # before reading: fail fast, nothing written
+    from amspares.errors import ScenarioError
+    from amspares.portfolio.history import check_level, read_history_file
+
+    try:
+        level = check_level(level)
+        history_in = None if history is None else read_history_file(history, period, periods_per_year, level)
+    except ScenarioError as exc:
+        raise PortfolioInputError(f"--history {history}: {exc}" if history is not None else str(exc)) from None
     base_name = f"{scenario.name} ({scenario.source})"
     scenario = base_with_fixed(scenario, columns)
     if columns is not None:
@@ -233,21 +249,27 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     else:
         source = read_xlsx(catalogue, chunk_rows, header_row=header_row, wanted=wanted, decimal=decimal)
     try:
-        plan = plan_columns(source.header, scenario, columns)
+        plan = plan_columns(source.header, scenario, columns, period=period,
+                            periods_per_year=periods_per_year if history is None else None)
+        with_history = history_in is not None or any(c.kind == "history" for c in plan)
+        if history_in is not None and any(c.kind == "history" for c in plan):
+            raise PortfolioInputError(f"the catalogue has history.<period> columns and --history "
+                                      f"{history} is given: give the history one way only")
         methods = list(scenario.methods)
         carried = [c.name for c in plan if c.kind == "text"]
-        reserved = set(output_header(scenario, advice, breakdown, negotiate))
+        reserved = set(output_header(scenario, advice, breakdown, negotiate, history=with_history))
         out_names = [f"{n} (input)" if n in reserved else n for n in carried]
-        header = output_header(scenario, advice, breakdown, negotiate, out_names)
+        header = output_header(scenario, advice, breakdown, negotiate, out_names, history=with_history)
         summary = Summary(methods, has_impact=scenario.has_part)
         inputs = scenario.inputs()
         report = Report(summary, unknown_columns=[(c.name, c.problem) for c in plan if c.kind == "unknown"],
                         carried=carried, base=base_name,
-                        inherited={k: inputs[k] for k in inherited_keys(plan, scenario)},
+                        inherited={k: inputs[k] for k in inherited_keys(plan, scenario, history_in is not None)},
                         decimal=source.decimal, delimiter=source.delimiter, header_row=source.header_row)
         writer = None
         _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice,
-                      breakdown=breakdown, negotiate=negotiate, decimal=source.decimal)
+                      breakdown=breakdown, negotiate=negotiate, decimal=source.decimal,
+                      history=history_in, level=level)
         first_row: dict = {}
         try:
             with atomic_output(output, force) as temp:
@@ -267,6 +289,8 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         meta["column map"] = columns.source
                         for k, v in columns.fixed.items():
                             meta[f"fixed by the map: {k}"] = v
+                    if with_history:
+                        meta["demand"] = summary.history_text()
                     for k, v in report.inherited.items():
                         meta[f"inherited from the base: {k}"] = v
                     writer.finish(summary, meta)

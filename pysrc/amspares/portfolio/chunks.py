@@ -39,6 +39,8 @@ class ChunkResult:
     saving: np.ndarray
     errors: list                 # error text per row ("" = evaluated)
     carried: dict = None         # header -> cells of the columns carried through as text
+    robustness: np.ndarray = None   # with a history: per row "robust", REVIEW or "" (no history)
+    lowest_impact_co2e: np.ndarray = None   # method index by kg CO2e, -1 where no method has it
 
     @property
     def ok(self) -> np.ndarray:
@@ -48,7 +50,7 @@ class ChunkResult:
 def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[Sequence],
                    row_numbers: Sequence[int], row_problems: dict[int, list[str]] | None = None,
                    advice: bool = False, breakdown: bool = False, negotiate: bool = False,
-                   decimal: str = ".") -> ChunkResult:
+                   decimal: str = ".", history=None, level: float = 0.90) -> ChunkResult:
     """Validate and evaluate one chunk (``rows_by_column[i]`` = the cells, as text, of column ``i``).
 
     ``row_numbers[j]`` is the spreadsheet row number of the chunk's row ``j`` (for messages).
@@ -59,6 +61,11 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     method's price to win is always computed (:func:`amspares.core.negotiate.price_to_win`),
     ``negotiate`` adds each MOQ stock method's moq to win (:func:`~amspares.core.negotiate.moq_to_win`).
     ``decimal`` is the file's decimal mark (``","``: ``1.234,5``).
+
+    Demand history (``history.<period>`` columns of ``plan``, or ``history``, a
+    :class:`~amspares.portfolio.history.HistoryInput` read from a file): each row with one is
+    evaluated at its estimated rate, and gets its interval at ``level``, class, phase-out
+    flag and the decision's robustness (:mod:`amspares.portfolio.history`).
     """
     size = len(rows_by_column[0]) if rows_by_column else 0
     problems: dict[int, list[str]] = {k: list(v) for k, v in (row_problems or {}).items()}
@@ -71,6 +78,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     choices: dict[str, np.ndarray] = {}
     carried: dict[str, list] = {}
     sku: list = []
+    history_cells: list = []
+    rate_given = None
     for col in plan:
         cells = rows_by_column[col.index]
         if max(map(len, cells), default=0) > MAX_CELL_CHARS:
@@ -84,8 +93,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 for i in [i for i, s in enumerate(sku) if s == ""]:
                     complain(i, col.name, "(empty)", "must not be empty")
         elif col.kind == "number":
-            values, _given, bad = check_numbers(col, cells, decimal)
+            values, given_mask, bad = check_numbers(col, cells, decimal)
             numbers[col.key] = values
+            if col.key == "demand.rate_per_year":
+                rate_given = given_mask
             for i, rule in bad.items():
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "table":
@@ -100,18 +111,28 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 complain(i, col.name, _cell_text(cells[i]), rule)
         elif col.kind == "text":
             carried[col.name] = cells
+        elif col.kind == "history":
+            history_cells.append((col, [_cell_text(c) for c in cells]))
         elif any(cells):
             for i, c in enumerate(cells):
                 if c:
                     complain(i, col.name, c, col.problem)
+    has_history = bool(history_cells) or history is not None
+    rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
+    if has_history:
+        hist_rows, q, ppy = _history_of(history_cells, history, sku, rate_given, row_numbers, problems)
     ok = np.ones(size, bool)
     if problems:
         ok[list(problems)] = False
     methods = list(scenario.methods)
-    rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
+    if has_history:
+        hist_ok = hist_rows & ok
+        est = _estimate_block(q, hist_ok, ppy, level)
+        rate = np.where(hist_ok, est.rate, rate)
     columns = {name: np.full(size, np.nan) for name in result_columns(scenario, advice, breakdown, negotiate)}
     cheapest = np.full(size, -1, dtype=np.int64)
     lowest = np.full(size, -1, dtype=np.int64)
+    lowest_co2e = np.full(size, -1, dtype=np.int64)
     saving = np.full(size, np.nan)
     choice_of = {c.key: c.choices for c in plan if c.kind == "choice"}
     groups = np.zeros(size, dtype=np.int64)        # waiting-time model x production rule
@@ -138,6 +159,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         saving[idx] = ev.saving
         if ev.lowest_impact is not None:
             lowest[idx] = _index_of(ev.lowest_impact, methods)
+        if ev.lowest_impact_co2e is not None:
+            lowest_co2e[idx] = _index_of(ev.lowest_impact_co2e, methods)
         for m in methods:
             res = ev.methods[m]
             pol = res.policy
@@ -152,6 +175,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 columns[f"{m}.{c}"][idx] = getattr(res, c)
             if res.impact_mpts is not None:
                 columns[f"{m}.impact_mpts"][idx] = res.impact_mpts
+                columns[f"{m}.impact_kgco2e"][idx] = res.impact_kgco2e      # NaN (empty) where missing
             if breakdown:
                 cost = res.cost.as_dict()
                 for c in COST_COMPONENTS:
@@ -160,6 +184,9 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                     impact = res.impact.as_dict()
                     for c in IMPACT_COMPONENTS:
                         columns[f"{m}.impact.{c}"][idx] = impact[c]
+                    co2e = res.impact_co2e.as_dict()
+                    for c in IMPACT_COMPONENTS:
+                        columns[f"{m}.impact_co2e.{c}"][idx] = co2e[c]
             if advice and res.advice is not None:   # as model.result_dict: only for (s,Q) policies
                 sq = (pol == "reorder_point") | (pol == "one_order")
                 columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
@@ -169,10 +196,134 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         if negotiate:
             for m, q in moq_to_win(ev, params).items():
                 columns[f"{m}.moq_to_win"][idx] = q
+    robustness = None
+    if has_history:
+        robustness = _history_outputs(scenario, plan, inputs, numbers, choices, keys, groups, hist_ok,
+                                      est, level, columns, carried, size)
     errors = [""] * size
     for i, msgs in problems.items():
         errors[i] = "; ".join(msgs)
-    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried)
+    return ChunkResult(row_numbers, sku, rate, columns, cheapest, lowest, saving, errors, carried,
+                       robustness, lowest_co2e)
+
+
+def _history_of(history_cells, history, sku, rate_given, row_numbers, problems):
+    """Each row's history: ``(has_history, quantities, periods_per_year)``, problems added.
+
+    A row whose history cells are all empty uses its ``demand.rate_per_year`` if given; a
+    row with both is refused, as is a row with neither.
+    """
+    from amspares.history import RULE_EMPTY_ROW, parse_history_cells
+    from amspares.portfolio.history import RULE_BOTH
+
+    size = len(sku)
+    given = np.zeros(size, bool) if rate_given is None else np.asarray(rate_given, bool)
+
+    def complain(i, col, text, rule):
+        who = f" (SKU {sku[i]})" if i < len(sku) and sku[i] else ""
+        problems.setdefault(i, []).append(f"row {row_numbers[i]}{who}, {col} = {text}: {rule}")
+
+    if history_cells:
+        names = [c.name for c, _ in history_cells]
+        q, bad = parse_history_cells([cells for _, cells in history_cells], names)
+        ppy = history_cells[0][0].periods_per_year
+        has = np.ones(size, bool)
+        for i, (col, text, rule) in bad.items():
+            if rule == RULE_EMPTY_ROW:
+                has[i] = False
+                if not given[i]:
+                    complain(i, "history", "(empty)", RULE_EMPTY_ROW + ", or give demand.rate_per_year")
+            else:
+                complain(i, col, text, rule)
+    else:
+        q, found = history.lookup(sku)
+        ppy = history.periods_per_year
+        has = found | (history.transactions & ~given)
+        for i in np.flatnonzero(~has & ~given).tolist():
+            complain(i, "sku", sku[i] or "(empty)",
+                     f"has no row in the history file {history.source}: add it, or give demand.rate_per_year")
+    for i in np.flatnonzero(has & given).tolist():
+        complain(i, "demand.rate_per_year", "(given)", RULE_BOTH)
+    return has, np.where(has[:, None], q, 0.0), ppy
+
+
+def _estimate_block(q, rows, ppy, level):
+    """:func:`~amspares.portfolio.history.estimate_rows` of the rows selected (NaN elsewhere)."""
+    from amspares.portfolio.history import Estimates, estimate_rows
+
+    size = q.shape[0]
+    idx = np.flatnonzero(rows)
+    full = Estimates(*(np.full(size, np.nan) for _ in range(7)),
+                     np.full(size, "", dtype=object), np.zeros(size, bool), np.full(size, None, dtype=object))
+    if idx.size:
+        e = estimate_rows(q[idx], ppy, level)
+        for name in full.__dataclass_fields__:
+            getattr(full, name)[idx] = getattr(e, name)
+    return full
+
+
+def _history_outputs(scenario, plan, inputs, numbers, choices, keys, groups, rows, est, level,
+                     columns, carried, size):
+    """The history columns of the rows with a history: estimate, interval, class and the
+    decision's robustness: :func:`amspares.robustness.decide_many` once for a set of at
+    least :data:`~amspares.portfolio.history.SHARED_SEARCH_ROWS` rows sharing every input
+    but the rate, :func:`~amspares.portfolio.history.decide_rows` for the other rows (each on
+    its own model, vectorised). Returns ``decision.robustness`` per row."""
+    from amspares.portfolio.history import (NOT_SEARCHED, REVIEW, ROBUST, SHARED_SEARCH_ROWS, decide_rows,
+                                            group_rows, yes_no)
+    from amspares.robustness import decide_many
+
+    columns.update({"demand.rate_estimate": np.where(rows, est.rate, np.nan),
+                    "demand.rate_lower": est.lower, "demand.rate_upper": est.upper,
+                    "demand.level": np.where(rows, float(level), np.nan),
+                    "demand.periods": est.periods, "demand.total": est.total,
+                    "demand.adi": est.adi, "demand.cv2": est.cv2,
+                    "decision.flip_below": np.full(size, np.nan), "decision.flip_above": np.full(size, np.nan)})
+    at_lo = np.full(size, "", dtype=object)
+    at_hi = np.full(size, "", dtype=object)
+    robustness = np.full(size, "", dtype=object)
+    idx_all = np.flatnonzero(rows)
+    if idx_all.size and len(scenario.methods) >= 2:
+        others = [numbers[k] for k in sorted(numbers) if k != "demand.rate_per_year"]
+        sets = group_rows([groups] + others, size)
+        for g in np.unique(groups[idx_all]).tolist():
+            in_g = idx_all[groups[idx_all] == g]
+            given = dict(inputs)
+            code = g
+            for key, options in reversed(keys):
+                code, j = divmod(code, len(options))
+                given[key] = options[j]
+            alone = []
+            for s_ in np.unique(sets[in_g]).tolist():
+                idx = in_g[sets[in_g] == s_]
+                if idx.size < SHARED_SEARCH_ROWS:
+                    alone.append(idx)
+                    continue
+                one = dict(given)               # every input but the rate is shared: one search
+                for key, values in numbers.items():
+                    one[key] = float(values[idx[0]])
+                dec = decide_many(bind(one, scenario.methods), est.rate[idx], est.lower[idx], est.upper[idx])
+                at_lo[idx], at_hi[idx] = dec.at_lower, dec.at_upper
+                robustness[idx] = np.where(dec.robust, ROBUST, REVIEW)
+                columns["decision.flip_below"][idx] = dec.flip_below
+                columns["decision.flip_above"][idx] = dec.flip_above
+            if alone:                            # each row its own model: searched together
+                idx = np.sort(np.concatenate(alone))
+                own = dict(given)
+                for key, values in numbers.items():
+                    own[key] = values[idx]
+                dec = decide_rows(own, scenario.methods, est.rate[idx], est.lower[idx], est.upper[idx])
+                at_lo[idx], at_hi[idx] = dec.at_lower, dec.at_upper
+                robustness[idx] = np.where(dec.robust, ROBUST, np.where(dec.searched, REVIEW, NOT_SEARCHED))
+                columns["decision.flip_below"][idx] = dec.flip_below
+                columns["decision.flip_above"][idx] = dec.flip_above
+    carried["demand.class"] = [str(v) for v in est.label]
+    carried["demand.overdispersed"] = [y if r else "" for y, r in zip(yes_no(est.overdispersed.tolist()), rows)]
+    carried["demand.phase_out"] = yes_no(est.phase_out.tolist())
+    carried["decision.at_lower"] = [str(v) for v in at_lo]
+    carried["decision.at_upper"] = [str(v) for v in at_hi]
+    carried["decision.robustness"] = [str(v) for v in robustness]
+    return robustness
 
 
 def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from amspares import rules
 from amspares.core.costs import COST_COMPONENTS
 from amspares.core.impact import IMPACT_COMPONENTS
-from amspares.errors import AmsparesError
+from amspares.errors import AmsparesError, ScenarioError
 from amspares.rules import Rule
 from amspares.scenario import METHOD_KEYS, SCENARIO_KEYS, Scenario
 
@@ -47,7 +47,9 @@ class Column:
     key's rule after multiplying by ``factor``); ``choice``; ``table`` (a factor-table name,
     ``part.material`` / ``methods.<m>.process`` / ``methods.<m>.am_machine``, looked up and
     given to the model as the number ``key``); ``text`` (not a scenario key: carried through
-    to the output); ``unknown`` (a dotted name that is no key: its cells make a row fail).
+    to the output); ``unknown`` (a dotted name that is no key: its cells make a row fail);
+    ``history`` (``history.<period>``: parts demanded in that period, instead of
+    ``demand.rate_per_year``; :mod:`amspares.portfolio.history`).
     """
 
     index: int
@@ -63,6 +65,8 @@ class Column:
     factor: float = 1.0         # unit conversion: value = cell * factor
     unit: str = ""              # the unit's name, for messages
     table: str = ""             # table columns: the factor table
+    periods_per_year: float = 0.0   # history columns: their periods per year
+    period: str = ""            # history columns: month, quarter, week (or "" when undated)
 
     def __post_init__(self):
         if not self.key:
@@ -145,7 +149,8 @@ def _looks_like_key(name: str) -> bool:
     return len(parts) >= 2 and parts[0] in _SECTIONS
 
 
-def plan_columns(header: Sequence[str], scenario: Scenario, colmap=None) -> list[Column]:
+def plan_columns(header: Sequence[str], scenario: Scenario, colmap=None, *, period: str | None = None,
+                 periods_per_year=None) -> list[Column]:
     """Check a header against the base scenario: how each column will be read.
 
     ``colmap`` (a :class:`~amspares.portfolio.columnmap.ColumnMap`) maps the file's own
@@ -154,6 +159,10 @@ def plan_columns(header: Sequence[str], scenario: Scenario, colmap=None) -> list
     (``demand.rate_per_yr``): then it is ``unknown`` and its cells make a row fail.
     Raises :class:`PortfolioInputError` when there is no ``sku`` column, a column is
     repeated, or the map names a key the base scenario does not have.
+
+    ``history.<period>`` columns (``history.2021-01``, ...) give the demand history
+    instead of a rate: they must be consecutive periods, oldest first, named by month,
+    quarter or week, or else ``period`` / ``periods_per_year`` says how long a period is.
 
     >>> from amspares.scenario import load_scenario
     >>> cols = plan_columns(["sku", "demand.rate_per_year", "methods.regular.moq",
@@ -209,6 +218,8 @@ def plan_columns(header: Sequence[str], scenario: Scenario, colmap=None) -> list
         elif target is not None:
             cols.append(Column(i, label, "table", base=inputs.get(target[0]), key=target[0],
                                table=target[1]))
+        elif key.lower().startswith("history."):
+            cols.append(Column(i, label, "history", key=key))
         elif m is not None:
             raise PortfolioInputError(f"column map: {name!r} = {key!r}: "
                                       + _unknown_rule(key, valid, scenario).replace("unknown column", "not a key of the base scenario"))
@@ -220,12 +231,25 @@ def plan_columns(header: Sequence[str], scenario: Scenario, colmap=None) -> list
             given_keys[cols[-1].key] = label
             if target:
                 given_keys[key] = label
+    history = [c for c in cols if c.kind == "history"]
+    if history:
+        from amspares.portfolio.history import column_periods
+
+        try:
+            _, kind, ppy = column_periods([c.key for c in history], period, periods_per_year)
+        except ScenarioError as exc:
+            raise PortfolioInputError(f"the catalogue's history columns: {exc}") from None
+        cols = [replace(c, periods_per_year=ppy, period=kind or "") if c.kind == "history" else c
+                for c in cols]
     return cols
 
 
-def inherited_keys(plan: list[Column], scenario: Scenario) -> list[str]:
-    """The model inputs no column gives: every row takes them from the base scenario."""
+def inherited_keys(plan: list[Column], scenario: Scenario, history: bool = False) -> list[str]:
+    """The model inputs no column gives: every row takes them from the base scenario
+    (with a demand history, history columns or a ``--history`` file, not the rate)."""
     given = {c.key for c in plan if c.kind in ("number", "choice", "table")}
+    if history or any(c.kind == "history" for c in plan):
+        given.add("demand.rate_per_year")
     return [k for k in scenario.inputs() if k not in given]
 
 
@@ -408,18 +432,19 @@ INTEGER_FIELDS = ("S", "s", "Q", "advice_Q", "moq_to_win")
 
 
 def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = False) -> list[str]:
-    """``<method>.<field>`` output columns: S, s, Q, total_cost, impact_mpts per method.
+    """``<method>.<field>`` output columns: S, s, Q, total_cost, impact_mpts, impact_kgco2e per method.
 
     ``breakdown`` adds each cost component before ``total_cost`` (``<method>.cost.<c>``
     for every ``c`` of :data:`~amspares.core.costs.COST_COMPONENTS`, the ``cost`` object
     of ``amspares evaluate --json``) and each impact component before ``impact_mpts``
-    (``<method>.impact.<c>``, :data:`IMPACT_COMPONENTS`). ``advice`` adds the cheapest
+    (``<method>.impact.<c>``, :data:`IMPACT_COMPONENTS`), and the same in kg CO2e before
+    ``impact_kgco2e`` (``<method>.impact_co2e.<c>``). ``advice`` adds the cheapest
     order quantity ``Q >= moq`` and its saving (stock methods). Every method ends with its
     service measures (:data:`SERVICE_COLUMNS`).
 
     >>> from amspares.scenario import load_scenario
     >>> method_columns(load_scenario(), advice=True)[:7]
-    ['regular.S', 'regular.s', 'regular.Q', 'regular.total_cost', 'regular.impact_mpts', 'regular.advice_Q', 'regular.advice_saving']
+    ['regular.S', 'regular.s', 'regular.Q', 'regular.total_cost', 'regular.impact_mpts', 'regular.impact_kgco2e', 'regular.advice_Q']
     >>> method_columns(load_scenario(), breakdown=True)[3:16]     # doctest: +NORMALIZE_WHITESPACE
     ['regular.cost.downtime', 'regular.cost.holding', 'regular.cost.production',
      'regular.cost.scrapping', 'regular.cost.transport', 'regular.cost.investment',
@@ -436,6 +461,9 @@ def method_columns(scenario: Scenario, advice: bool = False, breakdown: bool = F
         if breakdown:
             cols += [f"{m}.impact.{c}" for c in IMPACT_COMPONENTS]
         cols.append(f"{m}.impact_mpts")
+        if breakdown:
+            cols += [f"{m}.impact_co2e.{c}" for c in IMPACT_COMPONENTS]
+        cols.append(f"{m}.impact_kgco2e")
         if advice and kind == "stock":
             cols += [f"{m}.advice_Q", f"{m}.advice_saving"]
         cols += [f"{m}.{c}" for c in SERVICE_COLUMNS]
@@ -463,8 +491,19 @@ def result_columns(scenario: Scenario, advice: bool = False, breakdown: bool = F
 
 
 def output_header(scenario: Scenario, advice: bool = False, breakdown: bool = False,
-                  negotiate: bool = False, carried: Sequence[str] = ()) -> list[str]:
+                  negotiate: bool = False, carried: Sequence[str] = (), history: bool = False) -> list[str]:
     """Output columns: sku, the carried-through columns (as in the file), demand rate,
-    :func:`result_columns`, decisions, error."""
-    return (["sku", *carried, "demand.rate_per_year"] + result_columns(scenario, advice, breakdown, negotiate)
-            + ["cheapest", "lowest_impact", "saving", "error"])
+    :func:`result_columns`, decisions, error. With ``history`` the carried columns end with
+    the history's text columns and the demand rate is followed by its number columns
+    (:data:`amspares.portfolio.history.TEXT_COLUMNS`, ``NUMBER_COLUMNS``)."""
+    from amspares.portfolio.history import NUMBER_COLUMNS, TEXT_COLUMNS
+
+    extra = list(NUMBER_COLUMNS) if history else []
+    carried = list(carried) + (list(TEXT_COLUMNS) if history else [])
+    return (["sku", *carried, "demand.rate_per_year", *extra]
+            + result_columns(scenario, advice, breakdown, negotiate)
+            + list(DECISION_COLUMNS))
+
+
+#: The decision columns that end every output row (the writers fill them by name).
+DECISION_COLUMNS = ("cheapest", "lowest_impact", "lowest_impact_co2e", "saving", "error")

@@ -377,9 +377,9 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
     carried = list((res.carried or {}).values())
     parts = [_text_matrix(res.sku)] + [_text_matrix(c) for c in carried] + [format_numbers(res.rate)]
-    for name in header[2 + len(carried):-4]:
+    for name in header[2 + len(carried):-5]:
         parts.append(format_numbers(res.columns[name]))
-    for idx in (res.cheapest, res.lowest_impact):
+    for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
         sel = names[np.where(idx >= 0, idx, len(methods))]
         parts.append(sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1)))
     parts.append(format_numbers(res.saving))

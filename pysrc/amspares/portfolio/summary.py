@@ -26,18 +26,35 @@ class Summary:
     cheapest_cost: np.ndarray = None       # ... their cost with it
     cheapest_saving: np.ndarray = None     # ... their saving over the runner-up
     greenest_count: np.ndarray = None
+    total_impact_co2e: np.ndarray = None   # per method, kg CO2e: every SKU supplied by it
+    co2e_known: np.ndarray = None          # per method: its kg CO2e is known for every SKU
+    greenest_co2e_count: np.ndarray = None # per method: SKUs where it is greenest by kg CO2e
+    with_history: bool = False             # some rows' demand came from history
+    from_history: int = 0                  # evaluated SKUs whose rate is estimated from history
+    robust: int = 0                        # ... whose decision holds across the rate's interval
+    review: int = 0                        # ... whose decision flips inside it (to review)
 
     def __post_init__(self):
         k = len(self.methods)
-        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving"):
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving", "total_impact_co2e"):
             setattr(self, name, np.zeros(k))
         self.cheapest_count = np.zeros(k, dtype=np.int64)
         self.greenest_count = np.zeros(k, dtype=np.int64)
+        self.greenest_co2e_count = np.zeros(k, dtype=np.int64)
+        self.co2e_known = np.ones(k, dtype=bool)
 
     def add(self, res: ChunkResult) -> None:
         ok = res.ok
         self.evaluated += int(ok.sum())
         self.failed += int((~ok).sum())
+        if res.robustness is not None:
+            from amspares.portfolio.history import REVIEW, ROBUST
+
+            self.with_history = True
+            r = res.robustness[ok]
+            self.from_history += int(np.count_nonzero(~np.isnan(res.columns["demand.rate_estimate"][ok])))
+            self.robust += int(np.count_nonzero(r == ROBUST))
+            self.review += int(np.count_nonzero(r == REVIEW))
         if not ok.any():
             return
         k = len(self.methods)
@@ -56,15 +73,26 @@ class Summary:
             impacts = np.vstack([res.columns[f"{m}.impact_mpts"][ok] for m in self.methods])
             self.total_impact += impacts.sum(axis=1)
             self.greenest_count += np.bincount(green, minlength=k)
+            co2e = np.vstack([res.columns[f"{m}.impact_kgco2e"][ok] for m in self.methods])
+            known = ~np.isnan(co2e)
+            self.co2e_known &= known.all(axis=1)          # a total over some SKUs only would mislead
+            self.total_impact_co2e += np.where(known, co2e, 0.0).sum(axis=1)
+            if res.lowest_impact_co2e is not None:
+                g2 = res.lowest_impact_co2e[ok]
+                self.greenest_co2e_count += np.bincount(g2[g2 >= 0], minlength=k)
 
     def merge(self, other: "Summary") -> None:
         """Add another part's totals (chunks evaluated elsewhere)."""
         self.evaluated += other.evaluated
         self.failed += other.failed
         self.has_impact = self.has_impact and other.has_impact
-        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
-                     "cheapest_count", "greenest_count"):
+        self.with_history = self.with_history or other.with_history
+        for name in ("from_history", "robust", "review"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("total_cost", "total_impact", "cheapest_cost", "cheapest_saving",
+                     "cheapest_count", "greenest_count", "total_impact_co2e", "greenest_co2e_count"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.co2e_known = self.co2e_known & other.co2e_known
 
     def rows(self) -> list[list]:
         """The summary table: one row per method (as in the stdout text and the xlsx sheet)."""
@@ -74,16 +102,30 @@ class Summary:
                         float(self.cheapest_saving[j]) if len(self.methods) > 1 else None,
                         float(self.total_cost[j]),
                         float(self.total_impact[j]) if self.has_impact else None,
-                        int(self.greenest_count[j]) if self.has_impact else None])
+                        int(self.greenest_count[j]) if self.has_impact else None,
+                        float(self.total_impact_co2e[j]) if self.has_impact and self.co2e_known[j] else None,
+                        int(self.greenest_co2e_count[j]) if self.has_impact else None])
         return out
 
     HEADER = ["method", "SKUs cheapest", "their cost (EUR)", "their saving (EUR)",
-              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact"]
+              "cost if all SKUs (EUR)", "impact if all SKUs (mPts)", "SKUs lowest impact",
+              "kg CO2e if all SKUs", "SKUs lowest kg CO2e"]
+
+    def history_text(self) -> str:
+        """The robustness totals of the rates estimated from history, in words.
+
+        >>> print(Summary(["a", "b"], from_history=5, robust=3, review=2).history_text())
+        rate from history for 5 SKUs: decision robust for 3, to review for 2 (it flips inside the rate's interval)
+        """
+        return (f"rate from history for {self.from_history:,} SKUs: decision robust for {self.robust:,}, "
+                f"to review for {self.review:,} (it flips inside the rate's interval)")
 
     def text(self) -> str:
         lines = [f"{self.evaluated:,} SKUs evaluated, {self.failed:,} failed"]
+        if self.with_history:
+            lines.append("  " + self.history_text())
         if not self.evaluated:
-            return lines[0]
+            return "\n".join(lines)
         rows = self.rows()
         table = [self.HEADER] + [[r[0]] + [_human(v) for v in r[1:]] for r in rows]
         widths = [max(len(str(row[i])) for row in table) for i in range(len(self.HEADER))]

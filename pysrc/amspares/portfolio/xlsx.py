@@ -200,9 +200,9 @@ class XlsxWriter:
         cols: list[list] = [[self._text(s) for s in res.sku]]
         cols += [[self._text(t) for t in c] for c in carried]
         cols.append(_cells(res.rate))
-        for name in self.header[2 + len(carried):-4]:
+        for name in self.header[2 + len(carried):-5]:
             cols.append(_cells(res.columns[name], integer=name.rsplit(".", 1)[1] in INTEGER_FIELDS))
-        for idx in (res.cheapest, res.lowest_impact):
+        for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
             cols.append([self.methods[i] if i >= 0 else None for i in idx.tolist()])
         cols.append(_cells(res.saving))
         cols.append([self._text(e) for e in res.errors])
@@ -214,7 +214,7 @@ class XlsxWriter:
         from openpyxl.chart import Reference, ScatterChart, Series
 
         ws = self.summary_ws
-        for letter, width in zip("ABCDEFG", (40, 14, 16, 18, 22, 24, 18)):
+        for letter, width in zip("ABCDEFGHI", (40, 14, 16, 18, 22, 24, 18, 20, 20)):
             ws.column_dimensions[letter].width = width
         ws.append([self._summary_text("amspares portfolio")])
         for k, v in meta.items():

@@ -90,6 +90,7 @@ FACTOR_TABLES = (
     ("am_machines", "AM machine energy, full build (thesis Table 2)"),
     ("processes", "Processes (thesis Table 3)"),
     ("transport_modes", "Transport modes (thesis Table 4)"),
+    ("grids", "Electricity grids (kg CO2e per kWh with the year)"),
 )
 
 
@@ -152,20 +153,27 @@ def _factors_sheet(b: _Builder) -> None:
         rows = list(factors.TABLES[table]().values())
         ws.cell(row=row, column=1, value=title).font = BOLD
         row += 1
-        for c, head in enumerate(("name", "value", "unit", "description", "source"), start=1):
+        for c, head in enumerate(("name", "value", "unit", "description", "source", "kg CO2e",
+                                  "kg CO2e unit", "kg CO2e source (row, year, licence), or why missing"),
+                                 start=1):
             ws.cell(row=row, column=c, value=head).font = BOLD
         first = row + 1
         for f in rows:
             row += 1
-            for c, v in enumerate((f.name, f.value, f.unit, f.description, f.source), start=1):
+            cited = (f"{f.citation.source}; {f.citation.row}; {f.citation.year}; {f.citation.licence}"
+                     if f.citation is not None else f.kgco2e_note)
+            for c, v in enumerate((f.name, f.value, f.unit, f.description, f.source, f.kgco2e,
+                                   f.kgco2e_unit if f.kgco2e_unit else None, cited or None), start=1):
                 ws.cell(row=row, column=c, value=v)
             ws.cell(row=row, column=2).fill = INPUT_FILL      # editable: looked up live by name
         b.wb.defined_names[f"factor_{table}_names"] = DefinedName(
             f"factor_{table}_names", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$A${row}")
         b.wb.defined_names[f"factor_{table}_values"] = DefinedName(
             f"factor_{table}_values", attr_text=f"{quote_sheetname(ws.title)}!$B${first}:$B${row}")
+        b.wb.defined_names[f"factor_{table}_kgco2e"] = DefinedName(
+            f"factor_{table}_kgco2e", attr_text=f"{quote_sheetname(ws.title)}!$F${first}:$F${row}")
         row += 2
-    for col, width in zip("ABCDE", (24, 10, 14, 55, 50)):
+    for col, width in zip("ABCDEFGH", (24, 10, 14, 55, 50, 12, 14, 60)):
         ws.column_dimensions[col].width = width
 
 

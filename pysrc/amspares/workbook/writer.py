@@ -72,6 +72,10 @@ def write_scenario_workbook(scenario: Scenario, study_json, path, force: bool = 
     """
     path = check_writable(path, force)         # before the seconds of building
     wb, cache = build_template(scenario)
+    if getattr(scenario, "history", None) is not None:     # the rate came from history
+        from amspares.workbook.demand_sheet import add_demand_sheet
+
+        add_demand_sheet(wb, cache, scenario)
     if study_json:
         add_situation_sheets(wb, study_json)
     wb.calculation.fullCalcOnLoad = True
