@@ -53,3 +53,34 @@ def recalculate(src: str | os.PathLike, outdir: str | os.PathLike, timeout: floa
         return dest
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def recalculate_many(sources, outdir: str | os.PathLike, timeout: float = 600) -> list[Path]:
+    """:func:`recalculate` for several files in one LibreOffice start (the files must have
+    different names); returns the recalculated copies, in order."""
+    exe = soffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed; tests/run.sh installs it")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    sources = [Path(s) for s in sources]
+    profile = Path(tempfile.mkdtemp(prefix="amspares-lo-profile-"))
+    scratch = Path(tempfile.mkdtemp(prefix="amspares-lo-out-"))
+    try:
+        (profile / "user").mkdir()
+        (profile / "user" / "registrymodifications.xcu").write_text(XCU, encoding="utf-8")
+        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(scratch), *map(str, sources)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        out = []
+        for src in sources:
+            got = scratch / (src.stem + ".xlsx")
+            if not got.exists():
+                raise RuntimeError(f"LibreOffice failed on {src.name} ({proc.returncode}): {proc.stdout} {proc.stderr}")
+            dest = outdir / (src.stem + ".recalc.xlsx")
+            shutil.move(str(got), dest)
+            out.append(dest)
+        return out
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)

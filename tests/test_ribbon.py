@@ -289,6 +289,6 @@ def test_other_workbook_opens_a_new_case_study_workbook():
     assert b.writes == [] and b.app.alerts == []
     (path,) = b.app.opened
     wb = openpyxl.load_workbook(path, data_only=True)
-    assert wb.sheetnames[:2] == ["Inputs", "Results"]
+    assert wb.sheetnames[:3] == ["Summary", "Inputs", "Results"]     # the decision first (issue 12)
     (sheet, ref), = list(wb.defined_names["result_regular_total_cost"].destinations)
     assert round(wb[sheet][ref.replace("$", "")].value, 2) == 1735.71      # docs/model.md section 8

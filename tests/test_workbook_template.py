@@ -21,7 +21,7 @@ from amspares.errors import OutputExistsError
 from amspares.scenario import all_keys, load_scenario, parse_scenario
 from amspares.workbook import build_template, fill, write_scenario_workbook
 from amspares.workbook.cached import inject_cached_values
-from amspares.workbook.template import default_path, sq_table_letters
+from amspares.workbook.template import LEG_UNIT, default_path, sq_table_letters
 from amspares.workbook.writer import main as template_main
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
@@ -30,7 +30,8 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "scenario.xlsx"
 # (EXP: the Erlang C wait beyond the free window; OR: the eligibility of a method under a
 # service target)
 ALLOWED_FUNCTIONS = {"IF", "AND", "OR", "INDEX", "MATCH", "MIN", "MAX", "SUMPRODUCT", "COUNTIF", "ISNUMBER",
-                     "POISSON", "ROUNDUP", "N", "EXP", "ABS"}   # ABS: the tie rule's relative tolerance
+                     "POISSON", "ROUNDUP", "N", "EXP", "ABS",   # ABS: the tie rule's relative tolerance
+                    "NOT", "EXACT", "FIXED"}   # the input checks and the Summary sentences (Excel 2000, LibreOffice)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,8 @@ def test_inputs_sheet_has_every_key_with_name_unit_symbol_help_and_validation():
             validated[rng.coord] = dv.formula1
     for spec in all_keys(sc.methods):                       # docs/model.md section 2 keys
         r = rows[spec.key]
-        assert ws[f"C{r}"].value == (spec.unit or None) and ws[f"D{r}"].value == (spec.symbol or None)
+        unit = LEG_UNIT if spec.type == "legs" else spec.unit        # a leg row's cell is a leg factor
+        assert ws[f"C{r}"].value == (unit or None) and ws[f"D{r}"].value == (spec.symbol or None)
         assert ws[f"E{r}"].value and spec.help in ws[f"E{r}"].value
         name = spec.key.replace(".", "_")
         (sheet, ref), = list(wb.defined_names[name].destinations)

@@ -51,6 +51,18 @@ RANGES = {
     "(0, 1)": lambda v: (v > 0) & (v < 1),
     "[0.5, 1)": lambda v: (v >= 0.5) & (v < 1),
 }
+#: The same ranges as spreadsheet conditions on a cell ``{x}`` holding a number (the scenario
+#: workbook's live input checks are generated from these: amspares.workbook.checks).
+EXCEL_RANGES = {
+    "": "TRUE",
+    ">= 0": "{x}>=0",
+    "> 0": "{x}>0",
+    ">= 1": "{x}>=1",
+    "[0, 1]": "AND({x}>=0,{x}<=1)",
+    "(0, 1]": "AND({x}>0,{x}<=1)",
+    "(0, 1)": "AND({x}>0,{x}<1)",
+    "[0.5, 1)": "AND({x}>=0.5,{x}<1)",
+}
 _RANGE_WORDS = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 and 1",
                 "(0, 1)": "must be strictly between 0 and 1", "[0.5, 1)": "must be >= 0.5 and < 1"}
 

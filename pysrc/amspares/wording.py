@@ -582,3 +582,159 @@ def _rate(x: float) -> str:
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}" if abs(x) >= 0.01 else f"{x:.2g}"
+
+
+# --------------------------------------------------------------------------- the decision in words
+# The workbook's Summary sheet says the same sentences live, in formulas
+# (amspares.workbook.summary builds them from the phrases and number formats below).
+
+#: A method in plain planner words, by kind: (at the start of a sentence, inside one).
+METHOD_PHRASES = {"stock": ("Keep it in stock with {method} supply", "keeping it in stock with {method} supply"),
+                  "order": ("Print to order ({method})", "printing to order ({method})")}
+
+
+def method_phrase(method: str, kind: str, start: bool = True) -> str:
+    """A method in plain words, by its kind (stock or order).
+
+    >>> method_phrase("regular", "stock"), method_phrase("am_mto", "order", start=False)
+    ('Keep it in stock with regular supply', 'printing to order (am_mto)')
+    """
+    return METHOD_PHRASES[kind][0 if start else 1].format(method=method)
+
+
+def fixed(x: float, digits: int) -> str:
+    """``x`` with thousands separators and ``digits`` decimals, the exact binary value rounded
+    half away from zero, as LibreOffice's FIXED shows it (Excel rounds the 15-digit decimal
+    instead, which can differ in the last digit when ``x`` lies within 1e-15 of a half).
+
+    >>> fixed(1735.7055, 2), fixed(9064.29, 0), fixed(0.125, 2), fixed(-2.5, 0)
+    ('1,735.71', '9,064', '0.13', '-3')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(float(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{q:,.{digits}f}"
+
+
+def policy_words(m: Mapping[str, Any]) -> str:
+    """The policy of a method object (docs/model.md section 6) in a few words ('' to order).
+
+    >>> policy_words({"policy": "base_stock", "S": 5}), policy_words({"policy": "one_order", "Q": 100})
+    ('S = 5', 'one order of 100 parts')
+    """
+    return {"base_stock": lambda: f"S = {m['S']}", "reorder_point": lambda: f"s = {m['s']}, Q = {m['Q']}",
+            "one_order": lambda: f"one order of {m['Q']} parts", "make_to_order": lambda: ""}[m["policy"]]()
+
+
+#: What each indicator is called, its unit and its decimals in the decision sentences.
+INDICATORS = {"cost": ("total_cost", "EUR", 2, 0), "impact": ("impact_mpts", "mPts", 1, 1)}
+NO_PART_WORDS = "not computed: the scenario has no [part] section (no weight)"
+
+
+def _eligible(result: Mapping[str, Any]) -> list[str]:
+    ms = result["methods"]
+    anyone = any(m["meets_service_target"] for m in ms.values())
+    return [k for k, m in ms.items() if m["meets_service_target"] is not False or not anyone]
+
+
+def runner_up(result: Mapping[str, Any], measure: str = "cost") -> str | None:
+    """The method with the lowest cost (or impact) after the chosen one, among the methods
+    eligible under the service target (``None`` when there is no other)."""
+    field = INDICATORS[measure][0]
+    best = result["cheapest" if measure == "cost" else "lowest_impact"]
+    others = [k for k in _eligible(result) if k != best and result["methods"][k][field] is not None]
+    return min(others, key=lambda k: result["methods"][k][field], default=None)
+
+
+def decision_sentence(result: Mapping[str, Any], measure: str = "cost") -> str:
+    """The chosen method of a result object (docs/model.md section 6) in one sentence: what
+    to do, its policy, its cost (or impact) and how much less that is than the next best.
+
+    >>> r = {"cheapest": "regular", "lowest_impact": "regular", "methods": {
+    ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "total_cost": 1735.7055,
+    ...                 "impact_mpts": 18913.75, "meets_service_target": None},
+    ...     "am_mto": {"kind": "order", "policy": "make_to_order", "total_cost": 10800.0,
+    ...                "impact_mpts": 35219.03, "meets_service_target": None}}}
+    >>> decision_sentence(r)
+    'Keep it in stock with regular supply: S = 5, 1,735.71 EUR, 9,064 EUR (84 %) less than printing to order (am_mto)'
+    >>> decision_sentence(r, "impact")
+    'Keep it in stock with regular supply: S = 5, 18,913.8 mPts, 16,305.3 mPts (46 %) less than printing to order (am_mto)'
+    """
+    field, unit, digits, saving_digits = INDICATORS[measure]
+    best = result["cheapest" if measure == "cost" else "lowest_impact"]
+    if best is None:
+        return NO_PART_WORDS
+    ms = result["methods"]
+    m = ms[best]
+    pol = policy_words(m)
+    text = f"{method_phrase(best, m['kind'])}: {pol + ', ' if pol else ''}{fixed(m[field], digits)} {unit}"
+    other = runner_up(result, measure)
+    if other is not None:
+        theirs = ms[other][field]
+        saving = theirs - m[field]
+        pct = f" ({fixed(100 * saving / theirs, 0)} %)" if theirs > 0 else ""
+        text += (f", {fixed(saving, saving_digits)} {unit}{pct} less than "
+                 f"{method_phrase(other, ms[other]['kind'], start=False)}")
+    return text
+
+
+def service_sentence(result: Mapping[str, Any], free_days: float) -> str:
+    """The service measures (docs/model.md section 3.4) of the cheapest method's policy.
+
+    >>> service_sentence({"cheapest": "am_mto", "methods": {"am_mto": {"fill_rate": 0.0,
+    ...     "on_time_rate": 0.0, "mean_wait_days": 7.0}}}, 0)
+    'Service of am_mto: 0.00 % of demands served from stock at once, 0.00 % delivered within 0 free days, mean wait 7.000 days per demand'
+    """
+    best = result["cheapest"]
+    m = result["methods"][best]
+    return (f"Service of {best}: {fixed(100 * m['fill_rate'], 2)} % of demands served from stock at once, "
+            f"{fixed(100 * m['on_time_rate'], 2)} % delivered within {fixed(free_days, 0)} free days, "
+            f"mean wait {fixed(m['mean_wait_days'], 3)} days per demand")
+
+
+def price_breakeven(result: Mapping[str, Any], prices: Mapping[str, float]) -> BreakEven | None:
+    """The price of the order method among the two cheapest at which the decision flips.
+
+    A make-to-order total is linear in its price with slope n (docs/model.md section 3.3:
+    CP = n cp, nothing else depends on cp), so the price where it costs as much as the
+    other method is ``cp + (TC_other - TC_order) / n``. ``None`` without an order method
+    among the two cheapest, or without demand.
+
+    >>> r = {"n": 60.0, "cheapest": "regular", "methods": {
+    ...     "regular": {"kind": "stock", "total_cost": 1735.7, "meets_service_target": None},
+    ...     "am_mto": {"kind": "order", "total_cost": 10800.0, "meets_service_target": None}}}
+    >>> be = price_breakeven(r, {"am_mto": 175.0}); round(be.value, 4), be.below, be.above
+    (23.9283, 'am_mto', 'regular')
+    """
+    best, other = result["cheapest"], runner_up(result)
+    ms, n = result["methods"], float(result["n"])
+    if other is None or n <= 0:
+        return None
+    order = best if ms[best]["kind"] == "order" else other if ms[other]["kind"] == "order" else None
+    if order is None:
+        return None
+    rival = other if order == best else best
+    value = float(prices[order]) + (ms[rival]["total_cost"] - ms[order]["total_cost"]) / n
+    if value < 0:
+        why = (f"{order} costs more than optimal {rival} ({fixed(ms[rival]['total_cost'], 2)} EUR) "
+               "even when printing is free")
+        return BreakEven(None, why, below=rival, above=rival)
+    return BreakEven(value, below=order, above=rival)
+
+
+def price_breakeven_sentence(result: Mapping[str, Any], prices: Mapping[str, float]) -> str:
+    """:func:`price_breakeven` in one sentence (``''`` when there is none), right whichever
+    side of it the scenario is.
+
+    >>> r = {"n": 60.0, "cheapest": "regular", "methods": {
+    ...     "regular": {"kind": "stock", "total_cost": 1735.7, "meets_service_target": None},
+    ...     "am_mto": {"kind": "order", "total_cost": 10800.0, "meets_service_target": None}}}
+    >>> price_breakeven_sentence(r, {"am_mto": 175.0})
+    'am_mto is cheaper below am_mto price = 23.93 EUR, regular above it'
+    """
+    be = price_breakeven(result, prices)
+    if be is None:
+        return ""
+    order = be.below if be.value is not None else next(
+        k for k in (result["cheapest"], runner_up(result)) if result["methods"][k]["kind"] == "order")
+    return breakeven_sentence(be, f"{order} price", "EUR", number=lambda v: fixed(v, 2))

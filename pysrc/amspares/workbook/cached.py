@@ -237,17 +237,23 @@ class Expected:
                                           self.params.electricity_mpts_per_kwh))
 
 
-def choose_smax(evaluation: Evaluation, minimum: int = 150) -> int:
-    """Rows of the per-S table: at least ``minimum``, and well past every optimum."""
+def choose_smax(evaluation: Evaluation, minimum: int = 150, loads=()) -> int:
+    """Rows of the per-S table: at least ``minimum``, well past every optimum, and past every
+    stock method's lead-time demand ``u`` (``loads``) with headroom for a recipient's edits
+    (``2u + 12 sqrt(u) + 20``: the Erlang C queue needs S > u, and the optimum lies a few
+    standard deviations above u)."""
     top = max([int(r.S[0]) for r in evaluation.methods.values()] + [0])
-    return max(minimum, 2 * top + 20)
+    room = max([int(math.ceil(2 * u + 12 * math.sqrt(u) + 20)) for u in loads] + [0])
+    return max(minimum, 2 * top + 20, room)
 
 
 def expected_values(scenario: Scenario, smax: int | None = None) -> Expected:
     """Evaluate a scenario once for the workbook: results, and every per-S table."""
     params = bind(scenario)
     ev = evaluate(params)
-    smax = choose_smax(ev) if smax is None else smax
+    loads = [float(core.basestock.offered_load(*(lambda t: (t["rate"], t["lead_time_years"]))(
+        cost_terms(params, m, float)))) for m, kind in params.kinds.items() if kind == "stock"]
+    smax = choose_smax(ev, loads=loads) if smax is None else smax
     tables = {m: base_stock_table(params, m, smax) for m, kind in params.kinds.items()
               if kind == "stock"}
     rows = sq_table_rows(params, tables)

@@ -68,12 +68,13 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from amspares import factors
+from amspares import factors, wording
 from amspares.core.costs import cost_components
 from amspares.core.evaluate import TIE_REL, tied_with_minimum   # the one tie rule (docs/model.md 3.5)
 from amspares.core.impact import KWH_PER_MJ, impact_components
+from amspares.rules import Rule
 from amspares.scenario import Scenario, all_keys, load_scenario
-from amspares.workbook import fill, stale
+from amspares.workbook import checks, fill, stale
 from amspares.workbook.cells import text_cell
 from amspares.workbook.cached import BELOW_TARGET, NO_PART, NOT_APPLICABLE, Expected, expected_values
 
@@ -145,6 +146,8 @@ def _factors_sheet(b: _Builder) -> None:
     ws = b.wb.create_sheet("Factors")
     ws["A1"] = "Factor tables shipped with amspares (editable copies; each row cites its source)"
     ws["A1"].font = TITLE
+    ws["A2"] = ("Yellow values are editable: the model looks a name up here (part.material, methods.*.process, "
+                "methods.*.am_machine, transport modes) and recalculates.")
     row = 3
     for table, title in FACTOR_TABLES:
         rows = list(factors.TABLES[table]().values())
@@ -162,6 +165,7 @@ def _factors_sheet(b: _Builder) -> None:
             for c, v in enumerate((f.name, f.value, f.unit, f.description, f.source, f.kgco2e,
                                    f.kgco2e_unit if f.kgco2e_unit else None, cited or None), start=1):
                 ws.cell(row=row, column=c, value=v)
+            ws.cell(row=row, column=2).fill = INPUT_FILL      # editable: looked up live by name
         b.wb.defined_names[f"factor_{table}_names"] = DefinedName(
             f"factor_{table}_names", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$A${row}")
         b.wb.defined_names[f"factor_{table}_values"] = DefinedName(
@@ -205,6 +209,38 @@ def _legs_sheet(b: _Builder, capacity: int):
         b.formula(ws, f"G{r}", f"N(D{r})*F{r}", 0.0 if leg is None else b.ex.leg_factor([leg]))
         for c in "ABCDE":
             ws[f"{c}{r}"].fill = INPUT_FILL
+    ws[f"{LEGS_CHECK_COL}1"] = "check"
+    ws[f"{LEGS_CHECK_COL}1"].font = BOLD
+    methods = list(sc.methods)
+    leg_keys, seen = [], {}
+    for m in sc.methods:                         # the cached keys, in the order fill writes the rows
+        for which in fill.LEG_NAMES:
+            for _leg in sc.get(f"methods.{m}.transport_to_{which}", ()):
+                seen[(m, which)] = seen.get((m, which), 0) + 1
+                leg_keys.append(f"methods.{m}.transport_to_{which}[{seen[(m, which)]}]")
+    leg_keys += ["methods..transport_to_[%d]" % (i + 1) for i in range(capacity - len(leg_keys))]
+    for r in range(first, last + 1):
+        b.formula(ws, f"{LEGS_KEY_COL}{r}", checks.leg_key(r, first), leg_keys[r - first])
+        b.formula(ws, f"{LEGS_CHECK_COL}{r}", checks.leg_check(r, first, methods, "factor_transport_modes_names",
+                                                               f"{LEGS_KEY_COL}{r}"), "")
+        b.formula(ws, f"{LEGS_CHECK_ROW_COL}{r}", f'IF({LEGS_CHECK_COL}{r}="","",{r})', "")
+    b.formula(ws, f"{LEGS_CHECK_ROW_COL}1", f"MIN({LEGS_CHECK_ROW_COL}{first}:{LEGS_CHECK_ROW_COL}{last})", 0)
+    b.formula(ws, f"{LEGS_CHECK_ROW_COL}{last + 1}",
+              f'IF({LEGS_CHECK_ROW_COL}1=0,"{INPUTS_OK}",INDEX({LEGS_CHECK_COL}1:{LEGS_CHECK_COL}{last},'
+              f'{LEGS_CHECK_ROW_COL}1))', INPUTS_OK)
+    b.name("legs_sheet_check", ws, f"{LEGS_CHECK_ROW_COL}{last + 1}")
+    ws.column_dimensions[LEGS_CHECK_ROW_COL].hidden = True
+    ws.column_dimensions[LEGS_KEY_COL].hidden = True
+    ws.column_dimensions[LEGS_CHECK_COL].width = 50
+    dv_km = DataValidation(type="custom", formula1=checks.number_valid(Rule(">= 0"), f"D{first}"), allow_blank=True,
+                           showErrorMessage=True, errorStyle="warning", showInputMessage=True,
+                           promptTitle="km", prompt="Distance of the leg in km: a number >= 0.",
+                           error="The distance must be a number >= 0 (km).")
+    dv_km.add(f"D{first}:D{last}")
+    ws.add_data_validation(dv_km)
+    dv_leg.showInputMessage = dv_mode.showInputMessage = True
+    dv_leg.promptTitle, dv_leg.prompt = "leg", "factory, warehouse (stock methods) or customer."
+    dv_mode.promptTitle, dv_mode.prompt = "mode", "A transport mode of the Factors sheet, or empty with a custom factor."
     b.wb.defined_names["transport_legs"] = DefinedName(
         "transport_legs", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$E${last}")
     for col, width in zip("ABCDEFG", (14, 11, 12, 9, 18, 17, 10)):
@@ -214,6 +250,83 @@ def _legs_sheet(b: _Builder, capacity: int):
 
 def _abs_range(sheet: str, name: str, b: _Builder) -> str:
     return b.wb.defined_names[name].attr_text
+
+
+#: The Inputs sheet's groups, in reading order: (title, explanation, which keys). A key
+#: belongs to the first group whose test it passes (method keys by their field name).
+_COST_FIELDS = ("kind", "price", "production_days", "shipping_days", "moq")
+_HOLDING_FIELDS = ("holding_per_part_year", "holding_rate_per_year", "inbound_transport_share",
+                   "outbound_per_part", "investment", "benefit_per_part_year")
+WAITING_MODEL_WORDS = (
+    "model.waiting_time: exact (the default) = every open order is made in parallel, the wait of a real "
+    "base-stock system; erlang_c = the thesis's queue (Eq. 5-6), which overstates the wait. A seeded "
+    "simulation of a base-stock system (S = 1, 2 demands a year, 86 days lead time, 400,000 demands) "
+    "measured a mean wait of 17.36 +/- 0.04 days: exact gives 17.42, erlang_c 76.64 (docs/model.md "
+    "section 3.1). The case study uses erlang_c to reproduce the thesis.")
+
+
+def _field(key: str) -> str:
+    return key.rsplit(".", 1)[-1]
+
+
+INPUT_GROUPS = (
+    ("Demand", "How many parts are needed, for how long.",
+     lambda k: k.startswith("demand.")),
+    ("Methods: price, lead time, order quantity", "One block per method; kind says how it supplies "
+     "(stock = keep parts at a warehouse, order = print each part when it is needed).",
+     lambda k: k.startswith("methods.") and _field(k) in _COST_FIELDS),
+    ("Downtime", "What a waiting customer costs.", lambda k: k.startswith("downtime.")),
+    ("Holding and other costs", "Holding is given once in storage (per part-year, per m3, or a rate of "
+     "the price) or per method.",
+     lambda k: k.startswith("storage.") or (k.startswith("methods.") and _field(k) in _HOLDING_FIELDS)),
+    ("Environmental impact", "mPts = milli-points of the Eco-indicator 99 (1000 mPts = one point, "
+     "the yearly impact of an average European / 1000); kg CO2e = greenhouse gas in kg of CO2 "
+     "equivalent. transport_to_* are leg factors in mPts per kg of part, summed from the "
+     "'Transport legs' sheet.",
+     lambda k: k.startswith(("part.", "impact.", "methods."))),
+    ("Model switches (change only with a reason)", WAITING_MODEL_WORDS,
+     lambda k: True),
+)
+#: The check column of the Inputs and Transport legs sheets, and its helper (row numbers).
+CHECK_COL, CHECK_ROW_COL = "F", "G"
+LEGS_CHECK_COL, LEGS_CHECK_ROW_COL, LEGS_KEY_COL = "H", "J", "K"
+INPUTS_OK = "OK"
+#: Unit of a ``transport_to_*`` row of the Inputs sheet: the legs' sum of km x mPts/(kg km).
+LEG_UNIT = "mPts/kg (leg factor)"
+
+
+def _ordered_keys(keys):
+    """The keys grouped by :data:`INPUT_GROUPS` (model switches last), file order within a group."""
+    groups = [[] for _ in INPUT_GROUPS]
+    for spec in keys:
+        k = spec.key
+        i = next(i for i, (_t, _h, test) in enumerate(INPUT_GROUPS)
+                 if test(k) and not (k.startswith("model.") and i < len(INPUT_GROUPS) - 1))
+        groups[i].append(spec)
+    return groups
+
+
+def _input_check(spec, ref: str, kinds) -> tuple[str, str | None, str]:
+    """(check formula, data-validation condition or None, input message) of one input."""
+    from amspares.scenario import MINIMUMS, key_rule
+    key = spec.key
+    if spec.type in ("number", "integer"):
+        rule = key_rule(spec)
+        blank_ok = not spec.required and (spec.default is None or spec.default == 0)
+        low = MINIMUMS.get(_field(spec.key))
+        return (checks.number_check(key, ref, rule, blank_ok, low), checks.number_valid(rule, ref, low),
+                checks.rule_words(rule, blank_ok, low))
+    if spec.type == "choice":
+        built = kinds[key.split(".")[1]] if key.startswith("methods.") and key.endswith(".kind") else None
+        words = "One of: " + ", ".join(spec.choices) + "."
+        if built:
+            words += f" This workbook's model sheets compute {built} (write it again for another kind)."
+        return checks.choice_check(key, ref, spec.choices, built), None, words
+    if spec.type == "table":
+        names = f"factor_{spec.table}_names"
+        return (checks.table_check(key, ref, spec.table, names), None,
+                "A name from the Factors sheet, or empty to use the number below.")
+    return '""', None, ""
 
 
 def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
@@ -229,51 +342,83 @@ def _inputs_sheet(b: _Builder, legs_first: int, legs_last: int):
     ws["B3"].fill = PY_FILL
     ws["A4"] = ("Yellow cells are inputs (docs/model.md section 2 keys; each value cell has a defined name: "
                 "the key with dots replaced by underscores). The model sheets recalculate live; "
-                "'Run scenario' (amspares add-in) also writes amspares' own results (blue cells).")
+                "'Run scenario' (amspares add-in) also writes amspares' own results (blue cells). "
+                "Column F checks each input against its rule; the first broken rule is shown on "
+                "Summary and Results, which then show no result.")
     ws["A4"].alignment = WRAP
-    ws.merge_cells("A4:E4")
-    ws.row_dimensions[4].height = 32
-    for c, h in enumerate(("key", "value", "unit", "symbol", "help"), start=1):
+    ws.merge_cells("A4:F4")
+    ws.row_dimensions[4].height = 45
+    for c, h in enumerate(("key", "value", "unit", "symbol", "help", "check"), start=1):
         ws.cell(row=5, column=c, value=h).font = BOLD
     legs_ref = f"{quote_sheetname(fill.LEGS_SHEET)}!$%s${legs_first}:$%s${legs_last}"
     validations: dict[tuple, DataValidation] = {}
     row = 5
-    for spec in all_keys(sc.methods):
-        row += 1
-        ref = f"B{row}"
-        ws[f"A{row}"] = spec.key
-        ws[f"C{row}"] = spec.unit
-        ws[f"D{row}"] = spec.symbol
-        ws[f"E{row}"] = _input_help(spec)
-        b.name(fill.name_of(spec.key), ws, ref)
-        if spec.type == "legs":
-            method = spec.key.split(".")[1]
-            leg = spec.key.rsplit("_", 1)[1]
-            b.formula(ws, ref,
-                      f'SUMPRODUCT(({legs_ref % ("A", "A")}="{method}")*'
-                      f'({legs_ref % ("B", "B")}="{leg}")*{legs_ref % ("G", "G")})',
-                      float(sc.inputs()[spec.key]))
+    for (title, explain, _test), specs in zip(INPUT_GROUPS, _ordered_keys(all_keys(sc.methods))):
+        if not specs:
             continue
-        ws[ref].fill = INPUT_FILL
-        if spec.type == "choice":
-            key = ("choice", spec.choices)
-            if key not in validations:
-                validations[key] = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"',
-                                                  allow_blank=False, showErrorMessage=True,
-                                                  error="Pick one of: " + ", ".join(spec.choices))
-            validations[key].add(ref)
-        elif spec.type == "table":
-            key = ("table", spec.table)
-            if key not in validations:
-                validations[key] = DataValidation(
-                    type="list", formula1=b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
-                    allow_blank=True, showErrorMessage=True, error="Pick a name from the Factors sheet")
-            validations[key].add(ref)
+        row += 1
+        ws[f"A{row}"] = title
+        ws[f"A{row}"].font = BOLD
+        ws[f"E{row}"] = explain
+        ws[f"E{row}"].alignment = WRAP
+        if len(explain) > 110:
+            ws.row_dimensions[row].height = 15 * (len(explain) // 95 + 1)
+        for spec in specs:
+            row += 1
+            ref = f"B{row}"
+            ws[f"A{row}"] = spec.key
+            ws[f"C{row}"] = LEG_UNIT if spec.type == "legs" else spec.unit
+            ws[f"D{row}"] = spec.symbol
+            ws[f"E{row}"] = _input_help(spec)
+            b.name(fill.name_of(spec.key), ws, ref)
+            if spec.type == "legs":
+                method = spec.key.split(".")[1]
+                leg = spec.key.rsplit("_", 1)[1]
+                b.formula(ws, ref,
+                          f'SUMPRODUCT(({legs_ref % ("A", "A")}="{method}")*'
+                          f'({legs_ref % ("B", "B")}="{leg}")*{legs_ref % ("G", "G")})',
+                          float(sc.inputs()[spec.key]))
+                continue
+            ws[ref].fill = INPUT_FILL
+            check, valid, words = _input_check(spec, ref, sc.methods)
+            b.formula(ws, f"{CHECK_COL}{row}", check, "")
+            b.formula(ws, f"{CHECK_ROW_COL}{row}", f'IF({CHECK_COL}{row}="","",{row})', "")
+            if spec.type == "choice":
+                key = ("choice", spec.choices, words)
+                if key not in validations:
+                    validations[key] = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"',
+                                                      allow_blank=False, showErrorMessage=True,
+                                                      error="Pick one of: " + ", ".join(spec.choices))
+                dv = validations[key]
+            elif spec.type == "table":
+                key = ("table", spec.table)
+                if key not in validations:
+                    validations[key] = DataValidation(
+                        type="list", formula1=b.wb.defined_names[f"factor_{spec.table}_names"].attr_text,
+                        allow_blank=True, showErrorMessage=True, error="Pick a name from the Factors sheet")
+                dv = validations[key]
+            else:
+                dv = DataValidation(type="custom", formula1=valid, allow_blank=True, showErrorMessage=True,
+                                    errorStyle="warning", errorTitle=spec.key[-32:], error=words[:255])
+                validations[("number", ref)] = dv
+            dv.add(ref)
+            dv.showInputMessage = True
+            dv.promptTitle = (spec.key if spec.type == "number" or spec.type == "integer" else "Pick one")[-32:]
+            dv.prompt = words[:255]
     for dv in validations.values():
         ws.add_data_validation(dv)
+    last = row
+    ws[f"{CHECK_ROW_COL}5"] = "first"
+    b.formula(ws, f"{CHECK_ROW_COL}4", f"MIN({CHECK_ROW_COL}6:{CHECK_ROW_COL}{last})", 0)
+    b.local(ws, "first_bad_row", f"{CHECK_ROW_COL}4")
+    b.formula(ws, f"{CHECK_COL}3",
+              f'IF(first_bad_row=0,"{INPUTS_OK}",INDEX({CHECK_COL}1:{CHECK_COL}{last},first_bad_row))', INPUTS_OK)
+    ws["E3"] = "first broken rule on this sheet:"
+    b.name("inputs_sheet_check", ws, f"{CHECK_COL}3")
+    ws.column_dimensions[CHECK_ROW_COL].hidden = True
     b.wb.defined_names["inputs_table"] = DefinedName(
         "inputs_table", attr_text=f"{quote_sheetname(ws.title)}!$A$6:$B${row}")
-    for col, width in zip("ABCDE", (44, 16, 14, 9, 90)):
+    for col, width in zip("ABCDEF", (44, 16, 20, 9, 90, 50)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A6"
     return ws
@@ -326,6 +471,11 @@ def _common_sheet(b: _Builder):
         ws[f"E{k0 + k}"] = k
         b.formula(ws, f"F{k0 + k}", f"POISSON(E{k0 + k},model_n,TRUE)", cdf[k])
     ws["A7"] = "accepted_q (Eq. 31): smallest k with P{Poisson(n) <= k} >= confidence"
+    ws["D7"] = ("accepted_q: of one large order (moq above the whole demand n), the parts worth shipping to "
+                "the warehouse: with this confidence no more than these are ever needed; the rest is not shipped.")
+    ws["D7"].alignment = WRAP
+    ws.column_dimensions["D"].width = 40
+    ws.row_dimensions[7].height = 60
     b.formula(ws, "B7", f'IF(COUNTIF({cdf_range},"<"&model_accepted_q_confidence)>{K},'
                         f'"{ACCEPTED_Q_TOO_SHORT}",COUNTIF({cdf_range},"<"&model_accepted_q_confidence))',
               ex.result["accepted_q"] if cdf[-1] >= float(inputs["model.accepted_q_confidence"])
@@ -783,6 +933,17 @@ def _sq_service_formulas(method: str, sq: dict) -> dict:
     }
 
 
+def table_end(smax: int) -> str:
+    """The check of a per-S table whose optimum may lie beyond its last row."""
+    return (f"the base-stock table ends at S = {smax} and the optimum may lie beyond it: write the "
+            f"workbook again with amspares scenario")
+
+
+def table_none(smax: int) -> str:
+    """TC(S*) when no S of the table is feasible (or meets the service target)."""
+    return f"no S = 0..{smax} is feasible"
+
+
 def _stock_sheet(b: _Builder, method: str) -> dict:
     ex = b.ex
     table = ex.tables[method]
@@ -840,14 +1001,18 @@ def _stock_sheet(b: _Builder, method: str) -> dict:
         feasible = [v for v in totals if isinstance(v, float)]
         best = totals.index(min(feasible))
     ws["A11"] = "S* (optimal base stock)"
-    b.formula(ws, "B11", f"MATCH(TC_opt,{col('total_target')},0)-1", best)
+    b.formula(ws, "B11", f"IF(ISNUMBER(TC_opt),MATCH(TC_opt,{col('total_target')},0)-1,TC_opt)", best)
     b.local(ws, "S_opt", "B11")
     ws["A12"] = "TC(S*)"
-    b.formula(ws, "B12", f"MIN({col('total_target')})", table.column("total")[best])
+    b.formula(ws, "B12", f'IF(SUMPRODUCT(ISNUMBER({col("total_target")})*1)=0,"{table_none(smax)}",MIN({col("total_target")}))',
+              table.column("total")[best])
     b.local(ws, "TC_opt", "B12")
-    ws["A13"] = "check"
-    b.formula(ws, "B13", f'IF(S_opt={smax},"WARNING: optimum on the last row (S = {smax}); '
-                         f'write the workbook again with amspares scenario","OK")', "OK")
+    ws["A13"] = "check (the optimum must lie inside the table, below its last row)"
+    last_total = table.column("total_target")[-1]
+    b.formula(ws, "B13", f'IF(OR(NOT(ISNUMBER(S_opt)),S_opt={smax},NOT(ISNUMBER(INDEX({col("total_target")},'
+                         f'{smax + 1})))),"{table_end(smax)}","OK")',
+              "OK" if best < smax and isinstance(last_total, float) else table_end(smax))
+    b.local(ws, "table_check", "B13")
 
     sq_first_col = len(columns) + 2            # one empty column after the per-S table
     sq = _sq_block(b, ws, method, t0, sq_first_col)   # rows 16-34 and the (s,Q) table
@@ -1051,19 +1216,31 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws["A3"].alignment = WRAP
     ws.merge_cells("A3:H3")
     ws.row_dimensions[3].height = 45
-    ws["A5"] = "quantity"
-    ws["B5"] = "unit"
-    first = 6
+    for i, (label, name) in enumerate((("check", "decision_check"), ("cheapest", "summary_cost"),
+                                        ("greenest", "summary_impact"), ("service", "summary_service"),
+                                        ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))):
+        ws[f"A{5 + i}"] = label
+        ws[f"A{5 + i}"].font = BOLD
+        ws[f"A{5 + i}"].alignment = WRAP
+        b.formula(ws, f"B{5 + i}", name, b.summary_cache[name])
+    hdr = 12
+    ws[f"A{hdr}"] = "quantity"
+    ws[f"B{hdr}"] = "unit"
+    ws[f"A{hdr}"].font = ws[f"B{hdr}"].font = BOLD
+    first = hdr + 1
     result_rows = fill.result_rows()
     methods = list(sc.methods)
+
+    def live(f):            # no numbers computed from an input that breaks its rule
+        return f'IF(input_check="{INPUTS_OK}",{f},"")'
     for j, method in enumerate(methods):
         kind = sc.methods[method]
         r = ex.result["methods"][method]
         live_c = get_column_letter(3 + 2 * j)
         py_c = get_column_letter(4 + 2 * j)
-        text_cell(ws[f"{live_c}5"], f"{method} (live)")
-        text_cell(ws[f"{py_c}5"], f"{method} (amspares)")
-        ws[f"{live_c}5"].font = ws[f"{py_c}5"].font = BOLD
+        text_cell(ws[f"{live_c}{hdr}"], f"{method} (live)")
+        text_cell(ws[f"{py_c}{hdr}"], f"{method} (amspares)")
+        ws[f"{live_c}{hdr}"].font = ws[f"{py_c}{hdr}"].font = BOLD
         mc = method_cells[method]
         sheet = quote_sheetname(model_sheet_title(method))
         for i, (label, path, unit) in enumerate(result_rows):
@@ -1077,8 +1254,8 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                 b.formula(ws, ref, fill.name_of(f"methods.{method}.kind"), kind)
             elif path == "meets_service_target":
                 on_time = f"{sheet}!{mc['on_time_rate']}"
-                b.formula(ws, ref, f'IF(ISNUMBER(model_service_target),IF(ISNUMBER({on_time}),'
-                                   f'IF({on_time}>=model_service_target,"yes","no"),{on_time}),"{NOT_APPLICABLE}")',
+                b.formula(ws, ref, live(f'IF(ISNUMBER(model_service_target),IF(ISNUMBER({on_time}),'
+                                        f'IF({on_time}>=model_service_target,"yes","no"),{on_time}),"{NOT_APPLICABLE}")'),
                           value)
                 b.name(f"result_{method}_meets_service_target", ws, ref)
             elif kind == "order" and path in ("policy", "S", "s", "Q"):
@@ -1088,7 +1265,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
                           "units.shipped_to_warehouse": "shipped", "units.delivered": "delivered"}.get(path, path)
                 if path.startswith("impact") and not sc.has_part:
                     value = NO_PART
-                b.formula(ws, ref, f"{sheet}!{mc[target]}", value)
+                b.formula(ws, ref, live(f"{sheet}!{mc[target]}"), value)
             if path in ("S", "total_cost", "impact_mpts", "fill_rate", "on_time_rate", "mean_wait_days"):
                 b.name(f"result_{method}_{path}", ws, ref)
             elif path == "s":         # not result_<m>_s: Excel names ignore case (result_<m>_S)
@@ -1123,12 +1300,38 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         b.local(ws, nm, f"C{w0 + i}:{lastc}{w0 + i}")
     kinds = {m: sc.methods[m] for m in methods}
     _tie_rows(b, ws, w0 + 4, methods, kinds, ex.result)
-    s = w0 + 9
+    ck = w0 + 8
+    ws[f"A{ck}"] = "check of the method (table limits, a total that is not a number)"
+    ws[f"A{ck + 1}"] = "column of the first method with a problem"
+    ws[f"A{ck + 2}"] = "decision check"
+    ws[f"A{ck + 2}"].font = BOLD
+    for j, method in enumerate(methods):
+        c = get_column_letter(3 + j)
+        tot = f"{c}{w0 + 1}"
+        sheet = quote_sheetname(model_sheet_title(method))
+        text_total = (f'IF(OR(ISNUMBER({tot}),{tot}="not eligible",{tot}=""),"","{method} has no total cost: "'
+                      f'&{tot})')
+        if kinds[method] == "stock":
+            moq = fill.name_of(f"methods.{method}.moq")
+            table = f"IF({moq}=1,{sheet}!table_check,{sheet}!sq_check)"
+            f = f'IF({table}<>"OK","{method}: "&{table},{text_total})'
+        else:
+            f = text_total
+        b.formula(ws, f"{c}{ck}", f, b.method_check_cache[method])
+        b.formula(ws, f"{c}{ck + 1}", f'IF({c}{ck}="","",{j + 1})', "" if not b.method_check_cache[method] else j + 1)
+    b.local(ws, "method_checks", f"C{ck}:{lastc}{ck}")
+    b.local(ws, "method_check_columns", f"C{ck + 1}:{lastc}{ck + 1}")
+    b.formula(ws, f"C{ck + 2}", f'IF(input_check<>"{INPUTS_OK}",input_check,IF(MIN(method_check_columns)=0,'
+                                f'"{INPUTS_OK}",INDEX(method_checks,MIN(method_check_columns))))',
+              b.summary_cache["decision_check"])
+    b.name("decision_check", ws, f"C{ck + 2}")
+    s = ck + 4
     rows = (
-        ("cheapest (live)", "result_cheapest", f"INDEX({names},MATCH(MIN(tie_cost_rank),tie_cost_rank,0))",
-         ex.result["cheapest"]),
+        ("cheapest (live)", "result_cheapest", f'IF(decision_check<>"{INPUTS_OK}","",'
+         f"INDEX({names},MATCH(MIN(tie_cost_rank),tie_cost_rank,0)))", ex.result["cheapest"]),
         ("lowest impact (live)", "result_lowest_impact",
-         f'IF(ISNUMBER(part_weight_kg),INDEX({names},MATCH(MIN(tie_impact_rank),tie_impact_rank,0)),"{NO_PART}")',
+         f'IF(decision_check<>"{INPUTS_OK}","",IF(ISNUMBER(part_weight_kg),'
+         f'INDEX({names},MATCH(MIN(tie_impact_rank),tie_impact_rank,0)),"{NO_PART}"))',
          ex.result["lowest_impact"] or NO_PART),
         ("n (live)", "result_n", "model_n", float(ex.result["n"])),
         ("waiting-time model (live)", "result_waiting_time", "model_waiting_time", ex.result["waiting_time"]),
@@ -1164,7 +1367,226 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     for j in range(len(methods)):
         ws.cell(row=w0 + 1, column=3 + j).number_format = UNIT_FORMATS["EUR"]
         ws.cell(row=w0 + 2, column=3 + j).number_format = UNIT_FORMATS["mPts"]
-    ws.freeze_panes = "C6"
+    ws.freeze_panes = f"C{first}"
+    ws.column_dimensions["B"].width = 12
+    for r in range(5, 11):
+        ws.merge_cells(f"B{r}:{get_column_letter(2 + 2 * len(methods))}{r}")
+        ws[f"B{r}"].alignment = WRAP
+        ws.row_dimensions[r].height = 30
+
+
+SUMMARY_ROWS = (
+    # label, defined name
+    ("Cheapest", "summary_cost"),
+    ("Greenest (mPts)", "summary_impact"),
+    ("Service", "summary_service"),
+    ("Would flip at", "summary_breakeven"),
+    ("Inputs", "input_check"),
+    ("Limits", "summary_limits"),
+)
+
+
+def limits_text(smax: int, sq_rows: int) -> str:
+    """What the live tables cover (stated on Summary)."""
+    return (f"The live tables cover base stock S = 0..{smax} and (s,Q) orders up to Q + s = {sq_rows - 1}, sized "
+            f"for this scenario when the file was written. An edit that needs more shows no decision: "
+            f"write the workbook again with amspares scenario.")
+
+
+def _summary_cache(b: _Builder) -> None:
+    """The cached values of the Summary sentences and checks: amspares.wording's sentences for
+    the scenario the file is written for (the formulas must say the same)."""
+    ex = b.ex
+    sc = ex.scenario
+    checks_ = {}
+    for m, kind in sc.methods.items():
+        if kind != "stock":
+            checks_[m] = ""
+            continue
+        moq = int(ex.params.methods[m].moq)
+        if moq == 1:
+            best = int(ex.evaluation.methods[m].S[0])
+            last = ex.tables[m].column("total_target")[-1]
+            ok = "OK" if best < ex.smax and isinstance(last, float) else table_end(ex.smax)
+        else:
+            tab = ex.sq[m]
+            ok = SQ_TOO_SHORT if tab.block["last_row"] > tab.rows - 1 else "OK"
+        checks_[m] = "" if ok == "OK" else f"{m}: {ok}"
+    b.method_check_cache = checks_
+    r0 = ex.result
+    elig = wording._eligible(r0)
+    b.winner_cache = {m: ((r0["methods"][m]["total_cost"] if m in elig else "not eligible"),
+                          ((r0["methods"][m]["impact_mpts"] if r0["methods"][m]["impact_mpts"] is not None
+                            else NO_PART) if m in elig else "not eligible")) for m in sc.methods}
+    first_bad = next((v for v in checks_.values() if v), None)
+    r = ex.result
+    prices = {m: float(sc.inputs()[f"methods.{m}.price"]) for m in sc.methods}
+    ok = first_bad is None
+    nod = f"No decision: {first_bad}"
+    b.summary_cache = {
+        "input_check": INPUTS_OK,
+        "decision_check": INPUTS_OK if ok else first_bad,
+        "summary_cost": wording.decision_sentence(r) if ok else nod,
+        "summary_impact": wording.decision_sentence(r, "impact") if ok else nod,
+        "summary_service": wording.service_sentence(r, float(ex.params.free_days)) if ok else "",
+        "summary_breakeven": wording.price_breakeven_sentence(r, prices) if ok else "",
+        "summary_limits": limits_text(ex.smax, max([t.rows for t in ex.sq.values()] + [0])),
+    }
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _summary_sheet(b: _Builder) -> None:
+    """The decision first: one sentence per indicator, the chosen policy's service, the
+    price that would flip the decision, the first broken input rule and the tables' limits,
+    all live (the same words as amspares.wording for the cached case)."""
+    ex = b.ex
+    sc = ex.scenario
+    methods = list(sc.methods)
+    cache = b.summary_cache
+    ws = b.wb.create_sheet("Summary", 0)
+    ws["A1"] = "Decision"
+    ws["A1"].font = TITLE
+    b.formula(ws, "A2", "scenario_name", sc.name)
+    # helper rows, one column per method (C..), under the sentences
+    h0 = 14
+    ws[f"A{h0 - 1}"] = "How the sentences are made (one column per method; live)"
+    ws[f"A{h0 - 1}"].font = BOLD
+    helper = ("h_name", "h_start", "h_inside", "h_kind", "h_policy", "h_total", "h_impact", "h_cost_other",
+              "h_impact_other", "h_fill", "h_on_time", "h_wait", "h_price")
+    labels = ("method", "what to do", "the same, inside a sentence", "kind", "policy",
+              "total cost (eligible)", "impact (eligible)", "total cost if not the cheapest",
+              "impact if not the greenest", "fill rate", "on-time rate", "mean wait (days)", "price")
+    lastc = get_column_letter(2 + len(methods))
+    row = {h: h0 + i for i, h in enumerate(helper)}
+    for h, label in zip(helper, labels):
+        ws[f"A{row[h]}"] = label
+        b.local(ws, h, f"C{row[h]}:{lastc}{row[h]}")
+    r = ex.result
+    for j, m in enumerate(methods):
+        c = get_column_letter(3 + j)
+        kind = sc.methods[m]
+        rm = r["methods"][m]
+        at = lambda h: f"{c}{row[h]}"  # noqa: E731
+        text_cell(ws[at("h_name")], m)
+        text_cell(ws[at("h_start")], wording.method_phrase(m, kind))
+        text_cell(ws[at("h_inside")], wording.method_phrase(m, kind, start=False))
+        text_cell(ws[at("h_kind")], kind)
+        if kind == "stock":
+            moq = fill.name_of(f"methods.{m}.moq")
+            pol = (f'IF({moq}=1,"S = "&result_{m}_S,IF({moq}<=model_n,"s = "&result_{m}_reorder_point&'
+                   f'", Q = "&{moq},"one order of "&{moq}&" parts"))')
+        else:
+            pol = '""'
+        b.formula(ws, at("h_policy"), pol, wording.policy_words(rm))
+        b.formula(ws, at("h_total"), f"INDEX(Results!winner_totals,{j + 1})", b.winner_cache[m][0])
+        b.formula(ws, at("h_impact"), f"INDEX(Results!winner_impacts,{j + 1})", b.winner_cache[m][1])
+        b.formula(ws, at("h_cost_other"), f'IF(AND(ISNUMBER({at("h_total")}),{at("h_name")}<>result_cheapest),'
+                                          f'{at("h_total")},"-")',
+                  b.winner_cache[m][0] if isinstance(b.winner_cache[m][0], float) and m != r["cheapest"] else "-")
+        b.formula(ws, at("h_impact_other"), f'IF(AND(ISNUMBER({at("h_impact")}),{at("h_name")}<>result_lowest_impact),'
+                                            f'{at("h_impact")},"-")',
+                  b.winner_cache[m][1] if isinstance(b.winner_cache[m][1], float) and m != r["lowest_impact"]
+                  else "-")
+        b.formula(ws, at("h_fill"), f"result_{m}_fill_rate", rm["fill_rate"])
+        b.formula(ws, at("h_on_time"), f"result_{m}_on_time_rate", rm["on_time_rate"])
+        b.formula(ws, at("h_wait"), f"result_{m}_mean_wait_days", rm["mean_wait_days"])
+        b.formula(ws, at("h_price"), fill.name_of(f"methods.{m}.price"), float(sc.inputs()[f"methods.{m}.price"]))
+    # single helper cells (column B of the helper block)
+    single = h0 + len(helper) + 1
+    ws[f"A{single - 1}"] = "helper cells"
+    ws[f"A{single - 1}"].font = BOLD
+    W, G = "result_cheapest", "result_lowest_impact"
+    green_other = wording.runner_up(r, "impact") if r["lowest_impact"] else None
+    be = wording.price_breakeven(r, {m: float(sc.inputs()[f"methods.{m}.price"]) for m in methods})
+    order_m = (be.below if be.value is not None else next(
+        (k for k in (r["cheapest"], wording.runner_up(r)) if r["methods"][k]["kind"] == "order"), "")) if be else ""
+    rival_m = ((wording.runner_up(r) if order_m == r["cheapest"] else r["cheapest"]) if order_m else "")
+    cells = (
+        ("index of the cheapest (0: no decision)", "s_w", f'IF(decision_check<>"OK",0,MATCH({W},h_name,0))',
+         methods.index(r["cheapest"]) + 1),
+        ("index of the next cheapest (0: none)", "s_o",
+         "IF(OR(s_w=0,SUMPRODUCT(ISNUMBER(h_cost_other)*1)=0),0,MATCH(MIN(h_cost_other),h_cost_other,0))",
+         methods.index(wording.runner_up(r)) + 1 if wording.runner_up(r) else 0),
+        ("index of the greenest", "s_g", f'IF(AND(s_w>0,ISNUMBER(part_weight_kg)),MATCH({G},h_name,0),0)',
+         methods.index(r["lowest_impact"]) + 1 if r["lowest_impact"] else 0),
+        ("index of the next greenest (0: none)", "s_go",
+         "IF(OR(s_g=0,SUMPRODUCT(ISNUMBER(h_impact_other)*1)=0),0,MATCH(MIN(h_impact_other),h_impact_other,0))",
+         methods.index(green_other) + 1 if green_other else 0),
+        ("order method of the price break-even", "s_order",
+         'IF(OR(s_w=0,s_o=0,model_n<=0),"",IF(INDEX(h_kind,s_w)="order",INDEX(h_name,s_w),'
+         'IF(INDEX(h_kind,s_o)="order",INDEX(h_name,s_o),"")))', order_m),
+        ("its rival", "s_rival", 'IF(s_order="","",IF(s_order=INDEX(h_name,s_w),INDEX(h_name,s_o),INDEX(h_name,s_w)))',
+         rival_m),
+        ("price break-even (EUR/part)", "s_be",
+         'IF(s_order="","",INDEX(h_price,MATCH(s_order,h_name,0))+(INDEX(h_total,MATCH(s_rival,h_name,0))'
+         '-INDEX(h_total,MATCH(s_order,h_name,0)))/model_n)',
+         (float(sc.inputs()[f"methods.{order_m}.price"]) + (
+            r["methods"][rival_m]["total_cost"] - r["methods"][order_m]["total_cost"]) / float(r["n"]))
+         if be else ""),
+    )
+    for i, (label, name, f, value) in enumerate(cells):
+        ws[f"A{single + i}"] = label
+        b.formula(ws, f"B{single + i}", f, value)
+        b.local(ws, name, f"B{single + i}")
+    nod = 'IF(decision_check<>"OK","No decision: "&decision_check,'
+
+    def sentence(idx, other, total, others, unit, digits, saving_digits):
+        mine = f"INDEX({total},{idx})"
+        theirs = f"INDEX({others},{other})"
+        return (f'INDEX(h_start,{idx})&": "&IF(INDEX(h_policy,{idx})="","",INDEX(h_policy,{idx})&", ")'
+                f'&FIXED({mine},{digits})&" {unit}"&IF({other}=0,"",", "&FIXED({theirs}-{mine},{saving_digits})'
+                f'&" {unit}"&IF({theirs}>0," ("&FIXED(100*({theirs}-{mine})/{theirs},0)&" %)","")'
+                f'&" less than "&INDEX(h_inside,{other}))')
+    formulas = {
+        "summary_cost": nod + sentence("s_w", "s_o", "h_total", "h_cost_other", "EUR", 2, 0) + ")",
+        "summary_impact": nod + f'IF(s_g=0,{_q(wording.NO_PART_WORDS)},'
+                          + sentence("s_g", "s_go", "h_impact", "h_impact_other", "mPts", 1, 1) + "))",
+        "summary_service": 'IF(decision_check<>"OK","",'
+                           '"Service of "&INDEX(h_name,s_w)&": "&FIXED(100*INDEX(h_fill,s_w),2)'
+                           '&" % of demands served from stock at once, "&FIXED(100*INDEX(h_on_time,s_w),2)'
+                           '&" % delivered within "&FIXED(downtime_free_days,0)&" free days, mean wait "'
+                           '&FIXED(INDEX(h_wait,s_w),3)&" days per demand")',
+        "summary_breakeven": 'IF(OR(decision_check<>"OK",s_order=""),"",IF(s_be<0,"no break-even in "&s_order'
+                             '&" price ("&s_order&" costs more than optimal "&s_rival&" ("'
+                             '&FIXED(INDEX(h_total,MATCH(s_rival,h_name,0)),2)&" EUR) even when printing is free)",'
+                             's_order&" is cheaper below "&s_order&" price = "&FIXED(s_be,2)&" EUR, "&s_rival'
+                             '&" above it"))',
+        "input_check": f'IF(inputs_sheet_check<>"{INPUTS_OK}",inputs_sheet_check,legs_sheet_check)',
+        "summary_limits": None,
+    }
+    for i, (label, name) in enumerate(SUMMARY_ROWS):
+        rr = 4 + i
+        ws[f"A{rr}"] = label
+        ws[f"A{rr}"].font = BOLD
+        ws[f"A{rr}"].alignment = WRAP
+        if formulas[name] is None:
+            text_cell(ws[f"B{rr}"], cache[name])
+        else:
+            b.formula(ws, f"B{rr}", formulas[name], cache[name])
+        ws.merge_cells(f"B{rr}:H{rr}")
+        ws[f"B{rr}"].alignment = WRAP
+        ws.row_dimensions[rr].height = 32
+        b.name(name, ws, f"B{rr}")
+    ws["A11"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
+                 "Results and the model sheets. The price break-even holds the other inputs fixed. "
+                 "mPts = milli-points of the Eco-indicator 99 (environmental impact; lower is greener).")
+    ws["A11"].alignment = WRAP
+    ws.merge_cells("A11:H11")
+    ws.row_dimensions[11].height = 30
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 16
+    for j in range(len(methods)):
+        ws.column_dimensions[get_column_letter(3 + j)].width = 34
+        c = get_column_letter(3 + j)
+        for h, fmt in (("h_total", "#,##0.00"), ("h_cost_other", "#,##0.00"), ("h_impact", "#,##0.0"),
+                       ("h_impact_other", "#,##0.0"), ("h_fill", "0.00%"), ("h_on_time", "0.00%"),
+                       ("h_wait", "0.000"), ("h_price", "#,##0.00")):
+            ws[f"{c}{row[h]}"].number_format = fmt
+    ws[f"B{single + len(cells) - 1}"].number_format = "#,##0.00"
+    ws["B4"].font = ws["B5"].font = BOLD
 
 
 #: Display formats by unit: EUR with cents, mPts with one decimal, counts whole.
@@ -1203,11 +1625,13 @@ def build_template(scenario: Scenario | None = None, expected: Expected | None =
     cells = {}
     for method, kind in scenario.methods.items():
         cells[method] = _stock_sheet(b, method) if kind == "stock" else _order_sheet(b, method)
+    _summary_cache(b)
     _results_sheet(b, cells)
+    _summary_sheet(b)
     stale.add_sheet(b, scenario)                        # what the blue cells were computed from
     stale.mark(b, b.wb["Results"], "A4", stale.PY_MARK)
-    # sheet order: Inputs, Results, Model..., Transport legs, Factors
-    order = ["Inputs", "Results", "Model"] + [model_sheet_title(m) for m in scenario.methods] + [
+    # sheet order: Summary, Inputs, Results, Model..., Transport legs, Factors, Computed for
+    order = ["Summary", "Inputs", "Results", "Model"] + [model_sheet_title(m) for m in scenario.methods] + [
         fill.LEGS_SHEET, "Factors", stale.SHEET]
     b.wb._sheets = [b.wb[t] for t in order]
     b.wb.active = 0
