@@ -5,12 +5,15 @@ cells when a user inserts rows or columns), so neither side needs addresses:
 
 * inputs: one name per scenario key (``demand_rate_per_year``, ``methods_regular_price``,
   ...), the range ``inputs_table`` (key, value columns of the Inputs sheet), the range
-  ``transport_legs`` (method, leg, mode, km, custom factor) and ``scenario_name``;
+  ``transport_legs`` (method, leg, mode, km, custom factor), ``transport_legs_kgco2e``
+  (the custom kg CO2e per kg-km beside it) and ``scenario_name``;
 * results written by amspares: ``py_<method>`` (the "amspares (Python)" column of the
   Results sheet), ``sq_<method>`` (the "amspares (Python)" column beside the live (s,Q)
   block of a stock method's model sheet, one row per :func:`sq_rows` quantity, for
   comparison: the model sheet computes the (s,Q) policy itself), ``py_n``,
-  ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and ``amspares_status``.
+  ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact``, the kg CO2e block's
+  ``py_co2e_<method>`` and ``py_lowest_impact_co2e`` (skipped by "Run scenario" in a
+  workbook written before them) and ``amspares_status``.
 
 A *plan* is a list of ``(name, value)`` pairs: a scalar for a one-cell name, a list of rows
 for a range. :func:`input_plan` and :func:`result_plan` make plans; a *backend* applies

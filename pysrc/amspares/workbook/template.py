@@ -38,7 +38,10 @@ Design (also written into the sheets' help column):
   ``result_<method>_impact_mpts``, the service measures ``result_<method>_fill_rate`` ...
   ``result_<method>_meets_service_target``, ``result_cheapest`` and
   ``result_lowest_impact`` (among the methods meeting the service target, when some do),
-  and the model in use (``result_waiting_time``, ``result_order_wait``).
+  and the model in use (``result_waiting_time``, ``result_order_wait``); below, the kg CO2e
+  block (``result_<method>_impact_kgco2e``, its breakdown, ``result_lowest_impact_co2e``).
+* **kg CO2e** -- beside each model sheet's mPts impact rows, the same equations with the
+  climate factors (:func:`_co2e_factor_rows`); a missing factor is the text ``missing: <key>``.
 
 The model sheets' formulas read like the equations: each model sheet has sheet-scoped
 names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
