@@ -43,6 +43,8 @@ def value_at(wb, name, sheet=None):
 
 
 def close(a, b, rel=1e-9):
+    if b == "" and a is None:        # an empty-text formula result (an unused (s,Q) table row)
+        return True
     if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
         return a == b
     return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=1e-12)
