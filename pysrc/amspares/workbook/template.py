@@ -1329,7 +1329,6 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws.freeze_panes = "C6"
 
 
-#: The kg CO2e rows of the Results sheet: (label, model sheet cell name, unit).
 def co2e_result_rows() -> tuple[tuple[str, str, str], ...]:
     """The kg CO2e rows per method on the Results sheet (the components from the one list)."""
     return (("impact kg CO2e (GWP100)", "impact_kgco2e_total", "kg CO2e"),
@@ -1352,7 +1351,6 @@ def _co2e_results(b: _Builder, ws, top: int, method_cells: dict) -> None:
     for j, method in enumerate(methods):
         live_c, py_c = get_column_letter(3 + 2 * j), get_column_letter(4 + 2 * j)
         sheet = quote_sheetname(model_sheet_title(method))
-        r = ex.result["methods"][method]
         for i, (label, name, unit) in enumerate(rows):
             row = first + i
             ws[f"A{row}"], ws[f"B{row}"] = label, unit
