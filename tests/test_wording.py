@@ -232,9 +232,9 @@ def test_decision_sentence_when_stock_wins_leads_evaluate_and_scenario():
     # with S = 0); the optimal regular stock 1735.7055 EUR (docs/model.md reference values)
     am_mto = 60 * (175 + 5)
     saving = am_mto - TC_REGULAR
-    assert f"{saving:,.2f}" == "9,064.29" and round(saving / am_mto * 100) == 84
+    assert f"{saving:,.0f}" == "9,064" and round(saving / am_mto * 100) == 84
     want = ("Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, "
-            "9,064.29 EUR (84 %) less than printing to order (am_mto)")
+            "9,064 EUR (84 %) less than printing to order (am_mto)")
     assert decision_sentence(_model(load_scenario()), years=30) == want
     assert _evaluate_text().splitlines()[0] == want
     assert _scenario_text().splitlines()[0] == want
@@ -251,8 +251,8 @@ def test_decision_sentence_when_printing_wins_and_the_greenest_likewise():
     r = _model(sc)
     assert r["cheapest"] == "am_mto" and r["runner_up"] == "regular"
     saving = TC_REGULAR - 60 * (20 + 5)
-    assert f"{saving:,.2f}" == "235.71" and round(saving / TC_REGULAR * 100) == 14
-    want = ("Print it to order (am_mto): 1,500.00 EUR over 30 years, 235.71 EUR (14 %) less than "
+    assert f"{saving:,.0f}" == "236" and round(saving / TC_REGULAR * 100) == 14
+    want = ("Print it to order (am_mto): 1,500.00 EUR over 30 years, 236 EUR (14 %) less than "
             "keeping it in stock with regular supply")
     assert decision_sentence(r, years=30) == want
     # the greenest: the impacts are the model's (the price changes none of them); the
@@ -261,7 +261,7 @@ def test_decision_sentence_when_printing_wins_and_the_greenest_likewise():
     assert r["lowest_impact"] == "regular"
     other = min((m for m in ms if m != "regular"), key=lambda m: ms[m]["impact_mpts"])
     diff = ms[other]["impact_mpts"] - ms["regular"]["impact_mpts"]
-    green = (f"Greenest: keep it in stock with regular supply, {ms['regular']['impact_mpts']:,.1f} mPts, "
+    green = (f"Greenest: keep it in stock with regular supply, S = 5, {ms['regular']['impact_mpts']:,.1f} mPts, "
              f"{diff:,.1f} mPts ({diff / ms[other]['impact_mpts'] * 100:.0f} %) less than printing to order (am_mto)")
     assert other == "am_mto" and greenest_sentence(r) == green
     from amspares.commands.evaluate import format_result
@@ -276,6 +276,7 @@ def test_decision_sentence_without_a_runner_up_and_on_a_tie():
     tie = {"cheapest": "a", "runner_up": "b", "methods": {
         "a": {"kind": "stock", "policy": "reorder_point", "s": 3, "Q": 50, "total_cost": 100.0},
         "b": {"kind": "stock", "policy": "base_stock", "S": 2, "total_cost": 100.0}}}
-    assert decision_sentence(tie) == ("Keep it in stock (a): s = 3, Q = 50, 100.00 EUR, the same as "
+    # a tie: no saving (the workbook's Summary formula says the same)
+    assert decision_sentence(tie) == ("Keep it in stock (a): s = 3, Q = 50, 100.00 EUR, 0 EUR (0 %) less than "
                                       "keeping it in stock (b)")
     assert method_phrase("am_mts", "stock", form="doing") == "keeping it in stock, printed ahead (am_mts)"

@@ -250,7 +250,7 @@ def breakeven_from_study(study: Mapping[str, Any], name: str, key: str = "") -> 
 # --------------------------------------------------------------------------- the decision in a sentence
 
 
-def method_phrase(name: str, kind: str, *, form: str = "do") -> str:
+def method_phrase(name: str, kind: str, start: bool = True, *, form: str | None = None) -> str:
     """What a supply method means for the planner, in plain words.
 
     ``kind`` is the method's ``"stock"`` or ``"order"``; ``form`` ``"do"`` gives the advice
@@ -267,9 +267,10 @@ def method_phrase(name: str, kind: str, *, form: str = "do") -> str:
     'printing to order (am_mto)'
     >>> method_phrase("hub", "order")
     'Make it to order (hub)'
-    >>> method_phrase("pressed", "stock", form="doing")
-    'keeping it in stock (pressed)'
+    >>> method_phrase("pressed", "stock", form="doing"), method_phrase("am_mto", "order", start=False)
+    ('keeping it in stock (pressed)', 'printing to order (am_mto)')
     """
+    form = form or ("do" if start else "doing")
     printed = name.lower().startswith("am") or "print" in name.lower()
     if kind == "stock":
         how = ("with regular supply" if name == "regular" else
@@ -292,83 +293,6 @@ def policy_words(m: Mapping[str, Any]) -> str:
     """
     return {"base_stock": lambda: f"S = {m['S']}", "reorder_point": lambda: f"s = {m['s']}, Q = {m['Q']}",
             "one_order": lambda: f"one order of {m['Q']} parts"}.get(m["policy"], lambda: "")()
-
-
-def _pool(result: Mapping[str, Any]) -> list[str]:
-    """The methods the choice is made among: those meeting the service target when any does."""
-    ms = result["methods"]
-    meet = [k for k, m in ms.items() if m.get("meets_service_target")]
-    return meet or list(ms)
-
-
-def _runner_up(result: Mapping[str, Any], winner: str, field: str) -> str | None:
-    """The next method by ``field`` among the choice's pool (else among all the others)."""
-    ms = result["methods"]
-    others = [k for k in _pool(result) if k != winner] or [k for k in ms if k != winner]
-    others = [k for k in others if ms[k].get(field) is not None]
-    return min(others, key=lambda k: ms[k][field]) if others else None
-
-
-def _compared(what: str, saving: float, base: float, unit: str, digits: int) -> str:
-    if abs(saving) <= 1e-9 * max(1.0, abs(base)):
-        return f"the same as {what}"
-    pct = f" ({abs(saving) / base * 100:.0f} %)" if base > 0 else ""
-    return f"{abs(saving):,.{digits}f} {unit}{pct} {'less' if saving > 0 else 'more'} than {what}"
-
-
-def decision_sentence(result: Mapping[str, Any], years: float | None = None) -> str:
-    """The cheapest method of an ``amspares evaluate`` object in one sentence: what to do,
-    its policy and total cost, and how much less it costs than the runner-up (the next
-    method by the same choice rule: ``result["runner_up"]`` when given).
-
-    >>> r = {"cheapest": "regular", "methods": {
-    ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "total_cost": 1735.71},
-    ...     "am_mto": {"kind": "order", "policy": "make_to_order", "S": 0, "total_cost": 10800.0}}}
-    >>> decision_sentence(r, years=30)
-    'Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, 9,064.29 EUR (84 %) less than printing to order (am_mto)'
-    """
-    best = result["cheapest"]
-    ms = result["methods"]
-    m = ms[best]
-    over = f" over {years:g} years" if years is not None else ""
-    head = method_phrase(best, m["kind"])
-    pol = policy_words(m)
-    text = f"{head}: {pol + ', ' if pol else ''}{m['total_cost']:,.2f} EUR{over}"
-    other = result.get("runner_up") if "runner_up" in result else _runner_up(result, best, "total_cost")
-    if other:
-        o = ms[other]
-        text += ", " + _compared(method_phrase(other, o["kind"], form="doing"),
-                                 o["total_cost"] - m["total_cost"], o["total_cost"], "EUR", 2)
-        if o.get("meets_service_target") is False and m.get("meets_service_target"):
-            text += ", which misses the service target"
-    return text
-
-
-def greenest_sentence(result: Mapping[str, Any]) -> str:
-    """The greenest method (lowest Eco-indicator 99 impact) in one sentence, as
-    :func:`decision_sentence` words the cheapest.
-
-    >>> r = {"lowest_impact": "regular", "methods": {
-    ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "impact_mpts": 18913.75},
-    ...     "am_mto": {"kind": "order", "policy": "make_to_order", "S": 0, "impact_mpts": 35219.03}}}
-    >>> greenest_sentence(r)
-    'Greenest: keep it in stock with regular supply, 18,913.8 mPts, 16,305.3 mPts (46 %) less than printing to order (am_mto)'
-    >>> greenest_sentence({"lowest_impact": None, "methods": {}})
-    'Greenest: not computed (the scenario has no [part] section)'
-    """
-    best = result["lowest_impact"]
-    if best is None:
-        return "Greenest: not computed (the scenario has no [part] section)"
-    ms = result["methods"]
-    m = ms[best]
-    head = method_phrase(best, m["kind"])
-    text = f"Greenest: {head[0].lower() + head[1:]}, {m['impact_mpts']:,.1f} mPts"
-    other = _runner_up(result, best, "impact_mpts")
-    if other:
-        o = ms[other]
-        text += ", " + _compared(method_phrase(other, o["kind"], form="doing"),
-                                 o["impact_mpts"] - m["impact_mpts"], o["impact_mpts"], "mPts", 1)
-    return text
 
 
 # --------------------------------------------------------------------------- readable report
@@ -588,20 +512,6 @@ def _rate(x: float) -> str:
 # The workbook's Summary sheet says the same sentences live, in formulas
 # (amspares.workbook.summary builds them from the phrases and number formats below).
 
-#: A method in plain planner words, by kind: (at the start of a sentence, inside one).
-METHOD_PHRASES = {"stock": ("Keep it in stock with {method} supply", "keeping it in stock with {method} supply"),
-                  "order": ("Print to order ({method})", "printing to order ({method})")}
-
-
-def method_phrase(method: str, kind: str, start: bool = True) -> str:
-    """A method in plain words, by its kind (stock or order).
-
-    >>> method_phrase("regular", "stock"), method_phrase("am_mto", "order", start=False)
-    ('Keep it in stock with regular supply', 'printing to order (am_mto)')
-    """
-    return METHOD_PHRASES[kind][0 if start else 1].format(method=method)
-
-
 def fixed(x: float, digits: int) -> str:
     """``x`` with thousands separators and ``digits`` decimals, the exact binary value rounded
     half away from zero, as LibreOffice's FIXED shows it (Excel rounds the 15-digit decimal
@@ -616,16 +526,6 @@ def fixed(x: float, digits: int) -> str:
     return f"{q:,.{digits}f}"
 
 
-def policy_words(m: Mapping[str, Any]) -> str:
-    """The policy of a method object (docs/model.md section 6) in a few words ('' to order).
-
-    >>> policy_words({"policy": "base_stock", "S": 5}), policy_words({"policy": "one_order", "Q": 100})
-    ('S = 5', 'one order of 100 parts')
-    """
-    return {"base_stock": lambda: f"S = {m['S']}", "reorder_point": lambda: f"s = {m['s']}, Q = {m['Q']}",
-            "one_order": lambda: f"one order of {m['Q']} parts", "make_to_order": lambda: ""}[m["policy"]]()
-
-
 #: What each indicator is called, its unit and its decimals in the decision sentences.
 INDICATORS = {"cost": ("total_cost", "EUR", 2, 0), "impact": ("impact_mpts", "mPts", 1, 1)}
 NO_PART_WORDS = "not computed: the scenario has no [part] section (no weight)"
@@ -633,8 +533,8 @@ NO_PART_WORDS = "not computed: the scenario has no [part] section (no weight)"
 
 def _eligible(result: Mapping[str, Any]) -> list[str]:
     ms = result["methods"]
-    anyone = any(m["meets_service_target"] for m in ms.values())
-    return [k for k, m in ms.items() if m["meets_service_target"] is not False or not anyone]
+    anyone = any(m.get("meets_service_target") for m in ms.values())
+    return [k for k, m in ms.items() if m.get("meets_service_target") is not False or not anyone]
 
 
 def runner_up(result: Mapping[str, Any], measure: str = "cost") -> str | None:
@@ -646,7 +546,8 @@ def runner_up(result: Mapping[str, Any], measure: str = "cost") -> str | None:
     return min(others, key=lambda k: result["methods"][k][field], default=None)
 
 
-def decision_sentence(result: Mapping[str, Any], measure: str = "cost") -> str:
+def decision_sentence(result: Mapping[str, Any], measure: str = "cost", *,
+                      years: float | None = None) -> str:
     """The chosen method of a result object (docs/model.md section 6) in one sentence: what
     to do, its policy, its cost (or impact) and how much less that is than the next best.
 
@@ -657,6 +558,8 @@ def decision_sentence(result: Mapping[str, Any], measure: str = "cost") -> str:
     ...                "impact_mpts": 35219.03, "meets_service_target": None}}}
     >>> decision_sentence(r)
     'Keep it in stock with regular supply: S = 5, 1,735.71 EUR, 9,064 EUR (84 %) less than printing to order (am_mto)'
+    >>> decision_sentence(r, years=30)
+    'Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, 9,064 EUR (84 %) less than printing to order (am_mto)'
     >>> decision_sentence(r, "impact")
     'Keep it in stock with regular supply: S = 5, 18,913.8 mPts, 16,305.3 mPts (46 %) less than printing to order (am_mto)'
     """
@@ -667,7 +570,8 @@ def decision_sentence(result: Mapping[str, Any], measure: str = "cost") -> str:
     ms = result["methods"]
     m = ms[best]
     pol = policy_words(m)
-    text = f"{method_phrase(best, m['kind'])}: {pol + ', ' if pol else ''}{fixed(m[field], digits)} {unit}"
+    over = f" over {years:g} years" if years is not None else ""
+    text = f"{method_phrase(best, m['kind'])}: {pol + ', ' if pol else ''}{fixed(m[field], digits)} {unit}{over}"
     other = runner_up(result, measure)
     if other is not None:
         theirs = ms[other][field]
@@ -676,6 +580,19 @@ def decision_sentence(result: Mapping[str, Any], measure: str = "cost") -> str:
         text += (f", {fixed(saving, saving_digits)} {unit}{pct} less than "
                  f"{method_phrase(other, ms[other]['kind'], start=False)}")
     return text
+
+
+def greenest_sentence(result: Mapping[str, Any]) -> str:
+    """The greenest method (lowest Eco-indicator 99 impact) in one sentence, worded as
+    :func:`decision_sentence` words the cheapest.
+
+    >>> greenest_sentence({"lowest_impact": None, "methods": {}})
+    'Greenest: not computed: the scenario has no [part] section (no weight)'
+    """
+    text = decision_sentence(result, "impact")
+    if result["lowest_impact"] is None:
+        return "Greenest: " + text
+    return "Greenest: " + (text[0].lower() + text[1:]).replace(": ", ", ", 1)
 
 
 def service_sentence(result: Mapping[str, Any], free_days: float) -> str:

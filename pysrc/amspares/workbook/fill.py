@@ -5,12 +5,15 @@ cells when a user inserts rows or columns), so neither side needs addresses:
 
 * inputs: one name per scenario key (``demand_rate_per_year``, ``methods_regular_price``,
   ...), the range ``inputs_table`` (key, value columns of the Inputs sheet), the range
-  ``transport_legs`` (method, leg, mode, km, custom factor) and ``scenario_name``;
+  ``transport_legs`` (method, leg, mode, km, custom factor), ``transport_legs_kgco2e``
+  (the custom kg CO2e per kg-km beside it) and ``scenario_name``;
 * results written by amspares: ``py_<method>`` (the "amspares (Python)" column of the
   Results sheet), ``sq_<method>`` (the "amspares (Python)" column beside the live (s,Q)
   block of a stock method's model sheet, one row per :func:`sq_rows` quantity, for
   comparison: the model sheet computes the (s,Q) policy itself), ``py_n``,
-  ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact`` and ``amspares_status``.
+  ``py_accepted_q``, ``py_cheapest``, ``py_lowest_impact``, the kg CO2e block's
+  ``py_co2e_<method>`` and ``py_lowest_impact_co2e`` (skipped by "Run scenario" in a
+  workbook written before them) and ``amspares_status``.
 
 A *plan* is a list of ``(name, value)`` pairs: a scalar for a one-cell name, a list of rows
 for a range. :func:`input_plan` and :func:`result_plan` make plans; a *backend* applies
@@ -36,6 +39,8 @@ from amspares.workbook.cells import cell_text, text_cell
 INPUTS_SHEET = "Inputs"
 LEGS_SHEET = "Transport legs"
 LEG_NAMES = ("factory", "warehouse", "customer")
+#: The Transport legs sheet's custom kg CO2e per kg-km column (beside ``transport_legs``).
+LEGS_KGCO2E = "transport_legs_kgco2e"
 
 def _component_rows(components, prefix: str, indent: str, unit: str | None):
     out = []
@@ -90,6 +95,8 @@ RESULT_ROWS = result_rows()
 SQ_ROWS = sq_rows()
 
 STATUS = "amspares_status"
+#: Result names a workbook written before the kg CO2e rows lacks ("Run scenario" skips them there).
+OPTIONAL_RESULTS = ("py_co2e_", "py_lowest_impact_co2e")
 LAYOUT = "amspares_methods"
 
 
@@ -144,8 +151,11 @@ def input_plan(scenario: Scenario, leg_capacity: int) -> list[tuple[str, Any]]:
     rows = leg_rows(scenario)
     if len(rows) > leg_capacity:
         raise ScenarioError("transport legs", len(rows), f"at most {leg_capacity} legs fit the workbook")
+    co2 = [[leg.as_dict().get("kgco2e_per_kg_km")] for method in scenario.methods for which in LEG_NAMES
+           for leg in scenario.get(f"methods.{method}.transport_to_{which}", ())]
     rows += [[None] * 5 for _ in range(leg_capacity - len(rows))]
     plan.append(("transport_legs", rows))
+    plan.append((LEGS_KGCO2E, co2 + [[None] for _ in range(leg_capacity - len(co2))]))
     return plan
 
 
@@ -161,6 +171,12 @@ def result_plan(scenario: Scenario, result: dict, status: str | None = None) -> 
             else:
                 block = [[_show(_get(r, path))] for _, path in sq_rows()]
             plan.append((f"sq_{method}", block))
+    for method in scenario.methods:             # the kg CO2e block (template.co2e_result_rows)
+        r = result["methods"][method]
+        co2 = r.get("impact_co2e") or {}
+        plan.append((f"py_co2e_{method}", [[_show(r.get("impact_kgco2e"))]]
+                     + [[_show(co2.get(c.name))] for c in impact_components()]))
+    plan.append(("py_lowest_impact_co2e", _show(result.get("lowest_impact_co2e"))))
     plan += [("py_n", result["n"]), ("py_accepted_q", result["accepted_q"]),
              ("py_cheapest", result["cheapest"]),
              ("py_lowest_impact", _show(result["lowest_impact"])),
@@ -274,10 +290,14 @@ def read_scenario(backend: Backend) -> Scenario:
             if not isinstance(node, dict):
                 raise ScenarioError(key, value, "is not a key of a scenario")
         node[parts[-1]] = _clean(value)
-    for i, row in enumerate(backend.read("transport_legs"), start=1):
+    legs = backend.read("transport_legs")
+    # the custom kg CO2e per kg-km column (a workbook written before it has none)
+    co2s = backend.read(LEGS_KGCO2E) if backend.has(LEGS_KGCO2E) else []
+    co2s = [(c[0] if isinstance(c, (list, tuple)) else c) for c in co2s] + [None] * len(legs)
+    for i, (row, co2) in enumerate(zip(legs, co2s), start=1):
         row = list(row) + [None] * (5 - len(row))
         method, leg, mode, km, custom = row[:5]
-        if all(_blank(x) for x in (method, leg, mode, km, custom)):
+        if all(_blank(x) for x in (method, leg, mode, km, custom, co2)):
             continue
         where = f"transport legs row {i}"
         if _blank(method) or str(method).strip() not in kinds:
@@ -293,6 +313,8 @@ def read_scenario(backend: Backend) -> Scenario:
                 item["mode"] = str(mode).strip()
         elif not _blank(mode):
             item["mode"] = str(mode).strip()
+        if not _blank(co2):
+            item["kgco2e_per_kg_km"] = _clean(co2)
         node = data.setdefault("methods", {}).setdefault(str(method).strip(), {})
         node.setdefault(f"transport_to_{str(leg).strip()}", []).append(item)
     return parse_scenario(data, source="workbook Inputs sheet")
@@ -333,7 +355,8 @@ def run_scenario_on(backend: Backend, progress: Callable[[str], None] = lambda m
         check_layout(backend, scenario)
         progress("amspares: computing ...")
         result = evaluate(scenario)
-        plan = result_plan(scenario, result)
+        plan = [(name, value) for name, value in result_plan(scenario, result)
+                if backend.has(name) or not name.startswith(OPTIONAL_RESULTS)]
         from amspares.workbook import stale
         if backend.has(stale.PY_INPUTS):      # what the results are computed from (the stale marks)
             used = stale.workbook_values(scenario, backend.read("inputs_table"))

@@ -38,7 +38,10 @@ Design (also written into the sheets' help column):
   ``result_<method>_impact_mpts``, the service measures ``result_<method>_fill_rate`` ...
   ``result_<method>_meets_service_target``, ``result_cheapest`` and
   ``result_lowest_impact`` (among the methods meeting the service target, when some do),
-  and the model in use (``result_waiting_time``, ``result_order_wait``).
+  and the model in use (``result_waiting_time``, ``result_order_wait``); below, the kg CO2e
+  block (``result_<method>_impact_kgco2e``, its breakdown, ``result_lowest_impact_co2e``).
+* **kg CO2e** -- beside each model sheet's mPts impact rows, the same equations with the
+  climate factors (:func:`_co2e_factor_rows`); a missing factor is the text ``missing: <key>``.
 
 The model sheets' formulas read like the equations: each model sheet has sheet-scoped
 names for its quantities (``L``, ``u``, ``n``, ``S_opt``, ``TC_opt``, ``process_factor``,
@@ -58,6 +61,7 @@ array-entered formulas.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -71,7 +75,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from amspares import factors, wording
 from amspares.core.costs import cost_components
 from amspares.core.evaluate import TIE_REL, tied_with_minimum   # the one tie rule (docs/model.md 3.5)
-from amspares.core.impact import KWH_PER_MJ, impact_components
+from amspares.core.impact import KWH_PER_MJ, impact_components, process_factor
 from amspares.rules import Rule
 from amspares.scenario import Scenario, all_keys, load_scenario
 from amspares.workbook import checks, fill, stale
@@ -111,6 +115,7 @@ class _Builder:
         self.ex = expected
         self.wb = Workbook()
         self.cache: dict[str, dict[str, object]] = {}
+        self.co2e_values: dict[str, dict[str, object]] = {}   # method -> impact cell name -> cached value
 
     def name(self, name: str, ws, ref: str) -> None:
         """A workbook-level defined name (inputs, results: what amspares reads and writes)."""
@@ -179,19 +184,23 @@ def _factors_sheet(b: _Builder) -> None:
 
 def _legs_sheet(b: _Builder, capacity: int):
     ws = b.wb.create_sheet(fill.LEGS_SHEET)
-    heads = ("method", "leg", "mode", "km", "custom mPts/(kg km)", "mPts/(kg km) used", "km x t")
+    heads = ("method", "leg", "mode", "km", "custom mPts/(kg km)", "mPts/(kg km) used", "km x t",
+             "custom kg CO2e/(kg km)", "kg CO2e/(kg km) used", "km x t (kg CO2e)")
     for c, h in enumerate(heads, start=1):
         ws.cell(row=1, column=c, value=h).font = BOLD
-    ws["I1"] = ("One row per transport leg (docs/model.md section 4, thesis Eq. 40-41). leg is factory, "
+    ws["N1"] = ("One row per transport leg (docs/model.md section 4, thesis Eq. 40-41). leg is factory, "
                 "warehouse or customer; mode is a name from the Factors sheet's transport table "
                 "(or leave it empty and give a custom factor). The Inputs sheet's transport_to_* "
-                "rows sum km x t per method and leg.")
-    ws["I1"].alignment = WRAP
-    ws.column_dimensions["I"].width = 60
+                "rows sum km x t per method and leg. The kg CO2e columns are the climate twin: a "
+                "mode's kg CO2e comes from the Factors sheet; a custom leg needs its own kg CO2e "
+                "per kg-km, else the method's kg CO2e shows \"missing\" (never 0).")
+    ws["N1"].alignment = WRAP
+    ws.column_dimensions["N"].width = 60
     sc = b.ex.scenario
     legs = [leg for m in sc.methods for which in fill.LEG_NAMES
             for leg in sc.get(f"methods.{m}.transport_to_{which}", ())]
     first, last = 2, 1 + capacity
+    b.legs = (first, last)
     dv_leg = DataValidation(type="list", formula1='"factory,warehouse,customer"', allow_blank=True)
     dv_mode = DataValidation(type="list", formula1=_abs_range("Factors", "factor_transport_modes_names", b),
                              allow_blank=True)
@@ -207,7 +216,14 @@ def _legs_sheet(b: _Builder, capacity: int):
                   f'MATCH(C{r},factor_transport_modes_names,0))))',
                   0.0 if leg is None else leg.mpts_per_kg_km)
         b.formula(ws, f"G{r}", f"N(D{r})*F{r}", 0.0 if leg is None else b.ex.leg_factor([leg]))
-        for c in "ABCDE":
+        # the kg CO2e twin: the custom value, else the mode's (a custom mPts leg without one: missing)
+        mode_co2 = f"INDEX(factor_transport_modes_kgco2e,MATCH(C{r},factor_transport_modes_names,0))"
+        co2 = 0.0 if leg is None else (LEG_MISSING if leg.kgco2e_per_kg_km is None else leg.kgco2e_per_kg_km)
+        b.formula(ws, f"I{r}", f'IF(H{r}<>"",H{r},IF(E{r}<>"","{LEG_MISSING}",IF(C{r}="",0,'
+                               f'IF(ISNUMBER({mode_co2}),{mode_co2},"{LEG_MISSING}"))))', co2)
+        b.formula(ws, f"J{r}", f'IF(N(D{r})=0,0,IF(ISNUMBER(I{r}),N(D{r})*I{r},"{LEG_MISSING}"))',
+                  0.0 if leg is None or leg.km == 0 else (co2 * leg.km if isinstance(co2, float) else co2))
+        for c in "ABCDEH":
             ws[f"{c}{r}"].fill = INPUT_FILL
     ws[f"{LEGS_CHECK_COL}1"] = "check"
     ws[f"{LEGS_CHECK_COL}1"].font = BOLD
@@ -243,9 +259,15 @@ def _legs_sheet(b: _Builder, capacity: int):
     dv_mode.promptTitle, dv_mode.prompt = "mode", "A transport mode of the Factors sheet, or empty with a custom factor."
     b.wb.defined_names["transport_legs"] = DefinedName(
         "transport_legs", attr_text=f"{quote_sheetname(ws.title)}!$A${first}:$E${last}")
-    for col, width in zip("ABCDEFG", (14, 11, 12, 9, 18, 17, 10)):
+    b.wb.defined_names[fill.LEGS_KGCO2E] = DefinedName(
+        fill.LEGS_KGCO2E, attr_text=f"{quote_sheetname(ws.title)}!$H${first}:$H${last}")
+    for col, width in zip("ABCDEFGHIJ", (14, 11, 12, 9, 18, 17, 10, 20, 20, 16)):
         ws.column_dimensions[col].width = width
     return ws, first, last
+
+
+#: What a Transport legs row shows in its kg CO2e columns when the leg has no climate factor.
+LEG_MISSING = "missing"
 
 
 def _abs_range(sheet: str, name: str, b: _Builder) -> str:
@@ -289,7 +311,7 @@ INPUT_GROUPS = (
 )
 #: The check column of the Inputs and Transport legs sheets, and its helper (row numbers).
 CHECK_COL, CHECK_ROW_COL = "F", "G"
-LEGS_CHECK_COL, LEGS_CHECK_ROW_COL, LEGS_KEY_COL = "H", "J", "K"
+LEGS_CHECK_COL, LEGS_CHECK_ROW_COL, LEGS_KEY_COL = "K", "L", "M"
 INPUTS_OK = "OK"
 #: Unit of a ``transport_to_*`` row of the Inputs sheet: the legs' sum of km x mPts/(kg km).
 LEG_UNIT = "mPts/kg (leg factor)"
@@ -606,18 +628,23 @@ ORDER_COST_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
 }
 
 #: (label, live formula) of each impact component (docs/model.md, environmental impact):
-#: ``x.at`` gives ``P``, ``W``, ``n`` (units), ``up`` and ``process_factor``; ``x.S`` is the
-#: method kind ("stock": the warehouse leg applies).
+#: ``x.at`` gives ``P``, ``W``, ``n`` (units), ``up``, and the factors of the indicator
+#: (``m`` material, ``process_factor``, ``leg_factory`` / ``leg_warehouse`` / ``leg_customer``,
+#: ``extra``: mPts or kg CO2e, the same equations); ``x.S`` is the method kind ("stock": the
+#: warehouse leg applies).
 IMPACT_FORMULAS: dict[str, tuple[str, Callable[[_Ctx], str]]] = {
-    "material": ("EM material (Eq. 34-35)", lambda x: f"model_material_mpts_per_kg*{x.at('up')}*{x.at('P')}"),
+    "material": ("EM material (Eq. 34-35)", lambda x: f"{x.at('m')}*{x.at('up')}*{x.at('P')}"),
     "process": ("EP process (Eq. 37-38)", lambda x: f"{x.at('P')}*part_weight_kg*{x.at('process_factor')}"),
     "transport": ("ET transport (Eq. 40-41)",
-                  lambda x: (f"{x.at('P')}*{x.at('up')}*{x.key('transport_to_factory')}"
-                             + (f"+{x.at('W')}*part_weight_kg*{x.key('transport_to_warehouse')}"
+                  lambda x: (f"{x.at('P')}*{x.at('up')}*{x.at('leg_factory')}"
+                             + (f"+{x.at('W')}*part_weight_kg*{x.at('leg_warehouse')}"
                                 if x.S == "stock" else "")
-                             + f"+{x.at('n')}*part_weight_kg*{x.key('transport_to_customer')}")),
-    "extra": ("EE extra", lambda x: f"{x.key('extra_mpts_per_part')}*{x.at('P')}"),
+                             + f"+{x.at('n')}*part_weight_kg*{x.at('leg_customer')}")),
+    "extra": ("EE extra", lambda x: f"{x.at('extra')}*{x.at('P')}"),
 }
+
+#: The factor references of :data:`IMPACT_FORMULAS` (a kg CO2e factor may be a "missing" text).
+IMPACT_FACTORS = ("m", "process_factor", "leg_factory", "leg_warehouse", "leg_customer", "extra")
 
 
 def _formula_for(table: dict, comp, where: str):
@@ -649,7 +676,9 @@ def _local_name(b: _Builder, ws, key: str, ref: str) -> str:
 def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict,
                   resolved: bool = False) -> int:
     """Environmental breakdown (docs/model.md) at the chosen policy; rows from ``top``
-    (with ``resolved``, the process factor rows of :func:`_resolved_rows` first).
+    (with ``resolved``, the process factor rows of :func:`_resolved_rows` first): the
+    Eco-indicator 99 mPts in columns A-C and, beside them, the same equations in kg CO2e
+    (:func:`_co2e_factor_rows` in columns G-H, the components and total in columns D-E).
 
     Returns the row after the block."""
     ex = b.ex
@@ -657,6 +686,7 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     has = ex.scenario.has_part
     ws[f"A{top}"] = "Environmental impact at the chosen policy (docs/model.md section 4, Eq. 32-41)"
     ws[f"A{top}"].font = BOLD
+    header = top
     if resolved:
         top = _resolved_rows(b, ws, top + 1, method, cells) - 1
     P = cells["produced"]
@@ -664,26 +694,157 @@ def _impact_block(b: _Builder, ws, top: int, method: str, kind: str, cells: dict
     def part(expr):              # no part: no impact; a text P (a table warning): pass it on
         return f'IF(ISNUMBER(part_weight_kg),IF(ISNUMBER({P}),{expr},{P}),"{NO_PART}")'
 
-    refs = {"P": P, "W": cells["shipped"], "n": cells["delivered"], "up": "impact_up",
-            "process_factor": cells["process_factor"]}
-    x = _Ctx(method, refs.__getitem__, S=kind)
-    imp = r["impact"] or {}
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    units = {"P": P, "W": cells["shipped"], "n": cells["delivered"], "up": "impact_up"}
+    indicators = {
+        "mpts": {**units, "process_factor": cells["process_factor"], "m": "model_material_mpts_per_kg",
+                 "leg_factory": key("transport_to_factory"), "leg_warehouse": key("transport_to_warehouse"),
+                 "leg_customer": key("transport_to_customer"), "extra": key("extra_mpts_per_part")},
+        "kgco2e": {**units, **{f: f"co2_{f}" for f in IMPACT_FACTORS}},
+    }
     comps = impact_components()
-    rows = [("up = weight / ueff (Eq. 33)", "impact_up", f"part_weight_kg/{x.key('material_efficiency')}",
-             ex.material_per_part(method), "kg")]
-    for c in comps:
-        label, f = _formula_for(IMPACT_FORMULAS, c, "the impact block")
-        rows.append((label, f"impact_{c}", f(x), imp.get(c, NO_PART), "mPts"))
-    rows.append(("ETC total (Eq. 32)", "impact_total", signed_sum(comps, lambda c: f"impact_{c}"),
-                 r["impact_mpts"] if r["impact_mpts"] is not None else NO_PART, "mPts"))
-    for i, (label, name, expr, value, unit) in enumerate(rows, start=1):
-        ws[f"A{top + i}"] = label
-        b.formula(ws, f"B{top + i}", part(expr), value if has else NO_PART)
-        ws[f"C{top + i}"] = unit
-        b.local(ws, name, f"B{top + i}")
-        if name != "impact_up":
-            cells[name.replace("impact_", "impact.", 1)] = name
-    return top + len(rows) + 1
+    ws[f"A{top + 1}"] = "up = weight / ueff (Eq. 33)"
+    b.formula(ws, f"B{top + 1}", part(f"part_weight_kg/{key('material_efficiency')}"),
+              ex.material_per_part(method) if has else NO_PART)
+    ws[f"C{top + 1}"] = "kg"
+    b.local(ws, "impact_up", f"B{top + 1}")
+    factors_cached = _co2e_factor_rows(b, ws, header, method, kind)
+    ev = ex.evaluation.methods[method]
+    core_values = {
+        "mpts": ({c.name: r["impact"][c] for c in comps} if r["impact"] else {},
+                 r["impact_mpts"]),
+        "kgco2e": ({c.name: float(np.asarray(getattr(ev.impact_co2e, c))[0]) for c in comps}
+                   if ev.impact_co2e is not None else {},
+                   float(np.asarray(ev.impact_co2e.total)[0]) if ev.impact_co2e is not None else None),
+    }
+    for indicator, (col, unit_col, prefix, unit, path) in {
+            "mpts": ("B", "C", "impact_", "mPts", "impact."),
+            "kgco2e": ("D", "E", "impact_kgco2e_", "kg CO2e", "impact_co2e.")}.items():
+        x = _Ctx(method, indicators[indicator].__getitem__, S=kind)
+        values, total = core_values[indicator]
+        rows = []
+        for c in comps:
+            label, f = _formula_for(IMPACT_FORMULAS, c, "the impact block")
+            expr = f(x)
+            value = values.get(c, NO_PART)
+            if indicator == "kgco2e":       # a missing factor: its text, never 0
+                used = [n for n in IMPACT_FACTORS if re.search(rf"\bco2_{n}\b", expr)]
+                for n in reversed(used):
+                    expr = f"IF(ISNUMBER(co2_{n}),{expr},co2_{n})"
+                texts = [factors_cached[n] for n in used if isinstance(factors_cached[n], str)]
+                value = texts[0] if texts else value
+            rows.append((label, f"{prefix}{c}", expr, value))
+        expr = signed_sum(comps, lambda c: f"{prefix}{c}")
+        value = total if total is not None else NO_PART
+        if indicator == "kgco2e":
+            for c in reversed(comps):
+                expr = f"IF(ISNUMBER({prefix}{c}),{expr},{prefix}{c})"
+            texts = [v for *_x, v in rows if isinstance(v, str)]
+            value = texts[0] if texts else value
+        rows.append(("ETC total (Eq. 32)", f"{prefix}total", expr, value))
+        if indicator == "kgco2e":
+            ws[f"D{top + 1}"] = "kg CO2e (GWP100)"
+            ws[f"D{top + 1}"].font = BOLD
+        for i, (label, name, expr, value) in enumerate(rows, start=2):
+            if indicator == "mpts":
+                ws[f"A{top + i}"] = label
+            b.formula(ws, f"{col}{top + i}", part(expr), value if has else NO_PART)
+            ws[f"{unit_col}{top + i}"] = unit
+            b.local(ws, name, f"{col}{top + i}")
+            cells[path + name[len(prefix):] if not name.endswith("total") else
+                  ("impact.total" if indicator == "mpts" else "impact_kgco2e")] = name
+            b.co2e_values.setdefault(method, {})[name] = value if has else NO_PART
+    return top + len(comps) + 3
+
+
+def _missing(key: str) -> str:
+    return f"missing: {key}"
+
+
+def _co2e_factor_rows(b: _Builder, ws, top: int, method: str, kind: str) -> dict:
+    """The kg CO2e factors of a method (docs/model.md sections 2.5 and 4), live in columns G-H
+    from ``top``: a number given wins, else the table name's twin (material, grid, process;
+    a process given as electricity per kg times the grid; a moulding whose material's factor
+    includes the forming: 0), else the text ``missing: <key>`` (never 0). The legs come from
+    the Transport legs sheet's kg CO2e column. Returns the cached values by factor."""
+    ex = b.ex
+    inputs = ex.scenario.inputs()
+    has = ex.scenario.has_part
+    key = lambda f: fill.name_of(f"methods.{method}.{f}")  # noqa: E731
+    mkey = lambda f: f"methods.{method}.{f}"  # noqa: E731
+
+    def look(table, name_cell):
+        return f"INDEX(factor_{table}_kgco2e,MATCH({name_cell},factor_{table}_names,0))"
+
+    def given_else_table(number, name_cell, table, miss):
+        t = look(table, name_cell)
+        return (f'IF(ISNUMBER({number}),{number},IF({name_cell}="","{miss}",'
+                f'IF(ISNUMBER({t}),{t},"{miss}")))')
+
+    forming = [n for n, f in factors.materials().items() if f.includes_forming and f.kgco2e is not None]
+    kwh = {n: f.kwh_per_kg for n, f in factors.processes().items() if f.kwh_per_kg is not None}
+    forming_f = ("AND(1-ISNUMBER(part_material_kgco2e_per_kg),OR("
+                 + ",".join(f'part_material="{n}"' for n in forming) + "))") if forming else "0"
+    moulding = [n for n in factors.processes() if n.startswith("injection_moulding")]
+    moulding_f = "OR(" + ",".join(f'{key("process")}="{n}"' for n in moulding) + ")" if moulding else "0"
+    pname = key("process")
+    kwh_f = '""'
+    for n, v in reversed(list(kwh.items())):
+        kwh_f = f'IF({pname}="{n}",{v!r},{kwh_f})'
+    miss_ue = _missing(mkey("process_kgco2e_per_kg"))
+    twin = look("processes", pname)
+    legs = {}
+    for leg in fill.LEG_NAMES:
+        if leg == "warehouse" and kind == "order":
+            continue
+        rng = lambda c: f"{quote_sheetname(fill.LEGS_SHEET)}!${c}${b.legs[0]}:${c}${b.legs[1]}"  # noqa: E731
+        crit = f'({rng("A")}="{method}")*({rng("B")}="{leg}")'
+        miss = _missing(f"methods.{method}.transport_to_{leg} kgco2e_per_kg_km")
+        legs[leg] = (f'IF(SUMPRODUCT({crit}*({rng("J")}="{LEG_MISSING}"))>0,"{miss}",SUMPRODUCT({crit},{rng("J")}))',
+                     inputs.get(mkey(f"transport_to_{leg}_kgco2e"), miss))
+    cached_ue = inputs.get(mkey("process_kgco2e_per_kg"), miss_ue)
+    cached_ee = inputs.get("impact.electricity_kgco2e_per_kwh", _missing("impact.electricity_kgco2e_per_kwh"))
+    energy = float(inputs.get(mkey("energy_kwh_per_kg"), 0.0))
+    if isinstance(cached_ue, str) or energy == 0:
+        cached_pf = cached_ue
+    elif isinstance(cached_ee, str):
+        cached_pf = cached_ee
+    else:
+        cached_pf = float(process_factor(cached_ue, energy, cached_ee))
+    rows = [
+        ("m", "m_co2: material kg CO2e/kg (the number, else part.material's row)", "kg CO2e/kg",
+         given_else_table("part_material_kgco2e_per_kg", "part_material", "materials",
+                          _missing("part.material_kgco2e_per_kg")),
+         inputs.get("part.material_kgco2e_per_kg", _missing("part.material_kgco2e_per_kg"))),
+        ("ee", "ee_co2: electricity kg CO2e/kWh (the number, else impact.grid's row)", "kg CO2e/kWh",
+         given_else_table("impact_electricity_kgco2e_per_kwh", "impact_grid", "grids",
+                          _missing("impact.electricity_kgco2e_per_kwh")), cached_ee),
+        ("ue", "ue_co2: process kg CO2e/kg (the number, else the process's row)", "kg CO2e/kg",
+         f'IF(ISNUMBER({key("process_kgco2e_per_kg")}),{key("process_kgco2e_per_kg")},IF({pname}<>"",'
+         f'IF(AND({forming_f},{moulding_f},1-ISNUMBER({twin})),0,'
+         f'IF(ISNUMBER({twin}),{twin},IF(AND(ISNUMBER({kwh_f}),ISNUMBER(co2_ee)),{kwh_f}*co2_ee,"{miss_ue}"))),'
+         f'IF(N({key("process_mpts_per_kg")})>0,"{miss_ue}",0)))', cached_ue),
+        ("process_factor", "process factor ue_co2 + e_kWh ee_co2 (Eq. 37-38)", "kg CO2e/kg",
+         "IF(ISNUMBER(co2_ue),IF(e_kWh=0,co2_ue,IF(ISNUMBER(co2_ee),co2_ue+e_kWh*co2_ee,co2_ee)),co2_ue)",
+         cached_pf),
+        *((f"leg_{leg}", f"leg to the {leg}: sum km x kg CO2e/(kg km) (Transport legs)", "kg CO2e/kg", f, v)
+          for leg, (f, v) in legs.items()),
+        ("extra", "EE_co2: extra kg CO2e per part", "kg CO2e/part",
+         f'IF(ISNUMBER({key("extra_kgco2e_per_part")}),{key("extra_kgco2e_per_part")},'
+         f'IF(N({key("extra_mpts_per_part")})>0,"{_missing(mkey("extra_kgco2e_per_part"))}",0))',
+         inputs.get(mkey("extra_kgco2e_per_part"), _missing(mkey("extra_kgco2e_per_part")))),
+    ]
+    ws[f"G{top}"] = "kg CO2e factors of this method (docs/model.md section 4)"
+    ws[f"G{top}"].font = BOLD
+    out = {}
+    for i, (name, label, unit, f, value) in enumerate(rows, start=1):
+        value = value if has else NO_PART
+        b.formula(ws, f"G{top + i}", f'IF(ISNUMBER(part_weight_kg),{f},"{NO_PART}")', value)
+        ws[f"H{top + i}"] = f"{unit}  {label}"
+        b.local(ws, f"co2_{name}", f"G{top + i}")
+        out[name] = value
+    out.setdefault("leg_warehouse", 0.0)
+    return out
 
 
 def _resolved_rows(b: _Builder, ws, top: int, method: str, cells: dict) -> int:
@@ -1355,6 +1516,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws[f"A{p + 7}"] = "workbook layout (methods the model sheets were built for)"
     ws[f"C{p + 7}"] = fill.layout_text(sc.methods)
     b.name(fill.LAYOUT, ws, f"C{p + 7}")
+    _co2e_results(b, ws, p + 9, method_cells)
     ws.column_dimensions["A"].width = 34
     for j in range(2 * len(methods)):
         ws.column_dimensions[get_column_letter(3 + j)].width = 18
@@ -1587,6 +1749,93 @@ def _summary_sheet(b: _Builder) -> None:
             ws[f"{c}{row[h]}"].number_format = fmt
     ws[f"B{single + len(cells) - 1}"].number_format = "#,##0.00"
     ws["B4"].font = ws["B5"].font = BOLD
+
+
+def co2e_result_rows() -> tuple[tuple[str, str, str], ...]:
+    """The kg CO2e rows per method on the Results sheet (the components from the one list)."""
+    return (("impact kg CO2e (GWP100)", "impact_kgco2e_total", "kg CO2e"),
+            *((f"  {c.label} {c.symbol}", f"impact_kgco2e_{c.name}", "kg CO2e") for c in impact_components()))
+
+
+def _co2e_results(b: _Builder, ws, top: int, method_cells: dict) -> None:
+    """The kg CO2e block of the Results sheet from ``top``: per method the live total and
+    breakdown (from its model sheet; a missing factor shows its text) and amspares' own
+    values (``py_co2e_<method>``), then "greenest (kg CO2e, live)" by the tie rule of
+    docs/model.md section 3.5 among the eligible methods whose kg CO2e is known (among the
+    known when no eligible one is; cost breaks a tie), as the core's ``lowest_impact_co2e``."""
+    ex = b.ex
+    sc = ex.scenario
+    methods = list(sc.methods)
+    ws[f"A{top}"] = "Climate impact in kg CO2e (GWP100; docs/model.md section 4)"
+    ws[f"A{top}"].font = BOLD
+    rows = co2e_result_rows()
+    first = top + 1
+    for j, method in enumerate(methods):
+        live_c, py_c = get_column_letter(3 + 2 * j), get_column_letter(4 + 2 * j)
+        sheet = quote_sheetname(model_sheet_title(method))
+        for i, (label, name, unit) in enumerate(rows):
+            row = first + i
+            ws[f"A{row}"], ws[f"B{row}"] = label, unit
+            b.formula(ws, f"{live_c}{row}", f"{sheet}!{name}", b.co2e_values[method][name])
+            ws[f"{live_c}{row}"].number_format = ws[f"{py_c}{row}"].number_format = "#,##0.000"
+            ws[f"{py_c}{row}"].fill = PY_FILL
+        b.name(f"result_{method}_impact_kgco2e", ws, f"{live_c}{first}")
+        b.wb.defined_names[f"py_co2e_{method}"] = DefinedName(
+            f"py_co2e_{method}", attr_text=f"{quote_sheetname(ws.title)}!${py_c}${first}:${py_c}${first + len(rows) - 1}")
+    w = first + len(rows) + 1
+    lastc = get_column_letter(2 + len(methods))
+    labels = ("impact kg CO2e (eligible, known)", "impact kg CO2e compared (eligible known, else known)",
+              "cost among the greenest by kg CO2e (tie-break)", "rank for lowest kg CO2e (tie rule)")
+    for i, label in enumerate(labels):
+        ws[f"A{w + i}"] = label
+    for i, nm in enumerate(("co2e_eligible", "co2e_compared", "co2e_tie_cost", "co2e_tie_rank")):
+        b.local(ws, nm, f"C{w + i}:{lastc}{w + i}")
+    ev = ex.evaluation
+    known = {m: ev.methods[m].impact_co2e is not None and not np.isnan(ev.methods[m].impact_kgco2e[0])
+             for m in methods}
+    eligible = {m: ex.result["methods"][m]["meets_service_target"] is not False
+                or not any(ex.result["methods"][k]["meets_service_target"] for k in methods) for m in methods}
+    value = {m: float(ev.methods[m].impact_kgco2e[0]) if known[m] else None for m in methods}
+    first_ok = {m: value[m] if known[m] and eligible[m] else None for m in methods}
+    compared = first_ok if any(v is not None for v in first_ok.values()) else value
+    totals = {m: ex.result["methods"][m]["total_cost"] for m in methods}
+    totals = {m: v if isinstance(v, (int, float)) else 0.0 for m, v in totals.items()}
+
+    def near_min(values):
+        among = np.array([values[m] is not None for m in methods])
+        vals = np.array([values[m] if values[m] is not None else np.inf for m in methods])
+        return dict(zip(methods, tied_with_minimum(vals, among)[1].tolist()))
+
+    tied = near_min(compared) if any(v is not None for v in compared.values()) else {m: False for m in methods}
+    seconds = {m: totals[m] if tied[m] else None for m in methods}
+    tied2 = near_min(seconds) if any(tied.values()) else tied
+    for j, method in enumerate(methods):
+        c = get_column_letter(3 + j)
+        v = f"result_{method}_impact_kgco2e"
+        b.formula(ws, f"{c}{w}", f'IF(AND(OR(INDEX(winner_meets,{j + 1})<>"no",COUNTIF(winner_meets,"yes")=0),'
+                                 f'ISNUMBER({v})),{v},"-")', first_ok[method] if first_ok[method] is not None else "-")
+        b.formula(ws, f"{c}{w + 1}", f'IF(COUNTIF(co2e_eligible,">=0")>0,INDEX(co2e_eligible,{j + 1}),IF(ISNUMBER({v}),{v},"-"))',
+                  compared[method] if compared[method] is not None else "-")
+        me = f"INDEX(co2e_compared,{j + 1})"
+        cost = f"result_{method}_total_cost"
+        b.formula(ws, f"{c}{w + 2}", f'IF(AND(ISNUMBER({me}),{me}<=MIN(co2e_compared)+{TIE_REL_TEXT}*'
+                                     f'ABS(MIN(co2e_compared))),IF(ISNUMBER({cost}),{cost},0),"-")',
+                  seconds[method] if seconds[method] is not None else "-")
+        mine = f"INDEX(co2e_tie_cost,{j + 1})"
+        rank = 1000 * (0 if sc.methods[method] == "order" else 1) + j
+        b.formula(ws, f"{c}{w + 3}", f'IF(AND(ISNUMBER({mine}),{mine}<=MIN(co2e_tie_cost)+{TIE_REL_TEXT}*'
+                                     f'ABS(MIN(co2e_tie_cost))),{rank},"-")', rank if tied2[method] else "-")
+    g = w + 5
+    winner = ex.result.get("lowest_impact_co2e")
+    ws[f"A{g}"] = "greenest (kg CO2e, live)"
+    ws[f"A{g}"].font = BOLD
+    b.formula(ws, f"C{g}", f'IF(ISNUMBER(part_weight_kg),IF(COUNTIF(co2e_tie_rank,">=0")=0,"{NOT_APPLICABLE}",'
+                           f'INDEX(winner_methods,MATCH(MIN(co2e_tie_rank),co2e_tie_rank,0))),"{NO_PART}")',
+              (winner or NOT_APPLICABLE) if sc.has_part else NO_PART)
+    b.name("result_lowest_impact_co2e", ws, f"C{g}")
+    ws[f"A{g + 1}"] = "greenest (kg CO2e, amspares)"
+    ws[f"C{g + 1}"].fill = PY_FILL
+    b.name("py_lowest_impact_co2e", ws, f"C{g + 1}")
 
 
 #: Display formats by unit: EUR with cents, mPts with one decimal, counts whole.
