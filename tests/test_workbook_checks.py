@@ -219,7 +219,7 @@ def test_summary_says_what_wording_says(sentences, which):
     if which.endswith("printing"):
         assert r["cheapest"] == "am_mto"
         # hand: 60 x (20 + 5) = 1,500 EUR; 1,735.71 - 1,500 = 235.71 EUR = 13.6 % of 1,735.71
-        assert value_at(wb, "summary_cost") == ("Print to order (am_mto): 1,500.00 EUR, 236 EUR (14 %) less than "
+        assert value_at(wb, "summary_cost") == ("Print it to order (am_mto): 1,500.00 EUR, 236 EUR (14 %) less than "
                                                 "keeping it in stock with regular supply")
     assert wb.sheetnames[0] == "Summary"
 
