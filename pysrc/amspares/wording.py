@@ -612,9 +612,8 @@ def service_sentence(result: Mapping[str, Any], free_days: float) -> str:
 def price_breakeven(result: Mapping[str, Any], prices: Mapping[str, float]) -> BreakEven | None:
     """The price of the order method among the two cheapest at which the decision flips.
 
-    A make-to-order total is linear in its price with slope n (docs/model.md section 3.3:
-    CP = n cp, nothing else depends on cp), so the price where it costs as much as the
-    other method is ``cp + (TC_other - TC_order) / n``. ``None`` without an order method
+    The value is :func:`amspares.core.breakeven.order_price_breakeven` (exact: a
+    make-to-order total is linear in its price). ``None`` without an order method
     among the two cheapest, or without demand.
 
     >>> r = {"n": 60.0, "cheapest": "regular", "methods": {
@@ -631,7 +630,9 @@ def price_breakeven(result: Mapping[str, Any], prices: Mapping[str, float]) -> B
     if order is None:
         return None
     rival = other if order == best else best
-    value = float(prices[order]) + (ms[rival]["total_cost"] - ms[order]["total_cost"]) / n
+    from amspares.core.breakeven import order_price_breakeven
+
+    value = order_price_breakeven(prices[order], ms[order]["total_cost"], ms[rival]["total_cost"], n)
     if value < 0:
         why = (f"{order} costs more than optimal {rival} ({fixed(ms[rival]['total_cost'], 2)} EUR) "
                "even when printing is free")

@@ -316,3 +316,23 @@ def find_breakeven(sides: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
         return BreakEven(None, "", below=winner, above=winner)
     c = cs[0] if headline == "first" else cs[-1]
     return BreakEven(c.value, c.reason, jump=c.jump, below=c.below, above=c.above, crossings=tuple(cs))
+
+
+def order_price_breakeven(price: float, order_total: float, rival_total: float, n: float) -> float:
+    """The price of a make-to-order method at which it costs as much as a rival method.
+
+    A make-to-order total is linear in its price with slope ``n`` (docs/model.md section 3.3,
+    thesis Eq. 10: CP = n cp; nothing else in it depends on cp), so the two totals are equal at
+    ``cp + (TC_rival - TC_order) / n``. The rival's total does not depend on the order
+    method's price, so this is exact (no root finder needed). A negative value means the
+    order method costs more than the rival even when printing is free.
+
+    Examples
+    --------
+    The case study: AM MTO 10,800 EUR at 175 EUR/part against regular's optimum 1,735.7055
+    EUR over n = 60 parts: 175 + (1735.7055 - 10800) / 60
+
+    >>> round(order_price_breakeven(175.0, 10800.0, 1735.7055, 60.0), 6)
+    23.928425
+    """
+    return float(price) + (float(rival_total) - float(order_total)) / float(n)
