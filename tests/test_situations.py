@@ -37,7 +37,7 @@ BREAKEVEN_SHEET = {
     "mould_breakeven_demand_cost": "Mould", "mould_breakeven_demand_impact": "Mould",
     "am_energy_breakeven_mj_per_kg": "Environment",
 }
-UNITS = ("EUR", "parts", "mPts", "EUR/day", "EUR/part", "SKUs", "MJ/kg")
+UNITS = ("EUR", "parts", "mPts", "kg CO2e", "EUR/day", "EUR/part", "SKUs", "MJ/kg")
 
 
 @pytest.fixture(scope="module")

@@ -154,8 +154,10 @@ def _components(listing: Callable[[], Sequence[Component]]):
 
 _TOTAL = _ending("total_cost")
 _IMPACT = _ending("impact_mpts")
+_CO2E = _ending("impact_kgco2e")
 _EUR_T = "total cost over the service period (EUR)"
 _MPTS_T = "impact over the service period (mPts)"
+_CO2E_T = "climate impact over the service period (kg CO2e)"
 
 SWEEPS: dict[str, SweepSpec] = {
     "cost_breakdown": SweepSpec("Base comparison", "Cost breakdown at the optimal policy (Fig. 15)", (
@@ -178,7 +180,9 @@ SWEEPS: dict[str, SweepSpec] = {
         ChartSpec("Fig. 18-19 Total cost vs the minimum order quantity", "moq", _TOTAL,
                   "minimum order quantity (parts, log scale)", _EUR_T, log_x=True),
         ChartSpec("Fig. 27-28 Impact vs the minimum order quantity", "moq", _IMPACT,
-                  "minimum order quantity (parts, log scale)", _MPTS_T, log_x=True))),
+                  "minimum order quantity (parts, log scale)", _MPTS_T, log_x=True),
+        ChartSpec("Fig. 27-28 in kg CO2e: climate impact vs the minimum order quantity", "moq", _CO2E,
+                  "minimum order quantity (parts, log scale)", _CO2E_T, log_x=True))),
     "portfolio_T10": SweepSpec("Portfolio", "Portfolio, T = 10 years, N = 1..50 SKUs (Fig. 20)", (
         ChartSpec("Fig. 20 Portfolio total cost, T = 10 years", "N", _ending("portfolio_total_cost"),
                   "SKUs sharing one expected demand, N (SKUs)", "portfolio total cost (EUR)"),)),
@@ -200,6 +204,10 @@ SWEEPS: dict[str, SweepSpec] = {
         ChartSpec("Fig. 30 Impact vs demand, regular with a mould", "n",
                   _ending("impact_mpts", only_roles=True, also=(r"mould_\d+\.impact_mpts",)),
                   "expected total demand n (parts, log scale)", "impact, log scale (mPts)",
+                  log_x=True, log_y=True),
+        ChartSpec("Fig. 30 in kg CO2e: climate impact vs demand", "n",
+                  _ending("impact_kgco2e", only_roles=True, also=(r"mould_\d+\.impact_kgco2e",)),
+                  "expected total demand n (parts, log scale)", "climate impact, log scale (kg CO2e)",
                   log_x=True, log_y=True))),
     "impact_breakdown": SweepSpec("Environment", "Impact breakdown at the optimal policy (Fig. 25)", (
         ChartSpec("Fig. 25 Impact breakdown at the optimal policy", "method",
@@ -209,7 +217,9 @@ SWEEPS: dict[str, SweepSpec] = {
         ChartSpec("Fig. 24 Impact against the base stock S", "S", _IMPACT, "base stock S (parts)", _MPTS_T),)),
     "am_energy": SweepSpec("Environment", "Impact against the AM machine energy (Fig. 26)", (
         ChartSpec("Fig. 26 Impact vs the AM machine energy", "am_energy_mj_per_kg", _IMPACT,
-                  "AM machine energy (MJ/kg)", _MPTS_T),)),
+                  "AM machine energy (MJ/kg)", _MPTS_T),
+        ChartSpec("Fig. 26 in kg CO2e: climate impact vs the AM machine energy", "am_energy_mj_per_kg", _CO2E,
+                  "AM machine energy (MJ/kg)", _CO2E_T),)),
 }
 
 
@@ -275,11 +285,11 @@ def _label(column: str) -> str:
     head, _, tail = column.partition(".")
     m = re.fullmatch(r"mould_(\d+)", head)
     if m:
-        unit = "EUR" if tail == "total_cost" else "mPts"
+        unit = {"total_cost": "EUR", "impact_kgco2e": "kg CO2e"}.get(tail, "mPts")
         return f"regular + mould {int(m.group(1)):,} {unit}"
     if not tail:
         return column.replace("_", " ")
-    if tail in ("total_cost", "impact_mpts", "portfolio_total_cost", "portfolio_impact_mpts"):
+    if tail in ("total_cost", "impact_mpts", "impact_kgco2e", "portfolio_total_cost", "portfolio_impact_mpts"):
         return head
     return f"{head}: {tail.rpartition('.')[2].replace('_', ' ')}"
 
@@ -414,7 +424,7 @@ def _order(columns: list[str], x: str | None) -> list[str]:
         tail = c.partition(".")[2]
         if tail in ("total_cost", "portfolio_total_cost"):
             return 1
-        if tail in ("impact_mpts", "portfolio_impact_mpts"):
+        if tail in ("impact_mpts", "impact_kgco2e", "portfolio_impact_mpts"):
             return 2
         if tail in ("S", "s", "Q"):
             return 3
