@@ -184,6 +184,8 @@ def _costs_from_wait(stock, w, *, rate, years, price, emergency_per_day, regular
                      benefit_per_part_year, production_rule):
     """Eq. 1, 7-13 given the excess wait ``Wx(S)`` (years)."""
     s = np.asarray(stock)
+    if s.dtype.kind in "iu":
+        s = s.astype(float)        # what every product with a float does, once
     n = np.asarray(rate, dtype=float) * np.asarray(years, dtype=float)
     cp = np.asarray(price, dtype=float)
     downtime = _downtime_emergency(w, n, emergency_per_day) + n * regular_per_demand
@@ -275,15 +277,54 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     >>> p.S > 1e6
     True
     """
-    from amspares.core.service import minimum_base_stock
-
     _check_choice("waiting_time", waiting_time, WAITING_TIME_MODELS)
     _check_choice("production_rule", production_rule, PRODUCTION_RULES)
+    numbers = dict(rate=rate, years=years, price=price, lead_time_years=lead_time_years,
+                   emergency_per_day=emergency_per_day, regular_per_demand=regular_per_demand,
+                   holding_per_part_year=holding_per_part_year, inbound_share=inbound_share,
+                   outbound_per_part=outbound_per_part, investment=investment,
+                   benefit_per_part_year=benefit_per_part_year, free_days=free_days)
+    if service_target is not None:
+        numbers["service_target"] = service_target
+    numbers = {k: np.asarray(v, dtype=float) for k, v in numbers.items()}
+    shape = np.broadcast_shapes(*(v.shape for v in numbers.values()))
+    size = int(np.prod(shape))
+    if size <= SEARCH_BLOCK:
+        return _optimal_base_stock(waiting_time=waiting_time, production_rule=production_rule,
+                                   **numbers)
+    # Blocks of SEARCH_BLOCK SKUs from start to end (search, service measures, costs): every
+    # SKU's result is computed by the same element-wise operations whatever its block, and
+    # the working arrays of a block stay in the processor's cache.
+    flat = {k: np.broadcast_to(v, shape).reshape(-1) for k, v in numbers.items()}
+    S = np.empty(size, dtype=np.int64)
+    service = [np.empty(size) for _ in range(3)]
+    parts = [np.empty(size) for _ in CostBreakdown.components()]
+    for start in range(0, size, SEARCH_BLOCK):
+        block = slice(start, start + SEARCH_BLOCK)
+        p = _optimal_base_stock(waiting_time=waiting_time, production_rule=production_rule,
+                                **{k: v[block] for k, v in flat.items()})
+        S[block] = p.S
+        for out, got in zip(service, (p.fill_rate, p.on_time_rate, p.mean_wait_days)):
+            out[block] = got
+        for out, c in zip(parts, CostBreakdown.components()):
+            out[block] = getattr(p.cost, c)
+    fill, on_time, wait = (x.reshape(shape) for x in service)
+    return BaseStockPolicy(S=S.reshape(shape), cost=CostBreakdown(*(x.reshape(shape) for x in parts)),
+                           fill_rate=fill, on_time_rate=on_time, mean_wait_days=wait)
+
+
+def _optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day,
+                        regular_per_demand, holding_per_part_year, inbound_share,
+                        outbound_per_part, investment, benefit_per_part_year,
+                        waiting_time, production_rule, free_days, service_target=None):
+    """:func:`optimal_base_stock` of at most about :data:`SEARCH_BLOCK` SKUs (float arrays)."""
+    from amspares.core.service import minimum_base_stock
+
     args = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (
         rate, years, price, lead_time_years, emergency_per_day, holding_per_part_year,
         inbound_share, free_days)))
     shape = args[0].shape
-    lam, yrs, cp, lead, ce, h, tr_in, fdays = (a.ravel() for a in args)
+    lam, yrs, cp, lead, ce, h, tr_in, fdays = (a.reshape(-1) for a in args)   # views if 1-D
     n = lam * yrs
     u = lam * lead
     # ``fix`` is the size of the S-independent part of TC (n cp (1 + Tr_in), n Tr_out, n cd,
@@ -293,7 +334,7 @@ def optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_day
     fix = np.broadcast_to(
         (np.abs(np.asarray(regular_per_demand, dtype=float)) + np.abs(np.asarray(outbound_per_part, dtype=float))) * n.reshape(shape)
         + np.abs(np.asarray(investment, dtype=float))
-        + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * (n * yrs).reshape(shape), shape).ravel()
+        + np.abs(np.asarray(benefit_per_part_year, dtype=float)) * (n * yrs).reshape(shape), shape).reshape(-1)
     fix = fix + n * cp * (1.0 + tr_in)
     if service_target is None:
         smin = np.zeros(lam.size, dtype=np.int64)
@@ -363,6 +404,7 @@ def _wait_and_service(S, lam, lead, fdays, waiting_time, erlang_b_at=None):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if waiting_time == "erlang_c":
             ec = _erlang_c_at(S, u, erlang_b_at)
+            S = np.asarray(S, dtype=float)     # the int -> float conversion of every product, once
             stable = (S >= 1) & (u < S)
             wq = np.where(S == 0, lead, np.where(stable, ec * lead / (S - u), np.inf))
             fill = np.where(stable, 1.0 - ec, 0.0)
@@ -402,6 +444,7 @@ def _erlang_c_at(S, u, b):
     if not known.all():
         b = b.copy()
         b[~known] = np.asarray(erlang_b(S[~known], u[~known]), dtype=float)
+    S = S.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ec = np.where(S > u, S * b / (S - u * (1.0 - b)), 1.0)   # erlang_c's own formula
     return ec
@@ -422,7 +465,7 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
     best total (no larger S can then be strictly cheaper: cost >= stock part, both
     non-decreasing in S, and float products and sums are monotone), so a done SKU never
     updates its best again. The working set is compressed lazily (once at most half of it is
-    live); scratch arrays are allocated once per compression, not per step.
+    live); scratch arrays are allocated once per search, not per step.
     """
     n = lam * yrs
     u = lam * lead
@@ -438,36 +481,36 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
     rel = _REL
     size = lam.size
     best_s = np.zeros(size, dtype=np.int64)
-    best_c = np.full(size, np.inf)
     idx = np.arange(size)
     w_lam, w_lead, w_u, w_uw, w_w, w_win, w_n, w_unit, w_cp, w_tr, w_fix, w_min = (
         lam, lead, u, uw, weight, w, n, unit, cp, tr_in, fix, smin)
-    w_bc = best_c.copy()
     w_bs = best_s.copy()
     b = np.ones(size)                          # Erlang B at S = 0
     best_b = np.ones(size)                     # Erlang B at the best S (Erlang C only)
     w_bb = best_b.copy()
     nlive = size
     zero_weight = not bool(np.all(weight))     # some SKU has no demand or no penalty
+    positive_weight = bool(np.all(weight > 0))  # an infinite wait costs +inf for every SKU
 
     def scratch(k):
-        return np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool)
+        return (np.empty(k), np.empty(k), np.empty(k), np.empty(k, dtype=bool),
+                np.empty(k, dtype=bool), np.empty(k, dtype=np.int64))
 
-    def threshold(out):
+    def threshold(best, out):
         """What a larger S must beat: best - 1e-12 (|fixed part| + best) (inf while no best)."""
-        with np.errstate(invalid="ignore"):
-            np.add(w_bc, w_fix, out=out)
-            out *= -rel
-            out += w_bc
+        np.add(best, w_fix, out=out)           # (called where inf - inf is ignored)
+        out *= -rel
+        out += best
         if target:
-            np.copyto(out, np.inf, where=np.isinf(w_bc))
+            np.putmask(out, np.isinf(best), np.inf)
 
-    t1, t2, cost, flag = scratch(size)
+    full = scratch(size)                       # scratch arrays; after a compression, views
+    t1, t2, cost, flag, feasible, step = full
     w_thr = np.empty(size)                     # threshold of the best so far (from S = 1 on)
     w_next = unit * 0                          # stock part of S (rule "demand"): unit S
     s = 0
-    while nlive:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        while nlive:
             if s == 0:
                 if erl and window:
                     np.copyto(t2, np.maximum(w_lead - w_win, 0.0))   # Wx(0) = (L - w)^+
@@ -489,54 +532,62 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
                 t2 /= t1                       # W = Ec L / (s - u)
                 if window:                     # Wx = W exp(-(s - u) w / L)
                     t2 *= np.where(w_win > 0, np.exp(-t1 * w_win / np.where(w_lead > 0, w_lead, 1.0)), 1.0)
-                if s <= umax:
+                if s <= umax and not positive_weight:
                     np.greater_equal(w_u, s, out=flag)
-                    np.copyto(t2, np.inf, where=flag)   # unstable queue: infeasible
+                    np.putmask(t2, flag, np.inf)   # unstable queue: infeasible
             else:
                 t2[...] = np.where(w_lam > 0, poisson_loss(s, w_uw) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
             if zero_weight:
-                np.copyto(t2, 0.0, where=w_w == 0)  # no demand or no penalty: no emergency cost
+                np.putmask(t2, w_w == 0, 0.0)  # no demand or no penalty: no emergency cost
             t2 *= w_w                          # 365 W n ce
-        if maxrule:
-            np.add(t2, _stock_part(s, w_n, w_unit, w_cp, w_tr, True), out=cost)
-        else:
-            np.add(w_next, t2, out=cost)       # stock part S (h T + cp (1 + Tr_in)), + downtime
-        if target:
-            np.copyto(cost, np.inf, where=w_min > s)   # below the service target: infeasible
-        if s == 0:
-            np.less(cost, w_bc, out=flag)      # S = 0 (when allowed): the first best
-        else:
-            np.less(cost, w_thr, out=flag)     # strictly better, beyond rounding of the total
-        np.copyto(w_bc, cost, where=flag)
-        np.copyto(w_bs, s, where=flag)
-        if erl:
-            np.copyto(w_bb, b, where=flag)
-        threshold(w_thr)                       # of the best after this S: used twice
-        if maxrule:
-            np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), w_thr, out=flag)
-        else:
-            np.multiply(w_unit, s + 1, out=w_next)
-            np.less(w_next, w_thr, out=flag)   # live: S + 1 could still be cheaper
-        nlive = int(np.count_nonzero(flag))
-        if nlive and nlive <= _COMPRESS_AT * flag.size:
-            best_s[idx] = w_bs
-            best_c[idx] = w_bc
-            best_b[idx] = w_bb
-            keep = flag.copy()
-            idx, b, w_bc, w_bs, w_bb, w_thr, w_next = (
-                x[keep] for x in (idx, b, w_bc, w_bs, w_bb, w_thr, w_next))
-            # only the columns the steps still read are compressed (the rest stay stale)
-            w_lead, w_u, w_w, w_unit, w_fix = (x[keep] for x in (w_lead, w_u, w_w, w_unit, w_fix))
-            if not erl:
-                w_lam, w_uw = w_lam[keep], w_uw[keep]
-            if window:
-                w_win = w_win[keep]
             if maxrule:
-                w_n, w_cp, w_tr = w_n[keep], w_cp[keep], w_tr[keep]
+                np.add(t2, _stock_part(s, w_n, w_unit, w_cp, w_tr, True), out=cost)
+            else:
+                np.add(w_next, t2, out=cost)       # stock part S (h T + cp (1 + Tr_in)), + downtime
             if target:
-                w_min = w_min[keep]
-            t1, t2, cost, flag = scratch(idx.size)
-        s += 1
+                np.putmask(cost, w_min > s, np.inf)   # below the service target: infeasible
+            # Only the threshold of the best total is kept (it is a function of the best): where
+            # S beats it, the threshold becomes that of S (best S and Erlang B likewise).
+            if s == 0:                             # S = 0 (when allowed): the first best
+                threshold(np.where(cost < np.inf, cost, np.inf), w_thr)
+            else:
+                np.less(cost, w_thr, out=flag)     # strictly better, beyond rounding of the total
+                if erl and s <= umax and positive_weight:
+                    # unstable queue (u >= s, i.e. s - u <= 0 in t1): infeasible, never better
+                    np.greater(t1, 0.0, out=feasible)
+                    flag &= feasible
+                threshold(cost, t1)
+                np.putmask(w_thr, flag, t1)
+                np.multiply(flag, s, out=step)     # the best S is the last S that was better
+                np.maximum(w_bs, step, out=w_bs)
+                if erl:
+                    np.putmask(w_bb, flag, b)
+            if maxrule:
+                np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), w_thr, out=flag)
+            else:
+                np.multiply(w_unit, s + 1, out=w_next)
+                np.less(w_next, w_thr, out=flag)   # live: S + 1 could still be cheaper
+            nlive = int(np.count_nonzero(flag))
+            if nlive and nlive <= _COMPRESS_AT * flag.size:
+                done = np.flatnonzero(~flag)           # finished: their best is final
+                at = idx[done]
+                best_s[at] = w_bs[done]
+                best_b[at] = w_bb[done]
+                keep = np.flatnonzero(flag)            # one index array, taken by every column
+                idx, b, w_bs, w_bb, w_thr, w_next = (
+                    x.take(keep) for x in (idx, b, w_bs, w_bb, w_thr, w_next))
+                # only the columns the steps still read are compressed (the rest stay stale)
+                w_lead, w_u, w_w, w_unit, w_fix = (x.take(keep) for x in (w_lead, w_u, w_w, w_unit, w_fix))
+                if not erl:
+                    w_lam, w_uw = w_lam.take(keep), w_uw.take(keep)
+                if window:
+                    w_win = w_win.take(keep)
+                if maxrule:
+                    w_n, w_cp, w_tr = w_n.take(keep), w_cp.take(keep), w_tr.take(keep)
+                if target:
+                    w_min = w_min.take(keep)
+                t1, t2, cost, flag, feasible, step = (x[:nlive] for x in full)
+            s += 1
     best_s[idx] = w_bs
     best_b[idx] = w_bb
     return best_s, best_b
