@@ -440,10 +440,12 @@ def _erlang_c_at(S, u, b):
         return np.asarray(erlang_c(S, u), dtype=float)
     from amspares.core.erlang import _CLOSED_FROM
     S, u, b = np.broadcast_arrays(S, u, b)
-    known = ~np.isnan(b) & ~((S >= _CLOSED_FROM) & (S > u))
-    if not known.all():
+    unknown = np.isnan(b)
+    if S.size and S.max() >= _CLOSED_FROM:
+        unknown |= (S >= _CLOSED_FROM) & (S > u)
+    if unknown.any():
         b = b.copy()
-        b[~known] = np.asarray(erlang_b(S[~known], u[~known]), dtype=float)
+        b[unknown] = np.asarray(erlang_b(S[unknown], u[unknown]), dtype=float)
     S = S.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ec = np.where(S > u, S * b / (S - u * (1.0 - b)), 1.0)   # erlang_c's own formula

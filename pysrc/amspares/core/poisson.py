@@ -245,22 +245,44 @@ def accepted_quantity(total_demand, confidence):
     n = np.asarray(total_demand, dtype=float)
     c = np.asarray(confidence, dtype=float)
     n, c = np.broadcast_arrays(n, c)
-    # Start from the continuous inverse of the CDF (scipy.special.pdtrik), then step to the
-    # exact definition of Eq. 31: the smallest whole k with P(X <= k) >= confidence.
-    with np.errstate(invalid="ignore"):
-        k = np.ceil(special.pdtrik(c, n))
-    k = np.where(np.isfinite(k), np.maximum(k, 0.0), 0.0)
-    for _ in range(64):                            # one or two steps in practice
-        too_high = (k > 0) & (np.asarray(poisson_cdf(k - 1, n)) >= c)
-        too_low = np.asarray(poisson_cdf(k, n)) < c
-        if not (too_high.any() or too_low.any()):
+    shape = n.shape
+    n, c = n.reshape(-1), c.reshape(-1)
+    # Start from the Cornish-Fisher expansion of the Poisson quantile (cheap; within a few
+    # parts of the answer), then step to the exact definition of Eq. 31: the smallest whole
+    # k with P(X <= k) >= confidence. The CDF increases with k, so that k is one number
+    # whatever the start; SKUs still stepping after a few steps restart from the continuous
+    # inverse of the CDF (scipy.special.pdtrik), as do those without a finite start.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        z = special.ndtri(c)
+        k = np.ceil(n + z * np.sqrt(n) + (z * z - 1.0) / 6.0)
+    k = np.maximum(k, 0.0)
+    bad = ~np.isfinite(k)
+    if bad.any():
+        k[bad] = _pdtrik_start(n[bad], c[bad])
+    todo = np.arange(n.size)
+    for steps in range(72):                    # one or two steps in practice
+        if steps == 8:                         # a poor start: from the continuous inverse
+            k[todo] = _pdtrik_start(n[todo], c[todo])
+        kk, nn, cc = k[todo], n[todo], c[todo]
+        too_high = (kk > 0) & (np.asarray(poisson_cdf(kk - 1, nn)) >= cc)
+        too_low = np.asarray(poisson_cdf(kk, nn)) < cc
+        move = too_high | too_low
+        if not move.any():
             break
-        k = np.where(too_high, k - 1, np.where(too_low, k + 1, k))
-    k = k.astype(np.int64)
+        k[todo] = np.where(too_high, kk - 1, np.where(too_low, kk + 1, kk))
+        todo = todo[move]                      # the others have settled
+    k = k.astype(np.int64).reshape(shape)
     return k if k.ndim else int(k)
 
 
-def smallest_integer_where(holds, lo, hi):
+def _pdtrik_start(n, c):
+    """``ceil`` of the continuous inverse of the Poisson CDF (0 where not finite)."""
+    with np.errstate(invalid="ignore"):
+        k = np.ceil(special.pdtrik(c, n))
+    return np.where(np.isfinite(k), np.maximum(k, 0.0), 0.0)
+
+
+def smallest_integer_where(holds, lo, hi, *, subset=False):
     """Smallest whole number ``x`` in ``[lo, hi]`` with ``holds(x)``, element by element.
 
     A vectorised bisection for a predicate that is false below some point and true from it on
@@ -268,11 +290,31 @@ def smallest_integer_where(holds, lo, hi):
     true. ``lo`` and ``hi`` are float arrays of whole numbers; ``holds`` takes and returns arrays
     of their shape. Costs ``log2(hi - lo)`` calls of ``holds`` for all elements together.
 
+    With ``subset=True`` ``holds(x, k)`` is asked only about the elements whose interval is
+    still open: ``x[i]`` is a candidate for element ``k[i]`` (flat indices). Each element
+    sees the same candidates either way, so the result is the same; the work shrinks as
+    intervals close.
+
     >>> smallest_integer_where(lambda x: x * x >= 50, np.array([0.0, 8.0]), np.array([100.0, 100.0]))
+    array([8., 8.])
+    >>> smallest_integer_where(lambda x, k: x * x >= 50 + k, np.array([0.0, 8.0]),
+    ...                        np.array([100.0, 100.0]), subset=True)
     array([8., 8.])
     """
     lo = np.array(lo, dtype=float)
     hi = np.array(hi, dtype=float)
+    if subset:
+        shape = lo.shape
+        lo, hi = lo.reshape(-1), hi.reshape(-1)
+        k = np.flatnonzero(lo < hi)
+        while k.size:
+            a, b = lo[k], hi[k]
+            mid = np.floor((a + b) / 2.0)
+            ok = np.asarray(holds(mid, k), dtype=bool)
+            hi[k] = np.where(ok, mid, b)
+            lo[k] = np.where(ok, a, mid + 1.0)
+            k = k[lo[k] < hi[k]]
+        return lo.reshape(shape)
     while True:
         open_ = lo < hi
         if not open_.any():

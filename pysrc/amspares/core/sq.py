@@ -114,16 +114,21 @@ def optimal_reorder_point(order_quantity, mean, holding_per_part_year, emergency
     q, m, mw, h, ce = np.broadcast_arrays(q, m, mw, h, ce)
     same = window_mean is None
 
-    def holds(s):
+    shape = q.shape
+    qf, mf, mwf, hf, cef = (x.reshape(-1) for x in (q, m, mw, h, ce))
+
+    def holds(s, k):                       # the elements k whose search is still open
+        q, m, h, ce = qf[k], mf[k], hf[k], cef[k]
         drop = np.asarray(poisson_loss(s + 1, m)) - np.asarray(poisson_loss(s + q + 1, m))
         if same:
             return h * q >= (DAYS_PER_YEAR * ce + h) * drop
+        mw = mwf[k]
         drop_w = np.asarray(poisson_loss(s + 1, mw)) - np.asarray(poisson_loss(s + q + 1, mw))
         return h * q >= h * drop + DAYS_PER_YEAR * ce * drop_w
 
     lo = -q.copy()
     hi = np.maximum(np.asarray(reorder_point_search_top(m), dtype=float), lo)
-    lo = smallest_integer_where(holds, lo, hi)
+    lo = smallest_integer_where(holds, lo, hi, subset=True).reshape(shape)
     if minimum is not None:
         lo = np.maximum(lo, np.asarray(minimum, dtype=float))
     s = lo.astype(np.int64)
@@ -189,6 +194,7 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
     (85.0, 100.0, 55.0)
     """
     from amspares.core.service import (
+        _check_target,
         minimum_reorder_point,
         one_order_service,
         sq_service,
@@ -209,21 +215,42 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
     ce = np.asarray(emergency_per_day, dtype=float)
     acc = np.asarray(accepted_quantity(n, accepted_q_confidence), dtype=float)
     several = (q <= n) & (n > 0)
+    # The reorder point, E[BO] and E[OH] of the steady state only where there are several
+    # orders (the one-order regime has none): every value is element-wise, so computing them
+    # on that subset gives the same numbers.
+    pick = np.flatnonzero(several) if several.ndim and not several.all() else None
+
+    def sub(x):
+        x = np.asarray(x, dtype=float)
+        return x if pick is None else np.broadcast_to(x, several.shape).reshape(-1)[pick]
+
+    def spread(x, rest):
+        """``where(several, x, rest)`` from ``x`` on the subset."""
+        if pick is None:
+            return np.where(several, x, rest)
+        full = np.array(np.broadcast_to(np.asarray(rest, dtype=float), several.shape), dtype=float)
+        full.reshape(-1)[pick] = x
+        return full
+
+    qk, uk, uwk = sub(q), sub(u), sub(uw)
     if reorder_point is None:
         smin = None
         if service_target is not None:
-            smin = minimum_reorder_point(service_target, q, rate=lam, lead_time_years=lead,
-                                         free_days=fdays)
-        s = np.asarray(optimal_reorder_point(q, u, h, ce, window_mean=uw if window else None,
-                                             minimum=smin), dtype=float)
+            _check_target(service_target)      # every row's, not only the subset's
+            smin = minimum_reorder_point(sub(service_target), qk, rate=sub(lam), lead_time_years=sub(lead),
+                                         free_days=sub(fdays))
+        sk = np.asarray(optimal_reorder_point(qk, uk, sub(h), sub(ce), window_mean=uwk if window else None,
+                                              minimum=smin), dtype=float)
     else:
-        s = np.broadcast_to(np.asarray(reorder_point, dtype=float), q.shape)
-    ebo = np.where(several, np.asarray(sq_expected_backorders(s, q, u)), 0.0)
-    ebo_w = np.where(several, np.asarray(sq_expected_backorders(s, q, uw)), 0.0) if window else ebo
+        sk = sub(np.broadcast_to(np.asarray(reorder_point, dtype=float), q.shape))
+    s = spread(sk, 0.0)
+    ebok = np.asarray(sq_expected_backorders(sk, qk, uk))
+    ebo = spread(ebok, 0.0)
+    ebo_w = spread(np.asarray(sq_expected_backorders(sk, qk, uwk)), 0.0) if window else ebo
     orders = np.ceil(n / q)
     billed = np.where(several, orders * q, np.where(n > 0, q, 0.0))
     shipped = np.where(several, orders * q, np.where(n > 0, np.maximum(np.minimum(q, acc), 1.0), 0.0))
-    eoh = np.where(several, np.asarray(sq_expected_on_hand(s, q, u)), np.maximum(shipped - n / 2.0, 0.0))
+    eoh = spread(np.asarray(sq_expected_on_hand(sk, qk, uk)), np.maximum(shipped - n / 2.0, 0.0))
     with np.errstate(invalid="ignore"):
         downtime = np.where(ce * n == 0, 0.0, DAYS_PER_YEAR * ebo_w * ce * yrs) + n * regular_per_demand
     holding = eoh * h * yrs
@@ -246,11 +273,11 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
         return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                         expected_on_hand=out(eoh), expected_backorders=out(ebo),
                         accepted_q=out(acc, True), cost=cost)
-    sv_many = sq_service(np.where(several, s, 0.0), q, rate=lam, lead_time_years=lead, free_days=fdays)
+    sv_many = sq_service(sk, qk, rate=sub(lam), lead_time_years=sub(lead), free_days=sub(fdays))
     sv_one = one_order_service(shipped, total_demand=n)
-    fill = np.where(several, sv_many.fill_rate, sv_one.fill_rate)
-    on_time = np.where(several, sv_many.on_time_rate, sv_one.on_time_rate)
-    wait = np.where(several, sv_many.mean_wait_days, sv_one.mean_wait_days)
+    fill = spread(sv_many.fill_rate, sv_one.fill_rate)
+    on_time = spread(sv_many.on_time_rate, sv_one.on_time_rate)
+    wait = spread(sv_many.mean_wait_days, sv_one.mean_wait_days)
 
     return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                     expected_on_hand=out(eoh), expected_backorders=out(ebo),
