@@ -457,7 +457,17 @@ def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
 
 
 def _subset(params: dict, mask: np.ndarray) -> dict:
-    return {k: (np.asarray(v)[mask] if np.ndim(v) else v) for k, v in params.items()}
+    count = None
+
+    def pick(v):
+        nonlocal count
+        v = np.asarray(v)
+        if v.ndim == 1 and v.size and v.strides == (0,):   # one value broadcast: no copy
+            count = int(np.count_nonzero(mask)) if count is None else count
+            return np.broadcast_to(v[:1], (count,))
+        return v[mask]
+
+    return {k: (pick(v) if np.ndim(v) else v) for k, v in params.items()}
 
 
 def _merge_costs(parts, size: int) -> CostBreakdown:

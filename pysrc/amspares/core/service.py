@@ -154,11 +154,14 @@ def sq_in_stock_share(reorder_point, order_quantity, mean):
     return _out(r)
 
 
-def sq_service(reorder_point, order_quantity, *, rate, lead_time_years, free_days=0.0):
+def sq_service(reorder_point, order_quantity, *, rate, lead_time_years, free_days=0.0,
+               expected_backorders=None):
     """Service measures of an (s,Q) policy in steady state (docs/model.md section 3.4, thesis Eq. 21-26).
 
     Fill rate :func:`sq_in_stock_share` at ``u``; on-time rate the same at ``u_w`` (1 when
     ``w >= L``); mean wait ``365 E[BO] / lambda`` (Little; ``E[BO]`` of thesis Eq. 23-24).
+    ``expected_backorders``: ``E[BO]`` at these arguments when the caller has it
+    (:func:`amspares.core.sq.sq_expected_backorders`), so it is not computed twice.
 
     Examples
     --------
@@ -183,7 +186,8 @@ def sq_service(reorder_point, order_quantity, *, rate, lead_time_years, free_day
     else:
         on_time = np.where(lead == 0, 1.0, fill)
     with np.errstate(divide="ignore", invalid="ignore"):
-        wait = np.asarray(sq_expected_backorders(s, q, u)) / np.where(none, 1.0, lam)
+        ebo = sq_expected_backorders(s, q, u) if expected_backorders is None else expected_backorders
+        wait = np.asarray(ebo) / np.where(none, 1.0, lam)
     fill = np.where(none, 1.0, fill)
     on_time = np.where(none, 1.0, on_time)
     wait = np.where(none, 0.0, wait) * DAYS_PER_YEAR

@@ -273,11 +273,22 @@ def sq_policy_costs(order_quantity, *, rate, years, price, lead_time_years, emer
         return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                         expected_on_hand=out(eoh), expected_backorders=out(ebo),
                         accepted_q=out(acc, True), cost=cost)
-    sv_many = sq_service(sk, qk, rate=sub(lam), lead_time_years=sub(lead), free_days=sub(fdays))
-    sv_one = one_order_service(shipped, total_demand=n)
-    fill = spread(sv_many.fill_rate, sv_one.fill_rate)
-    on_time = spread(sv_many.on_time_rate, sv_one.on_time_rate)
-    wait = spread(sv_many.mean_wait_days, sv_one.mean_wait_days)
+    sv_many = sq_service(sk, qk, rate=sub(lam), lead_time_years=sub(lead), free_days=sub(fdays),
+                         expected_backorders=ebok)
+    if pick is None:
+        sv_one = one_order_service(shipped, total_demand=n)
+        fill = spread(sv_many.fill_rate, sv_one.fill_rate)
+        on_time = spread(sv_many.on_time_rate, sv_one.on_time_rate)
+        wait = spread(sv_many.mean_wait_days, sv_one.mean_wait_days)
+    else:                                      # each regime's measures on its own SKUs
+        other = np.flatnonzero(~several.reshape(-1))
+        sv_one = one_order_service(shipped.reshape(-1)[other], total_demand=n.reshape(-1)[other])
+        fill, on_time, wait = (np.empty(several.shape) for _ in range(3))
+        for full, many, one in ((fill, sv_many.fill_rate, sv_one.fill_rate),
+                                (on_time, sv_many.on_time_rate, sv_one.on_time_rate),
+                                (wait, sv_many.mean_wait_days, sv_one.mean_wait_days)):
+            full.reshape(-1)[pick] = many
+            full.reshape(-1)[other] = one
 
     return SQPolicy(s=out(s_out), Q=out(q, True), billed=out(billed), shipped=out(shipped),
                     expected_on_hand=out(eoh), expected_backorders=out(ebo),
