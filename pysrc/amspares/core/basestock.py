@@ -372,9 +372,10 @@ def _optimal_base_stock(*, rate, years, price, lead_time_years, emergency_per_da
                            on_time_rate=out(on_time), mean_wait_days=out(wait))
 
 
-#: SKUs searched at a time: the working arrays of a block stay in the processor's cache.
-#: Every SKU's search is independent of the others', so the result does not depend on it.
-SEARCH_BLOCK = 1 << 14
+#: SKUs evaluated at a time (search, service measures, costs): the working arrays of a block
+#: stay in the processor's caches, and each step's Python overhead is shared by many SKUs.
+#: Every SKU's numbers are independent of the others', so the result does not depend on it.
+SEARCH_BLOCK = 1 << 15
 _COMPRESS_AT = 0.5     # the step search drops finished SKUs once at most this share is live
 
 
