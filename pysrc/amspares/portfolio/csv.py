@@ -479,10 +479,10 @@ def _decimals(a: np.ndarray, sig: int, t: dict) -> np.ndarray:
     """
     bits = a.view(np.int64)
     be = bits >> 52                               # the biased binary exponent
-    b = t["exp_b"][be]
+    b = np.take(t["exp_b"], be, mode="clip")
     idx = be << 1
     idx |= a >= b
-    d = t["exp_d"][idx]
+    d = np.take(t["exp_d"], idx, mode="clip")
     near = bits - b.view(np.int64)
     near += _NEAR_ULPS
     near = near.view(np.uint64) <= 2 * _NEAR_ULPS
@@ -521,8 +521,8 @@ def _small_int_words(v: np.ndarray, t: dict) -> list[np.ndarray] | None:
     if any_nan:
         i[nan] = 0
     if lo >= -99 and hi <= 999:                    # the text fits in the first word
-        return [tab[0][i]]
-    return [tab[0][i], tab[1][i]]
+        return [np.take(tab[0], i, mode="clip")]
+    return [np.take(tab[0], i, mode="clip"), np.take(tab[1], i, mode="clip")]
 
 
 def _int_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -535,7 +535,7 @@ def _int_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np
         r = nq * 10_000
         np.subtract(q, r, out=r)
         r += (nq > 0) * 10_000
-        words.append((t["last"] if k == groups - 1 else t["mid"])[r])
+        words.append(np.take(t["last"] if k == groups - 1 else t["mid"], r, mode="clip"))
         q = nq
     return q, words[::-1]
 
@@ -543,7 +543,8 @@ def _int_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np
 def _fraction_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np.ndarray]]:
     """A fraction ``x`` (its leading 1 in the first group) in four-digit groups: (the first
     group's index in ``ftop``, the words of the other groups); a group keeps its trailing
-    zeros when a non-zero group is further right."""
+    zeros when a non-zero group is further right. Last groups that are 0 in every row
+    (nothing to write) get no word."""
     words = []
     q = x
     other = None                                   # a non-zero group further right
@@ -552,14 +553,16 @@ def _fraction_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, li
         nq = q // 10_000
         r = nq * 10_000
         np.subtract(q, r, out=r)
-        nz = r != 0
+        q = nq
         if other is None:
-            other = nz
+            if not r.any():                        # 0 in every row: nothing to write
+                continue
+            other = r != 0
         else:
+            nz = r != 0
             r += other * 10_000
             other |= nz
-        words.append(frac[r])
-        q = nq
+        words.append(np.take(frac, r, mode="clip"))
     if other is not None:
         q += other * 10_000
     return q, words[::-1]
@@ -590,7 +593,7 @@ def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGI
     if any_blank:
         np.logical_not(blank, out=blank)           # NaN, inf and the numbers written by repr
     d = _decimals(a, sig, t)
-    scale = _P10F[d]
+    scale = np.take(_P10F, d, mode="clip")
     if any_blank:
         mf = np.where(fast, a, 0.0)
         mf *= scale
@@ -614,24 +617,24 @@ def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGI
             r += neg * 100
         if any_blank:
             r += blank * 200
-        words = [t["one"][r]]
+        words = [np.take(t["one"], r, mode="clip")]
     else:
         q, lower = _int_words(ipart, groups, t)
         if any_blank:                              # blank rows: the last group 0 is nothing
             lower[-1][blank] = 0
         if neg is not None:
             q += neg * 100
-        words = [t["top"][q]] + lower
+        words = [np.take(t["top"], q, mode="clip")] + lower
     fw = int(d.max(initial=0))
     if fw:
         # 1 and the fraction on fw places, the 1 then replaced by the decimal point (none
         # when the fraction is 0): "." and the digits of m after its d-th, trailing zeros dropped
         groups = -(-(fw + 1) // 4)
-        x = _POW10[fw - d]
+        x = np.take(_POW10[fw::-1], d, mode="clip")   # 10**(fw - d)
         x *= fp.astype(np.int64)
         x += _POW10[fw]
         q, lower = _fraction_words(x, groups, t)
-        words += [t["ftop"][4 * groups - fw - 1][q]] + lower
+        words += [np.take(t["ftop"][4 * groups - fw - 1], q, mode="clip")] + lower
     if any_blank:
         slow = blank & (v == v)
         if slow.any():
@@ -662,13 +665,15 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
 _INT_LOW, _INT_HIGH = -99_999, 99_999
 
 
-def _text_words(texts: Sequence[str] | np.ndarray, lead: int, escape: bool = True) -> list[np.ndarray]:
+def _text_words(texts: Sequence[str] | np.ndarray, lead: int, escape: bool = True,
+                end: int = 0) -> list[np.ndarray]:
     """Text fields (escaped, quoted when needed; or a ``(len, width)`` byte matrix), with
-    ``lead`` before each, as rows of uint32 words."""
+    ``lead`` before each and ``end`` after each, as rows of uint32 words."""
     m = texts if isinstance(texts, np.ndarray) else _text_matrix(texts, escape)
     size, w = m.shape
-    buf = np.zeros((size, -(-(w + 1) // 4) * 4), dtype=np.uint8)
+    buf = np.zeros((size, -(-(w + 1 + (end != 0)) // 4) * 4), dtype=np.uint8)
     buf[:, 0] = lead
+    buf[:, -1] = end
     if w:
         buf[:, 1:1 + w] = m
     return list(buf.view(np.uint32).T)
@@ -731,17 +736,16 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
         fields.append(_number_words(res.columns[name], comma))
     for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
         sel = np.where(idx >= 0, idx, len(methods))
-        fields.append([w[sel] for w in names])
+        fields.append([np.take(w, sel, mode="clip") for w in names])
     fields.append(_number_words(res.saving, comma))
-    fields.append(_text_words(res.errors, comma))
+    fields.append(_text_words(res.errors, comma, end=ord("\n")))
     assert len(fields) == len(header)
     rows = [w for f in fields for w in f]
     # the rows of words one below the other (16 words more than the row length, so that
     # the words of one output row do not share a cache set), then the output's row order
-    stacked = np.empty((len(rows) + 1, size + 16), dtype=np.uint32)
+    stacked = np.empty((len(rows), size + 16), dtype=np.uint32)
     for j, w in enumerate(rows):
         stacked[j, :size] = w
-    stacked[-1] = ord("\n")
     out = np.ascontiguousarray(stacked[:, :size].T)      # (size, words): the bytes, 0 = nothing
     return out.tobytes().translate(None, b"\0")
 
