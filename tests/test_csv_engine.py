@@ -107,3 +107,18 @@ def test_a_sku_repeated_in_a_later_chunk_is_reported(tmp_path):
     rep = run_portfolio(cat, tmp_path / "o.csv", load_scenario(), chunk_rows=2)
     assert rep.warnings == ["SKU 'A' appears on rows 2 and 5 (both are evaluated)"]
     assert rep.warning_count == 1
+
+
+def test_repeats_within_and_across_chunks_are_reported_in_row_order(tmp_path):
+    # the SKU index keeps a set while no SKU repeats and switches to first rows at the first
+    # repeat: the warnings must be those of a row-by-row look-up (written out here by hand)
+    from amspares.portfolio import run_portfolio
+    from amspares.scenario import load_scenario
+
+    cat = tmp_path / "c.csv"
+    cat.write_text("sku,demand.rate_per_year\nA,1\nB,2\nC,3\nD,4\nB,5\nE,6\nA,7\nB,8\nF,9\n")
+    rep = run_portfolio(cat, tmp_path / "o.csv", load_scenario(), chunk_rows=3)
+    assert rep.warnings == ["SKU 'B' appears on rows 3 and 6 (both are evaluated)",
+                            "SKU 'A' appears on rows 2 and 8 (both are evaluated)",
+                            "SKU 'B' appears on rows 3 and 9 (both are evaluated)"]
+    assert rep.warning_count == 3
