@@ -153,3 +153,13 @@ def test_short_cells_read_eight_bytes_at_a_time_are_bit_identical_to_float(decim
     assert hints == hints0
     assert np.array_equal(v, v0, equal_nan=True)
     assert (np.signbit(v) == np.signbit(v0)).all()
+
+
+def test_choice_cells_decoded_once_per_distinct_cell_keep_every_character():
+    # texts(few=True) decodes each distinct cell once; it must give texts() exactly, with
+    # NUL bytes, non-ASCII, cells of 8 and 9 bytes (the long way) and empty cells
+    cells = ["exact", "", "erlang_c", "exakt", "\u00e9x", "ex\x00", "exact", "12345678", "", "ex"]
+    for extra in ([], ["123456789"]):
+        data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells + extra)).encode()
+        few = _SplitLater(data, ";", 2).columns()[1].texts(few=True)
+        assert few == cells + extra

@@ -86,7 +86,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         cells = rows_by_column[col.index]
         if hasattr(cells, "read_numbers"):      # a column of a quote-free CSV chunk
             if col.kind != "number" or cells.longest() > MAX_CELL_CHARS:
-                cells = cells.texts()
+                cells = cells.texts(few=col.kind == "choice")
         if not hasattr(cells, "read_numbers") and max(map(len, cells), default=0) > MAX_CELL_CHARS:
             cells = list(cells)
             for i in [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]:

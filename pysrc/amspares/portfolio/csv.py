@@ -130,12 +130,27 @@ class _ByteColumn:
         m *= cols < self.lengths[:, None]
         return m
 
-    def texts(self) -> list[str]:
-        """Every cell as text."""
+    def texts(self, few: bool = False) -> list[str]:
+        """Every cell as text. ``few``: the column holds few distinct cells (a choice such as
+        ``exact``): each distinct cell of up to 8 bytes is decoded once."""
         if self._texts is None:
             width = self.longest()
             if width == 0:
                 self._texts = [""] * len(self)
+            elif few and width <= 8:
+                m = np.zeros((len(self), 8), np.uint8)
+                m[:, :width] = self.matrix(width)
+                keys, inverse = np.unique(m.view(np.uint64).ravel(), return_inverse=True)
+                raw = [bytes(w).rstrip(b"\0") for w in keys.view(np.uint8).reshape(-1, 8)]
+                # a cell ending in a NUL byte would lose it to the padding: read it the long way
+                if (np.array([len(r) for r in raw])[inverse.ravel()] == self.lengths).all():
+                    try:
+                        distinct = np.array([r.decode("utf-8") for r in raw], dtype=object)
+                        self._texts = distinct[inverse.ravel()].tolist()
+                        return self._texts
+                    except UnicodeDecodeError:
+                        pass
+                return self.texts()
             else:
                 m = self.matrix(width)
                 if (m < 128).all() and np.count_nonzero(m) == int(self.lengths.sum()):   # ASCII, no NUL
