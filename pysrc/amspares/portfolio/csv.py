@@ -744,6 +744,13 @@ def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGI
     return words
 
 
+def prepare_writer() -> None:
+    """Build the writer's look-up tables now (about 0.1 CPU-s): worker processes forked
+    afterwards share them instead of building their own."""
+    _number_words(np.array([1.5]), ord(","))        # the digit tables
+    _number_words(np.array([0.0]), ord(","))        # and the small whole numbers
+
+
 def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndarray:
     """Numbers as CSV text bytes, vectorised: a ``(len, width)`` uint8 matrix whose non-zero
     bytes, in order, are the text.
