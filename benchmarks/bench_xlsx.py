@@ -42,12 +42,55 @@ def generate(path: str, n: int, shared: bool) -> None:
         bench_portfolio.generate(src, n)
         with open(src, newline="") as f:
             rows = list(csv.reader(f))
-    wb = Workbook(write_only=not shared)
-    ws = wb.active if shared else wb.create_sheet("Catalogue")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Catalogue")
     ws.append(rows[0])
     for r in rows[1:]:
         ws.append([r[0]] + [float(x) for x in r[1:7]] + [r[7] or None])
     wb.save(path)
+    if shared:
+        excel_like(path, len(rows[0]))
+
+
+def excel_like(path: str, width: int) -> None:
+    """Rewrite the workbook ``path`` (openpyxl's, inline strings) as Excel saves one: its
+    text in a shared strings part (``t="s"`` cells holding an index), numbers without a
+    ``t``, a ``<dimension>``, rows with ``spans``."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    name = next(k for k in parts if k.startswith("xl/worksheets/"))
+    sheet = parts[name]
+    strings: dict[bytes, int] = {}
+    count = [0]
+
+    def shared(m):
+        count[0] += 1
+        k = strings.setdefault(m.group(2), len(strings))
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (m.group(1), k)
+
+    sheet = re.sub(rb'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', shared, sheet)
+    sheet = sheet.replace(b' t="n"', b"")
+    last = int(re.findall(rb'<row r="([0-9]+)"', sheet)[-1])
+    sheet = re.sub(rb'<row r="([0-9]+)">', rb'<row r="\1" spans="1:%d">' % width, sheet)
+    sheet = sheet.replace(b"<sheetViews>", b'<dimension ref="A1:%s%d"/><sheetViews>'
+                          % (chr(64 + width).encode(), last), 1)
+    parts[name] = sheet
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count[0], len(strings)) + b"".join(b"<si><t>%s</t></si>" % t for t in strings) + b"</sst>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, data in parts.items():
+            z.writestr(k, data)
 
 
 def baseline(path: Path) -> list:

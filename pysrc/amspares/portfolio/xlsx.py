@@ -117,7 +117,7 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
         rows: list = []
         numbers: list = []
         problems: dict = {}
-        collect = gc.isenabled()         # off while a chunk is read (xlsx_read.without_gc)
+        collect = gc.isenabled()         # off while a chunk is read: its rows make no cycle
         try:
             gc.disable()
             for rec, frec in rows_iter:

@@ -52,7 +52,7 @@ def open_workbook(path):
     try:
         reader.read_manifest()
         action = "read strings"
-        reader.read_strings()
+        _read_strings(reader)
         action = "read workbook"
         reader.read_workbook()
         action = "read properties"
@@ -82,6 +82,84 @@ def open_workbook(path):
             "This is most probably because the workbook source files contain some invalid XML.\n"
             "Please see the exception for more details.") from e
     return reader.wb
+
+
+def _read_strings(reader) -> None:
+    """``reader.read_strings()`` of openpyxl's ``ExcelReader`` (the shared strings, as text),
+    by :func:`shared_strings`."""
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    ct = reader.package.find(SHARED_STRINGS)
+    if ct is not None:
+        reader.shared_strings = shared_strings(reader.archive.read(ct.PartName[1:]))
+
+
+_SI = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si\s*/>|<si>(.*?)</si>', re.S)
+_SST = re.compile(rb'(<\?xml[^>]*\?>)?\s*<sst\b[^>]*>')
+_BAD_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def shared_strings(data: bytes) -> list[str]:
+    """The shared strings part ``data`` as openpyxl's ``read_string_table`` reads it: each
+    ``<si>``'s text (its ``<t>`` and then its runs' ``<t>``, not the phonetic ones), with
+    ``x005F_`` taken out.
+
+    The plain ``<si><t>text</t></si>`` Excel writes is read with a regular expression, any
+    other ``<si>`` (runs of rich text) with the XML parser; a part that is not plain UTF-8
+    XML in the main namespace as the default one (a CDATA section, a comment, a CR, an
+    entity declaration, ...) entirely by openpyxl.
+
+    >>> shared_strings(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    ...     b'<si><t>A&amp;B</t></si><si><r><t xml:space="preserve">rich </t></r><r><rPr><b/></rPr>'
+    ...     b'<t>bold</t></r><rPh><t>ph</t></rPh></si><si><t/></si></sst>')
+    ['A&B', 'rich bold', '']
+    """
+    head = _SST.match(data)
+    plain = (head is not None and _MAIN in head.group(0)
+             and (head.group(1) is None or _UTF8.fullmatch(head.group(1)) is not None)
+             and not any(data.find(bad, head.end()) >= 0 for bad in _NOT_PLAIN)
+             and _BAD_CHARS.search(data) is None)
+    with _without_gc():
+        found = _SI.findall(data) if plain else None
+    if found is None or len(found) != data.count(b"<si"):
+        from io import BytesIO
+
+        from openpyxl.reader.strings import read_string_table
+        return list(read_string_table(BytesIO(data)))
+    out = []
+    for text, body in found:
+        if body:
+            value = _rich_text(body)
+        elif b"&" in text:
+            value = _text(text)
+        else:
+            value = text.decode("utf-8")
+        out.append(value.replace("x005F_", "") if "x005F_" in value else value)
+    return out
+
+
+_DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
+_UTF8 = re.compile(rb"""<\?xml(?:(?!encoding)[^>])*(?:encoding\s*=\s*["']utf-8["'][^>]*)?\?>""", re.I)
+
+
+def _rich_text(body: bytes) -> str:
+    """The text of an ``<si>`` or ``<is>`` with this content, as openpyxl's ``Text.content``:
+    its last ``<t>``, then the last ``<t>`` of each ``<r>`` (tags by local name, as openpyxl)."""
+    from xml.etree.ElementTree import fromstring
+
+    node = fromstring(b"<si " + _MAIN + b">" + body + b"</si>")
+    plain, runs = None, []
+    for child in node:
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "t":
+            plain = child.text
+        elif tag == "r":
+            t = None
+            for el in child:
+                if el.tag.rsplit("}", 1)[-1] == "t":
+                    t = el.text
+            runs.append(t)
+    return "".join(t for t in [plain, *runs] if t is not None)
 
 
 _SHEET_CLASS: list = []
@@ -399,10 +477,11 @@ class _Cell:
         raise _NotPlain(tag)
 
 
-#: a ``<row>`` start tag (its ``r`` first) or a whole plain ``<c>`` (as :data:`_FAST_CELL`)
+#: a ``<row>`` start tag (its ``r`` first) or a whole plain ``<c>`` (as :data:`_FAST_CELL`,
+#: and ISO dates, and entities in an inline string)
 _TOKEN = re.compile(rb'<row r="([0-9]+)"[^>]*>|<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?'
-                    rb'(?: t="(n|s|str|b|e|inlineStr)")?'
-                    rb'(?:/>|><v>([^<&]*)</v></c>|(><is>)<t(?: xml:space="preserve")?>([^<&]*)</t></is></c>)')
+                    rb'(?: t="(n|s|str|b|e|d|inlineStr)")?'
+                    rb'(?:/>|><v>([^<&]*)</v></c>|(><is>)<t(?: xml:space="preserve")?>([^<]*)</t></is></c>)')
 
 
 def _all_plain(block: bytes, found: list) -> bool:
@@ -423,17 +502,25 @@ def _plain_block(block: bytes, cells: _Cells) -> list | None:
     matches and rows are some 10^5 new tuples, which would set it off every 700 of them
     to walk all the objects alive, for nothing (a block makes no cycle); this halves the
     time a block takes."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _without_gc():
         found = _TOKEN.findall(block)
         if not _all_plain(block, found):
             return None
         return list(_plain_rows(found, cells))
-    finally:
-        if enabled:
+
+
+class _without_gc:
+    """The cyclic garbage collector off inside (as it was after): for building many tuples
+    that make no reference cycle."""
+
+    def __enter__(self):
+        import gc
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            import gc
             gc.enable()
 
 
@@ -474,7 +561,7 @@ def _plain_rows(found: list, cells: _Cells):
         elif kind == b"s":
             value = strings[int(v)] if v else None
         elif kind == b"inlineStr":
-            value = text.decode("utf-8") if inline else None
+            value = (text.decode("utf-8") if b"&" not in text else _text(text)) if inline else None
         else:
             value = plain(kind, int(style) if style else 0, v)
         n = len(row)
@@ -512,7 +599,10 @@ def _scan_rows(ws, cells: _Cells):
                 return
             buf += more
             start = buf.find(b"<sheetData")
-        if any(bad in buf[:start] for bad in _NOT_PLAIN):
+        decl = _DECLARATION.match(buf)         # <?xml ...?> in UTF-8, as every writer starts
+        if decl is not None and _UTF8.fullmatch(decl.group(0)) is None:
+            raise _NotPlain("encoding")
+        if any(buf.find(bad, decl.end() if decl else 0, start) >= 0 for bad in _NOT_PLAIN):
             raise _NotPlain("header")
         head_end = buf.find(b">", start)
         if buf[head_end - 1:head_end] == b"/":
