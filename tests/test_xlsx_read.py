@@ -309,3 +309,20 @@ def _rewrite_part(src: Path, dst: Path, name: str, data: bytes) -> Path:
         for item in zin.infolist():
             zout.writestr(item, data if item.filename == name else zin.read(item.filename))
     return dst
+
+
+@pytest.mark.parametrize("excel", [False, True], ids=["openpyxl", "excel"])
+def test_rows_across_blocks_are_openpyxls(tmp_path, monkeypatch, excel):
+    """The sheet read a few hundred bytes at a time: rows cut at every block's end, plain
+    blocks and blocks with formulas (the XML parser's cells) in turn."""
+    from amspares.portfolio import xlsx_read
+
+    monkeypatch.setattr(xlsx_read, "_FIRST_BLOCK", 200)
+    monkeypatch.setattr(xlsx_read, "_BLOCK", 300)
+    if excel:
+        path = _excel_workbook(tmp_path / "e.xlsx", False, _PLAIN_ROWS + _OTHER_ROWS + [
+            f'<row r="{k}" spans="1:6"><c r="A{k}" t="s"><v>{k % 13}</v></c><c r="B{k}"><v>{k / 7!r}</v></c>'
+            f'<c r="C{k}" s="1"><v>{40000 + k}</v></c></row>' for k in range(12, 60)])
+    else:
+        path = _workbook(tmp_path / "c.xlsx", False)
+    _compare(path)

@@ -405,6 +405,7 @@ class _NotPlain(Exception):
 
 
 _BLOCK = 1 << 22
+_FIRST_BLOCK = 1 << 16       # the start of a sheet: its header found without reading 4 MB
 _MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -588,12 +589,12 @@ def _scan_rows(ws, cells: _Cells):
     at the block where it is met: the caller then reads on with the XML parser)."""
     row_counter = 0
     with ws._get_source() as src:
-        buf = src.read(_BLOCK)
+        buf = src.read(_FIRST_BLOCK)
         root = buf.find(b"<worksheet")
         if root < 0 or _MAIN not in buf[root:buf.find(b">", root)]:
             raise _NotPlain("namespace")
         start = buf.find(b"<sheetData")
-        while start < 0:
+        while start < 0 or buf.find(b">", start) < 0:
             more = src.read(_BLOCK)
             if not more:
                 return
@@ -609,10 +610,15 @@ def _scan_rows(ws, cells: _Cells):
             return
         buf = buf[head_end + 1:]
         end = False
+        first = True                 # the rows read with the start: a block of their own
         while True:
             stop = buf.find(b"</sheetData>")
+            cut = buf.rfind(b"<row") if first and stop < 0 else -1
+            first = False
             if stop >= 0:
                 buf, end = buf[:stop], True
+            elif cut > 0:
+                block, buf = buf[:cut], buf[cut:]
             elif not end:
                 more = src.read(_BLOCK)
                 if more:
