@@ -131,3 +131,16 @@ def test_the_factor_table_names_of_the_help_are_the_tables():
     from amspares import factors
     from amspares.commands import factors as cmd
     assert cmd.TABLE_NAMES == tuple(sorted(factors.TABLES))
+
+
+def test_a_catalogue_without_history_does_not_import_scipy_stats(tmp_path):
+    # scipy.stats and scipy.optimize cost about 1 CPU-s to import; only demand history needs them
+    cat = tmp_path / "c.csv"
+    cat.write_text("sku,demand.rate_per_year\nA,1.5\nB,0.2\n")
+    code = (f"from amspares.cli import main\n"
+            f"try:\n    main(['portfolio', {str(cat)!r}, '-o', {str(tmp_path / 'o.csv')!r}, '--jobs', '1'])\n"
+            f"except SystemExit as e:\n    assert not e.code, e.code")
+    mods = modules_after(code)
+    assert (tmp_path / "o.csv").exists()
+    assert "scipy.special" in mods
+    assert "scipy.stats" not in mods and "scipy.optimize" not in mods

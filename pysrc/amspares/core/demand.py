@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
+
+# scipy.stats and scipy.optimize cost about 1 CPU-s to import; they are imported by the
+# functions that use them, so that a catalogue without history never pays for them.
 
 #: Syntetos-Boylan-Croston cut-offs (Syntetos, Boylan & Croston 2005).
 ADI_CUTOFF = 1.32
@@ -329,6 +332,7 @@ def poisson_dispersion_test(total, periods, sum_of_squares):
     >>> float(poisson_dispersion_test(3, 4, 9)), float(poisson_dispersion_test(3, 4, 3))
     (0.0625, 1.0)
     """
+    from scipy import stats
     n_units, n, t = np.broadcast_arrays(np.asarray(total, dtype=float), np.asarray(periods, dtype=float),
                                         np.asarray(sum_of_squares, dtype=float))
     p = np.full(n_units.shape, np.nan)
@@ -403,6 +407,7 @@ def phase_out_flag(history, recent_periods, significance=0.05, counts="units") -
     >>> r.flag.tolist(), [round(p, 4) for p in r.p_value.tolist()], round(0.9 ** 27, 4)
     ([False, True], [0.0581, 0.0225], 0.0581)
     """
+    from scipy import stats
     h = _history(history)
     _observed_periods(h)
     n = h.shape[-1]
@@ -505,6 +510,7 @@ def rate_breakeven(cost_difference: Callable, lower, upper, *, points: int = 201
     >>> round(float(c.rates[0]), 9), bool(c.jump[0])
     (3.0, True)
     """
+    from scipy import optimize
     lo, hi = float(lower), float(upper)
     if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 <= lo <= hi):
         raise ValueError(f"rate range = [{lower!r}, {upper!r}]: must satisfy 0 <= lower <= upper")

@@ -280,7 +280,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice,
                       breakdown=breakdown, negotiate=negotiate, decimal=source.decimal,
                       history=history_in, level=level)
-        first_row: dict = {}
+        skus_seen = _SkuIndex()
         try:
             with atomic_output(output, force) as temp:
                 try:
@@ -292,7 +292,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         report.rows += done.rows
                         report.problem_count += len(done.errors)
                         report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
-                        _duplicates(done, first_row, report)
+                        skus_seen.add(done, report)
                         if progress:
                             progress(read_to.popleft(), report.rows)
                     meta = {"catalogue": str(catalogue), **base_meta}
@@ -320,17 +320,43 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     return report
 
 
-def _duplicates(done: _Done, first_row: dict, report: Report) -> None:
-    """Report every SKU seen on an earlier row (both rows are evaluated)."""
-    for sku, row in zip(done.sku, done.row_numbers):
-        if sku == "":
-            continue
-        earlier = first_row.setdefault(sku, row)
-        if earlier != row:
-            report.warning_count += 1
-            if len(report.warnings) < MAX_REPORTED:
-                report.warnings.append(f"SKU {_clip(sku)!r} appears on rows {earlier} and {row} "
-                                       f"(both are evaluated)")
+class _SkuIndex:
+    """The SKUs seen so far, to report one seen on an earlier row (both rows are evaluated).
+
+    While no SKU repeats, a chunk costs a few C-level set operations (a set is about twice
+    as fast as a dict of first rows for a million SKUs); the first repeat builds the dict of
+    first rows from the chunks kept so far, and from then on every row is looked up.
+    """
+
+    def __init__(self):
+        self.seen: set | None = set()
+        self.chunks: list = []                  # (skus, row numbers) while self.seen is used
+        self.first_row: dict = {}
+
+    def add(self, done: _Done, report: Report) -> None:
+        skus = done.sku if isinstance(done.sku, list) else list(done.sku)
+        if self.seen is not None:
+            new = set(skus)
+            new.discard("")
+            if len(new) == len(skus) - skus.count("") and self.seen.isdisjoint(new):
+                self.seen |= new
+                self.chunks.append((skus, done.row_numbers))
+                return
+            for old, rows in self.chunks:       # the first repeat: first rows from here on
+                for sku, row in zip(old, rows):
+                    if sku != "":
+                        self.first_row.setdefault(sku, row)
+            self.seen = None
+            self.chunks = []
+        for sku, row in zip(skus, done.row_numbers):
+            if sku == "":
+                continue
+            earlier = self.first_row.setdefault(sku, row)
+            if earlier != row:
+                report.warning_count += 1
+                if len(report.warnings) < MAX_REPORTED:
+                    report.warnings.append(f"SKU {_clip(sku)!r} appears on rows {earlier} and {row} "
+                                           f"(both are evaluated)")
 
 
 def _clip(text: str, n: int = 60) -> str:
