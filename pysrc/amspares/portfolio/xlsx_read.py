@@ -1,11 +1,15 @@
 """Portfolio xlsx: a catalogue sheet's rows, streamed in one pass over the sheet's XML.
 
-openpyxl opens the workbook (the sheets, the shared strings, which styles are dates, the
-date system); the sheet's cells are then read here with the standard library's C parser
-(``xml.etree.ElementTree.iterparse``), each cell once, giving both what openpyxl's
-read-only sheet gives with ``data_only=True`` (the saved values) and with
-``data_only=False`` (the formulas) -- the same values, cell for cell, about 20 times faster
-than reading the sheet twice through openpyxl's cells (benchmarks/bench_portfolio.py).
+openpyxl opens the workbook (the sheets, which styles are dates, the date system); the
+shared strings are read here (:func:`shared_strings`, ten times faster than openpyxl), and
+the sheet's cells, each once, giving both what openpyxl's read-only sheet gives with
+``data_only=True`` (the saved values) and with ``data_only=False`` (the formulas): the
+same values, cell for cell, more than ten times faster than reading the sheet through
+openpyxl's cells (``benchmarks/bench_xlsx.py``). A block of rows whose cells are all plain
+(a number, a shared or inline string, a boolean, an error, a date; no formula) is matched
+with one regular expression and its values built in one loop; other rows are read with
+regular expressions cell by cell, and unusual XML with the standard library's parser
+(``xml.etree.ElementTree.iterparse``).
 
 The values follow :meth:`openpyxl.worksheet._reader.WorkSheetParser.parse_cell`: numbers are
 ``int`` without ``.``/``e`` and ``float`` otherwise, date-styled numbers ``datetime`` /
@@ -527,12 +531,13 @@ class _without_gc:
 
 def _plain_rows(found: list, cells: _Cells):
     """``(row number, values, None)`` of the rows of :data:`_TOKEN` matches: the values a
-    list by column (``None`` where no cell is), as :meth:`_Cells.plain` gives them."""
+    tuple by column (``None`` where no cell is), as :meth:`_Cells.plain` gives them; a row
+    with a column again or back ``(row number, [(column, value)], [value])``."""
     strings, plain = cells.strings, cells.plain
     dates = cells.dates
     date_style: dict = {}
     columns = _BYTE_COLUMNS
-    number, row, pairs = 0, None, None
+    number, row, pairs, n = 0, None, None, 0
     for r, letters, style, kind, v, inline, text in found:
         if r:
             if pairs is not None:
@@ -540,42 +545,42 @@ def _plain_rows(found: list, cells: _Cells):
                 pairs = None
             elif row is not None:
                 yield number, tuple(row), None
-            number, row = int(r), []
+            number, row, n = int(r), [], 0
             continue
-        col = columns.get(letters)
-        if col is None:
+        try:
+            col = columns[letters]
+        except KeyError:
             col = columns[letters] = _column(letters.decode() + "1")
         if not kind or kind == b"n":
             if not v:
                 value = None
+            elif style and dates and (date_style[style] if style in date_style
+                                      else date_style.setdefault(style, int(style) in dates)):
+                value = plain(b"n", int(style), v)
             else:
-                is_date = date_style.get(style) if style else False
-                if is_date is None:
-                    is_date = date_style[style] = int(style) in dates
-                if is_date:
-                    value = plain(b"n", int(style), v)
-                else:
-                    try:
-                        value = float(v) if (b"." in v or b"e" in v or b"E" in v) else int(v)
-                    except ValueError:            # as openpyxl reads the text (or fails)
-                        value = plain(b"n", 0, v)
+                try:
+                    value = float(v) if (b"." in v or b"e" in v or b"E" in v) else int(v)
+                except ValueError:                # as openpyxl reads the text (or fails)
+                    value = plain(b"n", 0, v)
         elif kind == b"s":
             value = strings[int(v)] if v else None
         elif kind == b"inlineStr":
             value = (text.decode("utf-8") if b"&" not in text else _text(text)) if inline else None
         else:
             value = plain(kind, int(style) if style else 0, v)
-        n = len(row)
-        if pairs is not None:
-            pairs.append((col, value))
-        elif col == n + 1:
+        if col == n + 1:
             row.append(value)
+            n = col
+        elif pairs is not None:
+            pairs.append((col, value))
         elif col > n:
             row.extend([None] * (col - n - 1))
             row.append(value)
+            n = col
         else:           # a column again, or back: (column, value) pairs, placed as openpyxl does
             pairs = [(j, p) for j, p in enumerate(row, start=1)]
             pairs.append((col, value))
+            n = -2                                # no column follows on
     if pairs is not None:
         yield number, pairs, [p for _, p in pairs]
     elif row is not None:
@@ -583,10 +588,11 @@ def _plain_rows(found: list, cells: _Cells):
 
 
 def _scan_rows(ws, cells: _Cells):
-    """Lists of the rows (a block's) of a sheet whose XML is plain (the main namespace as the default one; no
-    CDATA, comments, processing instructions, entity declarations or CR), read with regular
-    expressions a block at a time; :class:`_NotPlain` otherwise (before the first row, or
-    at the block where it is met: the caller then reads on with the XML parser)."""
+    """The rows of a sheet whose XML is plain (UTF-8, the main namespace as the default one;
+    no CDATA, comments, processing instructions, entity declarations or CR), read with
+    regular expressions a block at a time (4 MB; the first rows, up to 64 kB, a block of
+    their own), a list of rows per block; :class:`_NotPlain` otherwise (before the first
+    row, or at the block where it is met: the caller then reads on with the XML parser)."""
     row_counter = 0
     with ws._get_source() as src:
         buf = src.read(_FIRST_BLOCK)
