@@ -1629,7 +1629,7 @@ def _summary_sheet(b: _Builder) -> None:
     ws["A1"].font = TITLE
     b.formula(ws, "A2", "scenario_name", sc.name)
     # helper rows, one column per method (C..), under the sentences
-    h0 = 14
+    h0 = 4 + len(SUMMARY_ROWS) + 4                     # after the note and a blank row
     ws[f"A{h0 - 1}"] = "How the sentences are made (one column per method; live)"
     ws[f"A{h0 - 1}"].font = BOLD
     helper = ("h_name", "h_start", "h_inside", "h_kind", "h_policy", "h_total", "h_impact", "h_cost_other",
@@ -1708,10 +1708,10 @@ def _summary_sheet(b: _Builder) -> None:
         ("index of the next greenest (0: none)", "s_go",
          "IF(OR(s_g=0,SUMPRODUCT(ISNUMBER(h_impact_other)*1)=0),0,MATCH(MIN(h_impact_other),h_impact_other,0))",
          methods.index(green_other) + 1 if green_other else 0),
-        ("index of the greenest by kg CO2e (0: none)", "s_c",
+        ("index of the greenest, kg CO2e (0: none)", "s_c",
          "IF(s_g=0,0,IF(ISNUMBER(MATCH(result_lowest_impact_co2e,h_name,0)),"
          "MATCH(result_lowest_impact_co2e,h_name,0),0))", methods.index(co2e_best) + 1 if co2e_best else 0),
-        ("index of the next greenest by kg CO2e (0: none)", "s_co",
+        ("index of the next, kg CO2e (0: none)", "s_co",
          "IF(OR(s_c=0,SUMPRODUCT(ISNUMBER(h_co2e_other)*1)=0),0,MATCH(MIN(h_co2e_other),h_co2e_other,0))",
          methods.index(co2e_other) + 1 if co2e_other else 0),
         ("order method of the price break-even", "s_order",
@@ -1790,13 +1790,14 @@ def _summary_sheet(b: _Builder) -> None:
         ws[f"B{rr}"].alignment = WRAP
         ws.row_dimensions[rr].height = 32
         b.name(name, ws, f"B{rr}")
-    ws["A11"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
+    note = 4 + len(SUMMARY_ROWS) + 1                    # after a blank row
+    ws[f"A{note}"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
                  "Results and the model sheets. The price break-even holds the other inputs fixed. "
                  "mPts = milli-points of the Eco-indicator 99 (environmental impact; lower is greener); "
                  "kg CO2e = the climate impact (GWP100).")
-    ws["A11"].alignment = WRAP
-    ws.merge_cells("A11:H11")
-    ws.row_dimensions[11].height = 30
+    ws[f"A{note}"].alignment = WRAP
+    ws.merge_cells(f"A{note}:H{note}")
+    ws.row_dimensions[note].height = 30
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 16
     for j in range(len(methods)):
