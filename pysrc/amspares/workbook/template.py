@@ -1377,15 +1377,15 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws["A3"].alignment = WRAP
     ws.merge_cells("A3:H3")
     ws.row_dimensions[3].height = 45
-    for i, (label, name) in enumerate((("check", "decision_check"), ("cheapest", "summary_cost"),
-                                        ("greenest", "summary_impact"), ("greenest (kg CO2e)", "summary_co2e"),
-                                        ("service", "summary_service"),
-                                        ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))):
+    top_rows = (("check", "decision_check"), ("cheapest", "summary_cost"), ("greenest (mPts)", "summary_impact"),
+                ("greenest (kg CO2e)", "summary_co2e"), ("service", "summary_service"),
+                ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))
+    for i, (label, name) in enumerate(top_rows):
         ws[f"A{5 + i}"] = label
         ws[f"A{5 + i}"].font = BOLD
         ws[f"A{5 + i}"].alignment = WRAP
         b.formula(ws, f"B{5 + i}", name, b.summary_cache[name])
-    hdr = 12
+    hdr = 5 + len(top_rows) + 1                 # after a blank row
     ws[f"A{hdr}"] = "quantity"
     ws[f"B{hdr}"] = "unit"
     ws[f"A{hdr}"].font = ws[f"B{hdr}"].font = BOLD
@@ -1532,7 +1532,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         ws.cell(row=w0 + 2, column=3 + j).number_format = UNIT_FORMATS["mPts"]
     ws.freeze_panes = f"C{first}"
     ws.column_dimensions["B"].width = 12
-    for r in range(5, 12):
+    for r in range(5, 5 + len(top_rows)):
         ws.merge_cells(f"B{r}:{get_column_letter(2 + 2 * len(methods))}{r}")
         ws[f"B{r}"].alignment = WRAP
         ws.row_dimensions[r].height = 30
