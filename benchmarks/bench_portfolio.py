@@ -115,6 +115,80 @@ def naive(sample: list) -> float:
     return (time.perf_counter() - start) / len(sample)
 
 
+#: A child that runs ``amspares portfolio --jobs 1`` with a CPU-time clock around each stage
+#: (the functions are wrapped where the portfolio calls them) and prints the split as JSON.
+_STAGES = r"""
+import json, resource, sys, time
+t0 = time.process_time()
+import amspares.cli, amspares.portfolio as P, amspares.portfolio.chunks as C, amspares.portfolio.csv as K
+spent = dict.fromkeys(("model", "cells", "write_bytes", "write_file", "process"), 0.0)
+
+def clocked(f, key):
+    def g(*a, **k):
+        s = time.process_time()
+        try:
+            return f(*a, **k)
+        finally:
+            spent[key] += time.process_time() - s
+    return g
+
+for name in ("evaluate", "price_to_win", "moq_to_win"):
+    setattr(C, name, clocked(getattr(C, name), "model"))
+P.evaluate_chunk = clocked(P.evaluate_chunk, "cells")
+P.csv_chunk_bytes = clocked(P.csv_chunk_bytes, "write_bytes")
+P._process = clocked(P._process, "process")
+K.CsvWriter.write = clocked(K.CsvWriter.write, "write_file")
+t1 = time.process_time()
+code = amspares.cli.main(sys.argv[1:])
+t2 = time.process_time()
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"imports": t1 - t0, "run": t2 - t1, "process_total": r.ru_utime + r.ru_stime, **spent}))
+sys.exit(code)
+"""
+
+
+def stages(cat: str, out: str) -> dict:
+    """CPU seconds of each stage of one ``--jobs 1`` run: imports; reading (the file cut into
+    chunks and cells, the summary and the repeated-SKU check); cell checks (numbers read from
+    the cells, the rules); the model; writing (numbers to text, the file); the rest (the
+    summary of each chunk)."""
+    proc = subprocess.run([sys.executable, "-c", _STAGES, "portfolio", cat, "-o", out, "--force",
+                           "--jobs", "1"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"portfolio (stages) failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    t = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+    return {"imports": t["imports"], "reading": t["run"] - t["process"] - t["write_file"],
+            "cell checks": t["cells"] - t["model"], "model": t["model"],
+            "writing": t["write_bytes"] + t["write_file"],
+            "the rest": t["process"] - t["cells"] - t["write_bytes"], "whole process": t["process_total"]}
+
+
+def baselines(cat: str, sample_rows: int = 100_000) -> tuple[float, float]:
+    """CPU seconds per row of the plain-Python way: ``csv.reader`` and ``float`` over the
+    numeric columns; ``csv.writer`` with ``'%.12g'`` over 35 numeric fields a row."""
+    c0 = time.process_time()
+    with open(cat, newline="") as f:
+        rd = csv.reader(f)
+        next(rd)
+        k = 0
+        for row in rd:
+            [float(v) for v in row[1:7]]
+            k += 1
+            if k >= sample_rows:
+                break
+    read = (time.process_time() - c0) / k
+    rng = np.random.default_rng(3)
+    values = rng.lognormal(3, 2, (k, 35)).tolist()
+    sink = open(os.devnull, "w", newline="")
+    c0 = time.process_time()
+    w = csv.writer(sink)
+    for row in values:
+        w.writerow(["%.12g" % v for v in row])
+    write = (time.process_time() - c0) / k
+    sink.close()
+    return read, write
+
+
 def rows(n: int = N) -> list[tuple[str, str, str, str]]:
     """(benchmark, amspares, baseline, target) rows: CPU seconds of the CLI's process tree
     (getrusage of the children) with its wall time, against the per-SKU loop's CPU time."""
@@ -124,6 +198,8 @@ def rows(n: int = N) -> list[tuple[str, str, str, str]]:
         runs = {}
         for jobs in (1, 2):
             runs[jobs] = run_cli(["portfolio", cat, "-o", out, "--force", "--jobs", str(jobs)])[:3]
+        split = stages(cat, out)
+        read_base, write_base = baselines(cat)
         c0 = time.process_time()
         naive(sample)
         per_sku = (time.process_time() - c0) / len(sample)
@@ -134,6 +210,11 @@ def rows(n: int = N) -> list[tuple[str, str, str, str]]:
                          f"per-SKU scalar loop: {per_sku * n:,.0f} CPU-s extrapolated "
                          f"({per_sku * n / cpu:,.0f}x)" if jobs == 1 else "",
                          "<= 3 CPU-s, < 1 GiB"))
+    base = {"reading": f"csv.reader + float(): {read_base * n:.2f} CPU-s extrapolated",
+            "writing": f"csv.writer + '%.12g', 35 numbers a row: {write_base * n:.2f} CPU-s extrapolated"}
+    for stage in ("imports", "reading", "cell checks", "model", "writing", "the rest"):
+        out_rows.append((f"of the --jobs 1 run: {stage}", f"{split[stage]:.2f} CPU-s",
+                         base.get(stage, ""), ""))
     return out_rows
 
 

@@ -58,8 +58,9 @@ def run(quick: bool) -> list[tuple[str, list[Row]]]:
     for name, fn in steps:
         load = os.getloadavg()[0]
         rows = fn()
-        print_rows(rows, f"\n== {name} (load average {load:.2f} -> {os.getloadavg()[0]:.2f})")
-        out.append((name, rows))
+        after = os.getloadavg()[0]
+        print_rows(rows, f"\n== {name} (load average {load:.2f} -> {after:.2f})")
+        out.append((name, rows, load, after))
     return out
 
 
@@ -69,13 +70,14 @@ def markdown(results, load_before: float, load_after: float) -> str:
              f"From one run of `python benchmarks/run_all.py` ({today}; {os.cpu_count()} cores, load "
              f"average {load_before:.1f} before and {load_after:.1f} after: a loaded machine inflates "
              "every figure, the baselines' too). Times are CPU seconds, best of N, each beside its "
-             "baseline measured in the same run.",
+             "baseline measured in the same run; each benchmark's first row gives the "
+             "load average when it started and ended.",
              "",
              "| benchmark | amspares | baseline (same run) | target |",
              "|---|---|---|---|"]
-    for name, rows in results:
+    for name, rows, load, after in results:
         for i, (what, mine, base, target) in enumerate(rows):
-            label = f"`{name}`: {what.strip()}" if i == 0 else what.strip()
+            label = f"`{name}` (load {load:.1f} -> {after:.1f}): {what.strip()}" if i == 0 else what.strip()
             lines.append(f"| {label} | {mine} | {base} | {target} |")
     lines.append(END)
     return "\n".join(lines)

@@ -122,3 +122,44 @@ def test_repeats_within_and_across_chunks_are_reported_in_row_order(tmp_path):
                             "SKU 'A' appears on rows 2 and 8 (both are evaluated)",
                             "SKU 'B' appears on rows 3 and 9 (both are evaluated)"]
     assert rep.warning_count == 3
+
+
+def _short_cells(rng: np.random.Generator, n: int) -> list[str]:
+    """Cells of 1 to 9 bytes (the eight-bytes-at-a-time path and its edge), every mark
+    position, signs, and bytes that are nearly digits ('/' and ':' border '0' and '9')."""
+    alphabet = list("0123456789") * 4 + list("./:,-+ e") + ["\u00e9", "\u0663"]
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(1, 10))
+        out.append("".join(rng.choice(alphabet, k)))
+        if rng.random() < 0.5:            # mostly well-formed: digits with one mark somewhere
+            digits = "".join(rng.choice(list("0123456789"), int(rng.integers(1, 9))))
+            cut = int(rng.integers(0, len(digits) + 1))
+            sign = rng.choice(["", "-", "+"], p=[0.7, 0.2, 0.1])
+            out[-1] = (sign + digits[:cut] + rng.choice([".", ",", ""]) + digits[cut:])[:9]
+    return out
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_short_cells_read_eight_bytes_at_a_time_are_bit_identical_to_float(decimal):
+    rng = np.random.default_rng(8)
+    cells = _short_cells(rng, 20_000)
+    data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells)).encode()
+    col = _SplitLater(data, ";", 2).columns()[1]
+    assert col.texts() == cells
+    v, why, hints = col.read_numbers(decimal)
+    v0, why0, hints0 = _reference(cells, decimal)
+    assert why.tolist() == why0.tolist()
+    assert hints == hints0
+    assert np.array_equal(v, v0, equal_nan=True)
+    assert (np.signbit(v) == np.signbit(v0)).all()
+
+
+def test_choice_cells_decoded_once_per_distinct_cell_keep_every_character():
+    # texts(few=True) decodes each distinct cell once; it must give texts() exactly, with
+    # NUL bytes, non-ASCII, cells of 8 and 9 bytes (the long way) and empty cells
+    cells = ["exact", "", "erlang_c", "exakt", "\u00e9x", "ex\x00", "exact", "12345678", "", "ex"]
+    for extra in ([], ["123456789"]):
+        data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells + extra)).encode()
+        few = _SplitLater(data, ";", 2).columns()[1].texts(few=True)
+        assert few == cells + extra

@@ -86,7 +86,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         cells = rows_by_column[col.index]
         if hasattr(cells, "read_numbers"):      # a column of a quote-free CSV chunk
             if col.kind != "number" or cells.longest() > MAX_CELL_CHARS:
-                cells = cells.texts()
+                cells = cells.texts(few=col.kind == "choice")
         if not hasattr(cells, "read_numbers") and max(map(len, cells), default=0) > MAX_CELL_CHARS:
             cells = list(cells)
             for i in [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]:
@@ -151,6 +151,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         groups = groups * len(options) + choices.get(key, np.zeros(size, dtype=np.int64))
     for g in np.unique(groups[ok]).tolist():
         idx = np.flatnonzero(ok & (groups == g))
+        if idx.size == size:                 # the whole chunk (the usual case): no fancy indexing
+            idx = slice(None)                # (the model gets copies of the inputs, as before)
         picked = {}
         for key, options in reversed(keys):
             g, j = divmod(g, len(options))
@@ -158,11 +160,11 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         given = dict(inputs)
         given.update(picked)
         for key, values in numbers.items():
-            given[key] = values[idx]
-        given["demand.rate_per_year"] = rate[idx]       # at least one array: the group size
+            given[key] = values[idx].copy()
+        given["demand.rate_per_year"] = rate[idx].copy()    # at least one array: the group size
         params = bind(given, scenario.methods)
         ev = evaluate(params, advice=advice)
-        best = _index_of(ev.cheapest, methods)
+        best = ev.cheapest_index if ev.cheapest_index is not None else _index_of(ev.cheapest, methods)
         cheapest[idx] = best
         saving[idx] = ev.saving
         if ev.lowest_impact is not None:

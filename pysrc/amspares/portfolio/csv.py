@@ -130,12 +130,27 @@ class _ByteColumn:
         m *= cols < self.lengths[:, None]
         return m
 
-    def texts(self) -> list[str]:
-        """Every cell as text."""
+    def texts(self, few: bool = False) -> list[str]:
+        """Every cell as text. ``few``: the column holds few distinct cells (a choice such as
+        ``exact``): each distinct cell of up to 8 bytes is decoded once."""
         if self._texts is None:
             width = self.longest()
             if width == 0:
                 self._texts = [""] * len(self)
+            elif few and width <= 8:
+                m = np.zeros((len(self), 8), np.uint8)
+                m[:, :width] = self.matrix(width)
+                keys, inverse = np.unique(m.view(np.uint64).ravel(), return_inverse=True)
+                raw = [bytes(w).rstrip(b"\0") for w in keys.view(np.uint8).reshape(-1, 8)]
+                # a cell ending in a NUL byte would lose it to the padding: read it the long way
+                if (np.array([len(r) for r in raw])[inverse.ravel()] == self.lengths).all():
+                    try:
+                        distinct = np.array([r.decode("utf-8") for r in raw], dtype=object)
+                        self._texts = distinct[inverse.ravel()].tolist()
+                        return self._texts
+                    except UnicodeDecodeError:
+                        pass
+                return self.texts()
             else:
                 m = self.matrix(width)
                 if (m < 128).all() and np.count_nonzero(m) == int(self.lengths.sum()):   # ASCII, no NUL
@@ -167,27 +182,12 @@ class _ByteColumn:
 
         size = len(self)
         lengths = self.lengths
-        width = min(self.longest(), _FIELD_MAX)
-        m_bytes = self.matrix(width)
-        inside = np.arange(width) < lengths[:, None]
-        digit = (m_bytes >= 48) & (m_bytes <= 57)
-        mark = m_bytes == ord(decimal or ".")
-        first = m_bytes[:, 0] if width else np.zeros(size, np.uint8)
-        signed = (first == 45) | (first == 43)
-        allowed = digit | mark | ~inside
-        if width:
-            allowed[:, 0] |= signed
-        n_digits = digit.sum(axis=1)
-        fast = (allowed.all(axis=1) & (mark.sum(axis=1) <= 1) & (n_digits >= 1)
-                & (n_digits <= _DIGITS_MAX) & (lengths <= _FIELD_MAX))
-        whole = np.zeros(size, dtype=np.int64)
-        for j in range(width):
-            d = digit[:, j]
-            whole = np.where(d, whole * 10 + (m_bytes[:, j].astype(np.int64) - 48), whole)
-        after = (np.cumsum(mark, axis=1) > 0) & digit
-        scale = _P10[np.minimum(after.sum(axis=1), _DIGITS_MAX)]
-        values = whole.astype(float) / scale
-        values = np.where(first == 45, -values, values)
+        mark = ord(decimal or ".")
+        values, fast = _short_numbers(self.arr, self.starts, lengths, mark)
+        wide = np.flatnonzero((lengths > 8) & (lengths <= _FIELD_MAX))
+        if wide.size:
+            part = _ByteColumn(self.data, self.arr, self.starts[wide], self.ends[wide])
+            values[wide], fast[wide] = _wide_numbers(part.matrix(part.longest()), part.lengths, mark)
         why = np.zeros(size, dtype=np.int8)
         empty = lengths == 0
         values[empty] = np.nan
@@ -203,6 +203,104 @@ class _ByteColumn:
             values[slow] = v
             why[slow] = w
         return values, why, hints
+
+
+_H = np.uint64(0x8080808080808080)     # the high bit of each of a word's eight bytes
+_LO7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+_ZEROS = np.uint64(0x3030303030303030)  # eight ASCII '0'
+_NINES = np.uint64(0x3939393939393939)
+_ONES = np.uint64(0x0101010101010101)
+
+
+def _bytes_equal(x: np.ndarray, byte: int) -> np.ndarray:
+    """The high bit of each byte of the words ``x`` that equals ``byte`` (exact, no borrows)."""
+    y = x ^ (np.uint64(byte) * _ONES)
+    return ~(((y & _LO7) + _LO7) | y) & _H
+
+
+def _short_numbers(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                   mark: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Cells of 1 to 8 bytes that are plain decimals, read eight bytes at a time.
+
+    Each cell's bytes are one 64-bit word (byte 0 its first character); digits, the decimal
+    mark and a leading sign are found with bit operations on whole words, the mark and the
+    sign are taken out, the digits are left-padded with zeros to eight and turned into
+    their integer with three multiply-and-shift steps (two digits, four, eight). The value
+    is that integer divided by ``10 ** (digits after the mark)``, as in
+    :meth:`_ByteColumn.read_numbers`. Returns ``(values, fast)``: ``fast`` marks the cells
+    read here (the others' values are meaningless).
+
+    >>> a = np.frombuffer(b"12.5|-0.75|+3|7.|.5|1e3|x|12345678", np.uint8)
+    >>> starts = np.array([0, 5, 11, 14, 17, 20, 24, 26]); lengths = np.array([4, 5, 2, 2, 2, 3, 1, 8])
+    >>> v, fast = _short_numbers(a, starts, lengths, ord("."))
+    >>> v[fast].tolist(), fast.tolist()
+    ([12.5, -0.75, 3.0, 7.0, 0.5, 12345678.0], [True, True, True, True, True, False, False, True])
+    """
+    n = starts.size
+    padded = np.zeros(arr.size + 8, np.uint8)
+    padded[:arr.size] = arr
+    words = np.ndarray((arr.size + 1,), dtype="<u8", buffer=padded, offset=0, strides=(1,))
+    x = words[starts].astype(np.uint64) if n else np.zeros(0, np.uint64)
+    L = np.minimum(lengths, 8).astype(np.uint64)
+    inside = np.where(L >= 8, ~np.uint64(0), (np.uint64(1) << (np.uint64(8) * L)) - np.uint64(1))
+    x &= inside
+    low7 = x & _LO7
+    digit = ((low7 | _H) - _ZEROS) & ((_NINES | _H) - low7) & _H & ~(x & _H)
+    dot = _bytes_equal(x, mark)
+    first = x & np.uint64(0xFF)
+    sign = ((first == 45) | (first == 43)).astype(np.uint64)
+    allowed = digit | dot | (sign << np.uint64(7))
+    fast = ((inside & _H & ~allowed) == 0) & ((dot & (dot - np.uint64(1))) == 0) & (digit != 0) \
+        & (lengths >= 1) & (lengths <= 8)
+    shift = sign * np.uint64(8)                                   # the sign out
+    x >>= shift
+    dot >>= shift
+    L -= sign
+    has_dot = dot != 0
+    p = np.where(has_dot, np.frexp(dot.astype(float))[1].astype(np.int64) - 8, 0).astype(np.uint64) // np.uint64(8)
+    below = np.where(p > 0, (np.uint64(1) << (np.uint64(8) * p)) - np.uint64(1), np.uint64(0))
+    above = np.where(p < 7, x >> np.minimum(np.uint64(8) * p + np.uint64(8), np.uint64(63)), np.uint64(0))
+    above = np.where(p < 7, above, np.uint64(0))
+    x = np.where(has_dot, (x & below) | (above << (np.uint64(8) * p)), x)
+    nd = L - has_dot.astype(np.uint64)                            # digits, 1..8 where fast
+    nd = np.where(fast, nd, np.uint64(8))
+    pad = np.uint64(8) * (np.uint64(8) - nd)
+    x = np.where(pad > 0, (x << pad) | (_ZEROS & ((np.uint64(1) << pad) - np.uint64(1))), x)
+    x = np.where(fast, x, _ZEROS)
+    v = x - _ZEROS
+    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+    after = np.where(has_dot, L - np.uint64(1) - p, np.uint64(0)).astype(np.int64)
+    values = v.astype(float) / _P10[np.clip(after, 0, _DIGITS_MAX)]
+    np.negative(values, out=values, where=first == 45)
+    return values, fast
+
+
+def _wide_numbers(m_bytes: np.ndarray, lengths: np.ndarray, mark: int) -> tuple[np.ndarray, np.ndarray]:
+    """Plain decimals of up to :data:`_FIELD_MAX` bytes from a 0-padded byte matrix (one row a
+    cell): ``(values, fast)`` as :func:`_short_numbers` gives them."""
+    size, width = m_bytes.shape
+    inside = np.arange(width) < lengths[:, None]
+    digit = (m_bytes >= 48) & (m_bytes <= 57)
+    dot = m_bytes == mark
+    first = m_bytes[:, 0] if width else np.zeros(size, np.uint8)
+    signed = (first == 45) | (first == 43)
+    allowed = digit | dot | ~inside
+    if width:
+        allowed[:, 0] |= signed
+    n_digits = digit.sum(axis=1)
+    fast = (allowed.all(axis=1) & (dot.sum(axis=1) <= 1) & (n_digits >= 1)
+            & (n_digits <= _DIGITS_MAX) & (lengths <= _FIELD_MAX))
+    whole = np.zeros(size, dtype=np.int64)
+    for j in range(width):
+        d = digit[:, j]
+        whole = np.where(d, whole * 10 + (m_bytes[:, j].astype(np.int64) - 48), whole)
+    after = (np.cumsum(dot, axis=1) > 0) & digit
+    scale = _P10[np.minimum(after.sum(axis=1), _DIGITS_MAX)]
+    values = whole.astype(float) / scale
+    values = np.where(first == 45, -values, values)
+    return values, fast
 
 
 class _CrLines:
