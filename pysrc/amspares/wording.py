@@ -576,10 +576,10 @@ def runner_up(result: Mapping[str, Any], measure: str = "cost") -> str | None:
 
 def tie_decided_by(result: Mapping[str, Any], measure: str = "cost") -> str | None:
     """What chose the winner over the runner-up when the two tie on ``measure`` (``None`` when
-    they do not tie): ``"cost"`` / ``"impact"`` / ``"co2e"`` is the second criterion of the
-    tie rule (the lower impact for the cheapest, the lower cost for the greenest), ``"kind"``
-    an order method before a stock method, ``"declared"`` the first declared (docs/model.md
-    section 3.5). Values within ``TIE_REL`` (1e-9) relative of the lowest are equal, as in
+    they do not tie): ``measure`` itself when its second criterion decided (the lower impact
+    for the cheapest, the lower cost for the greenest), ``"kind"`` an order method before a
+    stock method, ``"declared"`` the first declared (docs/model.md section 3.5); the words are
+    :data:`TIE_DECIDES`. Values within ``TIE_REL`` (1e-9) relative of the lowest are equal, as in
     :func:`amspares.core.evaluate.tied_with_minimum`.
 
     >>> r = {"cheapest": "am_mto", "methods": {
