@@ -45,8 +45,10 @@ def _reference(cells: list[str], decimal):
 @pytest.mark.parametrize("decimal", [".", ",", None])
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_numbers_from_bytes_are_bit_identical_to_float(decimal, delimiter):
-    rng = np.random.default_rng(15)
-    cells = _cells(rng, 6_000)
+    _assert_read_as_the_text_path(_cells(np.random.default_rng(15), 6_000), decimal, delimiter)
+
+
+def _assert_read_as_the_text_path(cells: list[str], decimal, delimiter: str = ";") -> None:
     data = "\n".join(f"SKU-{i}{delimiter}{c}" for i, c in enumerate(cells)).encode()
     col = _SplitLater(data, delimiter, 2).columns()[1]
     assert col.texts() == cells
@@ -142,17 +144,7 @@ def _short_cells(rng: np.random.Generator, n: int) -> list[str]:
 
 @pytest.mark.parametrize("decimal", [".", ","])
 def test_short_cells_read_eight_bytes_at_a_time_are_bit_identical_to_float(decimal):
-    rng = np.random.default_rng(8)
-    cells = _short_cells(rng, 20_000)
-    data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells)).encode()
-    col = _SplitLater(data, ";", 2).columns()[1]
-    assert col.texts() == cells
-    v, why, hints = col.read_numbers(decimal)
-    v0, why0, hints0 = _reference(cells, decimal)
-    assert why.tolist() == why0.tolist()
-    assert hints == hints0
-    assert np.array_equal(v, v0, equal_nan=True)
-    assert (np.signbit(v) == np.signbit(v0)).all()
+    _assert_read_as_the_text_path(_short_cells(np.random.default_rng(8), 20_000), decimal)
 
 
 def test_choice_cells_decoded_once_per_distinct_cell_keep_every_character():

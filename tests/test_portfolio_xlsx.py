@@ -154,3 +154,85 @@ def test_summary_chart_one_series_per_method_coloured_like_its_fill(book):
         want = [r["saving"].value if r["cheapest"].value == methods[j] else None for r in rows]
         assert got == want
         assert s.find(f"{C}xVal/{C}numRef/{C}f").text == f"'Results'!$G$2:$G${len(ROWS) + 1}"   # the rate
+
+
+# ------------------------------------------------- the rows written as sheet XML
+
+AWKWARD = [  # text and numbers each writer must keep: entities, spaces, formula-like text
+    ["A&B<c>", " lead", "trail ", "  ", "=1+1", "tab\tin", "\u00e9\u20ac\U0001f600", None, "x" * 300],
+    [1.5, None, 2.0, 1e-300, 123456789.12345679, -0.0, 3, 0.1 + 0.2, 1e22],
+    ["=SUM(A1)", 7.25, None, "+5", "-", "'quoted", "a\nb", "1e3", 2 ** 53],
+]
+
+
+def _saved_by_openpyxl(path, cols, styles):
+    """The reference: openpyxl itself writing the same cells (text as text, never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Results")
+    ws.append(["h"] * len(cols))
+    fmts = {sid: f for sid, f in zip(styles, ("General", "#,##0.00", "0.0%"))}
+    for row in zip(*cols):
+        out = []
+        for j, v in enumerate(row):
+            c = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                c.data_type = "s"
+            if styles[j]:
+                c.number_format = fmts[styles[j]]
+            out.append(c)
+        ws.append(out)
+    wb.save(path)
+
+
+def test_rows_written_as_sheet_xml_read_back_as_openpyxl_writes_them(tmp_path):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    ref = tmp_path / "ref.xlsx"
+    _saved_by_openpyxl(ref, AWKWARD, [0, 0, 0])
+    # amspares: openpyxl writes the header, the rows are spliced in as sheet XML
+    ours = tmp_path / "ours.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Results")
+    ws.append(["h"] * len(AWKWARD))
+    styles = []
+    for fmt in ("General", "#,##0.00", "0.0%"):
+        c = WriteOnlyCell(ws, value=0.0)
+        c.number_format = fmt
+        styles.append(c.style_id if fmt != "General" else 0)
+    wb.save(ours)
+    rows = tmp_path / "rows.sheet"
+    rows.write_bytes(X._CellXml(styles).rows(AWKWARD, 2))
+    X._splice_rows(ours, {"Results": str(rows)})
+    a = load_workbook(ref)["Results"]
+    b = load_workbook(ours)["Results"]
+    assert a.max_row == b.max_row == len(AWKWARD[0]) + 1
+    for r in range(2, a.max_row + 1):
+        for c in range(1, len(AWKWARD) + 1):
+            x, y = a.cell(r, c), b.cell(r, c)
+            assert (x.value, x.data_type) == (y.value, y.data_type), (r, c, x.value, y.value)
+            if isinstance(y.value, float) and y.value == 0:
+                assert str(x.value) == str(y.value)        # -0.0 stays -0.0
+    assert b.cell(2, 2).number_format == "#,##0.00" and b.cell(3, 3).number_format == "0.0%"
+    with zipfile.ZipFile(ours) as z:
+        assert z.testzip() is None
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")          # no formula anywhere
+
+
+def test_a_refused_input_cell_that_looks_like_a_formula_stays_text(tmp_path):
+    cat = tmp_path / "c.csv"
+    cat.write_text("sku,demand.rate_per_year,methods.regular.price\nA,1,=1+1\nB,2,15\n")
+    out = tmp_path / "o.xlsx"
+    try:
+        main(["portfolio", str(cat), "-o", str(out)])      # one SKU fails: its row says why
+    except SystemExit:
+        pass
+    ws = load_workbook(out)["Results"]
+    head = [c.value for c in ws[1]]
+    cell = ws.cell(2, head.index("methods.regular.price") + 1)
+    assert (cell.value, cell.data_type) == ("=1+1", "s")
+    with zipfile.ZipFile(out) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))

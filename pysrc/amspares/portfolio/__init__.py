@@ -129,6 +129,10 @@ def _results(chunks, jobs: int) -> Iterator[_Done]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from amspares.portfolio.csv import prepare_writer
+
+    prepare_writer()                 # the workers inherit the tables
+
     pending: collections.deque = collections.deque()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         try:

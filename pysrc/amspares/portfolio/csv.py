@@ -493,98 +493,262 @@ def escape_text(text: str) -> str:
 
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
+_P10F = _POW10.astype(float)                     # 10**k as exact doubles (k <= 22)
+_NEAR_ULPS = 4600                                # 1e-12 relative, in units in the last place
 
 
-def _quad_tables() -> np.ndarray:
-    """Four-digit groups as uint32 (four bytes; 0 = no character), in tables of 10,000:
-    ``0012`` as it is (inside a number), without its leading zeros (the group that starts
-    a number; ``_LAST``: the same, but 0 is ``0``), without its trailing zeros (the group
-    that ends a fraction), without either."""
-    if not _QUADS:
-        full = [b"%04d" % i for i in range(10_000)]
-        lead = [t.lstrip(b"0").rjust(4, b"\0") for t in full]
-        last = lead[:]
-        last[0] = b"\0\0\0" + b"0"
-        trail = [t.rstrip(b"0").ljust(4, b"\0") for t in full]
-        both = [t.strip(b"0").rjust(len(t.rstrip(b"0")), b"\0").ljust(4, b"\0") for t in full]
-        _QUADS.append(np.array(both + lead + trail + full + last, dtype="S4").view(np.uint32))
-    return _QUADS[0]
+def _words(texts: list[bytes]) -> np.ndarray:
+    """Byte strings of at most 4 bytes (0 = no character) as little-endian uint32 words."""
+    return np.array(texts, dtype="S4").view(np.uint32)
 
 
-_QUADS: list = []
-_BOTH, _LEAD, _TRAIL, _FULL, _LAST = 0, 10_000, 20_000, 30_000, 40_000
+_TABLES: dict = {}
 
 
-def _group_digits(x: np.ndarray, groups: int, fraction: bool, blank=None) -> np.ndarray:
-    """Whole numbers ``0 <= x < 10**(4 * groups)`` as right-aligned ASCII digits without
-    leading zeros, a ``(len, 4 * groups)`` uint8 matrix (0 = no character), four digits at
-    a time from :func:`_quad_tables`; ``fraction`` drops the trailing zeros too, else 0 is
-    ``0`` except in the ``blank`` rows."""
-    table = _quad_tables()
-    g = np.empty((groups, x.size), dtype=np.int64)
-    q = x
-    lower = np.zeros(x.size, dtype=bool)            # a non-zero digit further right
-    for k in range(groups - 1, -1, -1):
-        nq = q // 10_000
-        r = q - nq * 10_000
-        if fraction:            # _BOTH, _LEAD (a digit further right), _TRAIL (further left), _FULL
-            kind = (nq > 0) * 20_000 + lower * 10_000
-            lower |= r != 0
-        elif k == groups - 1:
-            kind = np.where(nq > 0, _FULL, _LEAD if blank is None else np.where(blank, _LEAD, _LAST))
-        else:
-            kind = np.where(nq > 0, _FULL, _LEAD)
-        np.add(r, kind, out=g[k])
-        q = nq
-    return np.ascontiguousarray(table[g].T).view(np.uint8)
+def _tables(lead: int, sig: int) -> dict:
+    """The look-up tables of :func:`_number_words` (built once): four-digit groups as uint32
+    words (four bytes, 0 = no character), each a table of 10,000 or 100 entries per kind:
 
-
-def _number_parts(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> list[np.ndarray]:
-    """:func:`format_numbers` as ``(len, width)`` uint8 pieces whose non-zero bytes, in
-    order and piece after piece, are each number's text (0 = no character).
-
-    Small whole numbers come from a table (:func:`_small_ints`); other numbers are rounded
-    to ``sig`` significant digits as an integer ``m`` with ``d`` decimals and written as
-    [sign and whole part][decimal point and fraction], four digits at a time.
+    * ``top``/``one``: a whole part's first word: ``lead`` (the field separator), the sign
+      and two digits without leading zeros (``one``: the only word, 0 is ``0`` unless blank);
+    * ``mid``: a group without its leading zeros (nothing further left), or as it is;
+    * ``last``: the last group of a whole part: as ``mid``, but 0 is ``0``; blank rows: nothing;
+    * ``frac``: a fraction group without its trailing zeros (nothing further right), or as it is;
+    * ``ftop[b]``: a fraction's first group, whose byte ``b`` is the leading 1 that marks
+      the start of the fraction: it becomes the decimal point (nothing when the fraction is 0);
+    * ``exp_b``/``exp_d``: by binary exponent, the power of ten ``10**(k + 1)`` that decides
+      the decimal exponent (``k`` or ``k + 1``) and the number of decimals for either.
     """
-    v = np.asarray(values, dtype=float).ravel()
-    size = v.size
-    small = _small_ints(v)
-    if small is not None:
-        return [small]
-    a = np.abs(v)
-    zero = a == 0
-    nan = np.isnan(v)
+    key = (lead, sig)
+    if key in _TABLES:
+        return _TABLES[key]
+    full = [b"%04d" % i for i in range(10_000)]
+    lead0 = [t.lstrip(b"0").rjust(4, b"\0") for t in full]
+    last = lead0[:]
+    last[0] = b"\0\0\0" + b"0"
+    trail = [t.rstrip(b"0").ljust(4, b"\0") for t in full]
+    sep = bytes([lead])
+
+    def top(q: int, sign: bytes, zero: bool) -> bytes:
+        digits = (b"%d" % q if q or zero else b"").rjust(2, b"\0")
+        return sep + sign + digits
+
+    minus = b"-"
+    t: dict = {
+        "top": _words([top(q, b"\0", False) for q in range(100)] + [top(q, minus, False) for q in range(100)]),
+        "one": _words([top(q, b"\0", True) for q in range(100)] + [top(q, minus, True) for q in range(100)]
+                      + [top(0, b"\0", False)] * 100),
+        "mid": _words(lead0 + full),
+        "last": _words(last + full + lead0),
+        "frac": _words(trail + full),
+    }
+    ftop = []
+    for b in range(4):
+        alone, more = [], []
+        for i in range(10_000):
+            s = bytearray(full[i])
+            s[:b] = b"\0" * b
+            s[b] = ord(".")
+            more.append(bytes(s))
+            digits = bytes(s[b + 1:]).rstrip(b"0")
+            alone.append(b"\0" * b + (b"." + digits if digits else b"").ljust(4 - b, b"\0"))
+        ftop.append(_words(alone + more))
+    t["ftop"] = ftop
+    # binary exponent -> k = floor(log10(2**e2)); 10**(k+1); decimals with e = k, k + 1
+    e2 = np.arange(2048) - 1023
+    k = (e2 * 78913) >> 18
+    outside = (e2 < -21) | (e2 > 50)             # far outside [1e-6, 1e15): no decimals needed
+    t["exp_b"] = np.where(outside, 1.0, [float(f"1e{j + 1}") for j in k.tolist()])
+    d = np.clip(sig - 1 - np.stack([k, k + 1], axis=1), 0, 17)
+    d[outside] = 0
+    t["exp_d"] = d.ravel()
+    _TABLES[key] = t
+    return t
+
+
+def _decimals(a: np.ndarray, sig: int, t: dict) -> np.ndarray:
+    """The decimals ``d = min(max(sig - 1 - floor(log10(a)), 0), 17)`` of numbers ``a >= 0``
+    (``floor(log10(a))`` exactly as ``np.log10`` gives it), from the binary exponent and one
+    comparison; ``np.log10`` itself only within 1e-12 of a power of ten (where its rounding
+    decides the floor). Meaningful for ``1e-6 <= a < 1e15`` only.
+
+    >>> _decimals(np.array([1e-6, 0.5, 1.0, 999.9, 1000.0, 5e14]), 12, _tables(0, 12)).tolist()
+    [17, 12, 11, 9, 8, 0]
+    """
+    bits = a.view(np.int64)
+    be = bits >> 52                               # the biased binary exponent
+    b = np.take(t["exp_b"], be, mode="clip")
+    idx = be << 1
+    idx |= a >= b
+    d = np.take(t["exp_d"], idx, mode="clip")
+    near = bits - b.view(np.int64)
+    near += _NEAR_ULPS
+    near = near.view(np.uint64) <= 2 * _NEAR_ULPS
+    if near.any():
+        e = np.floor(np.log10(a[near])).astype(np.int64)   # positive, finite
+        d[near] = np.clip(sig - 1 - e, 0, 17)
+    return d
+
+
+def _small_int_words(v: np.ndarray, t: dict) -> list[np.ndarray] | None:
+    """Whole numbers in [-99999, 99999] (or NaN) by table look-up, as :func:`_number_words`
+    gives them (one word when all are in [-99, 999]); None for other values."""
     with np.errstate(invalid="ignore"):
-        fast = zero | ((a >= 1e-6) & (a < 1e15))
-        whole = fast & (v == np.floor(v))
-    slow = ~fast & ~nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e = np.floor(np.log10(np.where(fast & ~zero, a, 1.0))).astype(np.int64)
-    d = np.clip(sig - 1 - e, 0, 17)
-    d[~fast | whole] = 0
-    m = np.rint(np.where(fast, a, 0.0) * _POW10[d].astype(float)).astype(np.int64)
-    ipart, fpart = np.divmod(m, _POW10[d])
-    # the whole part right-aligned, one place left free for the sign
-    groups = -(-(len(str(int(ipart.max(initial=0)))) + 1) // 4)
-    ints = _group_digits(ipart, groups, False, nan | slow)
-    ints[:, 0] = np.where((v < 0) & fast & ~zero, ord("-"), 0)
-    parts = [ints]
+        head = v[:16]                              # a quick look first (most columns: no)
+        if not ((head.astype(np.int64) == head) | (head != head)).all():
+            return None
+        i = v.astype(np.int64)                     # NaN: some integer, never equal to v
+        good = i == v
+        nan = v != v
+        good |= nan
+        if not good.all():
+            return None
+    any_nan = bool(nan.any())
+    if any_nan:
+        i[nan] = 0
+    lo, hi = (int(i.min()), int(i.max())) if i.size else (0, 0)
+    if lo < _INT_LOW or hi > _INT_HIGH:
+        return None
+    tab = t.get("ints")
+    if tab is None:
+        lead = t["top"][0].tobytes()[:1]
+        texts = [lead] + [lead + str(j).encode() for j in range(_INT_LOW, _INT_HIGH + 1)]
+        both = np.array(texts, dtype="S8").view(np.uint32).reshape(-1, 2)
+        tab = t["ints"] = (np.ascontiguousarray(both[:, 0]), np.ascontiguousarray(both[:, 1]))
+    i -= _INT_LOW - 1                              # the table's index; 0: blank
+    if any_nan:
+        i[nan] = 0
+    if lo >= -99 and hi <= 999:                    # the text fits in the first word
+        return [np.take(tab[0], i, mode="clip")]
+    return [np.take(tab[0], i, mode="clip"), np.take(tab[1], i, mode="clip")]
+
+
+def _int_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Whole numbers ``x`` in four-digit groups: (the first group's value, the words of the
+    other groups); a group keeps its leading zeros when a non-zero group is further left."""
+    words = []
+    q = x
+    for k in range(groups - 1, 0, -1):
+        nq = q // 10_000
+        r = nq * 10_000
+        np.subtract(q, r, out=r)
+        r += (nq > 0) * 10_000
+        words.append(np.take(t["last"] if k == groups - 1 else t["mid"], r, mode="clip"))
+        q = nq
+    return q, words[::-1]
+
+
+def _fraction_words(x: np.ndarray, groups: int, t: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A fraction ``x`` (its leading 1 in the first group) in four-digit groups: (the first
+    group's index in ``ftop``, the words of the other groups); a group keeps its trailing
+    zeros when a non-zero group is further right. Last groups that are 0 in every row
+    (nothing to write) get no word."""
+    words = []
+    q = x
+    other = None                                   # a non-zero group further right
+    frac = t["frac"]
+    for _ in range(groups - 1):
+        nq = q // 10_000
+        r = nq * 10_000
+        np.subtract(q, r, out=r)
+        q = nq
+        if other is None:
+            if not r.any():                        # 0 in every row: nothing to write
+                continue
+            other = r != 0
+        else:
+            nz = r != 0
+            r += other * 10_000
+            other |= nz
+        words.append(np.take(frac, r, mode="clip"))
+    if other is not None:
+        q += other * 10_000
+    return q, words[::-1]
+
+
+def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGITS) -> list[np.ndarray]:
+    """:func:`format_numbers` as uint32 words (rows of ``len`` words each): the bytes of
+    every number are the non-zero bytes of its words, row after row; ``lead`` (0 or the
+    field separator) comes first in every number, empty ones too.
+
+    Small whole numbers come from a table (:func:`_small_int_words`). Other numbers
+    ``1e-6 <= |x| < 1e15`` are rounded to ``sig`` significant digits as an integer
+    ``m = rint(|x| * 10**d)`` (in doubles, exact below 2**53) with ``d`` decimals
+    (:func:`_decimals`; for whole numbers the fraction is 0 and not written) and written as
+    [separator, sign and whole part][decimal point and fraction], four digits at a time
+    (:func:`_tables`); 0 is ``0``, NaN is empty, other numbers are Python's ``repr``.
+    """
+    v = np.ascontiguousarray(values, dtype=float).ravel()
+    t = _tables(lead, sig)
+    small = _small_int_words(v, t)
+    if small is not None:
+        return small
+    a = np.abs(v)
+    fast = a >= 1e-6
+    fast &= a < 1e15                               # non-zero, plain notation (NaN: False)
+    blank = fast | (a == 0)
+    any_blank = not blank.all()
+    if any_blank:
+        np.logical_not(blank, out=blank)           # NaN, inf and the numbers written by repr
+    d = _decimals(a, sig, t)
+    scale = np.take(_P10F, d, mode="clip")
+    if any_blank:
+        mf = np.where(fast, a, 0.0)
+        mf *= scale
+    else:
+        mf = a * scale
+    np.rint(mf, out=mf)                            # m, a whole number below 2**53
+    ip = mf / scale
+    np.floor(ip, out=ip)                           # exact: m // 10**d (m < 2**53)
+    fp = ip * scale
+    np.subtract(mf, fp, out=fp)                    # m % 10**d
+    ipart = ip.astype(np.int64)
+    neg = None
+    if v.size and np.fmin.reduce(v) < 0:           # (NaN aside)
+        neg = v < 0
+        neg &= fast
+    # the whole part: separator, sign, digits right-aligned (a group: four digits)
+    groups = -(-(len(str(int(ipart.max(initial=0)))) + 2) // 4)
+    if groups == 1:
+        r = ipart
+        if neg is not None:
+            r += neg * 100
+        if any_blank:
+            r += blank * 200
+        words = [np.take(t["one"], r, mode="clip")]
+    else:
+        q, lower = _int_words(ipart, groups, t)
+        if any_blank:                              # blank rows: the last group 0 is nothing
+            lower[-1][blank] = 0
+        if neg is not None:
+            q += neg * 100
+        words = [np.take(t["top"], q, mode="clip")] + lower
     fw = int(d.max(initial=0))
     if fw:
         # 1 and the fraction on fw places, the 1 then replaced by the decimal point (none
         # when the fraction is 0): "." and the digits of m after its d-th, trailing zeros dropped
         groups = -(-(fw + 1) // 4)
-        fracs = _group_digits(fpart * _POW10[fw - d] + _POW10[fw], groups, True)
-        fracs[:, 4 * groups - fw - 1] = np.where(fpart != 0, ord("."), 0)
-        parts.append(fracs)
-    if slow.any():
-        texts = np.zeros((size, 25), dtype=np.uint8)
-        for i in np.flatnonzero(slow).tolist():
-            text = repr(float(v[i])).encode()
-            texts[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
-        parts.append(texts)
-    return parts
+        x = np.take(_POW10[fw::-1], d, mode="clip")   # 10**(fw - d)
+        x *= fp.astype(np.int64)
+        x += _POW10[fw]
+        q, lower = _fraction_words(x, groups, t)
+        words += [np.take(t["ftop"][4 * groups - fw - 1], q, mode="clip")] + lower
+    if any_blank:
+        slow = blank & (v == v)
+        if slow.any():
+            texts = np.zeros((v.size, 28), dtype=np.uint8)
+            for i in np.flatnonzero(slow).tolist():
+                text = repr(float(v[i])).encode()
+                texts[i, :len(text)] = np.frombuffer(text, dtype=np.uint8)
+            words += list(texts.view(np.uint32).T)
+    return words
+
+
+def prepare_writer() -> None:
+    """Build the writer's look-up tables now (about 0.1 CPU-s): worker processes forked
+    afterwards share them instead of building their own."""
+    _number_words(np.array([1.5]), ord(","))        # the digit tables
+    _number_words(np.array([0.0]), ord(","))        # and the small whole numbers
 
 
 def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndarray:
@@ -598,25 +762,26 @@ def format_numbers(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> np.ndar
     >>> [bytes(r[r > 0]).decode() for r in m]
     ['1735.7134039', '-0.5', '0', '', '3', '1e-09', '12345678.9']
     """
-    parts = _number_parts(values, sig)
-    return parts[0] if len(parts) == 1 else np.hstack(parts)
+    words = _number_words(values, 0, sig)
+    size = np.asarray(values).size
+    return np.ascontiguousarray(np.stack(words, axis=1)).view(np.uint8).reshape(size, 4 * len(words))
 
 
 _INT_LOW, _INT_HIGH = -99_999, 99_999
-_INT_TABLE: list = []
 
 
-def _small_ints(v: np.ndarray) -> np.ndarray | None:
-    """Whole numbers in [-99999, 99999] (or NaN), by table look-up; None for other values."""
-    with np.errstate(invalid="ignore"):
-        finite = ~np.isnan(v)
-        if not (((v >= _INT_LOW) & (v <= _INT_HIGH) & (v == np.floor(v))) | ~finite).all():
-            return None
-    if not _INT_TABLE:
-        texts = [b""] + [str(i).encode() for i in range(_INT_LOW, _INT_HIGH + 1)]
-        _INT_TABLE.append(np.array(texts, dtype="S6"))
-    index = np.where(finite, np.nan_to_num(v) - _INT_LOW + 1, 0).astype(np.int64)
-    return _INT_TABLE[0][index].view(np.uint8).reshape(v.size, 6)
+def _text_words(texts: Sequence[str] | np.ndarray, lead: int, escape: bool = True,
+                end: int = 0) -> list[np.ndarray]:
+    """Text fields (escaped, quoted when needed; or a ``(len, width)`` byte matrix), with
+    ``lead`` before each and ``end`` after each, as rows of uint32 words."""
+    m = texts if isinstance(texts, np.ndarray) else _text_matrix(texts, escape)
+    size, w = m.shape
+    buf = np.zeros((size, -(-(w + 1 + (end != 0)) // 4) * 4), dtype=np.uint8)
+    buf[:, 0] = lead
+    buf[:, -1] = end
+    if w:
+        buf[:, 1:1 + w] = m
+    return list(buf.view(np.uint32).T)
 
 
 def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
@@ -657,42 +822,37 @@ def _rows_of(res: ChunkResult, rows: slice) -> ChunkResult:
 
 def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
     """One chunk of output rows as CSV bytes (vectorised; no Python loop per number),
-    :data:`WRITE_BLOCK` rows at a time."""
+    :data:`WRITE_BLOCK` rows at a time.
+
+    Every field is a few rows of uint32 words (:func:`_number_words`, :func:`_text_words`;
+    4 bytes per row of the output, 0 = nothing), the separator in its first byte; the
+    rows of words are stacked, turned into the output's row order and the 0s dropped."""
     size = len(res.sku)
     if size > WRITE_BLOCK:
         return b"".join(csv_chunk_bytes(_rows_of(res, slice(a, a + WRITE_BLOCK)), methods, header)
                         for a in range(0, size, WRITE_BLOCK))
-    names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
+    comma = ord(",")
+    names = np.array([b"," + escape_text(m).encode() for m in methods] + [b","], dtype="S")
+    names = _text_words(names.view(np.uint8).reshape(len(names), names.dtype.itemsize)[:, 1:], comma)
     carried = list((res.carried or {}).values())
-    fields = [[_text_matrix(res.sku)]] + [[_text_matrix(c)] for c in carried] + [_number_parts(res.rate)]
+    fields = [_text_words(res.sku, 0)] + [_text_words(c, comma) for c in carried]
+    fields.append(_number_words(res.rate, comma))
     for name in header[2 + len(carried):-5]:
-        fields.append(_number_parts(res.columns[name]))
+        fields.append(_number_words(res.columns[name], comma))
     for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
-        sel = names[np.where(idx >= 0, idx, len(methods))]
-        fields.append([sel.view(np.uint8).reshape(size, max(sel.dtype.itemsize, 1))])
-    fields.append(_number_parts(res.saving))
-    fields.append([_text_matrix(res.errors)])
+        sel = np.where(idx >= 0, idx, len(methods))
+        fields.append([np.take(w, sel, mode="clip") for w in names])
+    fields.append(_number_words(res.saving, comma))
+    fields.append(_text_words(res.errors, comma, end=ord("\n")))
     assert len(fields) == len(header)
-    parts = [p for f in fields for p in f + [ord(",")]]
-    parts[-1] = ord("\n")
-    # each field and its separator into one matrix (a row's bytes; 0 = nothing), copied
-    # field by field as one opaque item per row (much faster than a strided 2-D copy)
-    total = sum(1 if isinstance(p, int) else p.shape[1] for p in parts)
-    out = np.empty((size, total), dtype=np.uint8)
-    at = 0
-    for p in parts:
-        if isinstance(p, int):          # a separator
-            out[:, at] = p
-            at += 1
-            continue
-        w = p.shape[1]
-        if w == 1:
-            out[:, at] = p[:, 0]
-        elif w:
-            out[:, at:at + w].view(f"V{w}")[:, 0] = np.ascontiguousarray(p).view(f"V{w}")[:, 0]
-        at += w
-    flat = out.ravel()
-    return flat[flat != 0].tobytes()
+    rows = [w for f in fields for w in f]
+    # the rows of words one below the other (16 words more than the row length, so that
+    # the words of one output row do not share a cache set), then the output's row order
+    stacked = np.empty((len(rows), size + 16), dtype=np.uint32)
+    for j, w in enumerate(rows):
+        stacked[j, :size] = w
+    out = np.ascontiguousarray(stacked[:, :size].T)      # (size, words): the bytes, 0 = nothing
+    return out.tobytes().translate(None, b"\0")
 
 
 class CsvWriter:
