@@ -276,7 +276,10 @@ def test_decision_sentence_without_a_runner_up_and_on_a_tie():
     tie = {"cheapest": "a", "runner_up": "b", "methods": {
         "a": {"kind": "stock", "policy": "reorder_point", "s": 3, "Q": 50, "total_cost": 100.0},
         "b": {"kind": "stock", "policy": "base_stock", "S": 2, "total_cost": 100.0}}}
-    # a tie: no saving (the workbook's Summary formula says the same)
-    assert decision_sentence(tie) == ("Keep it in stock (a): s = 3, Q = 50, 100.00 EUR, 0 EUR (0 %) less than "
-                                      "keeping it in stock (b)")
+    # a tie: no saving to state; the sentence says the two cost the same and what decided
+    # (no impacts, both stock methods: the first declared, docs/model.md section 3.5; the
+    # workbook's Summary formula says the same)
+    assert decision_sentence(tie) == ("Keep it in stock (a): s = 3, Q = 50, 100.00 EUR, the same cost as "
+                                      "keeping it in stock (b) (a tie: the method declared first in the "
+                                      "scenario decides)")
     assert method_phrase("am_mts", "stock", form="doing") == "keeping it in stock, printed ahead (am_mts)"

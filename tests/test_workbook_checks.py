@@ -168,6 +168,7 @@ def test_an_invalid_edit_names_its_rule_and_shows_no_result(edited, label):
     assert value_at(wb, "decision_check") == got
     assert value_at(wb, "summary_cost") == f"No decision: {got}"
     assert value_at(wb, "summary_impact") == f"No decision: {got}"
+    assert value_at(wb, "summary_co2e") == f"No decision: {got}"
     assert text(value_at(wb, "summary_service")) == "" and text(value_at(wb, "summary_breakeven")) == ""
     assert text(value_at(wb, "result_cheapest")) == "" and text(value_at(wb, "result_lowest_impact")) == ""
     for m, kind in SC.methods.items():
@@ -183,6 +184,7 @@ def summary_of(result, sc):
     prices = {m: float(sc[f"methods.{m}.price"]) for m in sc.methods}
     return {"summary_cost": wording.decision_sentence(result),
             "summary_impact": wording.decision_sentence(result, "impact"),
+            "summary_co2e": wording.co2e_sentence(result, wording.climate_gaps(result, sc.climate_missing)),
             "summary_service": wording.service_sentence(result, float(sc["downtime.free_days"])),
             "summary_breakeven": wording.price_breakeven_sentence(result, prices),
             "input_check": "OK", "decision_check": "OK"}

@@ -306,13 +306,17 @@ def _num(x, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def format_study(study: dict, years: float | None = None) -> str:
+def format_study(study: dict, years: float | None = None, gaps: Mapping[str, str] | None = None) -> str:
     """One screen: the decision first (:func:`decision_sentence`, over ``years`` when
-    given), then per situation the winner, the threshold where it flips, and why."""
+    given, the greenest by mPts and by kg CO2e, ``gaps`` naming the missing climate factors:
+    :func:`climate_gaps`), then per situation the winner, the threshold where it flips, and why."""
     base, roles, cur = study["base"], study["roles"], study["current"]
     R, M = roles["regular"], roles["am_mto"]
     ms = base["methods"]
-    out = [decision_sentence(base, years=years), greenest_sentence(base), "",
+    out = [decision_sentence(base, years=years), greenest_sentence(base)]
+    if base["lowest_impact"] is not None:
+        out.append(greenest_co2e_sentence(base, gaps))
+    out += ["",
            base["name"],
            f"  expected demand n = {base['n']:g} parts; accepted_q = {base['accepted_q']}; "
            f"regular = {R or '(none)'}, am_mto = {M or '(none)'}",
@@ -526,9 +530,22 @@ def fixed(x: float, digits: int) -> str:
     return f"{q:,.{digits}f}"
 
 
-#: What each indicator is called, its unit and its decimals in the decision sentences.
-INDICATORS = {"cost": ("total_cost", "EUR", 2, 0), "impact": ("impact_mpts", "mPts", 1, 1)}
+#: What each indicator is called, its unit and its decimals in the decision sentences:
+#: measure -> (result field, unit, decimals, decimals of the saving).
+INDICATORS = {"cost": ("total_cost", "EUR", 2, 0), "impact": ("impact_mpts", "mPts", 1, 1),
+              "co2e": ("impact_kgco2e", "kg CO2e", 2, 2)}
+#: The result key naming each measure's chosen method.
+WINNERS = {"cost": "cheapest", "impact": "lowest_impact", "co2e": "lowest_impact_co2e"}
+#: What two methods with the same value have "the same" of (a tie), by measure.
+SAME = {"cost": "cost", "impact": "impact", "co2e": "kg CO2e"}
+#: What decides a tie (docs/model.md section 3.5), by measure: the second criterion, then an
+#: order method before a stock method, then the first declared.
+TIE_DECIDES = {"cost": "the lower impact decides", "impact": "the lower cost decides",
+               "co2e": "the lower cost decides", "kind": "an order method comes before a stock method",
+               "declared": "the method declared first in the scenario decides"}
 NO_PART_WORDS = "not computed: the scenario has no [part] section (no weight)"
+#: Before a missing climate factor's key (the workbook shows a missing factor so too).
+MISSING_WORDS = "missing: "
 
 
 def _eligible(result: Mapping[str, Any]) -> list[str]:
@@ -537,34 +554,92 @@ def _eligible(result: Mapping[str, Any]) -> list[str]:
     return [k for k, m in ms.items() if m.get("meets_service_target") is not False or not anyone]
 
 
+def _compared(result: Mapping[str, Any], measure: str) -> list[str]:
+    """The methods a measure compares: the eligible ones (docs/model.md section 3.4); by kg CO2e
+    only those whose kg CO2e is known (all known ones when no eligible one is)."""
+    eligible = _eligible(result)
+    if measure != "co2e":
+        return eligible
+    known = [k for k, m in result["methods"].items() if m.get("impact_kgco2e") is not None]
+    return [k for k in eligible if k in known] or known
+
+
 def runner_up(result: Mapping[str, Any], measure: str = "cost") -> str | None:
-    """The method with the lowest cost (or impact) after the chosen one, among the methods
-    eligible under the service target (``None`` when there is no other)."""
+    """The method with the lowest cost (or impact, or kg CO2e) after the chosen one, among the
+    methods the measure compares (the eligible ones under the service target; by kg CO2e those
+    whose kg CO2e is known); the first declared of equal ones; ``None`` when there is no other."""
     field = INDICATORS[measure][0]
-    best = result["cheapest" if measure == "cost" else "lowest_impact"]
-    others = [k for k in _eligible(result) if k != best and result["methods"][k][field] is not None]
+    best = result[WINNERS[measure]]
+    others = [k for k in _compared(result, measure) if k != best and result["methods"][k].get(field) is not None]
     return min(others, key=lambda k: result["methods"][k][field], default=None)
+
+
+def tie_decided_by(result: Mapping[str, Any], measure: str = "cost") -> str | None:
+    """What chose the winner over the runner-up when the two tie on ``measure`` (``None`` when
+    they do not tie): ``measure`` itself when its second criterion decided (the lower impact
+    for the cheapest, the lower cost for the greenest), ``"kind"`` an order method before a
+    stock method, ``"declared"`` the first declared (docs/model.md section 3.5); the words are
+    :data:`TIE_DECIDES`. Values within ``TIE_REL`` (1e-9) relative of the lowest are equal, as in
+    :func:`amspares.core.evaluate.tied_with_minimum`.
+
+    >>> r = {"cheapest": "am_mto", "methods": {
+    ...     "am_mts": {"kind": "stock", "total_cost": 100.0, "impact_mpts": 5.0, "meets_service_target": None},
+    ...     "am_mto": {"kind": "order", "total_cost": 100.0, "impact_mpts": 5.0, "meets_service_target": None}}}
+    >>> tie_decided_by(r)
+    'kind'
+    >>> r["methods"]["am_mto"]["impact_mpts"] = 4.0; tie_decided_by(r)
+    'cost'
+    >>> r["methods"]["am_mto"]["total_cost"] = 90.0; tie_decided_by(r) is None
+    True
+    """
+    from amspares.core.evaluate import TIE_REL
+
+    best, other = result[WINNERS[measure]], runner_up(result, measure)
+    if best is None or other is None:
+        return None
+    ms = result["methods"]
+    field = INDICATORS[measure][0]
+    among = [k for k in _compared(result, measure) if ms[k].get(field) is not None]
+
+    def near(values):
+        low = min(values.values())
+        return {k for k, v in values.items() if v <= low + TIE_REL * abs(low)}
+
+    tied = near({k: ms[k][field] for k in among})
+    if other not in tied:
+        return None
+    second = "impact_mpts" if measure == "cost" else "total_cost"
+    if other not in near({k: ms[k].get(second) if ms[k].get(second) is not None else 0.0 for k in tied}):
+        return measure
+    return "kind" if ms[best]["kind"] != ms[other]["kind"] else "declared"
 
 
 def decision_sentence(result: Mapping[str, Any], measure: str = "cost", *,
                       years: float | None = None) -> str:
     """The chosen method of a result object (docs/model.md section 6) in one sentence: what
-    to do, its policy, its cost (or impact) and how much less that is than the next best.
+    to do, its policy, its cost (or impact, or kg CO2e: ``measure`` ``"cost"``, ``"impact"``,
+    ``"co2e"``) and how much less that is than the next best, or, when the two tie
+    (docs/model.md section 3.5), that they are the same and what decided.
 
-    >>> r = {"cheapest": "regular", "lowest_impact": "regular", "methods": {
+    >>> r = {"cheapest": "regular", "lowest_impact": "regular", "lowest_impact_co2e": "regular", "methods": {
     ...     "regular": {"kind": "stock", "policy": "base_stock", "S": 5, "total_cost": 1735.7055,
-    ...                 "impact_mpts": 18913.75, "meets_service_target": None},
+    ...                 "impact_mpts": 18913.75, "impact_kgco2e": 230.80, "meets_service_target": None},
     ...     "am_mto": {"kind": "order", "policy": "make_to_order", "total_cost": 10800.0,
-    ...                "impact_mpts": 35219.03, "meets_service_target": None}}}
+    ...                "impact_mpts": 35219.03, "impact_kgco2e": 363.63, "meets_service_target": None}}}
     >>> decision_sentence(r)
     'Keep it in stock with regular supply: S = 5, 1,735.71 EUR, 9,064 EUR (84 %) less than printing to order (am_mto)'
     >>> decision_sentence(r, years=30)
     'Keep it in stock with regular supply: S = 5, 1,735.71 EUR over 30 years, 9,064 EUR (84 %) less than printing to order (am_mto)'
     >>> decision_sentence(r, "impact")
     'Keep it in stock with regular supply: S = 5, 18,913.8 mPts, 16,305.3 mPts (46 %) less than printing to order (am_mto)'
+    >>> decision_sentence(r, "co2e")
+    'Keep it in stock with regular supply: S = 5, 230.80 kg CO2e, 132.83 kg CO2e (37 %) less than printing to order (am_mto)'
+    >>> r["methods"]["am_mto"]["total_cost"] = 1735.7055
+    >>> decision_sentence(r)
+    'Keep it in stock with regular supply: S = 5, 1,735.71 EUR, the same cost as printing to order (am_mto) (a tie: the lower impact decides)'
     """
     field, unit, digits, saving_digits = INDICATORS[measure]
-    best = result["cheapest" if measure == "cost" else "lowest_impact"]
+    best = result[WINNERS[measure]]
     if best is None:
         return NO_PART_WORDS
     ms = result["methods"]
@@ -576,10 +651,19 @@ def decision_sentence(result: Mapping[str, Any], measure: str = "cost", *,
     if other is not None:
         theirs = ms[other][field]
         saving = theirs - m[field]
-        pct = f" ({fixed(100 * saving / theirs, 0)} %)" if theirs > 0 else ""
-        text += (f", {fixed(saving, saving_digits)} {unit}{pct} less than "
-                 f"{method_phrase(other, ms[other]['kind'], start=False)}")
+        decided = tie_decided_by(result, measure)
+        if decided is not None:
+            text += (f", the same {SAME[measure]} as {method_phrase(other, ms[other]['kind'], start=False)} "
+                     f"(a tie: {TIE_DECIDES[decided]})")
+        else:
+            pct = f" ({fixed(100 * saving / theirs, 0)} %)" if theirs > 0 else ""
+            text += (f", {fixed(saving, saving_digits)} {unit}{pct} less than "
+                     f"{method_phrase(other, ms[other]['kind'], start=False)}")
     return text
+
+
+def _lower_first(text: str) -> str:
+    return (text[0].lower() + text[1:]).replace(": ", ", ", 1)
 
 
 def greenest_sentence(result: Mapping[str, Any]) -> str:
@@ -592,7 +676,61 @@ def greenest_sentence(result: Mapping[str, Any]) -> str:
     text = decision_sentence(result, "impact")
     if result["lowest_impact"] is None:
         return "Greenest: " + text
-    return "Greenest: " + (text[0].lower() + text[1:]).replace(": ", ", ", 1)
+    return "Greenest: " + _lower_first(text)
+
+
+def climate_gaps(result: Mapping[str, Any], climate_missing=()) -> dict[str, str]:
+    """The methods whose kg CO2e is not computed, each with the first missing climate factor
+    that lists it in ``climate_missing`` (a scenario's
+    :attr:`~amspares.scenario.Scenario.climate_missing`; ``"a climate factor"`` when it names
+    none). Nothing without a part (no impact at all).
+
+    >>> from amspares.model import evaluate
+    >>> from amspares.scenario import load_scenario
+    >>> sc = load_scenario().with_values({"part.material_kgco2e_per_kg": None})
+    >>> climate_gaps(evaluate(sc), sc.climate_missing)["am_mto"]
+    'part.material_kgco2e_per_kg'
+    """
+    out = {}
+    for name, m in result["methods"].items():
+        if m.get("impact_mpts") is None or m.get("impact_kgco2e") is not None:
+            continue
+        out[name] = next((c.key for c in climate_missing if name in c.methods), "a climate factor")
+    return out
+
+
+def co2e_sentence(result: Mapping[str, Any], gaps: Mapping[str, str] | None = None) -> str:
+    """The greenest method by kg CO2e (GWP100) as :func:`decision_sentence` words it, among the
+    methods whose kg CO2e is known; ``gaps`` (:func:`climate_gaps`: method -> the missing
+    climate factor) names those it is not computed for, never 0. The Summary sheet's
+    "Greenest (kg CO2e)" row says the same live.
+
+    >>> r = {"lowest_impact": "a", "lowest_impact_co2e": None, "methods": {
+    ...     "a": {"impact_mpts": 1.0, "impact_kgco2e": None}, "b": {"impact_mpts": 2.0, "impact_kgco2e": None}}}
+    >>> co2e_sentence(r, {"a": "part.material_kgco2e_per_kg", "b": "part.material_kgco2e_per_kg"})
+    'not computed (missing: part.material_kgco2e_per_kg)'
+    >>> co2e_sentence(r, {"a": "part.material_kgco2e_per_kg", "b": "methods.b.process_kgco2e_per_kg"})
+    'not computed (missing: part.material_kgco2e_per_kg; missing: methods.b.process_kgco2e_per_kg)'
+    """
+    if result["lowest_impact"] is None:
+        return NO_PART_WORDS
+    gaps = dict(gaps) if gaps is not None else climate_gaps(result)
+    if result.get("lowest_impact_co2e") is None:
+        return f"not computed ({'; '.join(MISSING_WORDS + k for k in dict.fromkeys(gaps.values()))})"
+    return decision_sentence(result, "co2e") + "".join(
+        f"; not computed for {m} ({MISSING_WORDS}{key})" for m, key in gaps.items())
+
+
+def greenest_co2e_sentence(result: Mapping[str, Any], gaps: Mapping[str, str] | None = None) -> str:
+    """:func:`co2e_sentence` as the command line prints it, after the mPts one.
+
+    >>> greenest_co2e_sentence({"lowest_impact": None, "methods": {}})
+    'Greenest (kg CO2e): not computed: the scenario has no [part] section (no weight)'
+    """
+    text = co2e_sentence(result, gaps)
+    if result.get("lowest_impact_co2e") is None:
+        return "Greenest (kg CO2e): " + text
+    return "Greenest (kg CO2e): " + _lower_first(text)
 
 
 def service_sentence(result: Mapping[str, Any], free_days: float) -> str:

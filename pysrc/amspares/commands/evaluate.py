@@ -68,13 +68,16 @@ def format_result(r: dict, disagreements: dict, scenario) -> str:
     """The readable table of ``amspares evaluate``."""
     from amspares.core.costs import cost_components
     from amspares.core.impact import impact_components
-    from amspares.wording import decision_sentence, greenest_sentence, model_words
+    from amspares.wording import (climate_gaps, decision_sentence, greenest_co2e_sentence, greenest_sentence,
+                                  model_words)
 
     inputs = scenario.inputs()
     free = float(inputs.get("downtime.free_days", 0.0))
     target = inputs.get("model.service_target")
-    lines = [decision_sentence(r, years=float(inputs["demand.service_years"])),
-             greenest_sentence(r), "",
+    lines = [decision_sentence(r, years=float(inputs["demand.service_years"])), greenest_sentence(r)]
+    if r["lowest_impact"] is not None:
+        lines.append(greenest_co2e_sentence(r, climate_gaps(r, scenario.climate_missing)))
+    lines += ["",
              f"{r['name']}",
              f"  expected demand n = {r['n']:g} parts over {inputs['demand.service_years']:g} years; "
              f"accepted_q = {r['accepted_q']}",

@@ -87,7 +87,9 @@ def run(args) -> int:
         from amspares.cli import json_text
         text = json_text(study, indent=1)
     else:
-        text = format_study(study, years=float(scenario.inputs()["demand.service_years"]))
+        from amspares.wording import climate_gaps
+        text = format_study(study, years=float(scenario.inputs()["demand.service_years"]),
+                            gaps=climate_gaps(study["base"], scenario.climate_missing))
     try:
         print(text)
     except BrokenPipeError:          # e.g. piped into head: not an error for the user

@@ -112,11 +112,15 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
     seen = [0]
 
     def chunks():
+        import gc
+
         row_no = h
         rows: list = []
         numbers: list = []
         problems: dict = {}
+        collect = gc.isenabled()         # off while a chunk is read: its rows make no cycle
         try:
+            gc.disable()
             for rec, frec in rows_iter:
                 row_no += 1
                 seen[0] += 1
@@ -137,12 +141,19 @@ def read_xlsx(path: Path, chunk_rows: int, *, header_row: int | None = None,
                              repr(v) if type(v) in _REPR else _cell_text(v) for v in rec])
                 numbers.append(row_no)
                 if len(rows) >= chunk_rows:
-                    yield numbers, [list(c) for c in zip(*rows)], problems
+                    columns = [list(c) for c in zip(*rows)]
+                    if collect:
+                        gc.enable()
+                    yield numbers, columns, problems
+                    gc.disable()
                     rows, numbers, problems = [], [], {}
         except PortfolioInputError:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged sheet part: one clear line
             raise _unreadable(path, f"near row {row_no + 1}: {_why(exc)}") from None
+        finally:
+            if collect:
+                gc.enable()
         if rows:
             yield numbers, [list(c) for c in zip(*rows)], problems
 

@@ -1377,14 +1377,15 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
     ws["A3"].alignment = WRAP
     ws.merge_cells("A3:H3")
     ws.row_dimensions[3].height = 45
-    for i, (label, name) in enumerate((("check", "decision_check"), ("cheapest", "summary_cost"),
-                                        ("greenest", "summary_impact"), ("service", "summary_service"),
-                                        ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))):
+    top_rows = (("check", "decision_check"), ("cheapest", "summary_cost"), ("greenest (mPts)", "summary_impact"),
+                ("greenest (kg CO2e)", "summary_co2e"), ("service", "summary_service"),
+                ("would flip at", "summary_breakeven"), ("limits", "summary_limits"))
+    for i, (label, name) in enumerate(top_rows):
         ws[f"A{5 + i}"] = label
         ws[f"A{5 + i}"].font = BOLD
         ws[f"A{5 + i}"].alignment = WRAP
         b.formula(ws, f"B{5 + i}", name, b.summary_cache[name])
-    hdr = 12
+    hdr = 5 + len(top_rows) + 1                 # after a blank row
     ws[f"A{hdr}"] = "quantity"
     ws[f"B{hdr}"] = "unit"
     ws[f"A{hdr}"].font = ws[f"B{hdr}"].font = BOLD
@@ -1531,7 +1532,7 @@ def _results_sheet(b: _Builder, method_cells: dict) -> None:
         ws.cell(row=w0 + 2, column=3 + j).number_format = UNIT_FORMATS["mPts"]
     ws.freeze_panes = f"C{first}"
     ws.column_dimensions["B"].width = 12
-    for r in range(5, 11):
+    for r in range(5, 5 + len(top_rows)):
         ws.merge_cells(f"B{r}:{get_column_letter(2 + 2 * len(methods))}{r}")
         ws[f"B{r}"].alignment = WRAP
         ws.row_dimensions[r].height = 30
@@ -1541,6 +1542,7 @@ SUMMARY_ROWS = (
     # label, defined name
     ("Cheapest", "summary_cost"),
     ("Greenest (mPts)", "summary_impact"),
+    ("Greenest (kg CO2e)", "summary_co2e"),
     ("Service", "summary_service"),
     ("Would flip at", "summary_breakeven"),
     ("Inputs", "input_check"),
@@ -1590,10 +1592,24 @@ def _summary_cache(b: _Builder) -> None:
         "decision_check": INPUTS_OK if ok else first_bad,
         "summary_cost": wording.decision_sentence(r) if ok else nod,
         "summary_impact": wording.decision_sentence(r, "impact") if ok else nod,
+        "summary_co2e": wording.co2e_sentence(r, _workbook_gaps(b)) if ok else nod,
         "summary_service": wording.service_sentence(r, float(ex.params.free_days)) if ok else "",
         "summary_breakeven": wording.price_breakeven_sentence(r, prices) if ok else "",
         "summary_limits": limits_text(ex.smax, max([t.rows for t in ex.sq.values()] + [0])),
     }
+
+
+def _workbook_gaps(b: _Builder) -> dict[str, str]:
+    """The methods whose kg CO2e is not computed, each with the missing factor the workbook
+    names (its Results cell ``missing: <key>``), for :func:`amspares.wording.co2e_sentence`."""
+    if not b.ex.scenario.has_part:
+        return {}
+    out = {}
+    for m in b.ex.scenario.methods:
+        v = b.co2e_values[m]["impact_kgco2e_total"]
+        if isinstance(v, str):
+            out[m] = v[len(wording.MISSING_WORDS):] if v.startswith(wording.MISSING_WORDS) else v
+    return out
 
 
 def _q(text: str) -> str:
@@ -1613,20 +1629,24 @@ def _summary_sheet(b: _Builder) -> None:
     ws["A1"].font = TITLE
     b.formula(ws, "A2", "scenario_name", sc.name)
     # helper rows, one column per method (C..), under the sentences
-    h0 = 14
+    h0 = 4 + len(SUMMARY_ROWS) + 4                     # after the note and a blank row
     ws[f"A{h0 - 1}"] = "How the sentences are made (one column per method; live)"
     ws[f"A{h0 - 1}"].font = BOLD
     helper = ("h_name", "h_start", "h_inside", "h_kind", "h_policy", "h_total", "h_impact", "h_cost_other",
-              "h_impact_other", "h_fill", "h_on_time", "h_wait", "h_price")
+              "h_impact_other", "h_fill", "h_on_time", "h_wait", "h_price", "h_co2e", "h_co2e_other", "h_co2e_gap")
     labels = ("method", "what to do", "the same, inside a sentence", "kind", "policy",
               "total cost (eligible)", "impact (eligible)", "total cost if not the cheapest",
-              "impact if not the greenest", "fill rate", "on-time rate", "mean wait (days)", "price")
+              "impact if not the greenest", "fill rate", "on-time rate", "mean wait (days)", "price",
+              "kg CO2e (compared)", "kg CO2e if not the greenest by it", "kg CO2e not computed (missing factor)")
     lastc = get_column_letter(2 + len(methods))
     row = {h: h0 + i for i, h in enumerate(helper)}
     for h, label in zip(helper, labels):
         ws[f"A{row[h]}"] = label
         b.local(ws, h, f"C{row[h]}:{lastc}{row[h]}")
     r = ex.result
+    gaps = _workbook_gaps(b)
+    compared = wording._compared(r, "co2e") if sc.has_part else []
+    co2e_compared = {m: r["methods"][m]["impact_kgco2e"] for m in compared}
     for j, m in enumerate(methods):
         c = get_column_letter(3 + j)
         kind = sc.methods[m]
@@ -1656,12 +1676,23 @@ def _summary_sheet(b: _Builder) -> None:
         b.formula(ws, at("h_on_time"), f"result_{m}_on_time_rate", rm["on_time_rate"])
         b.formula(ws, at("h_wait"), f"result_{m}_mean_wait_days", rm["mean_wait_days"])
         b.formula(ws, at("h_price"), fill.name_of(f"methods.{m}.price"), float(sc.inputs()[f"methods.{m}.price"]))
+        co2e = co2e_compared.get(m)
+        b.formula(ws, at("h_co2e"), f"INDEX({b.co2e_rows['co2e_compared']},{j + 1})", "-" if co2e is None else co2e)
+        b.formula(ws, at("h_co2e_other"), f'IF(AND(ISNUMBER({at("h_co2e")}),{at("h_name")}<>result_lowest_impact_co2e),'
+                                          f'{at("h_co2e")},"-")',
+                  co2e if co2e is not None and m != r.get("lowest_impact_co2e") else "-")
+        v = f"result_{m}_impact_kgco2e"
+        gap = gaps.get(m)
+        b.formula(ws, at("h_co2e_gap"), f'IF(ISNUMBER({v}),"",{v})',
+                  "" if gap is None else wording.MISSING_WORDS + gap)
     # single helper cells (column B of the helper block)
     single = h0 + len(helper) + 1
     ws[f"A{single - 1}"] = "helper cells"
     ws[f"A{single - 1}"].font = BOLD
     W, G = "result_cheapest", "result_lowest_impact"
     green_other = wording.runner_up(r, "impact") if r["lowest_impact"] else None
+    co2e_best = r.get("lowest_impact_co2e") if r["lowest_impact"] else None
+    co2e_other = wording.runner_up(r, "co2e") if co2e_best else None
     be = wording.price_breakeven(r, {m: float(sc.inputs()[f"methods.{m}.price"]) for m in methods})
     order_m = (be.below if be.value is not None else next(
         (k for k in (r["cheapest"], wording.runner_up(r)) if r["methods"][k]["kind"] == "order"), "")) if be else ""
@@ -1677,6 +1708,12 @@ def _summary_sheet(b: _Builder) -> None:
         ("index of the next greenest (0: none)", "s_go",
          "IF(OR(s_g=0,SUMPRODUCT(ISNUMBER(h_impact_other)*1)=0),0,MATCH(MIN(h_impact_other),h_impact_other,0))",
          methods.index(green_other) + 1 if green_other else 0),
+        ("index of the greenest, kg CO2e (0: none)", "s_c",
+         "IF(s_g=0,0,IF(ISNUMBER(MATCH(result_lowest_impact_co2e,h_name,0)),"
+         "MATCH(result_lowest_impact_co2e,h_name,0),0))", methods.index(co2e_best) + 1 if co2e_best else 0),
+        ("index of the next, kg CO2e (0: none)", "s_co",
+         "IF(OR(s_c=0,SUMPRODUCT(ISNUMBER(h_co2e_other)*1)=0),0,MATCH(MIN(h_co2e_other),h_co2e_other,0))",
+         methods.index(co2e_other) + 1 if co2e_other else 0),
         ("order method of the price break-even", "s_order",
          'IF(OR(s_w=0,s_o=0,model_n<=0),"",IF(INDEX(h_kind,s_w)="order",INDEX(h_name,s_w),'
          'IF(INDEX(h_kind,s_o)="order",INDEX(h_name,s_o),"")))', order_m),
@@ -1695,17 +1732,38 @@ def _summary_sheet(b: _Builder) -> None:
         b.local(ws, name, f"B{single + i}")
     nod = 'IF(decision_check<>"OK","No decision: "&decision_check,'
 
-    def sentence(idx, other, total, others, unit, digits, saving_digits):
+    def sentence(idx, other, total, others, measure, rank):
+        """amspares.wording.decision_sentence, live: a tie (the runner-up within TIE_REL of the
+        lowest) says what decided, by the tie rows of Results (a runner-up tied on the first
+        criterion but not ranked lost on the second; ranked, on the kind, else on the order)."""
+        _field, unit, digits, saving_digits = wording.INDICATORS[measure]
         mine = f"INDEX({total},{idx})"
         theirs = f"INDEX({others},{other})"
+        tied = f"{theirs}<=MIN({total})+{TIE_REL_TEXT}*ABS(MIN({total}))"
+        decides = (f'IF(ISNUMBER(INDEX({rank},{other})),IF(INDEX(h_kind,{idx})<>INDEX(h_kind,{other}),'
+                   f'{_q(wording.TIE_DECIDES["kind"])},{_q(wording.TIE_DECIDES["declared"])}),'
+                   f'{_q(wording.TIE_DECIDES[measure])})')
         return (f'INDEX(h_start,{idx})&": "&IF(INDEX(h_policy,{idx})="","",INDEX(h_policy,{idx})&", ")'
-                f'&FIXED({mine},{digits})&" {unit}"&IF({other}=0,"",", "&FIXED({theirs}-{mine},{saving_digits})'
+                f'&FIXED({mine},{digits})&" {unit}"&IF({other}=0,"",IF({tied},'
+                f'", the same {wording.SAME[measure]} as "&INDEX(h_inside,{other})&" (a tie: "&{decides}&")",'
+                f'", "&FIXED({theirs}-{mine},{saving_digits})'
                 f'&" {unit}"&IF({theirs}>0," ("&FIXED(100*({theirs}-{mine})/{theirs},0)&" %)","")'
-                f'&" less than "&INDEX(h_inside,{other}))')
+                f'&" less than "&INDEX(h_inside,{other})))')
+    gap_row = row["h_co2e_gap"]
+    gap = [f"{get_column_letter(3 + j)}{gap_row}" for j in range(len(methods))]
+    # no kg CO2e at all: each missing factor once (every method has one), "; " between
+    listed = "&".join([gap[0]] + [f'IF(OR({",".join(f"{g}={gap[j]}" for g in gap[:j])}),"","; "&{gap[j]})'
+                                  for j in range(1, len(gap))])
+    # some methods without kg CO2e: each named after the sentence
+    named = "&".join(f'IF({g}="","","; not computed for "&INDEX(h_name,{j + 1})&" ("&{g}&")")'
+                     for j, g in enumerate(gap))
     formulas = {
-        "summary_cost": nod + sentence("s_w", "s_o", "h_total", "h_cost_other", "EUR", 2, 0) + ")",
+        "summary_cost": nod + sentence("s_w", "s_o", "h_total", "h_cost_other", "cost", "Results!tie_cost_rank") + ")",
         "summary_impact": nod + f'IF(s_g=0,{_q(wording.NO_PART_WORDS)},'
-                          + sentence("s_g", "s_go", "h_impact", "h_impact_other", "mPts", 1, 1) + "))",
+                          + sentence("s_g", "s_go", "h_impact", "h_impact_other", "impact", "Results!tie_impact_rank") + "))",
+        "summary_co2e": nod + f'IF(s_g=0,{_q(wording.NO_PART_WORDS)},IF(s_c=0,"not computed ("&{listed}&")",'
+                        + sentence("s_c", "s_co", "h_co2e", "h_co2e_other", "co2e", b.co2e_rows["co2e_tie_rank"])
+                        + f"&{named})))",
         "summary_service": 'IF(decision_check<>"OK","",'
                            '"Service of "&INDEX(h_name,s_w)&": "&FIXED(100*INDEX(h_fill,s_w),2)'
                            '&" % of demands served from stock at once, "&FIXED(100*INDEX(h_on_time,s_w),2)'
@@ -1732,12 +1790,14 @@ def _summary_sheet(b: _Builder) -> None:
         ws[f"B{rr}"].alignment = WRAP
         ws.row_dimensions[rr].height = 32
         b.name(name, ws, f"B{rr}")
-    ws["A11"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
+    note = 4 + len(SUMMARY_ROWS) + 1                    # after a blank row
+    ws[f"A{note}"] = ("Every sentence is a formula over the Inputs sheet: it follows any edit. The detail is on "
                  "Results and the model sheets. The price break-even holds the other inputs fixed. "
-                 "mPts = milli-points of the Eco-indicator 99 (environmental impact; lower is greener).")
-    ws["A11"].alignment = WRAP
-    ws.merge_cells("A11:H11")
-    ws.row_dimensions[11].height = 30
+                 "mPts = milli-points of the Eco-indicator 99 (environmental impact; lower is greener); "
+                 "kg CO2e = the climate impact (GWP100).")
+    ws[f"A{note}"].alignment = WRAP
+    ws.merge_cells(f"A{note}:H{note}")
+    ws.row_dimensions[note].height = 30
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 16
     for j in range(len(methods)):
@@ -1745,10 +1805,11 @@ def _summary_sheet(b: _Builder) -> None:
         c = get_column_letter(3 + j)
         for h, fmt in (("h_total", "#,##0.00"), ("h_cost_other", "#,##0.00"), ("h_impact", "#,##0.0"),
                        ("h_impact_other", "#,##0.0"), ("h_fill", "0.00%"), ("h_on_time", "0.00%"),
-                       ("h_wait", "0.000"), ("h_price", "#,##0.00")):
+                       ("h_wait", "0.000"), ("h_price", "#,##0.00"), ("h_co2e", "#,##0.00"),
+                       ("h_co2e_other", "#,##0.00")):
             ws[f"{c}{row[h]}"].number_format = fmt
     ws[f"B{single + len(cells) - 1}"].number_format = "#,##0.00"
-    ws["B4"].font = ws["B5"].font = BOLD
+    ws["B4"].font = ws["B5"].font = ws["B6"].font = BOLD
 
 
 def co2e_result_rows() -> tuple[tuple[str, str, str], ...]:
@@ -1788,8 +1849,11 @@ def _co2e_results(b: _Builder, ws, top: int, method_cells: dict) -> None:
               "cost among the greenest by kg CO2e (tie-break)", "rank for lowest kg CO2e (tie rule)")
     for i, label in enumerate(labels):
         ws[f"A{w + i}"] = label
+    # (Summary reads these rows by address: "Results!co2e_..." would parse as the cell CO2)
+    b.co2e_rows = {}
     for i, nm in enumerate(("co2e_eligible", "co2e_compared", "co2e_tie_cost", "co2e_tie_rank")):
         b.local(ws, nm, f"C{w + i}:{lastc}{w + i}")
+        b.co2e_rows[nm] = f"{quote_sheetname(ws.title)}!$C${w + i}:${lastc}${w + i}"
     ev = ex.evaluation
     known = {m: ev.methods[m].impact_co2e is not None and not np.isnan(ev.methods[m].impact_kgco2e[0])
              for m in methods}
