@@ -191,6 +191,7 @@ def summary_of(result, sc):
 
 
 PRINTING_WINS = {"methods.am_mto.price": 20.0}           # 60 x (20 + 5) = 1,500 EUR < 1,735.71 EUR
+STOCK_PAIR = {"methods.am_mto.price": 400.0}             # 60 x 405 = 24,300 EUR > am_mts' 12,405 EUR
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +199,8 @@ def sentences(tmp_path_factory):
     d = tmp_path_factory.mktemp("sentences")
     written = {"case": SC, "printing": SC.with_values(PRINTING_WINS),
                "v2": SC.with_values({"model.waiting_time": "exact", "model.order_wait": "charged",
-                                     "downtime.free_days": 3, "model.service_target": 0.95})}
+                                     "downtime.free_days": 3, "model.service_target": 0.95}),
+               "stock_pair": SC.with_values(STOCK_PAIR)}
     paths = [write_scenario_workbook(sc, None, d / f"{k}.xlsx") for k, sc in written.items()]
     wb = openpyxl.load_workbook(paths[0])                  # the case study, edited to printing
     fill.OpenpyxlBackend(wb).write("methods_am_mto_price", 20.0)
@@ -209,7 +211,7 @@ def sentences(tmp_path_factory):
     return {k: (sc, openpyxl.load_workbook(p, data_only=True)) for (k, sc), p in zip(written.items(), out)}
 
 
-@pytest.mark.parametrize("which", ["case", "printing", "v2", "edited_printing"])
+@pytest.mark.parametrize("which", ["case", "printing", "v2", "edited_printing", "stock_pair"])
 def test_summary_says_what_wording_says(sentences, which):
     sc, wb = sentences[which]
     r = evaluate(sc)
@@ -223,6 +225,11 @@ def test_summary_says_what_wording_says(sentences, which):
         # hand: 60 x (20 + 5) = 1,500 EUR; 1,735.71 - 1,500 = 235.71 EUR = 13.6 % of 1,735.71
         assert value_at(wb, "summary_cost") == ("Print it to order (am_mto): 1,500.00 EUR, 236 EUR (14 %) less than "
                                                 "keeping it in stock with regular supply")
+    if which == "stock_pair":          # the two cheapest hold stock: the flip row says why it is empty
+        assert [r["methods"][m]["kind"] for m in (r["cheapest"], wording.runner_up(r))] == ["stock", "stock"]
+        assert value_at(wb, "summary_breakeven") == (
+            f"none: the two cheapest ({r['cheapest']}, {wording.runner_up(r)}) both hold stock; "
+            "the price break-even is for a method that prints to order")
     assert wb.sheetnames[0] == "Summary"
 
 

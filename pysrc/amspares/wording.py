@@ -778,9 +778,20 @@ def price_breakeven(result: Mapping[str, Any], prices: Mapping[str, float]) -> B
     return BreakEven(value, below=order, above=rival)
 
 
+def both_stock_words(best: str, other: str) -> str:
+    """Why there is no printing-price break-even when the two cheapest methods hold stock.
+
+    >>> both_stock_words("regular", "am_mts")
+    'none: the two cheapest (regular, am_mts) both hold stock; the price break-even is for a method that prints to order'
+    """
+    return (f"none: the two cheapest ({best}, {other}) both hold stock; "
+            "the price break-even is for a method that prints to order")
+
+
 def price_breakeven_sentence(result: Mapping[str, Any], prices: Mapping[str, float]) -> str:
-    """:func:`price_breakeven` in one sentence (``''`` when there is none), right whichever
-    side of it the scenario is.
+    """:func:`price_breakeven` in one sentence (``''`` without a runner-up or demand; why
+    there is none when the two cheapest hold stock), right whichever side of it the
+    scenario is.
 
     >>> r = {"n": 60.0, "cheapest": "regular", "methods": {
     ...     "regular": {"kind": "stock", "total_cost": 1735.7, "meets_service_target": None},
@@ -790,7 +801,10 @@ def price_breakeven_sentence(result: Mapping[str, Any], prices: Mapping[str, flo
     """
     be = price_breakeven(result, prices)
     if be is None:
-        return ""
+        other = runner_up(result)
+        if other is None or float(result["n"]) <= 0:
+            return ""
+        return both_stock_words(result["cheapest"], other)
     order = be.below if be.value is not None else next(
         k for k in (result["cheapest"], runner_up(result)) if result["methods"][k]["kind"] == "order")
     return breakeven_sentence(be, f"{order} price", "EUR", number=lambda v: fixed(v, 2))

@@ -1769,11 +1769,13 @@ def _summary_sheet(b: _Builder) -> None:
                            '&" % of demands served from stock at once, "&FIXED(100*INDEX(h_on_time,s_w),2)'
                            '&" % delivered within "&FIXED(downtime_free_days,0)&" free days, mean wait "'
                            '&FIXED(INDEX(h_wait,s_w),3)&" days per demand")',
-        "summary_breakeven": 'IF(OR(decision_check<>"OK",s_order=""),"",IF(s_be<0,"no break-even in "&s_order'
+        "summary_breakeven": 'IF(decision_check<>"OK","",IF(s_order="",IF(AND(s_o>0,model_n>0),'
+                             + _q(wording.both_stock_words("\x00", "\x01")).replace("\x00", '"&INDEX(h_name,s_w)&"')
+                             .replace("\x01", '"&INDEX(h_name,s_o)&"') + ',""),IF(s_be<0,"no break-even in "&s_order'
                              '&" price ("&s_order&" costs more than optimal "&s_rival&" ("'
                              '&FIXED(INDEX(h_total,MATCH(s_rival,h_name,0)),2)&" EUR) even when printing is free)",'
                              's_order&" is cheaper below "&s_order&" price = "&FIXED(s_be,2)&" EUR, "&s_rival'
-                             '&" above it"))',
+                             '&" above it")))',
         "input_check": f'IF(inputs_sheet_check<>"{INPUTS_OK}",inputs_sheet_check,legs_sheet_check)',
         "summary_limits": None,
     }
