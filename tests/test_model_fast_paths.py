@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
-import mpmath
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -118,16 +120,10 @@ def test_sq_subset_equals_scalar_calls(free_days, target):
 
 
 def _accepted_q_by_definition(n, conf):
-    """Eq. 31: the smallest k with sum_{j<=k} e^-n n^j / j! >= conf (30-digit mpmath)."""
-    with mpmath.workdps(30):
-        n_ = mpmath.mpf(n)
-        term = mpmath.exp(-n_)
-        total, k = term, 0
-        while total < conf:
-            k += 1
-            term = term * n_ / k
-            total += term
-    return k
+    """Eq. 31 by brute force (30-digit mpmath): the reference of tests/test_poisson_sq.py."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_poisson_sq import _accepted_q_by_definition as by_definition
+    return by_definition(n, conf)
 
 
 CASES = [(n, c) for n in (0.0, 1e-6, 0.02, 0.7, 3.0, 11.0, 60.0, 444.4, 2500.0)

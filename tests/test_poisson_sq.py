@@ -142,14 +142,14 @@ def test_thesis_reorder_point_example():
 def _accepted_q_by_definition(n, conf):
     """Eq. 31 by brute force: the smallest k with sum_{j<=k} e^-n n^j / j! >= conf (mpmath, 30 digits)."""
     import mpmath
-    mpmath.mp.dps = 30
-    n_ = mpmath.mpf(n)
-    term = mpmath.e ** (-n_)
-    total, k = term, 0
-    while total < conf:
-        k += 1
-        term = term * n_ / k
-        total += term
+    with mpmath.workdps(30):
+        n_ = mpmath.mpf(n)
+        term = mpmath.exp(-n_)
+        total, k = term, 0
+        while total < conf:
+            k += 1
+            term = term * n_ / k
+            total += term
     return k
 
 
