@@ -67,7 +67,7 @@ _RANGE_WORDS = {"(0, 1]": "must be > 0 and <= 1", "[0, 1]": "must be between 0 a
                 "(0, 1)": "must be strictly between 0 and 1", "[0.5, 1)": "must be >= 0.5 and < 1"}
 
 # reasons, in the order they are checked (the first that applies is reported)
-OK, EMPTY, NOT_A_NUMBER, CONTROL, NOT_FINITE, OUT_OF_RANGE, NOT_WHOLE, TOO_LARGE = range(8)
+OK, EMPTY, NOT_A_NUMBER, CONTROL, NOT_FINITE, OUT_OF_RANGE, NOT_WHOLE, TOO_LARGE, TOO_SMALL = range(9)
 
 #: Control characters: Unicode category Cc except tab, line feed and carriage return,
 #: which are ordinary white space around a pasted value.
@@ -82,7 +82,9 @@ class Rule:
     ``range`` is one of :data:`RANGES`; ``integer`` asks for a whole number; ``maximum``
     bounds the magnitude (a larger value is a typo, or beyond what the model computes);
     ``why_maximum`` is added to the message of a too-large value, which shows the maximum
-    in ``maximum_format`` (``"g"``: ``1e+06``; ``".0f"``: ``1000000``).
+    in ``maximum_format`` (``"g"``: ``1e+06``; ``".0f"``: ``1000000``). ``minimum`` (with
+    ``why_minimum``) is the smallest value the model can compute where the range allows
+    smaller ones (:data:`MINIMUMS`).
     """
 
     range: str = ""
@@ -90,10 +92,28 @@ class Rule:
     maximum: float = 1e12
     why_maximum: str = "a typo?"
     maximum_format: str = "g"
+    minimum: float | None = None
+    why_minimum: str = ""
 
     def __post_init__(self):
         if self.range not in RANGES:
             raise ValueError(f"unknown range {self.range!r}; known: {', '.join(RANGES)}")
+
+
+#: Smallest accepted values of keys (by their last part) whose range alone allows values the
+#: model cannot compute (``material_efficiency = 1e-320`` divides the material impact into an
+#: overflow): scenario files, the Inputs sheet and catalogue columns all apply them.
+MINIMUMS = {"material_efficiency": (1e-6, "smaller values overflow the impact model")}
+
+
+def minimum_of(key: str) -> dict:
+    """The :class:`Rule` arguments of ``key``'s minimum (:data:`MINIMUMS`), ``{}`` if none.
+
+    >>> minimum_of("methods.am_mto.material_efficiency")["minimum"], minimum_of("demand.rate_per_year")
+    (1e-06, {})
+    """
+    low = MINIMUMS.get(key.rsplit(".", 1)[-1])
+    return {} if low is None else {"minimum": low[0], "why_minimum": low[1]}
 
 
 def has_control(text: str) -> bool:
@@ -194,6 +214,10 @@ def reasons_of_numbers(rule: Rule, v: np.ndarray, why: np.ndarray | None = None)
         bad = todo & ~RANGES[rule.range](v)
         out[bad] = OUT_OF_RANGE
         todo &= ~bad
+        if rule.minimum is not None:
+            bad = todo & (v < rule.minimum)
+            out[bad] = TOO_SMALL
+            todo &= ~bad
         if rule.integer:
             bad = todo & (v != np.floor(v))
             out[bad] = NOT_WHOLE
@@ -229,6 +253,8 @@ def describe(rule: Rule, reason: int, value: Any = None) -> str:
         return _RANGE_WORDS.get(rule.range, f"must be {rule.range}")
     if reason == NOT_WHOLE:
         return "must be a whole number"
+    if reason == TOO_SMALL:
+        return f"must be >= {rule.minimum:g} ({rule.why_minimum})"
     if reason == TOO_LARGE:
         why = f" ({rule.why_maximum})" if rule.why_maximum else ""
         return f"must be <= {rule.maximum:{rule.maximum_format}}{why}"

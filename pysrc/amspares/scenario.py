@@ -363,7 +363,7 @@ def _suggest(name: str, candidates) -> str:
 
 def key_rule(spec: Key) -> Rule:
     """The :class:`amspares.rules.Rule` a numeric key's values must satisfy."""
-    return Rule(spec.rule, integer=spec.type == "integer", maximum=spec.maximum)
+    return Rule(spec.rule, integer=spec.type == "integer", maximum=spec.maximum, **rules.minimum_of(spec.key))
 
 
 def _number(key: str, value, rule: str, integer: bool = False, maximum: float = 1e12):
@@ -457,18 +457,9 @@ def leg_factor_kgco2e(legs) -> float:
     return transport_leg_factor([leg.km for leg in legs], [leg.kgco2e_per_kg_km for leg in legs])
 
 
-#: Smallest accepted values of keys whose rule alone allows values the model cannot compute
-#: (``material_efficiency = 1e-320`` divides the material impact into an overflow).
-MINIMUMS = {"material_efficiency": (1e-6, "smaller values overflow the impact model")}
-
-
 def _check(spec: Key, key: str, value):
     if spec.type in ("number", "integer"):
-        number = rules.number(key, value, key_rule(spec))
-        low = MINIMUMS.get(spec.key.rsplit(".", 1)[-1])
-        if low is not None and number < low[0]:
-            raise ScenarioError(key, value, f"must be >= {low[0]:g} ({low[1]})")
-        return number
+        return rules.number(key, value, key_rule(spec))
     if spec.type == "choice":
         if value not in spec.choices:
             raise ScenarioError(key, value, f"must be one of {', '.join(spec.choices)}"

@@ -336,7 +336,7 @@ def check_numbers(col: Column, cells: Sequence[str], decimal: str | None = None)
     >>> check_numbers(g, ["-5"], decimal=".")[2]
     {0: 'must be >= 0 (in part.weight_kg after g: -0.005)'}
     """
-    rule = Rule(col.rule, integer=col.integer, maximum=col.maximum)
+    rule = Rule(col.rule, integer=col.integer, maximum=col.maximum, **rules.minimum_of(col.key or ""))
     hints: set = set()
     if hasattr(cells, "read_numbers"):         # CSV bytes, read as the lines below would
         values, why, hints = cells.read_numbers(decimal)

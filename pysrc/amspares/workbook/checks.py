@@ -40,14 +40,16 @@ def _number(v: float) -> str:
 def number_conditions(rule: Rule, x: str, minimum: tuple[float, str] | None = None) -> list[tuple[str, str]]:
     """(condition that the number in ``x`` breaks the rule, words) in the order of
     :func:`amspares.rules.reasons`; each condition may assume the earlier ones false."""
+    if minimum is None and rule.minimum is not None:
+        minimum = (rule.minimum, rule.why_minimum)
     out = [(f"NOT(ISNUMBER({x}))", rules.describe(rule, rules.NOT_A_NUMBER))]
     if rule.range:
         out.append((f"NOT({rules.EXCEL_RANGES[rule.range].format(x=x)})", rules.describe(rule, rules.OUT_OF_RANGE)))
+    if minimum is not None:
+        out.append((f"{x}<{_number(minimum[0])}", f"must be >= {minimum[0]:g} ({minimum[1]})"))
     if rule.integer:
         out.append((f"{x}<>ROUNDUP({x},0)", rules.describe(rule, rules.NOT_WHOLE)))
     out.append((f"ABS({x})>{_number(rule.maximum)}", rules.describe(rule, rules.TOO_LARGE)))
-    if minimum is not None:
-        out.append((f"{x}<{_number(minimum[0])}", f"must be >= {minimum[0]:g} ({minimum[1]})"))
     return out
 
 

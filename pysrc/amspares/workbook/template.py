@@ -330,7 +330,8 @@ def _ordered_keys(keys):
 
 def _input_check(spec, ref: str, kinds) -> tuple[str, str | None, str]:
     """(check formula, data-validation condition or None, input message) of one input."""
-    from amspares.scenario import MINIMUMS, key_rule
+    from amspares.rules import MINIMUMS
+    from amspares.scenario import key_rule
     key = spec.key
     if spec.type in ("number", "integer"):
         rule = key_rule(spec)
