@@ -19,13 +19,17 @@ import pytest
 SRC = str(Path(__file__).resolve().parents[1] / "pysrc")
 
 
-def imported_after(code: str) -> set[str]:
-    """Top-level packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
-    probe = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+def _printed_set(code: str) -> set[str]:
+    """The JSON list ``code`` prints last, run in a fresh interpreter with this tree's source."""
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          check=True).stdout
     return set(json.loads(out.splitlines()[-1]))
+
+
+def imported_after(code: str) -> set[str]:
+    """Top-level packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    return _printed_set(code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
 
 
 def modules_after(code: str) -> set[str]:
@@ -105,11 +109,7 @@ def loaded_by(code: str) -> set[str]:
     """Modules ``code`` loads in a fresh interpreter beyond the bare interpreter's own (the
     list is taken before the probe imports json to print it)."""
     def probe(c: str) -> set[str]:
-        full = c + "\nimport sys\n_seen = sorted(sys.modules)\nimport json\nprint(json.dumps(_seen))"
-        env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        out = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True, env=env,
-                             check=True).stdout
-        return set(json.loads(out.splitlines()[-1]))
+        return _printed_set(c + "\nimport sys\n_seen = sorted(sys.modules)\nimport json\nprint(json.dumps(_seen))")
     return probe(code) - probe("pass")
 
 

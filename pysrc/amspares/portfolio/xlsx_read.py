@@ -233,13 +233,7 @@ class _Cells:
             v = c.findtext(_VALUE, None) or None
         if v is not None:
             if t == "n":
-                v = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-                if style in self.dates:
-                    from openpyxl.utils.datetime import from_excel
-                    try:
-                        v = from_excel(v, self.epoch, timedelta=style in self.durations)
-                    except (OverflowError, ValueError):
-                        v = "#VALUE!"
+                v = self.number(v, style)
             elif t == "s":
                 v = self.strings[int(v)]
             elif t == "b":
@@ -252,21 +246,24 @@ class _Cells:
         f = c.find(_FORMULA)
         return v, (self.formula(f, c.get("r")) if f is not None else v)
 
+    def number(self, v: str, style: int):
+        """A number cell's text as openpyxl reads it: an int or a float, a date or a
+        duration in a date style (``#VALUE!`` when out of range)."""
+        v = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+        if style in self.dates:
+            from openpyxl.utils.datetime import from_excel
+            try:
+                v = from_excel(v, self.epoch, timedelta=style in self.durations)
+            except (OverflowError, ValueError):
+                v = "#VALUE!"
+        return v
+
     def plain(self, t: bytes, style: int, raw: bytes):
         """:meth:`value` of a cell without a formula whose ``<v>`` (or inline ``<t>``) is
         ``raw``, plain text (no markup, no entity)."""
         if t == b"n":
             v = raw.decode()
-            if not v:
-                return None
-            v = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-            if style in self.dates:
-                from openpyxl.utils.datetime import from_excel
-                try:
-                    v = from_excel(v, self.epoch, timedelta=style in self.durations)
-                except (OverflowError, ValueError):
-                    v = "#VALUE!"
-            return v
+            return self.number(v, style) if v else None
         if t == b"inlineStr":
             return raw.decode("utf-8")
         v = raw.decode("utf-8") or None

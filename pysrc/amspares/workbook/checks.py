@@ -37,16 +37,14 @@ def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def number_conditions(rule: Rule, x: str, minimum: tuple[float, str] | None = None) -> list[tuple[str, str]]:
+def number_conditions(rule: Rule, x: str) -> list[tuple[str, str]]:
     """(condition that the number in ``x`` breaks the rule, words) in the order of
     :func:`amspares.rules.reasons`; each condition may assume the earlier ones false."""
-    if minimum is None and rule.minimum is not None:
-        minimum = (rule.minimum, rule.why_minimum)
     out = [(f"NOT(ISNUMBER({x}))", rules.describe(rule, rules.NOT_A_NUMBER))]
     if rule.range:
         out.append((f"NOT({rules.EXCEL_RANGES[rule.range].format(x=x)})", rules.describe(rule, rules.OUT_OF_RANGE)))
-    if minimum is not None:
-        out.append((f"{x}<{_number(minimum[0])}", f"must be >= {minimum[0]:g} ({minimum[1]})"))
+    if rule.minimum is not None:
+        out.append((f"{x}<{_number(rule.minimum)}", rules.describe(rule, rules.TOO_SMALL)))
     if rule.integer:
         out.append((f"{x}<>ROUNDUP({x},0)", rules.describe(rule, rules.NOT_WHOLE)))
     out.append((f"ABS({x})>{_number(rule.maximum)}", rules.describe(rule, rules.TOO_LARGE)))
@@ -61,22 +59,21 @@ def chain(cases: list[tuple[str, str]], last: str = '""') -> str:
     return f
 
 
-def number_check(key: str, x: str, rule: Rule, blank_ok: bool,
-                 minimum: tuple[float, str] | None = None) -> str:
+def number_check(key: str, x: str, rule: Rule, blank_ok: bool) -> str:
     """Formula of the check cell of a numeric input in ``x``: ``""`` or the broken rule."""
     blank = '""' if blank_ok else broken(key, x, rules.describe(rule, rules.EMPTY))
     cases = [(f'{x}=""', blank)]
-    cases += [(c, broken(key, x, w)) for c, w in number_conditions(rule, x, minimum)]
+    cases += [(c, broken(key, x, w)) for c, w in number_conditions(rule, x)]
     return chain(cases)
 
 
-def number_valid(rule: Rule, x: str, minimum: tuple[float, str] | None = None) -> str:
+def number_valid(rule: Rule, x: str) -> str:
     """The data-validation condition of a numeric input in ``x`` (blank handled by the
     validation's "ignore blank")."""
-    return "NOT(OR(" + ",".join(c for c, _w in number_conditions(rule, x, minimum)) + "))"
+    return "NOT(OR(" + ",".join(c for c, _w in number_conditions(rule, x)) + "))"
 
 
-def rule_words(rule: Rule, blank_ok: bool, minimum: tuple[float, str] | None = None) -> str:
+def rule_words(rule: Rule, blank_ok: bool) -> str:
     """The rules of a numeric input in plain words, for the validation's input message.
 
     >>> rule_words(Rule(">= 1", integer=True, maximum=1e9), blank_ok=False)
@@ -85,7 +82,7 @@ def rule_words(rule: Rule, blank_ok: bool, minimum: tuple[float, str] | None = N
     what = "A whole number" if rule.integer else "A number"
     rng = rules.describe(rule, rules.OUT_OF_RANGE).replace("must be ", "") if rule.range else ""
     text = what + (" " + rng if rng and not rng.startswith("between") else (", " + rng if rng else ""))
-    text += f", at least {minimum[0]:g}" if minimum else ""
+    text += f", at least {rule.minimum:g}" if rule.minimum is not None else ""
     text += f", at most {rule.maximum:{rule.maximum_format}}."
     return text + (" May be left empty." if blank_ok else " Required.")
 

@@ -330,15 +330,13 @@ def _ordered_keys(keys):
 
 def _input_check(spec, ref: str, kinds) -> tuple[str, str | None, str]:
     """(check formula, data-validation condition or None, input message) of one input."""
-    from amspares.rules import MINIMUMS
     from amspares.scenario import key_rule
     key = spec.key
     if spec.type in ("number", "integer"):
         rule = key_rule(spec)
         blank_ok = not spec.required and (spec.default is None or spec.default == 0)
-        low = MINIMUMS.get(_field(spec.key))
-        return (checks.number_check(key, ref, rule, blank_ok, low), checks.number_valid(rule, ref, low),
-                checks.rule_words(rule, blank_ok, low))
+        return (checks.number_check(key, ref, rule, blank_ok), checks.number_valid(rule, ref),
+                checks.rule_words(rule, blank_ok))
     if spec.type == "choice":
         built = kinds[key.split(".")[1]] if key.startswith("methods.") and key.endswith(".kind") else None
         words = "One of: " + ", ".join(spec.choices) + "."
