@@ -64,18 +64,27 @@ class MethodResult:
     #: a factor is missing (``None`` without a part).
     impact_co2e: ImpactBreakdown | None = None
 
-    @property
+    # The totals are computed once, on first use (the breakdowns are not changed after a
+    # result is made), and handed out read-only: every caller shares the one array.
+    @cached_property
     def total_cost(self) -> np.ndarray:
-        return np.asarray(self.cost.total, dtype=float)
+        return _frozen(self.cost.total)
 
-    @property
+    @cached_property
     def impact_mpts(self) -> np.ndarray | None:
-        return None if self.impact is None else np.asarray(self.impact.total, dtype=float)
+        return None if self.impact is None else _frozen(self.impact.total)
 
-    @property
+    @cached_property
     def impact_kgco2e(self) -> np.ndarray | None:
         """The kg CO2e total per SKU (NaN where a climate factor is missing)."""
-        return None if self.impact_co2e is None else np.asarray(self.impact_co2e.total, dtype=float)
+        return None if self.impact_co2e is None else _frozen(self.impact_co2e.total)
+
+
+def _frozen(total) -> np.ndarray:
+    """``total`` as a float array that cannot be written to (a shared, cached result)."""
+    out = np.asarray(total, dtype=float).view()
+    out.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True)
@@ -281,13 +290,13 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     target = None if params.service_target is None else col(params.service_target)
     has_part = params.has_part
     results: dict[str, MethodResult] = {}
+    scalar = lambda v: v if np.ndim(v) == 0 else col(v)  # noqa: E731  (one value: left a scalar)
     for name, mp in params.methods.items():
         kind = mp.kind
         adv = None
-        fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
         if kind == "order":
             sv = made_to_order_service(delivery_days=col(mp.delivery_days), free_days=col(params.free_days))
-            fill[:], on_time[:], wait[:] = sv.fill_rate, sv.on_time_rate, sv.mean_wait_days
+            fill, on_time, wait = (_filled(size, v) for v in (sv.fill_rate, sv.on_time_rate, sv.mean_wait_days))
             cost = made_to_order_costs(rate=lam, years=years,
                                        regular_per_demand=col(params.regular_per_demand),
                                        price=col(mp.price), outbound_per_part=col(mp.outbound_per_part),
@@ -296,7 +305,7 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                                        delivery_days=col(mp.delivery_days),
                                        emergency_per_day=col(params.emergency_per_day),
                                        free_days=col(params.free_days), order_wait=params.order_wait)
-            policy = np.full(size, "make_to_order", dtype=object)
+            policy = _policy_names(size, "make_to_order")
             S = np.zeros(size, dtype=np.int64)
             s = np.full(size, np.nan)
             Q = np.zeros(size, dtype=np.int64)
@@ -305,40 +314,53 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
             moq = col(mp.moq).astype(np.int64)
             stock = cost_terms(params, name, col)
             base = moq == 1
-            parts = {}
-            S = np.where(base, 0, -1).astype(np.int64)
             s = np.full(size, np.nan)
             Q = moq.copy()
-            policy = np.where(base, "base_stock", np.where(moq <= n, "reorder_point", "one_order")).astype(object)
-            produced = np.zeros(size)
-            shipped = np.zeros(size)
-            if base.any():
-                sel = _subset(stock, base)
+            if size and base.all():            # moq = 1 throughout: one base-stock search, no merging
+                policy = _policy_names(size, "base_stock")
                 bs = optimal_base_stock(waiting_time=waiting, production_rule=rule,
-                                        service_target=None if target is None else target[base], **sel)
-                S[base] = bs.S
-                fill[base], on_time[base], wait[base] = bs.fill_rate, bs.on_time_rate, bs.mean_wait_days
-                parts[base.tobytes()] = (base, bs.cost)
-                produced[base] = n[base] + bs.S        # physical units, whatever the rule (docs/model.md)
-                shipped[base] = n[base] + bs.S
-            if (~base).any():
+                                        service_target=target, **stock)
+                S = np.array(bs.S, dtype=np.int64)
+                fill, on_time, wait = (np.array(v, dtype=float) for v in
+                                       (bs.fill_rate, bs.on_time_rate, bs.mean_wait_days))
+                produced = n + bs.S                # physical units, whatever the rule (docs/model.md)
+                shipped = n + bs.S
+                cost = _merge_costs([(slice(None), bs.cost)], size)
+            else:
+                fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
+                parts = []
+                S = np.where(base, 0, -1).astype(np.int64)
+                policy = _POLICIES.take(np.where(base, 0, np.where(moq <= n, 1, 2)))
+                produced = np.zeros(size)
+                shipped = np.zeros(size)
+                if base.any():
+                    sel = _subset(stock, base)
+                    bs = optimal_base_stock(waiting_time=waiting, production_rule=rule,
+                                            service_target=None if target is None else target[base], **sel)
+                    S[base] = bs.S
+                    fill[base], on_time[base], wait[base] = bs.fill_rate, bs.on_time_rate, bs.mean_wait_days
+                    parts.append((base, bs.cost))
+                    produced[base] = n[base] + bs.S        # physical units, whatever the rule (docs/model.md)
+                    shipped[base] = n[base] + bs.S
                 sq_mask = ~base
-                sel = _subset(stock, sq_mask)
-                pol, a = optimal_sq_policy(moq[sq_mask], advice=advice,
-                                           accepted_q_confidence=conf[sq_mask],
-                                           service_target=None if target is None else target[sq_mask], **sel)
-                s[sq_mask] = pol.s
-                fill[sq_mask], on_time[sq_mask], wait[sq_mask] = pol.fill_rate, pol.on_time_rate, pol.mean_wait_days
-                parts[sq_mask.tobytes()] = (sq_mask, pol.cost)
-                produced[sq_mask] = pol.billed
-                shipped[sq_mask] = pol.shipped
-                if advice:
-                    adv = _advice_full(a, sq_mask, size)
-            cost = _merge_costs(list(parts.values()), size)
+                if sq_mask.any():
+                    sel = _subset(stock, sq_mask)
+                    pol, a = optimal_sq_policy(moq[sq_mask], advice=advice,
+                                               accepted_q_confidence=conf[sq_mask],
+                                               service_target=None if target is None else target[sq_mask], **sel)
+                    s[sq_mask] = pol.s
+                    fill[sq_mask], on_time[sq_mask], wait[sq_mask] = pol.fill_rate, pol.on_time_rate, pol.mean_wait_days
+                    parts.append((sq_mask, pol.cost))
+                    produced[sq_mask] = pol.billed
+                    shipped[sq_mask] = pol.shipped
+                    if advice:
+                        adv = _advice_full(a, sq_mask, size)
+                cost = _merge_costs(parts, size)
         impact = impact_co2e = None
         if has_part:
+            # one factor for all SKUs stays a scalar: the same products, element by element
             impact, impact_co2e = (
-                _full(environmental_impact(produced, shipped, n, **impact_terms(params, name, col, ind)), size)
+                _full(environmental_impact(produced, shipped, n, **impact_terms(params, name, scalar, ind)), size)
                 for ind in INDICATORS)
         meets = None if target is None else on_time >= target
         results[name] = MethodResult(name=name, kind=kind, policy=policy, S=S, s=s, Q=Q,
@@ -367,6 +389,24 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                       none_meets_target=None if target is None else none_meets,
                       cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best,
                       lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied)
+
+
+#: The policy names, for :func:`numpy.take` (an object array of names shares the name objects).
+_POLICIES = np.array(["base_stock", "reorder_point", "one_order"], dtype=object)
+
+
+def _policy_names(size: int, name: str) -> np.ndarray:
+    """``size`` times ``name`` as an object array (filled, not converted element by element)."""
+    out = np.empty(size, dtype=object)
+    out.fill(name)
+    return out
+
+
+def _filled(size: int, value) -> np.ndarray:
+    """A new float array of ``size`` elements from ``value`` (a scalar or an array)."""
+    out = np.empty(size)
+    out[:] = value
+    return out
 
 
 def _full(impact: ImpactBreakdown, size: int) -> ImpactBreakdown:
@@ -471,6 +511,8 @@ def _subset(params: dict, mask: np.ndarray) -> dict:
 
 
 def _merge_costs(parts, size: int) -> CostBreakdown:
+    if len(parts) == 1 and isinstance(parts[0][0], slice):    # one part for all SKUs: copies
+        return CostBreakdown(**{k: _filled(size, v) for k, v in parts[0][1].as_dict().items()})
     out = {k: np.zeros(size) for k in CostBreakdown.components()}
     for mask, cost in parts:
         for k, v in cost.as_dict().items():
