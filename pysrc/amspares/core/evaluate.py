@@ -136,16 +136,14 @@ class Evaluation:
         size = self.n.size
         if len(names) < 2:
             return np.full(size, None, dtype=object)
-        totals = np.vstack([r.total_cost for r in self.methods.values()])
-        impacts = (None if self.lowest_impact is None else
-                   np.vstack([r.impact_mpts for r in self.methods.values()]))
-        at = np.arange(size)
+        totals = [r.total_cost for r in self.methods.values()]
+        impacts = None if self.lowest_impact is None else [r.impact_mpts for r in self.methods.values()]
         first = self._cheapest_index()
-        eligible = _eligible(self.methods, size)
-        eligible[first, at] = False
-        others = np.ones_like(eligible)
-        others[first, at] = False
-        eligible = np.where(eligible.any(axis=0), eligible, others)   # none else meets the target
+        others = [first != j for j in range(len(names))]
+        eligible = [e & o for e, o in zip(_eligible(self.methods, size), others)]
+        some = np.logical_or.reduce(eligible)
+        if not some.all():                                      # none else meets the target
+            eligible = [np.where(some, e, o) for e, o in zip(eligible, others)]
         idx, _ = _pick(totals, impacts, eligible, _order_first(self.methods))
         return idx
 
@@ -159,11 +157,10 @@ class Evaluation:
     @cached_property
     def saving(self) -> np.ndarray:
         """What the cheapest method saves over the runner-up, per SKU (EUR; NaN with one method)."""
-        totals = np.vstack([r.total_cost for r in self.methods.values()])
-        if totals.shape[0] < 2:
-            return np.full(totals.shape[1], np.nan)
-        at = np.arange(self.n.size)
-        return totals[self._runner_up_index, at] - totals[self._cheapest_index(), at]
+        totals = [r.total_cost for r in self.methods.values()]
+        if len(totals) < 2:
+            return np.full(self.n.size, np.nan)
+        return np.choose(self._runner_up_index, totals) - np.choose(self._cheapest_index(), totals)
 
 
 def _column(value, size: int) -> np.ndarray:
@@ -369,8 +366,8 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                                      fill_rate=fill, on_time_rate=on_time, mean_wait_days=wait,
                                      meets_service_target=meets, impact_co2e=impact_co2e)
     names = np.array(list(params.methods), dtype=object)
-    totals = np.vstack([r.total_cost for r in results.values()])
-    impacts = np.vstack([r.impact_mpts for r in results.values()]) if has_part else None
+    totals = [r.total_cost for r in results.values()]         # rows of the (methods, N) choice
+    impacts = [r.impact_mpts for r in results.values()] if has_part else None
     eligible = _eligible(results, size)
     none_meets = ~eligible.any(axis=0)
     eligible[:, none_meets] = True                  # none meets the target: among all (a note says so)
@@ -381,7 +378,7 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     if has_part:
         green, lowest_tied = _pick(impacts, totals, eligible, order_first)
         lowest = names[green]
-        lowest_co2e, co2e_tied = lowest_known(np.vstack([r.impact_kgco2e for r in results.values()]),
+        lowest_co2e, co2e_tied = lowest_known([r.impact_kgco2e for r in results.values()],
                                               totals, eligible, order_first, names)
     return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest,
                       lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
@@ -426,6 +423,12 @@ def lowest_known(values: np.ndarray, totals: np.ndarray, eligible: np.ndarray, o
     >>> best.tolist(), tied.tolist()
     (['b', None], [False, False])
     """
+    if not any(np.isnan(v).any() for v in values):         # every value known: the plain rule
+        idx, tied = _pick(values, totals, eligible, order_first)
+        out = names[idx]
+        return (out if out.dtype == object else out.astype(object)), tied
+    values = np.asarray(values, dtype=float)
+    eligible = np.asarray(eligible, dtype=bool)
     known = ~np.isnan(values)
     among = eligible & known
     among = np.where(among.any(axis=0), among, known)     # none eligible known: among the known
@@ -463,13 +466,15 @@ def tied_with_minimum(values, among) -> tuple[np.ndarray, np.ndarray]:
     return low, equal
 
 
-def _pick(first: np.ndarray, second: np.ndarray | None, eligible: np.ndarray,
-          order_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pick(first, second, eligible, order_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of the chosen method per column (docs/model.md 3.5), and whether the first
     criterion tied.
 
     The lowest ``first`` among ``eligible`` (values within 1e-9 relative are equal), then the
     lowest ``second``, then an order method before a stock method, then the first declared.
+    ``first``, ``second`` and ``eligible`` are ``(methods, N)`` arrays or sequences of their
+    rows; the rule is applied row by row (a handful of methods, many SKUs): the numbers of
+    :func:`tied_with_minimum` on the whole matrix, without building it.
 
     >>> cost = np.array([[10.0, 5.0], [10.0 * (1 + 1e-12), 5.0]])
     >>> impact = np.array([[2.0, 1.0], [1.0, 1.0]])
@@ -478,13 +483,50 @@ def _pick(first: np.ndarray, second: np.ndarray | None, eligible: np.ndarray,
     >>> idx.tolist(), tied.tolist()
     ([1, 1], [True, True])
     """
-    _, tie = tied_with_minimum(first, eligible)
-    tied = tie.sum(axis=0) > 1
-    if second is not None:
-        _, tie = tied_with_minimum(second, tie)
-    orders = tie & order_first[:, None]
-    tie = np.where(orders.any(axis=0), orders, tie)
-    return np.argmax(tie, axis=0), tied
+    first = [np.asarray(v, dtype=float) for v in first]
+    tie = _tied_rows(first, eligible)
+    seen, tied = tie[0], np.zeros(tie[0].shape, bool)
+    for t in tie[1:]:                      # more than one row tied
+        tied |= seen & t
+        seen = seen | t
+    # The first tied order method, else the first tied method, else 0 (numpy's argmax of no
+    # True): the highest priority written last. Where at most one row tied that is the
+    # choice (unless its ``second`` is NaN: then nothing ties and it is 0); the second
+    # criterion and the order rule only act where several tied, so only those columns see them.
+    rank = [j for j in range(len(tie)) if order_first[j]] + [j for j in range(len(tie)) if not order_first[j]]
+    idx = np.zeros(tie[0].shape, dtype=np.intp)
+    for j in reversed(rank):
+        np.putmask(idx, tie[j], j)
+    if second is None:
+        return idx, tied
+    second = [np.asarray(v, dtype=float) for v in second]
+    for t, v in zip(tie, second):
+        if np.isnan(v).any():
+            np.putmask(idx, t & ~tied & np.isnan(v), 0)
+    at = np.flatnonzero(tied)
+    if at.size:
+        sub = _tied_rows([v.take(at) for v in second], [t.take(at) for t in tie])
+        pick = np.zeros(at.size, dtype=np.intp)
+        for j in reversed(rank):
+            np.putmask(pick, sub[j], j)
+        idx[at] = pick
+    return idx, tied
+
+
+def _tied_rows(values, among) -> list[np.ndarray]:
+    """The rows of ``tied_with_minimum(values, among)[1]``, computed row by row."""
+    rows = [np.asarray(v, dtype=float) for v in values]
+    among = [np.asarray(a, dtype=bool) for a in among]
+    everywhere = all(a.all() for a in among)
+    v = rows if everywhere else [np.where(a, r, np.inf) for a, r in zip(among, rows)]
+    low = v[0]
+    for r in v[1:]:
+        low = np.minimum(low, r)
+    with np.errstate(invalid="ignore"):
+        bound = low + TIE_REL * np.abs(low)
+        if everywhere:
+            return [r <= bound for r in v]
+        return [a & (r <= bound) for a, r in zip(among, v)]
 
 
 def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,

@@ -343,12 +343,12 @@ def optimal_sq_policy(minimum_order_quantity, *, advice=True, **params):
     best_s = np.broadcast_to(np.atleast_1d(np.asarray(policy.s, dtype=float)), moq.shape).copy()
     target = params.get("service_target")
 
-    def meets(pol):
+    def meets(pol, target):
         if target is None:
             return np.ones(np.atleast_1d(pol.Q).shape, dtype=bool)
         return np.atleast_1d(np.asarray(pol.on_time_rate) >= np.asarray(target, dtype=float))
 
-    best_ok = np.broadcast_to(meets(policy), moq.shape).copy()
+    best_ok = np.broadcast_to(meets(policy, target), moq.shape).copy()
     span = int((upper - moq).max(initial=0))
     full = {k: np.broadcast_to(np.asarray(v), moq.shape) if not (v is None or isinstance(v, str)) else v
             for k, v in params.items()}
@@ -359,7 +359,7 @@ def optimal_sq_policy(minimum_order_quantity, *, advice=True, **params):
         sub = {k: (v[live] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in full.items()}
         cand = sq_policy_costs((moq + d)[live], service_measures=target is not None, **sub)
         tc = np.atleast_1d(np.asarray(cand.total_cost, dtype=float))
-        ok = np.broadcast_to(meets(cand), tc.shape)
+        ok = np.broadcast_to(meets(cand, sub.get("service_target")), tc.shape)   # the live SKUs' targets
         ref = best_tc[live]
         cheaper = tc < ref - ADVICE_MIN_SAVING * np.abs(ref)
         better = (ok & ~best_ok[live]) | ((ok == best_ok[live]) & cheaper)
