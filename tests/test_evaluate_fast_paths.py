@@ -277,3 +277,45 @@ def test_advice_with_a_service_target_is_each_skus_own():
         a = one.methods["regular"].advice
         for f in ("Q", "s", "total_cost", "saving"):
             assert np.array_equal(getattr(adv, f)[i:i + 1], getattr(a, f), equal_nan=True), (i, f)
+
+
+def stepped_accepted_quantity(n, c):
+    """Eq. 31 by plain stepping (the previous implementation of ``accepted_quantity``): from
+    the Cornish-Fisher start without continuity correction, both CDFs every step."""
+    from scipy import special
+
+    from amspares.core.poisson import _pdtrik_start, poisson_cdf
+    n, c = (np.asarray(x, dtype=float).reshape(-1) for x in np.broadcast_arrays(n, c))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        z = special.ndtri(c)
+        k = np.maximum(np.ceil(n + z * np.sqrt(n) + (z * z - 1.0) / 6.0), 0.0)
+    bad = ~np.isfinite(k)
+    k[bad] = _pdtrik_start(n[bad], c[bad])
+    todo = np.arange(n.size)
+    for steps in range(72):
+        if steps == 8:
+            k[todo] = _pdtrik_start(n[todo], c[todo])
+        kk, nn, cc = k[todo], n[todo], c[todo]
+        too_high = (kk > 0) & (np.asarray(poisson_cdf(kk - 1, nn)) >= cc)
+        too_low = np.asarray(poisson_cdf(kk, nn)) < cc
+        move = too_high | too_low
+        if not move.any():
+            break
+        k[todo] = np.where(too_high, kk - 1, np.where(too_low, kk + 1, kk))
+        todo = todo[move]
+    return k.astype(np.int64)
+
+
+@pytest.mark.parametrize("confidence", [1e-9, 0.1, 0.5, 0.9, 0.999, 0.999999, 1 - 1e-12])
+def test_accepted_quantity_from_the_corrected_start_is_the_stepped_one(confidence):
+    """The continuity-corrected start and the reused CDFs change the path, not the answer
+    (the smallest k with P(X <= k) >= confidence is one number): the plain stepping's k for
+    demands from none to 3e9, catalogue-like and log-uniform."""
+    from amspares.core.poisson import accepted_quantity
+    rng = np.random.default_rng(31)
+    n = np.concatenate([[0.0, 1e-300, 1e-12, 1e-6, 0.01, 0.5, 1.0, 2.5, 60.0, 1e3, 1e5, 1e7, 3e9],
+                        np.round(rng.gamma(0.6, 2.0, 4000), 3) * 30, rng.uniform(0, 5, 2000),
+                        10 ** rng.uniform(-8, 8, 2000)])
+    assert np.array_equal(accepted_quantity(n, confidence), stepped_accepted_quantity(n, confidence))
+    mixed = rng.choice([0.5, 0.9, 0.999], n.size)      # a confidence per SKU
+    assert np.array_equal(accepted_quantity(n, mixed), stepped_accepted_quantity(n, mixed))

@@ -144,9 +144,13 @@ def poisson_cdf(k, mean):
     k = np.asarray(k, dtype=float)
     m = np.asarray(mean, dtype=float)
     k, m = np.broadcast_arrays(k, m)
-    c = np.zeros(k.shape)
     pos = k >= 0                                   # P(X <= k) = 0 for k < 0
-    c[pos] = special.pdtr(k[pos], m[pos])
+    if pos.all():                                  # the usual case: no gather and scatter
+        c = np.asarray(special.pdtr(k, m), dtype=float)
+    else:
+        c = np.zeros(k.shape)
+        at = np.flatnonzero(pos)
+        c.reshape(-1)[at] = special.pdtr(k.reshape(-1)[at], m.reshape(-1)[at])
     return c if c.ndim else float(c)
 
 
@@ -247,30 +251,42 @@ def accepted_quantity(total_demand, confidence):
     n, c = np.broadcast_arrays(n, c)
     shape = n.shape
     n, c = n.reshape(-1), c.reshape(-1)
-    # Start from the Cornish-Fisher expansion of the Poisson quantile (cheap; within a few
-    # parts of the answer), then step to the exact definition of Eq. 31: the smallest whole
-    # k with P(X <= k) >= confidence. The CDF increases with k, so that k is one number
-    # whatever the start; SKUs still stepping after a few steps restart from the continuous
-    # inverse of the CDF (scipy.special.pdtrik), as do those without a finite start.
+    # Start from the Cornish-Fisher expansion of the Poisson quantile with the continuity
+    # correction (cheap; within a part or two of the answer, most often on it), then step to
+    # the exact definition of Eq. 31: the smallest whole k with P(X <= k) >= confidence. The
+    # CDF increases with k, so that k is one number whatever the start; SKUs still stepping
+    # after a few steps restart from the continuous inverse of the CDF
+    # (scipy.special.pdtrik), as do those without a finite start. A step reuses the CDF it
+    # already has (moving up, P(X <= k - 1) is the last P(X <= k); moving down, the reverse),
+    # so each further step costs one CDF per SKU still moving.
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         z = special.ndtri(c)
-        k = np.ceil(n + z * np.sqrt(n) + (z * z - 1.0) / 6.0)
+        k = np.ceil(n + z * np.sqrt(n) + (z * z - 1.0) / 6.0 - 0.5)
     k = np.maximum(k, 0.0)
     bad = ~np.isfinite(k)
     if bad.any():
         k[bad] = _pdtrik_start(n[bad], c[bad])
     todo = np.arange(n.size)
+    below = at = None                          # P(X <= k - 1), P(X <= k) of the SKUs todo
     for steps in range(72):                    # one or two steps in practice
-        if steps == 8:                         # a poor start: from the continuous inverse
-            k[todo] = _pdtrik_start(n[todo], c[todo])
         kk, nn, cc = k[todo], n[todo], c[todo]
-        too_high = (kk > 0) & (np.asarray(poisson_cdf(kk - 1, nn)) >= cc)
-        too_low = np.asarray(poisson_cdf(kk, nn)) < cc
+        if steps == 8:                         # a poor start: from the continuous inverse
+            kk = _pdtrik_start(nn, cc)
+            k[todo] = kk
+            below = at = None
+        if below is None:
+            below = np.asarray(poisson_cdf(kk - 1, nn), dtype=float)
+            at = np.asarray(poisson_cdf(kk, nn), dtype=float)
+        too_high = (kk > 0) & (below >= cc)
+        too_low = at < cc
         move = too_high | too_low
         if not move.any():
             break
         k[todo] = np.where(too_high, kk - 1, np.where(too_low, kk + 1, kk))
-        todo = todo[move]                      # the others have settled
+        todo, up = todo[move], ~too_high[move]
+        kept = np.where(up, at[move], below[move])     # the CDF the new k already has
+        new = np.asarray(poisson_cdf(np.where(up, kk[move] + 1, kk[move] - 2), nn[move]), dtype=float)
+        below, at = np.where(up, kept, new), np.where(up, new, kept)
     k = k.astype(np.int64).reshape(shape)
     return k if k.ndim else int(k)
 
