@@ -8,6 +8,7 @@ components (CLI, workbook, portfolio) are derived from this one definition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,6 +59,12 @@ def components_of(cls) -> tuple[Component, ...]:
     >>> [c.symbol for c in components_of(CostBreakdown)]
     ['CD', 'CH', 'CP', 'CR', 'CTr', 'I', 'B']
     """
+    return _components_of_class(cls if isinstance(cls, type) else type(cls))
+
+
+@lru_cache(maxsize=None)
+def _components_of_class(cls) -> tuple[Component, ...]:
+    """:func:`components_of` of a class, made once (totals and tables ask for it per call)."""
     return tuple(Component(f.name, *f.metadata["component"]) for f in fields(cls)
                  if "component" in f.metadata)
 

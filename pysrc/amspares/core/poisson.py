@@ -103,8 +103,8 @@ def _tail_and_point(y, m):
     """
     y = np.asarray(y, dtype=float)
     m = np.asarray(m, dtype=float)
-    if y.shape != m.shape:
-        y, m = np.broadcast_arrays(y, m)
+    if y.shape != m.shape and y.ndim:          # one y for all means stays a scalar: the same
+        y, m = np.broadcast_arrays(y, m)       # element-wise values, without a y array
     neg = y < 0
     anyneg = bool(neg.any())
     yy = np.where(neg, 0.0, y) if anyneg else y
