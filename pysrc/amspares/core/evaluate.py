@@ -372,8 +372,9 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     totals = [r.total_cost for r in results.values()]         # rows of the (methods, N) choice
     impacts = [r.impact_mpts for r in results.values()] if has_part else None
     eligible = _eligible(results, size)
-    none_meets = ~eligible.any(axis=0)
-    eligible[:, none_meets] = True                  # none meets the target: among all (a note says so)
+    if target is not None:
+        none_meets = ~eligible.any(axis=0)
+        eligible[:, none_meets] = True              # none meets the target: among all (a note says so)
     order_first = _order_first(results)
     best, cheap_tied = _pick(totals, impacts, eligible, order_first)
     cheapest = names[best]
@@ -443,6 +444,8 @@ def lowest_known(values: np.ndarray, totals: np.ndarray, eligible: np.ndarray, o
 
 def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:
     """``(methods, N)``: which methods meet the service target (all without one)."""
+    if all(r.meets_service_target is None for r in results.values()):
+        return np.ones((len(results), size), bool)
     rows = [np.ones(size, bool) if r.meets_service_target is None
             else np.asarray(r.meets_service_target, bool) for r in results.values()]
     return np.vstack(rows).copy()
