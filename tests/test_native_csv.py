@@ -1,0 +1,171 @@
+"""The compiled CSV fast path (``_fastcsv.c``) writes the bytes of the numpy path, which
+defines them (the rule is written out value by value in ``tests/test_csv_write.py``).
+
+The library is built by ``pip install`` wherever a C compiler is (``hatch_build.py``); on
+such a machine a missing library fails here instead of being skipped. The references are
+the plain-Python rule of ``test_csv_write`` (independent of both engines) and the numpy
+engine itself, over awkward values (powers of ten and their neighbours, rounding
+half-way at the 12th digit, the limits of plain notation), random bit patterns and a
+seeded hypothesis search; and whole catalogues run both ways through the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amspares.portfolio import csv as C
+from amspares.portfolio import native
+from test_csv_write import _awkward, _chunk, _reference_csv, _reference_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _compiler() -> str | None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from hatch_build import find_compiler
+    except ImportError:                     # hatchling is a build-time package: not here
+        return next((c for c in ("cc", "gcc", "clang") if shutil.which(c)), None)
+    finally:
+        sys.path.pop(0)
+    cc = find_compiler()
+    return cc[0] if cc else None
+
+
+def test_the_library_is_built_and_loaded_where_a_compiler_is():
+    if os.environ.get("AMSPARES_NATIVE", "1") == "0":
+        assert native.LIB is None and "AMSPARES_NATIVE=0" in native.status()
+        return
+    if _compiler() is None:
+        assert native.LIB is None and "not built" in native.status()
+        return
+    assert native.LIB is not None, native.status()
+    assert native.status().startswith("compiled (")
+
+
+needs_lib = pytest.mark.skipif(native.LIB is None, reason="the compiled library is not built here "
+                               "(test_the_library_is_built_and_loaded_where_a_compiler_is says why)")
+
+
+def _native_texts(values) -> list[str]:
+    """One number column written by the compiled writer, a row each."""
+    v = np.asarray(values, dtype=float).ravel()
+    fields = [("number", v, 0), ("text", np.zeros((v.size, 0), np.uint8), 0, ord("\n"))]
+    out = C._native_bytes(fields, v.size).decode()
+    return out.split("\n")[:-1]
+
+
+def _plain(values) -> np.ndarray:
+    """The values the compiled formatter writes itself (``repr`` ones go to numpy)."""
+    v = np.asarray(values, dtype=float).ravel()
+    a = np.abs(v)
+    return v[(a == 0) | ((a >= 1e-6) & (a < 1e15)) | np.isnan(v)]
+
+
+@needs_lib
+def test_awkward_numbers_match_the_reference():
+    vals = _plain(_awkward())
+    assert len(vals) > 500
+    assert _native_texts(vals) == _reference_texts(vals)
+
+
+@needs_lib
+def test_random_numbers_match_the_reference():
+    rng = np.random.default_rng(2026)
+    n = 50_000
+    v = np.concatenate([
+        rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-6, 15, n),
+        np.round(rng.gamma(0.6, 200.0, n) * (p := 10.0 ** rng.integers(0, 13, n))) / p,
+        rng.integers(-10 ** 15 + 1, 10 ** 15, n).astype(float),
+        rng.integers(-120_000, 120_000, n).astype(float),
+        rng.random(n),
+        1 - rng.random(n) ** 4 / 1e6,                      # fill rates near 1
+        np.frombuffer(rng.bytes(8 * n), dtype=np.float64),
+    ])
+    v[rng.random(v.size) < 0.02] = np.nan
+    v = _plain(v)
+    assert _native_texts(v) == _reference_texts(v)
+
+
+@needs_lib
+def test_columns_with_repr_numbers_match_numpy():
+    # a column with a number outside [1e-6, 1e15) is written by numpy's formatter: the
+    # same bytes, the tiny and huge values in Python's repr
+    v = np.array(_awkward())
+    assert _native_texts(v) == _reference_texts(v)
+
+
+@needs_lib
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.floats(min_value=-1e15, max_value=1e15),
+                          st.sampled_from([float(x) for x in _plain(_awkward())]),
+                          st.integers(-10 ** 15 + 1, 10 ** 15 - 1).map(float),
+                          st.floats(min_value=1e-6, max_value=1e-4)),
+                min_size=1, max_size=40))
+def test_any_column_matches_the_reference(values):
+    assert _native_texts(values) == _reference_texts(values)
+
+
+@needs_lib
+def test_decimals_follow_numpy_log10_at_every_power_of_ten():
+    vals = []
+    for k in range(-6, 16):
+        x = float(f"1e{k}")
+        below = [x]
+        for _ in range(6000):
+            below.append(np.nextafter(below[-1], 0.0))
+        above = [x]
+        for _ in range(6000):
+            above.append(np.nextafter(above[-1], np.inf))
+        vals += below + above
+    rng = np.random.default_rng(5)
+    vals += (10.0 ** rng.uniform(-6, 15, 100_000)).tolist()
+    a = np.array([x for x in vals if 1e-6 <= x < 1e15])
+    d, special = C.native_decimals(a)
+    assert special == 0
+    assert np.array_equal(d, C._decimals(a, 12, C._tables(0, 12)))
+    d, special = C.native_decimals(np.array([0.0, np.nan, 1e-7, 1e15, np.inf, -3.5]))
+    assert d.tolist() == [0, -3, -2, -2, -2, 11] and special == 3
+
+
+@needs_lib
+@pytest.mark.parametrize("n", [1, 7, 3000])
+def test_chunk_rows_are_the_reference_fields_joined(n):
+    methods = ["regular", "am_mts", "=am_mto"]
+    res, header = _chunk(np.random.default_rng(n), n, methods)
+    assert C.csv_chunk_bytes(res, methods, header) == _reference_csv(res, methods, header)
+
+
+@needs_lib
+def test_text_with_nul_characters_is_written_as_numpy_writes_it(monkeypatch):
+    methods = ["regular", "am_mts", "am_mto"]
+    res, header = _chunk(np.random.default_rng(4), 200, methods)
+    res.sku[3] = "a\0b"
+    res.errors[5] = "\0x\0"
+    compiled = C.csv_chunk_bytes(res, methods, header)
+    monkeypatch.setattr(native, "LIB", None)
+    assert compiled == C.csv_chunk_bytes(res, methods, header)
+
+
+@needs_lib
+@pytest.mark.parametrize("example", ["catalogue.csv", "catalogue_history.csv"])
+def test_catalogues_give_the_same_file_either_way(tmp_path, example):
+    src = ROOT / "examples" / example
+    outs = []
+    for flag in ("1", "0"):
+        out = tmp_path / f"out{flag}.csv"
+        env = dict(os.environ, AMSPARES_NATIVE=flag)
+        proc = subprocess.run([sys.executable, "-m", "amspares.cli", "portfolio", str(src), "-o", str(out)],
+                              capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 5
