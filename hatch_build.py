@@ -4,7 +4,8 @@
 plain C file (no Python headers) into a shared library loaded with ctypes
 (``amspares/portfolio/native.py``). Without a C compiler, or if compiling fails, it says so
 and the build goes on: amspares then writes CSV numbers with numpy (the same bytes, slower).
-``AMSPARES_BUILD_NATIVE=0`` skips it.
+``AMSPARES_BUILD_NATIVE=0`` skips it. ``python3 hatch_build.py`` compiles it in place (for a
+checkout used with ``PYTHONPATH=pysrc``).
 
 Compiler: ``$CC``, else ``cc``/``gcc``/``clang`` on the PATH. Flags: ``-O2 -shared -fPIC
 -ffp-contract=off`` (no fused multiply-add: every floating-point step rounds as numpy's).
@@ -21,7 +22,10 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+try:
+    from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+except ImportError:              # run as a script (below) without hatchling
+    BuildHookInterface = object
 
 SOURCE = Path("pysrc/amspares/portfolio/_fastcsv.c")
 FLAGS = ["-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fvisibility=hidden"]
@@ -90,3 +94,11 @@ class CustomBuildHook(BuildHookInterface):
         tmp = getattr(self, "_tmp", None)
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    target = here / SOURCE.with_name(library_name())
+    problem = compile_library(here, target)
+    print(problem or f"compiled {target}")
+    sys.exit(1 if problem else 0)

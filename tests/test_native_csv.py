@@ -48,7 +48,8 @@ def test_the_library_is_built_and_loaded_where_a_compiler_is():
     if _compiler() is None:
         assert native.LIB is None and "not built" in native.status()
         return
-    assert native.LIB is not None, native.status()
+    assert native.LIB is not None, (f"{native.status()}: a C compiler is here, so installing amspares "
+                                    "builds it; in a checkout used without installing, run python3 hatch_build.py")
     assert native.status().startswith("compiled (")
 
 
