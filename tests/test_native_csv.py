@@ -170,3 +170,27 @@ def test_catalogues_give_the_same_file_either_way(tmp_path, example):
         assert proc.returncode == 0, proc.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") > 5
+
+
+@needs_lib
+@pytest.mark.parametrize("mark", [".", ","])
+def test_plain_numbers_are_read_as_the_numpy_reader_reads_them(mark):
+    from test_csv_engine import _cells, _short_cells
+
+    rng = np.random.default_rng(9)
+    cells = _cells(rng, 4000) + _short_cells(rng, 8000) + [
+        "", "-", "+", ".", "-.", "+.5", "-0", "007", "1.2.3", "1,5", "123456789012345", "1234567890123456",
+        "-123456789012345", "+12345678901234.5", "1" * 17, "0.000000000000001", "9" * 15 + ".", "\0", "1\0",
+        "٣", "１", "1e5", " 1", "1 ", "--1", "+-1", "12345678", "-1234567", "1234567.8"]
+    data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells)).encode()
+    col = C._SplitLater(data, ";", 2).columns()[1]
+    v, fast = C.native_plain_numbers(col.arr, col.starts, col.lengths, ord(mark))
+    v0, fast0 = C._short_numbers(col.arr, col.starts, col.lengths, ord(mark))
+    wide = np.flatnonzero((col.lengths > 8) & (col.lengths <= C._FIELD_MAX))
+    part = C._ByteColumn(col.data, col.arr, col.starts[wide], col.ends[wide])
+    v0[wide], fast0[wide] = C._wide_numbers(part.matrix(part.longest()), part.lengths, ord(mark))
+    assert fast.tolist() == fast0.tolist() and fast.sum() > 5000
+    assert np.array_equal(v[fast], v0[fast]) and (np.signbit(v[fast]) == np.signbit(v0[fast])).all()
+    # and against float() itself, cell by cell
+    for c, x in zip(np.array(cells, dtype=object)[fast].tolist(), v[fast].tolist()):
+        assert float(c.replace(mark, ".") if mark == "," else c) == x

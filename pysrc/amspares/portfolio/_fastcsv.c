@@ -10,6 +10,8 @@
  *   amspares_decimals   the decimals of each number as _decimals() gives them
  *   amspares_write_rows CSV rows from number columns and text-byte matrices, numbers in
  *                       the rule of _number_words()
+ *   amspares_read_plain the plain decimals among cells, as _short_numbers() and
+ *                       _wide_numbers() read them
  *
  * Build: see hatch_build.py (cc -O2 -shared -fPIC -ffp-contract=off). Floating point is
  * IEEE double with round-to-nearest; no FMA contraction, so each step rounds as numpy's.
@@ -219,4 +221,47 @@ EXPORT int64_t amspares_write_rows(int64_t nrows, int64_t nfields, const amspare
         if (end) *p++ = (char)end;
     }
     return (int64_t)(p - out);
+}
+
+/*
+ * Cells that are plain decimals: an optional leading sign (+ or -), 1 to 15 digits, at
+ * most one decimal mark `mark`, at most 17 bytes. Such a cell's value is m / 10**k (m the
+ * digits as an exact integer, k the digits after the mark): one correctly rounded division
+ * of two exact doubles, which is what Python's float() returns; negated after a '-'.
+ * fast[i] = 1 for these cells (values[i] set), 0 for every other cell (values[i] untouched).
+ * Returns how many cells are fast.
+ */
+EXPORT int64_t amspares_read_plain(const uint8_t *data, const int64_t *starts, const int64_t *lengths, int64_t n,
+                                   int32_t mark, double *values, uint8_t *fast) {
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t len = lengths[i];
+        fast[i] = 0;
+        if (len < 1 || len > 17) continue;
+        const uint8_t *s = data + starts[i];
+        int64_t j = 0;
+        int neg = 0;
+        if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; j = 1; }
+        uint64_t m = 0;
+        int digits = 0, after = 0, marks = 0, ok = 1;
+        for (; j < len; j++) {
+            uint8_t c = s[j];
+            if (c >= '0' && c <= '9') {
+                m = m * 10 + (uint64_t)(c - '0');
+                digits++;
+                after += marks;
+            } else if (c == (uint8_t)mark && !marks) {
+                marks = 1;
+            } else {
+                ok = 0;
+                break;
+            }
+        }
+        if (!ok || digits < 1 || digits > 15) continue;
+        double v = (double)m / P10[after];
+        values[i] = neg ? -v : v;
+        fast[i] = 1;
+        count++;
+    }
+    return count;
 }

@@ -3,8 +3,8 @@
 ``pip install`` compiles ``_fastcsv.c`` when a C compiler is there (``hatch_build.py``);
 without one, or with the environment variable ``AMSPARES_NATIVE=0``, :data:`LIB` is None
 and :mod:`amspares.portfolio.csv` uses its numpy twins, which define every result: the
-compiled code writes the same bytes (``tests/test_native_csv.py``). It does byte work
-only (numbers to text), never model arithmetic or rules.
+compiled code reads and writes the same numbers and bytes (``tests/test_native_csv.py``).
+It does byte work only (text to numbers, numbers to text), never model arithmetic or rules.
 
 :func:`status` says which path is in use (``amspares doctor`` prints it).
 """
@@ -49,6 +49,8 @@ def _load():
     lib.amspares_decimals.restype = None
     lib.amspares_write_rows.argtypes = [i64, i64, p, i32, p, i64]
     lib.amspares_write_rows.restype = i64
+    lib.amspares_read_plain.argtypes = [p, p, p, i64, i32, p, p]
+    lib.amspares_read_plain.restype = i64
     return lib, f"compiled ({paths[0].name})"
 
 
