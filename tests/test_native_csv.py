@@ -194,3 +194,53 @@ def test_plain_numbers_are_read_as_the_numpy_reader_reads_them(mark):
     # and against float() itself, cell by cell
     for c, x in zip(np.array(cells, dtype=object)[fast].tolist(), v[fast].tolist()):
         assert float(c.replace(mark, ".") if mark == "," else c) == x
+
+
+def _read_all(path: Path, chunk_rows: int) -> list:
+    """Every chunk read_csv yields: its row numbers, its cells as text, its problems."""
+    src = C.read_csv(path, chunk_rows)
+    out = []
+    for rows, cols, problems in src.chunks:
+        if hasattr(cols, "columns"):
+            cols = cols.columns()
+        out.append((list(rows), [[c[i] for i in range(len(c))] for c in cols], problems))
+    src.close()
+    return src.header, out
+
+
+_FILES = {
+    "lf": b"sku,a,b\nS1,1,2\nS2,,3.5\nS3,x,\n",
+    "crlf": b"sku,a,b\r\nS1,1,2\r\nS2,,3.5\r\nS3,x,\r\n",
+    "no final line end": b"sku,a,b\r\nS1,1,2\r\nS2,4,5",
+    "quotes": b'sku,a,b\nS1,"1",2\nS2,"x,y",3\n',
+    "empty line": b"sku,a,b\nS1,1,2\n\nS2,4,5\n",
+    "empty crlf line": b"sku,a,b\r\nS1,1,2\r\n\r\nS2,4,5\r\n",
+    "lone cr": b"sku,a,b\nS1,1\r2,3\nS2,4,5\n",
+    "short and long rows": b"sku,a,b\nS1,1\nS2,4,5,6\nS3,7,8,\n",
+    "one column": b"sku\nS1\nS2\n\nS3\n",
+    "semicolons": "sku;a;b\r\nS1;1,5;2\r\nSé;4;5\r\n".encode(),
+    "nul and utf-8": "sku,a,b\nS\0,1,2\nGröße,3,4\n".encode(),
+}
+
+
+@needs_lib
+@pytest.mark.parametrize("name", sorted(_FILES))
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+def test_chunks_are_cut_as_numpy_cuts_them(tmp_path, monkeypatch, name, chunk_rows):
+    path = tmp_path / "c.csv"
+    path.write_bytes(_FILES[name])
+    compiled = _read_all(path, chunk_rows)
+    monkeypatch.setattr(native, "LIB", None)
+    assert compiled == _read_all(path, chunk_rows)
+
+
+@needs_lib
+def test_split_refuses_what_is_not_plain():
+    def split(data: bytes, width: int) -> int:
+        return native.LIB.amspares_split(data, len(data), ord(","), width, None, None)
+
+    assert split(b"a,b\nc,d\n", 2) == 2 and split(b"a,b\r\nc,d", 2) == 2 and split(b"a\n", 1) == 1
+    assert split(b",\n,\n", 2) == 2                     # empty cells are fine
+    for bad in (b'a,"b"\n', b"a,b\rc,d\n", b"a,b\n\nc,d\n", b"\na,b\n", b"a,b,c\n", b"a\n", b"a,b\r"):
+        assert split(bad, 2) == -1, bad
+    assert split(b"a\n\nb\n", 1) == -1

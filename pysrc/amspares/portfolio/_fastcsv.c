@@ -12,6 +12,8 @@
  *                       the rule of _number_words()
  *   amspares_read_plain the plain decimals among cells, as _short_numbers() and
  *                       _wide_numbers() read them
+ *   amspares_split      the cells of a quote-free chunk whose every line has the header's
+ *                       number of fields, as _fields_per_line() and _SplitLater cut them
  *
  * Build: see hatch_build.py (cc -O2 -shared -fPIC -ffp-contract=off). Floating point is
  * IEEE double with round-to-nearest; no FMA contraction, so each step rounds as numpy's.
@@ -264,4 +266,47 @@ EXPORT int64_t amspares_read_plain(const uint8_t *data, const int64_t *starts, c
         count++;
     }
     return count;
+}
+
+/*
+ * Cut a chunk of CSV bytes into cells: the byte offsets [starts, ends) of each cell, row
+ * after row (width cells a row), when the chunk is plain: no quote, line ends LF or CR LF
+ * (no other CR), no empty line, every line `width` fields (width - 1 delimiters); the
+ * last line may lack its line end. Returns the number of rows, or -1 when the chunk is
+ * not plain (the caller reads it with the csv module). With starts == NULL it only checks.
+ */
+EXPORT int64_t amspares_split(const uint8_t *data, int64_t n, int32_t delimiter, int64_t width,
+                              int64_t *starts, int64_t *ends) {
+    int64_t rows = 0, field = 0, start = 0, k = 0;
+    const uint8_t delim = (uint8_t)delimiter;
+    for (int64_t i = 0; i < n; i++) {
+        uint8_t c = data[i];
+        if (c == delim) {
+            if (++field >= width) return -1;
+            if (starts) { starts[k] = start; ends[k] = i; }
+            k++;
+            start = i + 1;
+        } else if (c == '\n' || c == '\r') {
+            int64_t end = i;
+            if (c == '\r') {
+                if (i + 1 >= n || data[i + 1] != '\n') return -1;     /* a lone CR */
+                i++;
+            }
+            if (field != width - 1) return -1;
+            if (field == 0 && end == start) return -1;                /* an empty line */
+            if (starts) { starts[k] = start; ends[k] = end; }
+            k++;
+            rows++;
+            field = 0;
+            start = i + 1;
+        } else if (c == '"') {
+            return -1;
+        }
+    }
+    if (start < n) {                                                    /* no line end */
+        if (field != width - 1) return -1;
+        if (starts) { starts[k] = start; ends[k] = n; }
+        rows++;
+    }
+    return rows;
 }

@@ -78,9 +78,16 @@ class _SplitLater:
     data: bytes
     delimiter: str
     width: int
+    rows: int = -1               # cut by the compiled splitter (CR LF line ends allowed)
 
     def columns(self) -> list["_ByteColumn"]:
         arr = np.frombuffer(self.data, dtype=np.uint8)
+        if self.rows >= 0:
+            starts = np.empty((self.rows, self.width), dtype=np.int64)
+            ends = np.empty((self.rows, self.width), dtype=np.int64)
+            native.LIB.amspares_split(self.data, len(self.data), ord(self.delimiter), self.width,
+                                      starts.ctypes.data, ends.ctypes.data)
+            return [_ByteColumn(self.data, arr, starts[:, j], ends[:, j]) for j in range(self.width)]
         ends = np.flatnonzero((arr == ord(self.delimiter)) | (arr == 10))
         if not self.data.endswith(b"\n"):
             ends = np.append(ends, arr.size)
@@ -464,6 +471,17 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
                     if not more:
                         break
                     data += more
+            if native.LIB is not None and len(dl) == 1:
+                if not data.isascii():
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise _not_utf8(path) from None
+                nrows = native.LIB.amspares_split(data, len(data), dl[0], width, None, None)
+                if nrows > 0:                        # plain: cut into cells where evaluated
+                    yield range(next_row, next_row + nrows), _SplitLater(data, delimiter, width, nrows), {}
+                    next_row += nrows
+                    continue
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:

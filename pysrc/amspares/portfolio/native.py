@@ -51,6 +51,8 @@ def _load():
     lib.amspares_write_rows.restype = i64
     lib.amspares_read_plain.argtypes = [p, p, p, i64, i32, p, p]
     lib.amspares_read_plain.restype = i64
+    lib.amspares_split.argtypes = [ctypes.c_char_p, i64, i32, i64, p, p]
+    lib.amspares_split.restype = i64
     return lib, f"compiled ({paths[0].name})"
 
 
