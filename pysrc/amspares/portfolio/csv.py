@@ -1,9 +1,14 @@
 """Portfolio CSV: reading a catalogue in chunks and writing results, vectorised.
 
-Reading: quote-free chunks are split with ``str.split`` after a vectorised field count;
-other chunks go through the :mod:`csv` module. Writing: numbers are formatted by numpy
-(:func:`format_numbers`) and text is escaped against spreadsheet formulas
-(:func:`escape_text`).
+Reading: quote-free chunks are cut into cells after a vectorised field count and their
+numbers read from the bytes; other chunks go through the :mod:`csv` module. Writing:
+numbers are formatted by numpy (:func:`format_numbers`) and text is escaped against
+spreadsheet formulas (:func:`escape_text`).
+
+Where ``pip install`` could compile ``_fastcsv.c`` (:mod:`amspares.portfolio.native`),
+the cutting, the reading of plain numbers and the writing of rows are done by that
+library instead: the same cells, numbers and bytes (``tests/test_native_csv.py``); the
+numpy functions here define them and remain the fallback.
 """
 
 from __future__ import annotations
@@ -784,7 +789,10 @@ def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGI
 
 def prepare_writer() -> None:
     """Build the writer's look-up tables now (about 0.1 CPU-s): worker processes forked
-    afterwards share them instead of building their own."""
+    afterwards share them instead of building their own. Not needed by the compiled
+    writer (:mod:`amspares.portfolio.native`)."""
+    if native.LIB is not None:
+        return
     _number_words(np.array([1.5]), ord(","))        # the digit tables
     _number_words(np.array([0.0]), ord(","))        # and the small whole numbers
 
