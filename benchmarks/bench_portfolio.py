@@ -140,7 +140,7 @@ def clocked(f, key):
 for name in ("evaluate", "price_to_win", "moq_to_win"):
     setattr(C, name, clocked(getattr(C, name), "model"))
 P.evaluate_chunk = clocked(P.evaluate_chunk, "cells")
-P.csv_chunk_bytes = clocked(P.csv_chunk_bytes, "write_bytes")
+P.csv_chunk_buffer = clocked(P.csv_chunk_buffer, "write_bytes")
 P._process = clocked(P._process, "process")
 K.CsvWriter.write = clocked(K.CsvWriter.write, "write_file")
 t1 = time.process_time()

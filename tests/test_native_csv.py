@@ -61,7 +61,7 @@ def _native_texts(values) -> list[str]:
     """One number column written by the compiled writer, a row each."""
     v = np.asarray(values, dtype=float).ravel()
     fields = [("number", v, 0), ("text", np.zeros((v.size, 0), np.uint8), 0, ord("\n"))]
-    out = C._native_bytes(fields, v.size).decode()
+    out = C._native_bytes(fields, v.size).tobytes().decode()
     return out.split("\n")[:-1]
 
 

@@ -142,6 +142,14 @@ static void put16(char *p, uint64_t u, int k) {
 static char *put_number(char *p, double x, int d) {
     double a = fabs(x);
     if (a == 0.0) { *p++ = '0'; return p; }
+    int64_t whole = (int64_t)a;                      /* a < 1e15 here */
+    if ((double)whole == a) {                        /* a whole number: its digits (the rule */
+        *p = '-';                                    /* gives them, m // 10**d = a, no fraction) */
+        p += (x < 0);
+        int k = decimal_digits((uint64_t)whole);
+        put16(p, (uint64_t)whole, k);
+        return p + k;
+    }
     double y = a * P10[d];                           /* rounded, as numpy's a * scale */
     double mf = (y + TWO52) - TWO52;
     *p = '-';

@@ -900,6 +900,13 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
     4 bytes per row of the output, 0 = nothing), the separator in its first byte; the
     rows of words are stacked, turned into the output's row order and the 0s dropped.
     Both give the same bytes."""
+    out = csv_chunk_buffer(res, methods, header)
+    return out if isinstance(out, bytes) else out.tobytes()
+
+
+def csv_chunk_buffer(res: ChunkResult, methods: list[str], header: list[str]) -> bytes | np.ndarray:
+    """:func:`csv_chunk_bytes` without the last copy: bytes, or a uint8 array of them (from
+    the compiled writer), for a file's ``write``."""
     size = len(res.sku)
     if native.LIB is not None and size:
         return _native_bytes(_fields(res, methods, header), size)
@@ -937,7 +944,7 @@ def native_decimals(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> tuple[
     return d, int(counts[1])
 
 
-def _native_bytes(fields: list[tuple], size: int) -> bytes:
+def _native_bytes(fields: list[tuple], size: int) -> np.ndarray:
     """The rows of :func:`_fields` written by ``amspares_write_rows``: numbers formatted by
     the rule of :func:`_number_words`, text bytes copied; a number field with a value for
     ``repr`` is formatted by :func:`_number_words` instead (rare: tiny or huge numbers)."""
@@ -966,7 +973,7 @@ def _native_bytes(fields: list[tuple], size: int) -> bytes:
     n = native.LIB.amspares_write_rows(size, len(fields), ctypes.addressof(specs), end, buf.ctypes.data, buf.size)
     if n < 0:                                      # cannot happen: cap is an upper bound
         raise RuntimeError("amspares_write_rows: output buffer too small")
-    return buf[:n].tobytes()
+    return buf[:n]
 
 
 class CsvWriter:
