@@ -123,12 +123,17 @@ static int significant(uint64_t hi, uint64_t lo) {
 #endif
 }
 
-/* u (u < 10**16) left-aligned: its k digits (k >= its digit count) then '0's, 16 bytes at p */
-static void put16(char *p, uint64_t u, int k) {
-    u *= P10I[16 - k];
-    uint64_t hi = digits8((uint32_t)(u / 100000000u)), lo = digits8((uint32_t)(u % 100000000u));
-    memcpy(p, &hi, 8);
-    memcpy(p + 8, &lo, 8);
+/* the 16 characters (lo byte first) of the string (w0, w1) from offset o on, '\0' beyond */
+static void from_offset(uint64_t w0, uint64_t w1, int o, uint64_t *r0, uint64_t *r1) {
+    if (o == 0) { *r0 = w0; *r1 = w1; }
+    else if (o < 8) { *r0 = (w0 >> (8 * o)) | (w1 << (64 - 8 * o)); *r1 = w1 >> (8 * o); }
+    else if (o == 8) { *r0 = w1; *r1 = 0; }
+    else { *r0 = w1 >> (8 * (o - 8)); *r1 = 0; }
+}
+
+static void store16(char *p, uint64_t r0, uint64_t r1) {
+    memcpy(p, &r0, 8);
+    memcpy(p + 8, &r1, 8);
 }
 
 #define TWO52 4503599627370496.0                     /* 2**52 */
@@ -136,52 +141,42 @@ static void put16(char *p, uint64_t u, int k) {
 /* One number (d >= 0) as _number_words writes it: m = rint(|x| * 10**d), the whole part
  * m // 10**d, then "." and the d digits of m % 10**d without trailing zeros (none if 0).
  * |x| * 10**d < 1e15 < 2**52 (d keeps m to 12 digits), so rint is (y + 2**52) - 2**52,
- * ties to even as np.rint; m // 10**d and m % 10**d are exact in doubles (m < 2**53),
- * hence equal to the integer quotient and remainder used here.
+ * ties to even as np.rint. m < 10**16 is written once as 16 digits S (leading zeros);
+ * the whole part is S's last nd - d characters of its nd digits, the fraction its last d
+ * characters (m // 10**d and m % 10**d, exact), trailing zeros dropped.
  * Writes up to 40 bytes from p (the caller leaves room); returns the end of the number. */
 static char *put_number(char *p, double x, int d) {
     double a = fabs(x);
     if (a == 0.0) { *p++ = '0'; return p; }
-    int64_t whole = (int64_t)a;                      /* a < 1e15 here */
-    if ((double)whole == a) {                        /* a whole number: its digits (the rule */
-        *p = '-';                                    /* gives them, m // 10**d = a, no fraction) */
-        p += (x < 0);
-        int k = decimal_digits((uint64_t)whole);
-        put16(p, (uint64_t)whole, k);
-        return p + k;
-    }
     double y = a * P10[d];                           /* rounded, as numpy's a * scale */
     double mf = (y + TWO52) - TWO52;
+    uint64_t m = (uint64_t)(int64_t)mf;              /* 0 < m < 2**53 < 10**16 */
     *p = '-';
     p += (x < 0);
-    uint64_t m = (uint64_t)(int64_t)mf;              /* < 2**53 < 10**16 */
-    uint64_t ip, fp;
-    switch (d) {                                     /* constant divisors: multiply-shift */
-#define CASE(k) case k: ip = m / P10I[k]; fp = m - ip * P10I[k]; break;
-        CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9)
-        CASE(10) CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17)
-#undef CASE
-        default: ip = m; fp = 0;
-    }
-    if (ip) {
-        int k = decimal_digits(ip);
-        put16(p, ip, k);
-        p += k;
+    uint64_t hi = m / 100000000u;
+    uint64_t w0 = digits8((uint32_t)hi), w1 = digits8((uint32_t)(m - hi * 100000000u));
+    uint64_t r0, r1;
+    int nd = decimal_digits(m);
+    int whole = nd - d;                              /* digits of the whole part */
+    if (whole > 0) {
+        from_offset(w0, w1, 16 - nd, &r0, &r1);
+        store16(p, r0, r1);
+        p += whole;
     } else {
         *p++ = '0';
     }
-    if (fp) {                                        /* "." and d digits, trailing 0s dropped */
+    int end = significant(w0, w1);                   /* after S's last non-'0' character */
+    if (d > 16) {                                    /* d = 17: m < 10**12, a "0" first */
+        *p = '.';
+        p[1] = '0';
+        store16(p + 2, w0, w1);
+        return p + 2 + end;
+    }
+    if (end > 16 - d) {                              /* a fraction that is not 0 */
         *p++ = '.';
-        if (d > 16) {                                /* fp < 10**12 here: leading zeros first */
-            memset(p, '0', (size_t)(d - 16));
-            p += d - 16;
-            d = 16;
-        }
-        fp *= P10I[16 - d];                          /* left-aligned in 16 digits */
-        uint64_t hi = digits8((uint32_t)(fp / 100000000u)), lo = digits8((uint32_t)(fp % 100000000u));
-        memcpy(p, &hi, 8);
-        memcpy(p + 8, &lo, 8);
-        p += significant(hi, lo);
+        from_offset(w0, w1, 16 - d, &r0, &r1);
+        store16(p, r0, r1);
+        p += end - (16 - d);
     }
     return p;
 }
