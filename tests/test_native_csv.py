@@ -244,3 +244,34 @@ def test_split_refuses_what_is_not_plain():
     for bad in (b'a,"b"\n', b"a,b\rc,d\n", b"a,b\n\nc,d\n", b"\na,b\n", b"a,b,c\n", b"a\n", b"a,b\r"):
         assert split(bad, 2) == -1, bad
     assert split(b"a\n\nb\n", 1) == -1
+
+
+def test_the_build_hook_compiles_or_says_why(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT))
+    try:
+        import hatch_build
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setenv("AMSPARES_BUILD_NATIVE", "0")
+    assert hatch_build.compile_library(ROOT, tmp_path / "x.so") == "skipped (AMSPARES_BUILD_NATIVE=0)"
+    monkeypatch.setenv("AMSPARES_BUILD_NATIVE", "1")
+    monkeypatch.setenv("CC", "no-such-compiler-here")
+    monkeypatch.setenv("PATH", str(tmp_path))              # and none on the PATH either
+    monkeypatch.setattr(hatch_build.sysconfig, "get_config_var", lambda name: None)
+    assert "no C compiler found" in hatch_build.compile_library(ROOT, tmp_path / "x.so")
+    assert not (tmp_path / "x.so").exists()
+
+
+@needs_lib
+def test_the_build_hook_builds_a_library_that_loads(tmp_path):
+    import ctypes
+
+    sys.path.insert(0, str(ROOT))
+    try:
+        import hatch_build
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / hatch_build.library_name()
+    assert hatch_build.compile_library(ROOT, out) is None
+    assert ctypes.CDLL(str(out)).amspares_abi() == native.ABI
+    assert not list(tmp_path.glob("*.tmp"))                # built under a temporary name, then renamed
