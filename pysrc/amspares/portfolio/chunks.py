@@ -26,7 +26,8 @@ from amspares.scenario import Scenario
 
 MAX_CELL_CHARS = 32_767          # Excel's limit for one cell; longer cells fail their row
 #: Column kinds whose checks read a quote-free CSV chunk's bytes (the text only where needed).
-BYTE_KINDS = ("number", "choice")
+#: The SKU stays bytes until written (:class:`~amspares.portfolio.csv._ByteColumn`).
+BYTE_KINDS = ("number", "choice", "sku")
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ChunkResult:
     """The output columns of one chunk (arrays of one element per row)."""
 
     row_numbers: Sequence[int]   # spreadsheet row number of each row
-    sku: list
+    sku: Sequence[str]           # a list, or a CSV chunk's column of bytes (decoded on use)
     rate: np.ndarray
     columns: dict                # "<method>.<field>" -> float array (NaN = empty)
     cheapest: np.ndarray         # method index, -1 for failed rows
@@ -99,9 +100,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                 cells[i] = ""
         if col.kind == "sku":
             sku = cells
-            if "" in cells:
-                for i in [i for i, s in enumerate(sku) if s == ""]:
-                    complain(i, col.name, "(empty)", "must not be empty")
+            empty = (np.flatnonzero(cells.lengths == 0).tolist() if hasattr(cells, "lengths")
+                     else [i for i, s in enumerate(sku) if s == ""] if "" in cells else [])
+            for i in empty:
+                complain(i, col.name, "(empty)", "must not be empty")
         elif col.kind == "number":
             values, given_mask, bad = check_numbers(col, cells, decimal)
             numbers[col.key] = values
@@ -133,7 +135,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     has_history = bool(history_cells) or history is not None
     rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
     if has_history:
-        hist_rows, q, ppy = _history_of(history_cells, history, sku, rate_given, row_numbers, problems)
+        hist_rows, q, ppy = _history_of(history_cells, history, list(sku), rate_given, row_numbers, problems)
     ok = np.ones(size, bool)
     if problems:
         ok[list(problems)] = False

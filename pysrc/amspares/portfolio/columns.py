@@ -440,12 +440,14 @@ def _check_choice_bytes(col: Column, cells) -> tuple[np.ndarray, dict[int, str]]
     """:func:`check_choices` of a CSV chunk's column of bytes (``cells.lengths``, ``cells.matrix``)."""
     size = len(cells)
     choices = [c.encode("utf-8") for c in col.choices]
-    width = max(map(len, choices), default=0)
-    m = cells.matrix(width)                    # each cell's first bytes, 0-padded
+    width = -(-max(map(len, choices), default=0) // 8) * 8
+    words = cells.matrix(width).view("<u8")    # each cell's first bytes, 0-padded, 8 to a word
     codes = np.full(size, col.choices.index(col.base), dtype=np.int64)
     done = cells.lengths == 0                  # empty: the base value
     for j, choice in enumerate(choices):
-        hit = (cells.lengths == len(choice)) & (m == np.frombuffer(choice.ljust(width, b"\0"), np.uint8)).all(axis=1)
+        hit = cells.lengths == len(choice)
+        for k, word in enumerate(np.frombuffer(choice.ljust(width, b"\0"), "<u8").tolist()):
+            hit &= words[:, k] == word
         codes[hit] = j
         done |= hit
     rest = np.flatnonzero(~done)

@@ -111,24 +111,48 @@ class _ByteColumn:
     def __len__(self) -> int:
         return self.starts.size
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i):
+        if isinstance(i, slice):                     # the cells of some rows, still as bytes
+            part = _ByteColumn(self.data, self.arr, self.starts[i], self.ends[i])
+            part._texts = None if self._texts is None else self._texts[i]
+            return part
         if self._texts is not None:
             return self._texts[i]
         return self.data[self.starts[i]:self.ends[i]].decode("utf-8")
+
+    def __iter__(self):
+        return iter(self.texts())
 
     def longest(self) -> int:
         """The longest cell, in bytes (at least its length in characters)."""
         return int(self.lengths.max(initial=0))
 
     def matrix(self, width: int) -> np.ndarray:
-        """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded."""
-        cols = np.arange(width)
-        source = self.arr
-        if self.starts.size and int(self.starts[-1]) + width > source.size:
-            source = np.concatenate([source, np.zeros(width, dtype=np.uint8)])
-        m = source[self.starts[:, None] + cols] if self.starts.size else np.zeros((0, width), np.uint8)
-        m *= cols < self.lengths[:, None]
-        return m
+        """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded.
+
+        Read eight bytes at a time: each cell's words are gathered from the chunk's bytes seen
+        as unaligned 64-bit words, the bytes past the cell's end masked off."""
+        n, k = self.starts.size, -(-width // 8)
+        if not n or not k:
+            return np.zeros((n, width), np.uint8)
+        arr = self.arr
+        words = np.zeros((n, k), dtype="<u8")
+        if arr.size >= 8:
+            view = np.ndarray((arr.size - 7,), dtype="<u8", buffer=arr, strides=(1,))
+            for j in range(k):
+                at = self.starts + 8 * j
+                inside = at < arr.size - 7
+                words[:, j] = view[np.where(inside, at, 0)]
+                words[~inside, j] = 0
+        m = words.view(np.uint8).reshape(n, 8 * k)
+        near_end = np.flatnonzero(self.starts + 8 * k > arr.size - 7 if arr.size >= 8 else np.ones(n, bool))
+        for i in near_end.tolist():                    # the last bytes of the chunk: one by one
+            cell = self.data[self.starts[i]:self.ends[i]][:8 * k]
+            m[i] = 0
+            m[i, :len(cell)] = np.frombuffer(cell, np.uint8)
+        left = np.clip(self.lengths[:, None] - 8 * np.arange(k), 0, 8).astype(np.uint64)
+        words &= np.where(left >= 8, ~np.uint64(0), (np.uint64(1) << (np.uint64(8) * left)) - np.uint64(1))
+        return m if 8 * k == width else np.ascontiguousarray(m[:, :width])
 
     def texts(self, few: bool = False) -> list[str]:
         """Every cell as text. ``few``: the column holds few distinct cells (a choice such as
@@ -785,7 +809,16 @@ def _text_words(texts: Sequence[str] | np.ndarray, lead: int, escape: bool = Tru
 
 
 def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
-    """CSV fields for text (escaped against formulas, quoted when needed) as a byte matrix."""
+    """CSV fields for text (escaped against formulas, quoted when needed) as a byte matrix.
+
+    A column of a quote-free chunk (:class:`_ByteColumn`) is written as its bytes when no
+    cell needs quotes or starts with a formula trigger (all ASCII, as its first byte is)."""
+    if isinstance(texts, _ByteColumn):
+        m = texts.matrix(texts.longest())
+        if not (_NEEDS_QUOTES[m].any() or (escape and m.shape[1] and _TRIGGER_BYTES[m[:, 0]].any())):
+            return m
+        texts = texts.texts()
+
     def field(t: str) -> bytes:
         if escape:
             t = escape_text(t)
@@ -806,6 +839,10 @@ def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
     return arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
 
 
+_NEEDS_QUOTES = np.zeros(256, bool)            # bytes that make a text field quoted
+_NEEDS_QUOTES[list(b',"\n\r')] = True
+_TRIGGER_BYTES = np.zeros(256, bool)           # first bytes escaped against formulas
+_TRIGGER_BYTES[list("".join(FORMULA_TRIGGERS).encode())] = True
 WRITE_BLOCK = 1 << 14            # rows formatted at a time: the byte matrices stay small
 
 
