@@ -355,11 +355,13 @@ class _SkuIndex:
 
     def add(self, done: _Done, report: Report) -> None:
         skus = done.sku if isinstance(done.sku, list) else list(done.sku)      # UTF-8 bytes
-        if self.seen is not None:
-            new = set(skus)
-            new.discard(b"")
-            if len(new) == len(skus) - skus.count(b"") and self.seen.isdisjoint(new):
-                self.seen |= new
+        if self.seen is not None:                   # (never holds the empty SKU)
+            before = len(self.seen)
+            self.seen.update(skus)
+            empty = skus.count(b"")
+            if empty:
+                self.seen.discard(b"")
+            if len(self.seen) - before == len(skus) - empty:     # every SKU new, none twice
                 self.chunks.append((skus, done.row_numbers))
                 return
             for old, rows in self.chunks:       # the first repeat: first rows from here on

@@ -9,7 +9,7 @@ waiting-time model / production rule present in the chunk). No model arithmetic 
 
 from __future__ import annotations
 
-import itertools
+import collections
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -348,8 +348,8 @@ def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:
     >>> _index_of(np.array(["b", None, "a", "c"], dtype=object), ["a", "b"]).tolist()
     [1, -1, 0, -1]
     """
-    where = {m: j for j, m in enumerate(methods)}
-    return np.fromiter(map(where.get, names.tolist(), itertools.repeat(-1)), np.int64, len(names))
+    where = collections.defaultdict(lambda: -1, {m: j for j, m in enumerate(methods)})
+    return np.fromiter(map(where.__getitem__, names.tolist()), np.int64, len(names))
 
 
 def _has_base_stock(res, everywhere: bool = True) -> np.ndarray | None:
