@@ -117,10 +117,11 @@ def _process(row_numbers, by_column, read_problems) -> _Done:
                          history=history, level=level)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
+    skus = _sku_keys(res.sku)               # (before writing: the SKUs' bytes are kept for it)
     payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
     failed = np.flatnonzero(~res.ok).tolist()           # the rows with an error
     return _Done(payload, part, [e for e in map(res.errors.__getitem__, failed) if e], len(res.sku),
-                 _sku_keys(res.sku), row_numbers)
+                 skus, row_numbers)
 
 
 def _sku_keys(sku) -> list:

@@ -107,6 +107,7 @@ class _ByteColumn:
         self.data, self.arr, self.starts, self.ends = data, arr, starts, ends
         self.lengths = ends - starts
         self._texts: list | None = None
+        self._matrix: np.ndarray | None = None      # matrix(longest()), kept (read-only)
 
     def __len__(self) -> int:
         return self.starts.size
@@ -115,6 +116,7 @@ class _ByteColumn:
         if isinstance(i, slice):                     # the cells of some rows, still as bytes
             part = _ByteColumn(self.data, self.arr, self.starts[i], self.ends[i])
             part._texts = None if self._texts is None else self._texts[i]
+            part._matrix = None if self._matrix is None else self._matrix[i]
             return part
         if self._texts is not None:
             return self._texts[i]
@@ -131,7 +133,11 @@ class _ByteColumn:
         """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded.
 
         Read eight bytes at a time: each cell's words are gathered from the chunk's bytes seen
-        as unaligned 64-bit words, the bytes past the cell's end masked off."""
+        as unaligned 64-bit words, the bytes past the cell's end masked off. The matrix of
+        the longest cell's width is kept (read-only): narrower ones are its first columns."""
+        kept = self._matrix
+        if kept is not None and kept.shape[1] >= width:
+            return kept if kept.shape[1] == width else np.ascontiguousarray(kept[:, :width])
         n, k = self.starts.size, -(-width // 8)
         if not n or not k:
             return np.zeros((n, width), np.uint8)
@@ -152,7 +158,11 @@ class _ByteColumn:
             m[i, :len(cell)] = np.frombuffer(cell, np.uint8)
         left = np.clip(self.lengths[:, None] - 8 * np.arange(k), 0, 8).astype(np.uint64)
         words &= np.where(left >= 8, ~np.uint64(0), (np.uint64(1) << (np.uint64(8) * left)) - np.uint64(1))
-        return m if 8 * k == width else np.ascontiguousarray(m[:, :width])
+        m = m if 8 * k == width else np.ascontiguousarray(m[:, :width])
+        if width == self.longest():
+            m.flags.writeable = False
+            self._matrix = m
+        return m
 
     def texts(self, few: bool = False) -> list[str]:
         """Every cell as text. ``few``: the column holds few distinct cells (a choice such as
