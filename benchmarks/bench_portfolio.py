@@ -82,12 +82,17 @@ def cpu_of_children() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_cli(args: list[str]) -> tuple[float, float, float, str]:
+def engine_env(compiled: bool) -> dict:
+    """The environment of a child with the compiled CSV fast path on (if built) or off."""
+    return dict(os.environ, AMSPARES_NATIVE="1" if compiled else "0")
+
+
+def run_cli(args: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
     """Wall time, CPU seconds (all its processes), peak tree RSS (MiB) and stdout of a child."""
     cpu = cpu_of_children()
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "amspares.cli", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, tree_rss_mib(proc.pid))
@@ -135,7 +140,7 @@ def clocked(f, key):
 for name in ("evaluate", "price_to_win", "moq_to_win"):
     setattr(C, name, clocked(getattr(C, name), "model"))
 P.evaluate_chunk = clocked(P.evaluate_chunk, "cells")
-P.csv_chunk_bytes = clocked(P.csv_chunk_bytes, "write_bytes")
+P.csv_chunk_buffer = clocked(P.csv_chunk_buffer, "write_bytes")
 P._process = clocked(P._process, "process")
 K.CsvWriter.write = clocked(K.CsvWriter.write, "write_file")
 t1 = time.process_time()
@@ -147,13 +152,13 @@ sys.exit(code)
 """
 
 
-def stages(cat: str, out: str) -> dict:
+def stages(cat: str, out: str, env: dict | None = None) -> dict:
     """CPU seconds of each stage of one ``--jobs 1`` run: imports; reading (the file cut into
     chunks and cells, the summary and the repeated-SKU check); cell checks (numbers read from
     the cells, the rules); the model; writing (numbers to text, the file); the rest (the
     summary of each chunk)."""
     proc = subprocess.run([sys.executable, "-c", _STAGES, "portfolio", cat, "-o", out, "--force",
-                           "--jobs", "1"], capture_output=True, text=True)
+                           "--jobs", "1"], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.exit(f"portfolio (stages) failed ({proc.returncode}): {proc.stderr[-2000:]}")
     t = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
@@ -238,26 +243,33 @@ def rows(n: int = N) -> list[tuple[str, str, str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         cat, out = os.path.join(tmp, "skus.csv"), os.path.join(tmp, "out.csv")
         sample = generate(cat, n)
+        from amspares.portfolio import native
+        compiled = native.LIB is not None
         runs = {}
         for jobs in (1, 2):
-            runs[jobs] = run_cli(["portfolio", cat, "-o", out, "--force", "--jobs", str(jobs)])[:3]
-        split = stages(cat, out)
+            runs[jobs] = run_cli(["portfolio", cat, "-o", out, "--force", "--jobs", str(jobs)], engine_env(True))[:3]
+        plain = run_cli(["portfolio", cat, "-o", out, "--force", "--jobs", "1"], engine_env(False))[:3]
+        split = stages(cat, out, engine_env(True))
+        split_plain = stages(cat, out, engine_env(False))
         read_base, write_base = baselines(cat)
         c0 = time.process_time()
         naive(sample)
         per_sku = (time.process_time() - c0) / len(sample)
+    engine = "compiled CSV fast path" if compiled else f"numpy CSV engine ({native.status()})"
     out_rows = []
     for jobs, (wall, cpu, peak) in runs.items():
-        out_rows.append((f"`amspares portfolio --jobs {jobs}`, {n:,} SKUs, CSV in and out",
+        out_rows.append((f"`amspares portfolio --jobs {jobs}`, {n:,} SKUs, CSV in and out, {engine}",
                          f"{cpu:.2f} CPU-s ({wall:.2f} s wall), {peak:.0f} MiB",
                          f"per-SKU scalar loop: {per_sku * n:,.0f} CPU-s extrapolated "
-                         f"({per_sku * n / cpu:,.0f}x)" if jobs == 1 else "",
+                         f"({per_sku * n / cpu:,.0f}x); numpy CSV engine (AMSPARES_NATIVE=0): "
+                         f"{plain[1]:.2f} CPU-s ({plain[1] / cpu:.2f}x)" if jobs == 1 else "",
                          "<= 3 CPU-s, < 1 GiB"))
     base = {"reading": f"csv.reader + float(): {read_base * n:.2f} CPU-s extrapolated",
             "writing": f"csv.writer + '%.12g', 35 numbers a row: {write_base * n:.2f} CPU-s extrapolated"}
     for stage in ("imports", "reading", "cell checks", "model", "writing", "the rest"):
+        numpy_engine = f"numpy engine: {split_plain[stage]:.2f}"
         out_rows.append((f"of the --jobs 1 run: {stage}", f"{split[stage]:.2f} CPU-s",
-                         base.get(stage, ""), ""))
+                         "; ".join(x for x in (numpy_engine, base.get(stage, "")) if x), ""))
     return out_rows + xlsx_rows(min(n, XLSX_N))
 
 

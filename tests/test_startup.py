@@ -144,3 +144,20 @@ def test_a_catalogue_without_history_does_not_import_scipy_stats(tmp_path):
     assert (tmp_path / "o.csv").exists()
     assert "scipy.special" in mods
     assert "scipy.stats" not in mods and "scipy.optimize" not in mods
+
+
+def test_the_model_does_not_import_numpys_unused_submodules():
+    # scipy's array-API copy of numpy would import them (about 0.25 CPU-s); the probe can
+    # fail: importing scipy.special directly does import them
+    unused = {f"numpy.{n}" for n in ("f2py", "testing", "random", "ma", "polynomial")}
+    assert unused <= modules_after("import scipy.special")
+    assert not unused & modules_after("import amspares.core.evaluate")
+    # and numpy itself is as it was; scipy's copy still has the array API's functions
+    out = _printed_set(
+        "import numpy, amspares.core.evaluate, json\n"
+        "from scipy._lib.array_api_compat import array_namespace\n"
+        "xp = array_namespace(numpy.ones(2))\n"
+        "names = ('asarray', 'exp', 'log1p', 'where', 'linalg', 'fft', 'float64', 'isnan')\n"
+        "print(json.dumps(['all' if 'random' in numpy.__all__ and 'f2py' in dir(numpy) else 'cut']"
+        " + [n for n in names if hasattr(xp, n)]))")
+    assert out == {"all", "asarray", "exp", "log1p", "where", "linalg", "fft", "float64", "isnan"}

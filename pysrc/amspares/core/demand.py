@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import special
+from amspares.core.scipy_special import special
 
 # scipy.stats and scipy.optimize cost about 1 CPU-s to import; they are imported by the
 # functions that use them, so that a catalogue without history never pays for them.

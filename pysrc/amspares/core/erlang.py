@@ -16,7 +16,7 @@ one of 10 (docs/model.md section 3.1).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+from amspares.core.scipy_special import special
 
 from amspares.core.poisson import _point
 

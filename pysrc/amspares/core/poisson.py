@@ -21,7 +21,7 @@ probability and one point probability each:
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+from amspares.core.scipy_special import special
 
 _LOADER_FROM = 256         # from here on the point probability uses Loader's saddle-point form
 _LOG_FACTORIAL = special.gammaln(np.arange(1.0, _LOADER_FROM + 1.0))   # log y! for y = 0..255

@@ -41,7 +41,8 @@ from amspares.portfolio.columns import (CHOICE_KEYS, IMPACT_COMPONENTS, INTEGER_
                                         PortfolioInputError, check_choices, check_numbers,
                                         inherited_keys, method_columns, output_header, plan_columns)
 from amspares.portfolio.csv import (FORMULA_TRIGGERS, SIGNIFICANT_DIGITS, CsvWriter, _SplitLater,
-                                    csv_chunk_bytes, escape_text, format_numbers, read_csv)
+                                    csv_chunk_buffer, csv_chunk_bytes, escape_text, format_numbers,
+                                    read_csv)
 from amspares.portfolio.summary import Summary
 from amspares.portfolio.xlsx import CHART_MAX_POINTS, XLSX_MAX_ROWS, XlsxWriter, read_xlsx
 from amspares.scenario import Scenario
@@ -118,7 +119,7 @@ def _process(row_numbers, by_column, read_problems) -> _Done:
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
     skus = _sku_keys(res.sku)               # (before writing: the SKUs' bytes are kept for it)
-    payload = csv_chunk_bytes(res, methods, header) if out_fmt == "csv" else res
+    payload = csv_chunk_buffer(res, methods, header) if out_fmt == "csv" else res
     failed = np.flatnonzero(~res.ok).tolist()           # the rows with an error
     return _Done(payload, part, [e for e in map(res.errors.__getitem__, failed) if e], len(res.sku),
                  skus, row_numbers)

@@ -1,15 +1,21 @@
 """Portfolio CSV: reading a catalogue in chunks and writing results, vectorised.
 
-Reading: quote-free chunks are split with ``str.split`` after a vectorised field count;
-other chunks go through the :mod:`csv` module. Writing: numbers are formatted by numpy
-(:func:`format_numbers`) and text is escaped against spreadsheet formulas
-(:func:`escape_text`).
+Reading: quote-free chunks are cut into cells after a vectorised field count and their
+numbers read from the bytes; other chunks go through the :mod:`csv` module. Writing:
+numbers are formatted by numpy (:func:`format_numbers`) and text is escaped against
+spreadsheet formulas (:func:`escape_text`).
+
+Where ``pip install`` could compile ``_fastcsv.c`` (:mod:`amspares.portfolio.native`),
+the cutting, the reading of plain numbers and the writing of rows are done by that
+library instead: the same cells, numbers and bytes (``tests/test_native_csv.py``); the
+numpy functions here define them and remain the fallback.
 """
 
 from __future__ import annotations
 
 import collections
 import csv
+import ctypes
 import io
 import itertools
 import os
@@ -20,6 +26,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from amspares.portfolio import native
 from amspares.portfolio.chunks import ChunkResult, Source, _open_input
 from amspares.portfolio.columns import PortfolioInputError
 
@@ -76,9 +83,16 @@ class _SplitLater:
     data: bytes
     delimiter: str
     width: int
+    rows: int = -1               # cut by the compiled splitter (CR LF line ends allowed)
 
     def columns(self) -> list["_ByteColumn"]:
         arr = np.frombuffer(self.data, dtype=np.uint8)
+        if self.rows >= 0:
+            starts = np.empty((self.rows, self.width), dtype=np.int64)
+            ends = np.empty((self.rows, self.width), dtype=np.int64)
+            native.LIB.amspares_split(self.data, len(self.data), ord(self.delimiter), self.width,
+                                      starts.ctypes.data, ends.ctypes.data)
+            return [_ByteColumn(self.data, arr, starts[:, j], ends[:, j]) for j in range(self.width)]
         ends = np.flatnonzero((arr == ord(self.delimiter)) | (arr == 10))
         if not self.data.endswith(b"\n"):
             ends = np.append(ends, arr.size)
@@ -217,11 +231,14 @@ class _ByteColumn:
         size = len(self)
         lengths = self.lengths
         mark = ord(decimal or ".")
-        values, fast = _short_numbers(self.arr, self.starts, lengths, mark)
-        wide = np.flatnonzero((lengths > 8) & (lengths <= _FIELD_MAX))
-        if wide.size:
-            part = _ByteColumn(self.data, self.arr, self.starts[wide], self.ends[wide])
-            values[wide], fast[wide] = _wide_numbers(part.matrix(part.longest()), part.lengths, mark)
+        if native.LIB is not None and size:
+            values, fast = native_plain_numbers(self.arr, self.starts, lengths, mark)
+        else:
+            values, fast = _short_numbers(self.arr, self.starts, lengths, mark)
+            wide = np.flatnonzero((lengths > 8) & (lengths <= _FIELD_MAX))
+            if wide.size:
+                part = _ByteColumn(self.data, self.arr, self.starts[wide], self.ends[wide])
+                values[wide], fast[wide] = _wide_numbers(part.matrix(part.longest()), part.lengths, mark)
         why = np.zeros(size, dtype=np.int8)
         empty = lengths == 0
         values[empty] = np.nan
@@ -309,6 +326,21 @@ def _short_numbers(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
     values = v.astype(float) / _P10[np.clip(after, 0, _DIGITS_MAX)]
     np.negative(values, out=values, where=first == 45)
     return values, fast
+
+
+def native_plain_numbers(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                         mark: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_short_numbers` and :func:`_wide_numbers` in one pass of the compiled reader
+    (``amspares_read_plain``): ``(values, fast)``, the same numbers for the same cells."""
+    n = starts.size
+    values = np.zeros(n)
+    fast = np.zeros(n, dtype=np.uint8)
+    a = np.ascontiguousarray(arr)
+    st = np.ascontiguousarray(starts, dtype=np.int64)
+    ln = np.ascontiguousarray(lengths, dtype=np.int64)
+    native.LIB.amspares_read_plain(a.ctypes.data, st.ctypes.data, ln.ctypes.data, n, mark,
+                                   values.ctypes.data, fast.ctypes.data)
+    return values, fast.view(bool)
 
 
 def _wide_numbers(m_bytes: np.ndarray, lengths: np.ndarray, mark: int) -> tuple[np.ndarray, np.ndarray]:
@@ -478,6 +510,17 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
                     if not more:
                         break
                     data += more
+            if native.LIB is not None and len(dl) == 1:
+                if not data.isascii():
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise _not_utf8(path) from None
+                nrows = native.LIB.amspares_split(data, len(data), dl[0], width, None, None)
+                if nrows > 0:                        # plain: cut into cells where evaluated
+                    yield range(next_row, next_row + nrows), _SplitLater(data, delimiter, width, nrows), {}
+                    next_row += nrows
+                    continue
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
@@ -780,7 +823,10 @@ def _number_words(values: np.ndarray, lead: int = 0, sig: int = SIGNIFICANT_DIGI
 
 def prepare_writer() -> None:
     """Build the writer's look-up tables now (about 0.1 CPU-s): worker processes forked
-    afterwards share them instead of building their own."""
+    afterwards share them instead of building their own. Not needed by the compiled
+    writer (:mod:`amspares.portfolio.native`)."""
+    if native.LIB is not None:
+        return
     _number_words(np.array([1.5]), ord(","))        # the digit tables
     _number_words(np.array([0.0]), ord(","))        # and the small whole numbers
 
@@ -867,32 +913,59 @@ def _rows_of(res: ChunkResult, rows: slice) -> ChunkResult:
     return dataclasses.replace(res, **{f.name: cut(getattr(res, f.name)) for f in dataclasses.fields(res)})
 
 
-def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
-    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number),
-    :data:`WRITE_BLOCK` rows at a time.
+def _fields(res: ChunkResult, methods: list[str], header: list[str]) -> list[tuple]:
+    """The fields of every output row, in order: ``("text", matrix, lead, end)`` (a
+    ``(rows, width)`` byte matrix whose non-zero bytes are the field, :func:`_text_matrix`)
+    or ``("number", values, lead)``; ``lead`` (0 or the separator) comes before the field,
+    ``end`` (0 or a newline) after it. Both writers (numpy's and the compiled one) take them."""
+    comma = ord(",")
+    names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
+    names = names.view(np.uint8).reshape(len(names), names.dtype.itemsize)
 
-    Every field is a few rows of uint32 words (:func:`_number_words`, :func:`_text_words`;
+    def text(cells, lead, end=0):
+        return ("text", cells if isinstance(cells, np.ndarray) else _text_matrix(cells), lead, end)
+
+    carried = list((res.carried or {}).values())
+    fields = [text(res.sku, 0)] + [text(c, comma) for c in carried]
+    fields.append(("number", res.rate, comma))
+    for name in header[2 + len(carried):-5]:
+        fields.append(("number", res.columns[name], comma))
+    for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
+        fields.append(("text", names[np.where(idx >= 0, idx, len(methods))], comma, 0))
+    fields.append(("number", res.saving, comma))
+    fields.append(text(res.errors, comma, ord("\n")))
+    assert len(fields) == len(header)
+    return fields
+
+
+def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> bytes:
+    """One chunk of output rows as CSV bytes (vectorised; no Python loop per number).
+
+    With the compiled fast path (:mod:`amspares.portfolio.native`), one call writes the
+    rows (:func:`_native_bytes`); otherwise numpy does, :data:`WRITE_BLOCK` rows at a time:
+    every field is a few rows of uint32 words (:func:`_number_words`, :func:`_text_words`;
     4 bytes per row of the output, 0 = nothing), the separator in its first byte; the
-    rows of words are stacked, turned into the output's row order and the 0s dropped."""
+    rows of words are stacked, turned into the output's row order and the 0s dropped.
+    Both give the same bytes."""
+    out = csv_chunk_buffer(res, methods, header)
+    return out if isinstance(out, bytes) else out.tobytes()
+
+
+def csv_chunk_buffer(res: ChunkResult, methods: list[str], header: list[str]) -> bytes | np.ndarray:
+    """:func:`csv_chunk_bytes` without the last copy: bytes, or a uint8 array of them (from
+    the compiled writer), for a file's ``write``."""
     size = len(res.sku)
+    if native.LIB is not None and size:
+        return _native_bytes(_fields(res, methods, header), size)
     if size > WRITE_BLOCK:
         return b"".join(csv_chunk_bytes(_rows_of(res, slice(a, a + WRITE_BLOCK)), methods, header)
                         for a in range(0, size, WRITE_BLOCK))
-    comma = ord(",")
-    names = np.array([b"," + escape_text(m).encode() for m in methods] + [b","], dtype="S")
-    names = _text_words(names.view(np.uint8).reshape(len(names), names.dtype.itemsize)[:, 1:], comma)
-    carried = list((res.carried or {}).values())
-    fields = [_text_words(res.sku, 0)] + [_text_words(c, comma) for c in carried]
-    fields.append(_number_words(res.rate, comma))
-    for name in header[2 + len(carried):-5]:
-        fields.append(_number_words(res.columns[name], comma))
-    for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
-        sel = np.where(idx >= 0, idx, len(methods))
-        fields.append([np.take(w, sel, mode="clip") for w in names])
-    fields.append(_number_words(res.saving, comma))
-    fields.append(_text_words(res.errors, comma, end=ord("\n")))
-    assert len(fields) == len(header)
-    rows = [w for f in fields for w in f]
+    rows = []
+    for f in _fields(res, methods, header):
+        if f[0] == "text":
+            rows += _text_words(f[1], f[2], end=f[3])
+        else:
+            rows += _number_words(f[1], f[2])
     # the rows of words one below the other (16 words more than the row length, so that
     # the words of one output row do not share a cache set), then the output's row order
     stacked = np.empty((len(rows), size + 16), dtype=np.uint32)
@@ -900,6 +973,54 @@ def csv_chunk_bytes(res: ChunkResult, methods: list[str], header: list[str]) -> 
         stacked[j, :size] = w
     out = np.ascontiguousarray(stacked[:, :size].T)      # (size, words): the bytes, 0 = nothing
     return out.tobytes().translate(None, b"\0")
+
+
+def native_decimals(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> tuple[np.ndarray, int]:
+    """The compiled :func:`_decimals`, with the same codes as ``amspares_decimals``: the
+    decimals of each number (0 for zero), -2 for numbers written with ``repr`` (outside
+    [1e-6, 1e15), inf), -3 for NaN; near a power of ten ``np.log10`` decides, as in
+    :func:`_decimals`. Returns ``(d, how many -2)``."""
+    v = np.ascontiguousarray(values, dtype=float)
+    d = np.empty(v.size, dtype=np.int8)
+    counts = np.zeros(2, dtype=np.int64)
+    native.LIB.amspares_decimals(v.ctypes.data, v.size, sig, d.ctypes.data, counts.ctypes.data)
+    if counts[0]:
+        near = np.flatnonzero(d == -1)
+        e = np.floor(np.log10(np.abs(v[near]))).astype(np.int64)
+        d[near] = np.clip(sig - 1 - e, 0, 17)
+    return d, int(counts[1])
+
+
+def _native_bytes(fields: list[tuple], size: int) -> np.ndarray:
+    """The rows of :func:`_fields` written by ``amspares_write_rows``: numbers formatted by
+    the rule of :func:`_number_words`, text bytes copied; a number field with a value for
+    ``repr`` is formatted by :func:`_number_words` instead (rare: tiny or huge numbers)."""
+    specs = (native.Field * len(fields))()
+    keep = []                                      # the arrays stay alive until written
+    cap = 0
+    for j, f in enumerate(fields):
+        if f[0] == "number":
+            v = np.ascontiguousarray(f[1], dtype=float)
+            d, special = native_decimals(v)
+            if not special:
+                keep += [v, d]
+                specs[j] = native.Field(0, f[2], v.ctypes.data, 0, d.ctypes.data)
+                cap += 42
+                continue
+            words = _number_words(v, f[2])
+            m = np.ascontiguousarray(np.stack(words, axis=1)).view(np.uint8).reshape(size, 4 * len(words))
+            f = ("text", m, 0, 0)
+        m = np.ascontiguousarray(f[1], dtype=np.uint8)
+        keep.append(m)
+        specs[j] = native.Field(1, f[2], m.ctypes.data, m.shape[1], None)
+        cap += m.shape[1] + 2
+        assert not f[3] or j == len(fields) - 1, "only the last field has an end byte"
+    end = fields[-1][3] if fields[-1][0] == "text" else 0
+    buf = np.empty(cap * size + 64, dtype=np.uint8)
+    n = native.LIB.amspares_write_rows(size, len(fields), ctypes.addressof(specs), end, buf.ctypes.data, buf.size)
+    if n < 0:                                      # cannot happen: cap is an upper bound
+        raise RuntimeError("amspares_write_rows: output buffer too small")
+    return buf[:n]
 
 
 class CsvWriter:

@@ -1,0 +1,64 @@
+"""The optional compiled fast path for catalogue CSV files (``_fastcsv.c``, loaded with ctypes).
+
+``pip install`` compiles ``_fastcsv.c`` when a C compiler is there (``hatch_build.py``);
+without one, or with the environment variable ``AMSPARES_NATIVE=0``, :data:`LIB` is None
+and :mod:`amspares.portfolio.csv` uses its numpy twins, which define every result: the
+compiled code reads and writes the same numbers and bytes (``tests/test_native_csv.py``).
+It does byte work only (text to numbers, numbers to text), never model arithmetic or rules.
+
+:func:`status` says which path is in use (``amspares doctor`` prints it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "_fastcsv.c"
+ABI = 1                          # amspares_abi() of the library this module speaks to
+
+
+class Field(ctypes.Structure):
+    """``amspares_field`` of ``_fastcsv.c``: one output field of every row."""
+
+    _fields_ = [("kind", ctypes.c_int32), ("lead", ctypes.c_int32), ("data", ctypes.c_void_p),
+                ("width", ctypes.c_int64), ("dec", ctypes.c_void_p)]
+
+
+def library_paths() -> list[Path]:
+    """Where the compiled library may be: next to this module, named as the build names it."""
+    return sorted(p for p in HERE.glob("_fastcsv*") if p.suffix in (".so", ".dll", ".dylib"))
+
+
+def _load():
+    if os.environ.get("AMSPARES_NATIVE", "1").strip() in ("0", "no", "off", "false"):
+        return None, "switched off (AMSPARES_NATIVE=0)"
+    paths = library_paths()
+    if not paths:
+        return None, "not built (no C compiler when amspares was installed)"
+    try:
+        lib = ctypes.CDLL(str(paths[0]))
+        if lib.amspares_abi() != ABI:
+            return None, f"{paths[0].name} is from another version of amspares: reinstall"
+    except (OSError, AttributeError) as exc:
+        return None, f"{paths[0].name} cannot be loaded ({exc})"
+    p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+    lib.amspares_decimals.argtypes = [p, i64, i32, p, p]
+    lib.amspares_decimals.restype = None
+    lib.amspares_write_rows.argtypes = [i64, i64, p, i32, p, i64]
+    lib.amspares_write_rows.restype = i64
+    lib.amspares_read_plain.argtypes = [p, p, p, i64, i32, p, p]
+    lib.amspares_read_plain.restype = i64
+    lib.amspares_split.argtypes = [ctypes.c_char_p, i64, i32, i64, p, p]
+    lib.amspares_split.restype = i64
+    return lib, f"compiled ({paths[0].name})"
+
+
+LIB, STATUS = _load()
+
+
+def status() -> str:
+    """One line: which CSV engine writes numbers, e.g. ``"compiled (_fastcsv.so)"``."""
+    return STATUS
