@@ -397,6 +397,61 @@ class _CrLines:
         return self.ready.popleft()
 
 
+class _IterLines:
+    """``take(k)``: the next ``k`` lines of an iterator of lines, joined (b"" at the end)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def take(self, k: int) -> bytes:
+        return b"".join(itertools.islice(self.lines, k))
+
+    def unread(self) -> int:
+        return 0
+
+
+class _LineBlocks:
+    """The rest of a file (LF line ends) after ``pending`` lines, read in large blocks:
+    ``take(k)`` gives the next ``k`` lines joined, as the file's line iterator would (the
+    last line may lack its LF; b"" at the end), without a Python step per line."""
+
+    BLOCK = 1 << 22
+
+    def __init__(self, f, pending: Sequence[bytes]):
+        self.f = f
+        self.buf = b"".join(pending)
+        self.eof = False
+
+    def take(self, k: int) -> bytes:
+        if native.LIB is not None:
+            cut = native.LIB.amspares_line_end(self.buf, len(self.buf), k)
+            while cut < 0 and not self.eof:
+                block = self.f.read(self.BLOCK)
+                if not block:
+                    self.eof = True
+                    break
+                seen = len(self.buf)
+                self.buf += block
+                more = native.LIB.amspares_line_end(block, len(block), k - (-1 - cut))
+                cut = seen + more if more >= 0 else cut + (more + 1)
+            cut = cut if cut >= 0 else len(self.buf)
+        else:
+            while not self.eof and self.buf.count(b"\n") < k:
+                block = self.f.read(self.BLOCK)
+                if block:
+                    self.buf += block
+                else:
+                    self.eof = True
+            ends = np.flatnonzero(np.frombuffer(self.buf, dtype=np.uint8) == 10)
+            cut = int(ends[k - 1]) + 1 if ends.size >= k else len(self.buf)
+        out, self.buf = self.buf[:cut], self.buf[cut:]
+        return out
+
+    def unread(self) -> int:
+        """Bytes read from the file but not taken yet (progress counts what was taken)."""
+        return len(self.buf)
+
+
 HEADER_SEARCH_ROWS = 50          # a header below row 1 is looked for in the first 50 rows
 DECIMAL_SAMPLE_ROWS = 200        # data rows read to detect a decimal comma
 _COMMA_NUMBER = re.compile(r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
@@ -495,18 +550,20 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
     decimal = decimal or detect_decimal(texts[h + 1:], delimiter)
     width = len(header)
     dl = delimiter.encode()
-    rest = itertools.chain(first_lines[h + 1:], lines_in)
+    if isinstance(lines_in, _CrLines):
+        rest = _IterLines(itertools.chain(first_lines[h + 1:], lines_in))
+    else:
+        rest = _LineBlocks(f, first_lines[h + 1:])
 
     def chunks():
         next_row = h + 2
         while True:
-            lines = list(itertools.islice(rest, chunk_rows))
-            if not lines:
+            data = rest.take(chunk_rows)
+            if not data:
                 return
-            data = b"".join(lines)
             if b'"' in data:
                 while data.count(b'"') % 2:          # inside a quoted field: read on
-                    more = next(rest, b"")
+                    more = rest.take(1)
                     if not more:
                         break
                     data += more
@@ -552,7 +609,7 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
 
     def done() -> float:
         try:
-            return min(f.tell() / size, 1.0)
+            return min((f.tell() - rest.unread()) / size, 1.0)
         except (OSError, ValueError):
             return 0.0
 
