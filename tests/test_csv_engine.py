@@ -166,3 +166,29 @@ def test_choice_cells_decoded_once_per_distinct_cell_keep_every_character():
         data = "\n".join(f"S{i};{c}" for i, c in enumerate(cells + extra)).encode()
         few = _SplitLater(data, ";", 2).columns()[1].texts(few=True)
         assert few == cells + extra
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 22])
+def test_line_blocks_take_the_lines_the_file_iterator_gives(monkeypatch, block):
+    import io
+    import itertools
+
+    from amspares.portfolio.csv import _LineBlocks
+
+    monkeypatch.setattr(_LineBlocks, "BLOCK", block)
+    rng = np.random.default_rng(block)
+    for trial in range(30):
+        lines = [b"x" * int(rng.integers(0, 12)) + b"\n" for _ in range(int(rng.integers(0, 60)))]
+        data = b"".join(lines) + (b"tail" if trial % 3 == 0 else b"")
+        pending = int(rng.integers(0, 4))
+        f = io.BytesIO(data)
+        it = iter(f)
+        first = list(itertools.islice(it, pending))
+        reader = _LineBlocks(f, first)
+        want_it = iter(io.BytesIO(data))
+        while True:
+            k = int(rng.integers(1, 9))
+            got, want = reader.take(k), b"".join(itertools.islice(want_it, k))
+            assert got == want
+            if not want:
+                break

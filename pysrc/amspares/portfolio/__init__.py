@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import numpy as np
+
 from amspares.fileio import atomic_output, check_writable
 from amspares.portfolio.chunks import ChunkResult, Source, evaluate_chunk
 from amspares.portfolio.columnmap import ColumnMap, ColumnMapError, load_map, suggest_map
@@ -97,7 +99,7 @@ class _Done:
     summary: Summary
     errors: list
     rows: int
-    sku: list = None
+    sku: list = None            # the SKUs as UTF-8 bytes (:func:`_sku_keys`)
     row_numbers: Any = None
 
 
@@ -116,9 +118,24 @@ def _process(row_numbers, by_column, read_problems) -> _Done:
                          history=history, level=level)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
+    skus = _sku_keys(res.sku)               # (before writing: the SKUs' bytes are kept for it)
     payload = csv_chunk_buffer(res, methods, header) if out_fmt == "csv" else res
-    return _Done(payload, part, [e for e in res.errors if e], len(res.sku), list(res.sku),
-                 list(row_numbers))
+    failed = np.flatnonzero(~res.ok).tolist()           # the rows with an error
+    return _Done(payload, part, [e for e in map(res.errors.__getitem__, failed) if e], len(res.sku),
+                 skus, row_numbers)
+
+
+def _sku_keys(sku) -> list:
+    """The SKUs as :class:`_SkuIndex` compares them: their UTF-8 bytes (a CSV chunk's
+    column of bytes gives them without decoding; ``surrogatepass``: any text has its bytes)."""
+    if hasattr(sku, "matrix"):
+        width = sku.longest()
+        if width == 0:
+            return [b""] * len(sku)
+        m = sku.matrix(width)
+        if np.count_nonzero(m) == int(sku.lengths.sum()):      # no NUL byte (S would drop one at the end)
+            return m.view(f"S{width}").ravel().tolist()
+    return [s.encode("utf-8", "surrogatepass") for s in sku]
 
 
 def _results(chunks, jobs: int) -> Iterator[_Done]:
@@ -339,29 +356,31 @@ class _SkuIndex:
         self.first_row: dict = {}
 
     def add(self, done: _Done, report: Report) -> None:
-        skus = done.sku if isinstance(done.sku, list) else list(done.sku)
-        if self.seen is not None:
-            new = set(skus)
-            new.discard("")
-            if len(new) == len(skus) - skus.count("") and self.seen.isdisjoint(new):
-                self.seen |= new
+        skus = done.sku if isinstance(done.sku, list) else list(done.sku)      # UTF-8 bytes
+        if self.seen is not None:                   # (never holds the empty SKU)
+            before = len(self.seen)
+            self.seen.update(skus)
+            empty = skus.count(b"")
+            if empty:
+                self.seen.discard(b"")
+            if len(self.seen) - before == len(skus) - empty:     # every SKU new, none twice
                 self.chunks.append((skus, done.row_numbers))
                 return
             for old, rows in self.chunks:       # the first repeat: first rows from here on
                 for sku, row in zip(old, rows):
-                    if sku != "":
+                    if sku != b"":
                         self.first_row.setdefault(sku, row)
             self.seen = None
             self.chunks = []
         for sku, row in zip(skus, done.row_numbers):
-            if sku == "":
+            if sku == b"":
                 continue
             earlier = self.first_row.setdefault(sku, row)
             if earlier != row:
                 report.warning_count += 1
                 if len(report.warnings) < MAX_REPORTED:
-                    report.warnings.append(f"SKU {_clip(sku)!r} appears on rows {earlier} and {row} "
-                                           f"(both are evaluated)")
+                    report.warnings.append(f"SKU {_clip(sku.decode('utf-8', 'surrogatepass'))!r} appears on "
+                                           f"rows {earlier} and {row} (both are evaluated)")
 
 
 def _clip(text: str, n: int = 60) -> str:

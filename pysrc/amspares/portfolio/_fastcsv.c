@@ -14,6 +14,7 @@
  *                       _wide_numbers() read them
  *   amspares_split      the cells of a quote-free chunk whose every line has the header's
  *                       number of fields, as _fields_per_line() and _SplitLater cut them
+ *   amspares_line_end   where the k-th line of a buffer ends, as _LineBlocks finds it
  *
  * Build: see hatch_build.py (cc -O2 -shared -fPIC -ffp-contract=off). Floating point is
  * IEEE double with round-to-nearest; no FMA contraction, so each step rounds as numpy's.
@@ -312,4 +313,18 @@ EXPORT int64_t amspares_split(const uint8_t *data, int64_t n, int32_t delimiter,
         rows++;
     }
     return rows;
+}
+
+/* The offset just after the k-th LF of data[0..n) (k >= 1), or -1 - (the number of LFs)
+ * when there are fewer than k. */
+EXPORT int64_t amspares_line_end(const uint8_t *data, int64_t n, int64_t k) {
+    int64_t found = 0;
+    const uint8_t *p = data, *end = data + n;
+    while (p < end) {
+        const uint8_t *q = memchr(p, '\n', (size_t)(end - p));
+        if (q == NULL) break;
+        if (++found == k) return (int64_t)(q - data) + 1;
+        p = q + 1;
+    }
+    return -1 - found;
 }

@@ -9,6 +9,7 @@ waiting-time model / production rule present in the chunk). No model arithmetic 
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -24,6 +25,9 @@ from amspares.portfolio.columns import (CHOICE_KEYS, COST_COMPONENTS, IMPACT_COM
 from amspares.scenario import Scenario
 
 MAX_CELL_CHARS = 32_767          # Excel's limit for one cell; longer cells fail their row
+#: Column kinds whose checks read a quote-free CSV chunk's bytes (the text only where needed).
+#: The SKU stays bytes until written (:class:`~amspares.portfolio.csv._ByteColumn`).
+BYTE_KINDS = ("number", "choice", "sku")
 
 
 @dataclass
@@ -31,7 +35,7 @@ class ChunkResult:
     """The output columns of one chunk (arrays of one element per row)."""
 
     row_numbers: Sequence[int]   # spreadsheet row number of each row
-    sku: list
+    sku: Sequence[str]           # a list, or a CSV chunk's column of bytes (decoded on use)
     rate: np.ndarray
     columns: dict                # "<method>.<field>" -> float array (NaN = empty)
     cheapest: np.ndarray         # method index, -1 for failed rows
@@ -84,19 +88,22 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     rate_given = None
     for col in plan:
         cells = rows_by_column[col.index]
-        if hasattr(cells, "read_numbers"):      # a column of a quote-free CSV chunk
-            if col.kind != "number" or cells.longest() > MAX_CELL_CHARS:
+        short = False                           # every cell known to be short enough
+        if hasattr(cells, "read_numbers"):      # a column of a quote-free CSV chunk: its bytes
+            short = cells.longest() <= MAX_CELL_CHARS     # bytes: at least the characters
+            if not short or col.kind not in BYTE_KINDS:
                 cells = cells.texts(few=col.kind == "choice")
-        if not hasattr(cells, "read_numbers") and max(map(len, cells), default=0) > MAX_CELL_CHARS:
+        if not short and max(map(len, cells), default=0) > MAX_CELL_CHARS:
             cells = list(cells)
             for i in [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]:
                 complain(i, col.name, cells[i][:40] + "...", f"longer than {MAX_CELL_CHARS:,} characters")
                 cells[i] = ""
         if col.kind == "sku":
             sku = cells
-            if "" in cells:
-                for i in [i for i, s in enumerate(sku) if s == ""]:
-                    complain(i, col.name, "(empty)", "must not be empty")
+            empty = (np.flatnonzero(cells.lengths == 0).tolist() if hasattr(cells, "lengths")
+                     else [i for i, s in enumerate(sku) if s == ""] if "" in cells else [])
+            for i in empty:
+                complain(i, col.name, "(empty)", "must not be empty")
         elif col.kind == "number":
             values, given_mask, bad = check_numbers(col, cells, decimal)
             numbers[col.key] = values
@@ -128,7 +135,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
     has_history = bool(history_cells) or history is not None
     rate = numbers.get("demand.rate_per_year", np.full(size, float(inputs["demand.rate_per_year"])))
     if has_history:
-        hist_rows, q, ppy = _history_of(history_cells, history, sku, rate_given, row_numbers, problems)
+        hist_rows, q, ppy = _history_of(history_cells, history, list(sku), rate_given, row_numbers, problems)
     ok = np.ones(size, bool)
     if problems:
         ok[list(problems)] = False
@@ -159,9 +166,9 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             picked[key] = options[j]
         given = dict(inputs)
         given.update(picked)
-        for key, values in numbers.items():
-            given[key] = values[idx].copy()
-        given["demand.rate_per_year"] = rate[idx].copy()    # at least one array: the group size
+        for key, values in numbers.items():             # (fancy indexing copies already)
+            given[key] = values.copy() if isinstance(idx, slice) else values[idx]
+        given["demand.rate_per_year"] = rate.copy() if isinstance(idx, slice) else rate[idx]
         params = bind(given, scenario.methods)
         ev = evaluate(params, advice=advice)
         best = ev.cheapest_index if ev.cheapest_index is not None else _index_of(ev.cheapest, methods)
@@ -173,11 +180,10 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             lowest_co2e[idx] = _index_of(ev.lowest_impact_co2e, methods)
         for m in methods:
             res = ev.methods[m]
-            pol = res.policy
             # the nulls of the JSON object (model.result_dict): S only for base stock and
             # make to order, s only with a reorder point, Q only for stock methods
-            has_S = (pol == "base_stock") | (pol == "make_to_order")
-            columns[f"{m}.S"][idx] = np.where(has_S, res.S, np.nan)
+            has_S = _has_base_stock(res)
+            columns[f"{m}.S"][idx] = res.S if has_S is None else np.where(has_S, res.S, np.nan)
             columns[f"{m}.s"][idx] = res.s
             columns[f"{m}.Q"][idx] = res.Q if res.kind == "stock" else np.nan
             columns[f"{m}.total_cost"][idx] = res.total_cost
@@ -198,7 +204,7 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
                     for c in IMPACT_COMPONENTS:
                         columns[f"{m}.impact_co2e.{c}"][idx] = co2e[c]
             if advice and res.advice is not None:   # as model.result_dict: only for (s,Q) policies
-                sq = (pol == "reorder_point") | (pol == "one_order")
+                sq = ~_has_base_stock(res, everywhere=False)
                 columns[f"{m}.advice_Q"][idx] = np.where(sq, res.advice.Q, np.nan)
                 columns[f"{m}.advice_saving"][idx] = np.where(sq, res.advice.saving, np.nan)
         for m, price in price_to_win(ev, params).items():
@@ -337,10 +343,24 @@ def _history_outputs(scenario, plan, inputs, numbers, choices, keys, groups, row
 
 
 def _index_of(names: np.ndarray, methods: list[str]) -> np.ndarray:
-    out = np.full(len(names), -1, dtype=np.int64)
-    for j, m in enumerate(methods):
-        out[names == m] = j
-    return out
+    """The position of each name in ``methods`` (-1 for a name that is none of them, e.g. None).
+
+    >>> _index_of(np.array(["b", None, "a", "c"], dtype=object), ["a", "b"]).tolist()
+    [1, -1, 0, -1]
+    """
+    where = collections.defaultdict(lambda: -1, {m: j for j, m in enumerate(methods)})
+    return np.fromiter(map(where.__getitem__, names.tolist()), np.int64, len(names))
+
+
+def _has_base_stock(res, everywhere: bool = True) -> np.ndarray | None:
+    """Where a method's policy has a base stock S (``base_stock``, ``make_to_order``; not the
+    (s,Q) policies ``reorder_point`` and ``one_order``), as the model marks it: S = -1 where an
+    (s,Q) policy applies (:class:`~amspares.core.evaluate.MethodResult`). ``everywhere``: None
+    when every row has one (an order method). Comparing the policy names row by row would cost
+    more than the rest of the result's assembly."""
+    if everywhere and res.kind == "order":
+        return None
+    return np.asarray(res.S) != -1
 
 
 @dataclass

@@ -413,7 +413,12 @@ def check_choices(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, dict[i
     >>> codes, bad = check_choices(c, ["exact", "", "exakt"])
     >>> codes.tolist(), bad
     ([1, 0, 0], {2: 'must be one of erlang_c, exact; did you mean exact?'})
+
+    The cells of a quote-free CSV chunk are matched as bytes: a cell that is exactly a
+    choice's bytes, or empty, needs no text; the others are checked as text, as above.
     """
+    if hasattr(cells, "matrix"):
+        return _check_choice_bytes(col, cells)
     size = len(cells)
     arr = np.array(cells, dtype=str) if size else np.array([], dtype=str)
     codes = np.full(size, col.choices.index(col.base), dtype=np.int64)
@@ -429,6 +434,28 @@ def check_choices(col: Column, cells: Sequence[str]) -> tuple[np.ndarray, dict[i
             f"; did you mean {close[0]}?" if close else "")
     return codes, problems
 
+
+
+def _check_choice_bytes(col: Column, cells) -> tuple[np.ndarray, dict[int, str]]:
+    """:func:`check_choices` of a CSV chunk's column of bytes (``cells.lengths``, ``cells.matrix``)."""
+    size = len(cells)
+    choices = [c.encode("utf-8") for c in col.choices]
+    width = -(-max(map(len, choices), default=0) // 8) * 8
+    words = cells.matrix(width).view("<u8")    # each cell's first bytes, 0-padded, 8 to a word
+    codes = np.full(size, col.choices.index(col.base), dtype=np.int64)
+    done = cells.lengths == 0                  # empty: the base value
+    for j, choice in enumerate(choices):
+        hit = cells.lengths == len(choice)
+        for k, word in enumerate(np.frombuffer(choice.ljust(width, b"\0"), "<u8").tolist()):
+            hit &= words[:, k] == word
+        codes[hit] = j
+        done |= hit
+    rest = np.flatnonzero(~done)
+    if not rest.size:
+        return codes, {}
+    some, bad = check_choices(col, [cells[i] for i in rest.tolist()])
+    codes[rest] = some
+    return codes, {int(rest[k]): rule for k, rule in bad.items()}
 
 
 INTEGER_FIELDS = ("S", "s", "Q", "advice_Q", "moq_to_win")

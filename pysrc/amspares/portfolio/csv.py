@@ -121,27 +121,61 @@ class _ByteColumn:
         self.data, self.arr, self.starts, self.ends = data, arr, starts, ends
         self.lengths = ends - starts
         self._texts: list | None = None
+        self._matrix: np.ndarray | None = None      # matrix(longest()), kept (read-only)
 
     def __len__(self) -> int:
         return self.starts.size
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i):
+        if isinstance(i, slice):                     # the cells of some rows, still as bytes
+            part = _ByteColumn(self.data, self.arr, self.starts[i], self.ends[i])
+            part._texts = None if self._texts is None else self._texts[i]
+            part._matrix = None if self._matrix is None else self._matrix[i]
+            return part
         if self._texts is not None:
             return self._texts[i]
         return self.data[self.starts[i]:self.ends[i]].decode("utf-8")
+
+    def __iter__(self):
+        return iter(self.texts())
 
     def longest(self) -> int:
         """The longest cell, in bytes (at least its length in characters)."""
         return int(self.lengths.max(initial=0))
 
     def matrix(self, width: int) -> np.ndarray:
-        """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded."""
-        cols = np.arange(width)
-        source = self.arr
-        if self.starts.size and int(self.starts[-1]) + width > source.size:
-            source = np.concatenate([source, np.zeros(width, dtype=np.uint8)])
-        m = source[self.starts[:, None] + cols] if self.starts.size else np.zeros((0, width), np.uint8)
-        m *= cols < self.lengths[:, None]
+        """The cells' first ``width`` bytes as a ``(len, width)`` matrix, 0-padded.
+
+        Read eight bytes at a time: each cell's words are gathered from the chunk's bytes seen
+        as unaligned 64-bit words, the bytes past the cell's end masked off. The matrix of
+        the longest cell's width is kept (read-only): narrower ones are its first columns."""
+        kept = self._matrix
+        if kept is not None and kept.shape[1] >= width:
+            return kept if kept.shape[1] == width else np.ascontiguousarray(kept[:, :width])
+        n, k = self.starts.size, -(-width // 8)
+        if not n or not k:
+            return np.zeros((n, width), np.uint8)
+        arr = self.arr
+        words = np.zeros((n, k), dtype="<u8")
+        if arr.size >= 8:
+            view = np.ndarray((arr.size - 7,), dtype="<u8", buffer=arr, strides=(1,))
+            for j in range(k):
+                at = self.starts + 8 * j
+                inside = at < arr.size - 7
+                words[:, j] = view[np.where(inside, at, 0)]
+                words[~inside, j] = 0
+        m = words.view(np.uint8).reshape(n, 8 * k)
+        near_end = np.flatnonzero(self.starts + 8 * k > arr.size - 7 if arr.size >= 8 else np.ones(n, bool))
+        for i in near_end.tolist():                    # the last bytes of the chunk: one by one
+            cell = self.data[self.starts[i]:self.ends[i]][:8 * k]
+            m[i] = 0
+            m[i, :len(cell)] = np.frombuffer(cell, np.uint8)
+        left = np.clip(self.lengths[:, None] - 8 * np.arange(k), 0, 8).astype(np.uint64)
+        words &= np.where(left >= 8, ~np.uint64(0), (np.uint64(1) << (np.uint64(8) * left)) - np.uint64(1))
+        m = m if 8 * k == width else np.ascontiguousarray(m[:, :width])
+        if width == self.longest():
+            m.flags.writeable = False
+            self._matrix = m
         return m
 
     def texts(self, few: bool = False) -> list[str]:
@@ -363,6 +397,61 @@ class _CrLines:
         return self.ready.popleft()
 
 
+class _IterLines:
+    """``take(k)``: the next ``k`` lines of an iterator of lines, joined (b"" at the end)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def take(self, k: int) -> bytes:
+        return b"".join(itertools.islice(self.lines, k))
+
+    def unread(self) -> int:
+        return 0
+
+
+class _LineBlocks:
+    """The rest of a file (LF line ends) after ``pending`` lines, read in large blocks:
+    ``take(k)`` gives the next ``k`` lines joined, as the file's line iterator would (the
+    last line may lack its LF; b"" at the end), without a Python step per line."""
+
+    BLOCK = 1 << 22
+
+    def __init__(self, f, pending: Sequence[bytes]):
+        self.f = f
+        self.buf = b"".join(pending)
+        self.eof = False
+
+    def take(self, k: int) -> bytes:
+        if native.LIB is not None:
+            cut = native.LIB.amspares_line_end(self.buf, len(self.buf), k)
+            while cut < 0 and not self.eof:
+                block = self.f.read(self.BLOCK)
+                if not block:
+                    self.eof = True
+                    break
+                seen = len(self.buf)
+                self.buf += block
+                more = native.LIB.amspares_line_end(block, len(block), k - (-1 - cut))
+                cut = seen + more if more >= 0 else cut + (more + 1)
+            cut = cut if cut >= 0 else len(self.buf)
+        else:
+            while not self.eof and self.buf.count(b"\n") < k:
+                block = self.f.read(self.BLOCK)
+                if block:
+                    self.buf += block
+                else:
+                    self.eof = True
+            ends = np.flatnonzero(np.frombuffer(self.buf, dtype=np.uint8) == 10)
+            cut = int(ends[k - 1]) + 1 if ends.size >= k else len(self.buf)
+        out, self.buf = self.buf[:cut], self.buf[cut:]
+        return out
+
+    def unread(self) -> int:
+        """Bytes read from the file but not taken yet (progress counts what was taken)."""
+        return len(self.buf)
+
+
 HEADER_SEARCH_ROWS = 50          # a header below row 1 is looked for in the first 50 rows
 DECIMAL_SAMPLE_ROWS = 200        # data rows read to detect a decimal comma
 _COMMA_NUMBER = re.compile(r"^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
@@ -461,18 +550,20 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
     decimal = decimal or detect_decimal(texts[h + 1:], delimiter)
     width = len(header)
     dl = delimiter.encode()
-    rest = itertools.chain(first_lines[h + 1:], lines_in)
+    if isinstance(lines_in, _CrLines):
+        rest = _IterLines(itertools.chain(first_lines[h + 1:], lines_in))
+    else:
+        rest = _LineBlocks(f, first_lines[h + 1:])
 
     def chunks():
         next_row = h + 2
         while True:
-            lines = list(itertools.islice(rest, chunk_rows))
-            if not lines:
+            data = rest.take(chunk_rows)
+            if not data:
                 return
-            data = b"".join(lines)
             if b'"' in data:
                 while data.count(b'"') % 2:          # inside a quoted field: read on
-                    more = next(rest, b"")
+                    more = rest.take(1)
                     if not more:
                         break
                     data += more
@@ -518,7 +609,7 @@ def read_csv(path: Path, chunk_rows: int, *, delimiter: str | None = None, decim
 
     def done() -> float:
         try:
-            return min(f.tell() / size, 1.0)
+            return min((f.tell() - rest.unread()) / size, 1.0)
         except (OSError, ValueError):
             return 0.0
 
@@ -831,7 +922,16 @@ def _text_words(texts: Sequence[str] | np.ndarray, lead: int, escape: bool = Tru
 
 
 def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
-    """CSV fields for text (escaped against formulas, quoted when needed) as a byte matrix."""
+    """CSV fields for text (escaped against formulas, quoted when needed) as a byte matrix.
+
+    A column of a quote-free chunk (:class:`_ByteColumn`) is written as its bytes when no
+    cell needs quotes or starts with a formula trigger (all ASCII, as its first byte is)."""
+    if isinstance(texts, _ByteColumn):
+        m = texts.matrix(texts.longest())
+        if not (_NEEDS_QUOTES[m].any() or (escape and m.shape[1] and _TRIGGER_BYTES[m[:, 0]].any())):
+            return m
+        texts = texts.texts()
+
     def field(t: str) -> bytes:
         if escape:
             t = escape_text(t)
@@ -852,6 +952,10 @@ def _text_matrix(texts: Sequence[str], escape: bool = True) -> np.ndarray:
     return arr.view(np.uint8).reshape(len(texts), max(arr.dtype.itemsize, 1))
 
 
+_NEEDS_QUOTES = np.zeros(256, bool)            # bytes that make a text field quoted
+_NEEDS_QUOTES[list(b',"\n\r')] = True
+_TRIGGER_BYTES = np.zeros(256, bool)           # first bytes escaped against formulas
+_TRIGGER_BYTES[list("".join(FORMULA_TRIGGERS).encode())] = True
 WRITE_BLOCK = 1 << 14            # rows formatted at a time: the byte matrices stay small
 
 

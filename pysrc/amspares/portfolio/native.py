@@ -53,6 +53,8 @@ def _load():
     lib.amspares_read_plain.restype = i64
     lib.amspares_split.argtypes = [ctypes.c_char_p, i64, i32, i64, p, p]
     lib.amspares_split.restype = i64
+    lib.amspares_line_end.argtypes = [ctypes.c_char_p, i64, i64]
+    lib.amspares_line_end.restype = i64
     return lib, f"compiled ({paths[0].name})"
 
 

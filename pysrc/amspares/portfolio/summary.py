@@ -58,6 +58,8 @@ class Summary:
         if not ok.any():
             return
         k = len(self.methods)
+        if ok.all():                    # every row (the usual case): the columns as they are
+            ok = slice(None)
         best = res.cheapest[ok]
         totals = np.vstack([res.columns[f"{m}.total_cost"][ok] for m in self.methods])
         self.total_cost += totals.sum(axis=1)
