@@ -319,3 +319,13 @@ def test_accepted_quantity_from_the_corrected_start_is_the_stepped_one(confidenc
     assert np.array_equal(accepted_quantity(n, confidence), stepped_accepted_quantity(n, confidence))
     mixed = rng.choice([0.5, 0.9, 0.999], n.size)      # a confidence per SKU
     assert np.array_equal(accepted_quantity(n, mixed), stepped_accepted_quantity(n, mixed))
+
+
+def test_the_index_fields_name_the_chosen_methods():
+    # cheapest_index / lowest_impact_index are the positions of the chosen names (the
+    # portfolio takes them instead of looking the names up)
+    ev = evaluate(with_inputs(bind(load_scenario()), catalogue(11, 3000)))
+    names = np.array(list(ev.methods), dtype=object)
+    assert (names[ev.cheapest_index] == ev.cheapest).all()
+    assert (names[ev.lowest_impact_index] == ev.lowest_impact).all()
+    assert len(set(ev.lowest_impact.tolist())) >= 2           # the check can tell positions apart

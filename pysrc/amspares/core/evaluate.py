@@ -116,6 +116,7 @@ class Evaluation:
     cheapest_index: np.ndarray | None = None      # position of ``cheapest`` in ``methods``
     lowest_impact_co2e: np.ndarray | None = None  # method names, None where no method has kg CO2e
     lowest_impact_co2e_tied: np.ndarray | None = None
+    lowest_impact_index: np.ndarray | None = None  # position of ``lowest_impact`` in ``methods``
 
     def _cheapest_index(self) -> np.ndarray:
         if self.cheapest_index is not None:
@@ -378,7 +379,7 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     order_first = _order_first(results)
     best, cheap_tied = _pick(totals, impacts, eligible, order_first)
     cheapest = names[best]
-    lowest = lowest_tied = lowest_co2e = co2e_tied = None
+    lowest = lowest_tied = lowest_co2e = co2e_tied = green = None
     if has_part:
         green, lowest_tied = _pick(impacts, totals, eligible, order_first)
         lowest = names[green]
@@ -389,7 +390,8 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                       service_target=params.service_target,
                       none_meets_target=None if target is None else none_meets,
                       cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best,
-                      lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied)
+                      lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied,
+                      lowest_impact_index=green)
 
 
 #: The policy names, for :func:`numpy.take` (an object array of names shares the name objects).

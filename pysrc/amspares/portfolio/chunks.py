@@ -175,7 +175,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
         cheapest[idx] = best
         saving[idx] = ev.saving
         if ev.lowest_impact is not None:
-            lowest[idx] = _index_of(ev.lowest_impact, methods)
+            lowest[idx] = (ev.lowest_impact_index if ev.lowest_impact_index is not None
+                           else _index_of(ev.lowest_impact, methods))
         if ev.lowest_impact_co2e is not None:
             lowest_co2e[idx] = _index_of(ev.lowest_impact_co2e, methods)
         for m in methods:
