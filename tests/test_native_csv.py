@@ -275,3 +275,13 @@ def test_the_build_hook_builds_a_library_that_loads(tmp_path):
     assert hatch_build.compile_library(ROOT, out) is None
     assert ctypes.CDLL(str(out)).amspares_abi() == native.ABI
     assert not list(tmp_path.glob("*.tmp"))                # built under a temporary name, then renamed
+
+
+def test_large_arrays_are_kept_on_glibc():
+    # the allocator setting is process-wide: run it in a child, and only where it applies
+    import platform
+
+    code = ("from amspares.portfolio.native import keep_large_arrays; import sys; "
+            "sys.exit(0 if keep_large_arrays() else 3)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == (0 if platform.libc_ver()[0] == "glibc" else 3), proc.stderr

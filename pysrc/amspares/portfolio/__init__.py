@@ -258,6 +258,9 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
     if out_fmt != "csv" or not _can_fork():
         jobs = 1
     check_writable(output, force)          # before reading: fail fast, nothing written
+    from amspares.portfolio.native import keep_large_arrays
+
+    keep_large_arrays()                    # fewer page faults between chunks (glibc)
     from amspares.errors import ScenarioError
     from amspares.portfolio.history import check_level, read_history_file
 

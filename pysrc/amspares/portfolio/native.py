@@ -64,3 +64,33 @@ LIB, STATUS = _load()
 def status() -> str:
     """One line: which CSV engine writes numbers, e.g. ``"compiled (_fastcsv.so)"``."""
     return STATUS
+
+
+#: glibc's ``mallopt`` parameters (malloc.h) and the values :func:`keep_large_arrays` sets.
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+LARGE = 1 << 28                  # 256 MiB: a chunk's arrays stay on the heap between chunks
+
+
+def keep_large_arrays() -> bool:
+    """Let glibc keep a catalogue chunk's large arrays between chunks (``mallopt``).
+
+    By default glibc gives every array over about 32 MB its own memory map and returns it
+    on ``free``; the next chunk's arrays then fault in fresh zeroed pages (about 190,000
+    page faults and 1.4 CPU-s of system time for a million SKUs). With a 256 MiB mmap and
+    trim threshold the freed memory is reused: about half the faults, for up to 256 MiB
+    more resident memory. The numbers computed do not change. Only on glibc (Linux);
+    elsewhere nothing happens. Returns whether it was set.
+    """
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return all(mallopt(p, v) == 1 for p, v in ((M_MMAP_THRESHOLD, LARGE), (M_TRIM_THRESHOLD, LARGE),
+                                               (M_TOP_PAD, 1 << 26)))
