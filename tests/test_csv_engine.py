@@ -10,20 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from amspares.portfolio import native
 from amspares import rules
 from amspares.portfolio.columns import normalise_numbers
 from amspares.portfolio.csv import _SplitLater
-
-
-@pytest.fixture(params=["compiled", "numpy"], autouse=True)
-def engine(request, monkeypatch):
-    """Every test here runs with the compiled CSV fast path and with numpy's twin."""
-    if request.param == "numpy":
-        monkeypatch.setattr(native, "LIB", None)
-    elif native.LIB is None:
-        pytest.skip("no compiled library here (tests/test_native_csv.py says why)")
-    return request.param
+from engines import engine  # noqa: F401  (every test: both CSV engines)
 
 
 def _cells(rng: np.random.Generator, n: int) -> list[str]:

@@ -19,19 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amspares.portfolio import native
 from amspares.portfolio import csv as C
 from amspares.portfolio.chunks import ChunkResult
-
-
-@pytest.fixture(params=["compiled", "numpy"], autouse=True)
-def engine(request, monkeypatch):
-    """Every test here runs with the compiled CSV fast path and with numpy's twin."""
-    if request.param == "numpy":
-        monkeypatch.setattr(native, "LIB", None)
-    elif native.LIB is None:
-        pytest.skip("no compiled library here (tests/test_native_csv.py says why)")
-    return request.param
+from engines import engine  # noqa: F401  (every test: both CSV engines)
 
 
 def _reference_texts(values) -> list[str]:

@@ -12,7 +12,6 @@ seeded hypothesis search; and whole catalogues run both ways through the CLI.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,11 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _compiler() -> str | None:
+    """The compiler the build hook would use (hatch_build.py imports without hatchling)."""
     sys.path.insert(0, str(ROOT))
     try:
         from hatch_build import find_compiler
-    except ImportError:                     # hatchling is a build-time package: not here
-        return next((c for c in ("cc", "gcc", "clang") if shutil.which(c)), None)
     finally:
         sys.path.pop(0)
     cc = find_compiler()

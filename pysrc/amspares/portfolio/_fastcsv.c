@@ -46,6 +46,11 @@ static const double P10J[23] = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  
 
 EXPORT int32_t amspares_abi(void) { return 1; }
 
+/* Room a number field may take while written (lead, sign, digits, and the 16-byte stores
+ * past its end); the caller sizes the output with it (amspares_number_room). */
+#define NUMBER_ROOM 48
+EXPORT int32_t amspares_number_room(void) { return NUMBER_ROOM; }
+
 static int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) q -= 1;
@@ -202,7 +207,7 @@ EXPORT int64_t amspares_write_rows(int64_t nrows, int64_t nfields, const amspare
     for (int64_t r = 0; r < nrows; r++) {
         for (int64_t j = 0; j < nfields; j++) {
             const amspares_field *f = &fields[j];
-            int64_t need = 1 + (f->kind == 0 ? 48 : f->width) + 1;
+            int64_t need = (f->kind == 0 ? NUMBER_ROOM : 1 + f->width) + 1;
             if (limit - p < need) return -1;
             if (f->lead) *p++ = (char)f->lead;
             if (f->kind == 0) {

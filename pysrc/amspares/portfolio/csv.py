@@ -1062,7 +1062,7 @@ def _native_bytes(fields: list[tuple], size: int) -> np.ndarray:
             if not special:
                 keep += [v, d]
                 specs[j] = native.Field(0, f[2], v.ctypes.data, 0, d.ctypes.data)
-                cap += 42
+                cap += native.LIB.amspares_number_room()
                 continue
             words = _number_words(v, f[2])
             m = np.ascontiguousarray(np.stack(words, axis=1)).view(np.uint8).reshape(size, 4 * len(words))

@@ -5,6 +5,8 @@ without one, or with the environment variable ``AMSPARES_NATIVE=0``, :data:`LIB`
 and :mod:`amspares.portfolio.csv` uses its numpy twins, which define every result: the
 compiled code reads and writes the same numbers and bytes (``tests/test_native_csv.py``).
 It does byte work only (text to numbers, numbers to text), never model arithmetic or rules.
+:func:`keep_large_arrays` (glibc's ``mallopt``, set by a portfolio run) sits here too: the
+other place amspares speaks to the C library through ctypes.
 
 :func:`status` says which path is in use (``amspares doctor`` prints it).
 """
@@ -45,6 +47,7 @@ def _load():
     except (OSError, AttributeError) as exc:
         return None, f"{paths[0].name} cannot be loaded ({exc})"
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
+    lib.amspares_number_room.restype = i32
     lib.amspares_decimals.argtypes = [p, i64, i32, p, p]
     lib.amspares_decimals.restype = None
     lib.amspares_write_rows.argtypes = [i64, i64, p, i32, p, i64]
