@@ -161,3 +161,43 @@ def test_the_model_does_not_import_numpys_unused_submodules():
         "print(json.dumps(['all' if 'random' in numpy.__all__ and 'f2py' in dir(numpy) else 'cut']"
         " + [n for n in names if hasattr(xp, n)]))")
     assert out == {"all", "asarray", "exp", "log1p", "where", "linalg", "fft", "float64", "isnan"}
+
+
+def _threads_after(code: str, env_extra: dict) -> tuple[int, str]:
+    """This interpreter's thread count after ``code`` and its OPENBLAS_NUM_THREADS."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env.update(env_extra, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    probe = code + ("\nimport os, json\nprint(json.dumps([len(os.listdir('/proc/self/task')), "
+                    "os.environ.get('OPENBLAS_NUM_THREADS', '')]))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    threads, setting = json.loads(out.splitlines()[-1])
+    return threads, setting
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="threads are counted in Linux's /proc")
+def test_the_command_line_starts_no_openblas_threads():
+    # numpy alone starts OpenBLAS's worker threads on a machine with more than one CPU (the
+    # probe can fail); the command line has no use for them (elementwise arithmetic only)
+    if (os.cpu_count() or 1) > 1:
+        assert _threads_after("import numpy", {})[0] > 1
+    assert _threads_after("import amspares.cli, numpy", {}) == (1, "1")
+    # a user's own setting wins
+    assert _threads_after("import amspares.cli, numpy", {"OPENBLAS_NUM_THREADS": "2"})[1] == "2"
+
+
+def test_an_editable_install_byte_compiles_the_package(tmp_path):
+    # hatch_build.py's hook: without it, PYTHONDONTWRITEBYTECODE=1 makes every start compile
+    # every module from source
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    try:
+        import hatch_build
+    finally:
+        sys.path.pop(0)
+    pkg = tmp_path / hatch_build.SOURCE.parents[1]
+    pkg.mkdir(parents=True)
+    (pkg / "mod.py").write_text("X = 1\n")
+    assert hatch_build.compile_bytecode(tmp_path)
+    assert list((pkg / "__pycache__").glob("mod.*.pyc"))
+    (pkg / "bad.py").write_text("def (\n")
+    assert not hatch_build.compile_bytecode(tmp_path)      # says so when a module does not compile

@@ -19,6 +19,11 @@ import signal
 import sys
 import warnings
 
+# Before numpy is imported: the model does elementwise array arithmetic only (no matrix
+# products), so OpenBLAS's worker threads never help the command line; starting them (and
+# their spinning) costs about 0.1-0.2 CPU-s a run. A user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from amspares import __version__
 from amspares.errors import AmsparesError, Terminated, one_line
 
