@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from amspares.portfolio import _sku_keys, run_portfolio
+from amspares.portfolio import run_portfolio
 from amspares.portfolio.chunks import _has_base_stock, _index_of, evaluate_chunk
 from amspares.portfolio.columns import Column, check_choices, plan_columns
 from amspares.portfolio.csv import _SplitLater, _text_matrix, _text_words
+from amspares.portfolio.skus import sku_keys
 from amspares.scenario import load_scenario
 
 #: Cells next to the choices: exact, empty, a prefix, longer, NUL bytes (numpy's text
@@ -95,11 +96,15 @@ def test_sku_bytes_written_as_the_text_path(cells):
     assert np.array_equal(_text_matrix(column[:0]), _text_matrix([])) or len(cells) == 0
 
 
-@pytest.mark.parametrize("cells", [SKUS, ["A1", "B22", "", "C"], ["", ""], ["a\x00", "a"]])
+@pytest.mark.parametrize("cells", [SKUS, ["A1", "B22", "", "C"], ["", ""], ["a\x00", "a"],
+                                   ["x" * 65, "y", "12345678", "\u00e9" * 40]])      # wider than skus.WIDE
 def test_sku_keys_are_the_utf8_bytes_of_the_text(cells):
     expected = [c.encode("utf-8") for c in cells]
-    assert _sku_keys(_byte_column(cells, ";", 0)) == expected
-    assert _sku_keys(list(cells)) == expected
+    plain, text = sku_keys(_byte_column(cells, ";", 0)), sku_keys(list(cells))
+    everything = np.arange(len(cells))
+    assert plain.bytes_of(everything) == expected == text.bytes_of(everything)
+    assert plain.lengths.tolist() == [len(e) for e in expected]
+    assert np.array_equal(plain.hashes, text.hashes)
 
 
 def test_repeated_sku_found_across_a_quoted_and_a_plain_chunk(tmp_path):

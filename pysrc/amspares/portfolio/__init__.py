@@ -43,6 +43,7 @@ from amspares.portfolio.columns import (CHOICE_KEYS, IMPACT_COMPONENTS, INTEGER_
 from amspares.portfolio.csv import (FORMULA_TRIGGERS, SIGNIFICANT_DIGITS, CsvWriter, _SplitLater,
                                     csv_chunk_buffer, csv_chunk_bytes, escape_text, format_numbers,
                                     read_csv)
+from amspares.portfolio.skus import SkuIndex, SkuKeys, sku_keys
 from amspares.portfolio.summary import Summary
 from amspares.portfolio.xlsx import CHART_MAX_POINTS, XLSX_MAX_ROWS, XlsxWriter, read_xlsx
 from amspares.scenario import Scenario
@@ -99,7 +100,7 @@ class _Done:
     summary: Summary
     errors: list
     rows: int
-    sku: list = None            # the SKUs as UTF-8 bytes (:func:`_sku_keys`)
+    sku: SkuKeys = None         # the SKUs' bytes and hashes, for the repeated-SKU check
     row_numbers: Any = None
 
 
@@ -118,24 +119,11 @@ def _process(row_numbers, by_column, read_problems) -> _Done:
                          history=history, level=level)
     part = Summary(methods, has_impact=scenario.has_part)
     part.add(res)
-    skus = _sku_keys(res.sku)               # (before writing: the SKUs' bytes are kept for it)
+    skus = sku_keys(res.sku)
     payload = csv_chunk_buffer(res, methods, header) if out_fmt == "csv" else res
     failed = np.flatnonzero(~res.ok).tolist()           # the rows with an error
     return _Done(payload, part, [e for e in map(res.errors.__getitem__, failed) if e], len(res.sku),
                  skus, row_numbers)
-
-
-def _sku_keys(sku) -> list:
-    """The SKUs as :class:`_SkuIndex` compares them: their UTF-8 bytes (a CSV chunk's
-    column of bytes gives them without decoding; ``surrogatepass``: any text has its bytes)."""
-    if hasattr(sku, "matrix"):
-        width = sku.longest()
-        if width == 0:
-            return [b""] * len(sku)
-        m = sku.matrix(width)
-        if np.count_nonzero(m) == int(sku.lengths.sum()):      # no NUL byte (S would drop one at the end)
-            return m.view(f"S{width}").ravel().tolist()
-    return [s.encode("utf-8", "surrogatepass") for s in sku]
 
 
 def _results(chunks, jobs: int) -> Iterator[_Done]:
@@ -305,7 +293,7 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         _STATE.update(scenario=scenario, plan=plan, header=header, out_fmt=out_fmt, advice=advice,
                       breakdown=breakdown, negotiate=negotiate, decimal=source.decimal,
                       history=history_in, level=level)
-        skus_seen = _SkuIndex()
+        skus_seen = SkuIndex()
         try:
             with atomic_output(output, force) as temp:
                 try:
@@ -317,9 +305,12 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
                         report.rows += done.rows
                         report.problem_count += len(done.errors)
                         report.problems.extend(done.errors[:MAX_REPORTED - len(report.problems)])
-                        skus_seen.add(done, report)
+                        skus_seen.add(done.sku, done.row_numbers)
                         if progress:
                             progress(read_to.popleft(), report.rows)
+                    report.warning_count, repeats = skus_seen.repeats(MAX_REPORTED)
+                    report.warnings += [f"SKU {_clip(sku.decode('utf-8', 'surrogatepass'))!r} appears on "
+                                        f"rows {first} and {row} (both are evaluated)" for sku, first, row in repeats]
                     meta = {"catalogue": str(catalogue), **base_meta}
                     if columns is not None:
                         meta["column map"] = columns.source
@@ -343,47 +334,6 @@ def run_portfolio(catalogue: str | Path, output: str | Path, scenario: Scenario,
         source.close()
     report.seconds = time.perf_counter() - start
     return report
-
-
-class _SkuIndex:
-    """The SKUs seen so far, to report one seen on an earlier row (both rows are evaluated).
-
-    While no SKU repeats, a chunk costs a few C-level set operations (a set is about twice
-    as fast as a dict of first rows for a million SKUs); the first repeat builds the dict of
-    first rows from the chunks kept so far, and from then on every row is looked up.
-    """
-
-    def __init__(self):
-        self.seen: set | None = set()
-        self.chunks: list = []                  # (skus, row numbers) while self.seen is used
-        self.first_row: dict = {}
-
-    def add(self, done: _Done, report: Report) -> None:
-        skus = done.sku if isinstance(done.sku, list) else list(done.sku)      # UTF-8 bytes
-        if self.seen is not None:                   # (never holds the empty SKU)
-            before = len(self.seen)
-            self.seen.update(skus)
-            empty = skus.count(b"")
-            if empty:
-                self.seen.discard(b"")
-            if len(self.seen) - before == len(skus) - empty:     # every SKU new, none twice
-                self.chunks.append((skus, done.row_numbers))
-                return
-            for old, rows in self.chunks:       # the first repeat: first rows from here on
-                for sku, row in zip(old, rows):
-                    if sku != b"":
-                        self.first_row.setdefault(sku, row)
-            self.seen = None
-            self.chunks = []
-        for sku, row in zip(skus, done.row_numbers):
-            if sku == b"":
-                continue
-            earlier = self.first_row.setdefault(sku, row)
-            if earlier != row:
-                report.warning_count += 1
-                if len(report.warnings) < MAX_REPORTED:
-                    report.warnings.append(f"SKU {_clip(sku.decode('utf-8', 'surrogatepass'))!r} appears on "
-                                           f"rows {earlier} and {row} (both are evaluated)")
 
 
 def _clip(text: str, n: int = 60) -> str:
