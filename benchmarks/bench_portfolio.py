@@ -275,7 +275,8 @@ def rows(n: int = N) -> list[tuple[str, str, str, str]]:
 
 def main() -> None:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from common import load, print_rows
+    from common import byte_compile, load, print_rows
+    byte_compile()
     print_rows(rows(int(sys.argv[1]) if len(sys.argv) > 1 else N), f"portfolio; {load()}")
 
 

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Row, child, load, print_rows  # noqa: E402
+from common import Row, byte_compile, child, load, print_rows  # noqa: E402
 
 SRC = str(Path(__file__).resolve().parents[1] / "pysrc")
 
@@ -82,6 +82,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args(argv)
+    byte_compile()
     print_rows(rows(a.repeat), f"start-up, best of {a.repeat} ({load()})")
     return 0
 

@@ -7,7 +7,8 @@ bench_portfolio and bench_xlsx in this order, prints each one's rows (amspares b
 measured in this run, in CPU time, best of N), and replaces the part of README.md between
 ``<!-- perf table -->`` and ``<!-- /perf table -->`` with the table, the date, the load
 average before and after, and the machine's core count. ``--quick`` uses small sizes (a
-smoke run: the README is then left alone). Not part of pytest.
+smoke run: the README is then left alone). It byte-compiles ``pysrc/amspares`` first, as
+pip does when it installs a wheel. Not part of pytest.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ sys.path.insert(0, str(HERE.parent / "pysrc"))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "pysrc"),
                                                          os.environ.get("PYTHONPATH")]))
 
-from common import Row, print_rows  # noqa: E402
+from common import Row, byte_compile, print_rows  # noqa: E402
 
 BEGIN, END = "<!-- perf table -->", "<!-- /perf table -->"
 
@@ -96,6 +97,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes; leaves README.md alone")
     ap.add_argument("--no-readme", action="store_true", help="print only")
     a = ap.parse_args(argv)
+    byte_compile()
     before = os.getloadavg()[0]
     results = run(a.quick)
     table = markdown(results, before, os.getloadavg()[0])
