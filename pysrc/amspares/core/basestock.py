@@ -560,11 +560,15 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
                     np.greater(t1, 0.0, out=feasible)
                     flag &= feasible
                 threshold(cost, t1)
-                np.putmask(w_thr, flag, t1)
-                np.multiply(flag, s, out=step)     # the best S is the last S that was better
-                np.maximum(w_bs, step, out=w_bs)
+                # where ``flag``: the threshold (and Erlang B) of S, by bit operations on the
+                # numbers' bits (x ^= (x ^ y) & -flag), not a putmask: the better SKUs lie
+                # scattered, and a branch per SKU mispredicts (t1 and t2 are free now)
+                np.multiply(flag, -1, out=step)    # all bits set where better, else 0
+                _blend(w_thr, t1, step, t1)
                 if erl:
-                    np.putmask(w_bb, flag, b)
+                    _blend(w_bb, b, step, t2)
+                np.bitwise_and(step, s, out=step)  # the best S is the last S that was better
+                np.maximum(w_bs, step, out=w_bs)
             if maxrule:
                 np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), w_thr, out=flag)
             else:
@@ -594,6 +598,16 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
     best_s[idx] = w_bs
     best_b[idx] = w_bb
     return best_s, best_b
+
+
+def _blend(x, y, ones, scratch):
+    """``x[ones != 0] = y[ones != 0]`` in place, bit for bit, for float arrays ``x`` and ``y``
+    and an int64 ``ones`` that is -1 (all bits) or 0: ``x ^= (x ^ y) & ones`` on the bits,
+    through the float array ``scratch`` (may be ``y``)."""
+    xb, tb = x.view(np.int64), scratch.view(np.int64)
+    np.bitwise_xor(y.view(np.int64), xb, out=tb)
+    np.bitwise_and(tb, ones, out=tb)
+    np.bitwise_xor(xb, tb, out=xb)
 
 
 def _bisect_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_time, production_rule):

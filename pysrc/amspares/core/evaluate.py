@@ -161,7 +161,8 @@ class Evaluation:
         totals = [r.total_cost for r in self.methods.values()]
         if len(totals) < 2:
             return np.full(self.n.size, np.nan)
-        return np.choose(self._runner_up_index, totals) - np.choose(self._cheapest_index(), totals)
+        runner, first = _gather((self._runner_up_index, self._cheapest_index()), totals)
+        return runner - first
 
 
 def _column(value, size: int) -> np.ndarray:
@@ -322,13 +323,18 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 fill, on_time, wait = (np.array(v, dtype=float) for v in
                                        (bs.fill_rate, bs.on_time_rate, bs.mean_wait_days))
                 produced = n + bs.S                # physical units, whatever the rule (docs/model.md)
-                shipped = n + bs.S
+                shipped = produced.copy()          # the same numbers
                 cost = _merge_costs([(slice(None), bs.cost)], size)
             else:
                 fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
                 parts = []
-                S = np.where(base, 0, -1).astype(np.int64)
-                policy = _POLICIES.take(np.where(base, 0, np.where(moq <= n, 1, 2)))
+                S = base.astype(np.int64) - 1                        # 0 where base stock, else -1
+                # 0 (base stock), 1 (several orders: moq <= n) or 2 (one order), in integer
+                # arithmetic: no branch per SKU (a mask of scattered SKUs makes np.where slow)
+                code = (moq <= n).astype(np.intp)
+                np.subtract(2, code, out=code)
+                code *= ~base
+                policy = _POLICIES.take(code)
                 produced = np.zeros(size)
                 shipped = np.zeros(size)
                 # index arrays, not masks: numpy gathers and scatters by index several
@@ -502,9 +508,7 @@ def _pick(first, second, eligible, order_first: np.ndarray) -> tuple[np.ndarray,
     # choice (unless its ``second`` is NaN: then nothing ties and it is 0); the second
     # criterion and the order rule only act where several tied, so only those columns see them.
     rank = [j for j in range(len(tie)) if order_first[j]] + [j for j in range(len(tie)) if not order_first[j]]
-    idx = np.zeros(tie[0].shape, dtype=np.intp)
-    for j in reversed(rank):
-        np.putmask(idx, tie[j], j)
+    idx = _last_true(tie, reversed(rank))
     if second is None:
         return idx, tied
     second = [np.asarray(v, dtype=float) for v in second]
@@ -526,7 +530,7 @@ def _tied_rows(values, among) -> list[np.ndarray]:
     rows = [np.asarray(v, dtype=float) for v in values]
     among = [np.asarray(a, dtype=bool) for a in among]
     everywhere = all(a.all() for a in among)
-    v = rows if everywhere else [np.where(a, r, np.inf) for a, r in zip(among, rows)]
+    v = rows if everywhere else [_where(a, r, np.inf) for a, r in zip(among, rows)]
     low = v[0]
     for r in v[1:]:
         low = np.minimum(low, r)
@@ -535,6 +539,55 @@ def _tied_rows(values, among) -> list[np.ndarray]:
         if everywhere:
             return [r <= bound for r in v]
         return [a & (r <= bound) for a, r in zip(among, v)]
+
+
+def _last_true(masks, order) -> np.ndarray:
+    """For each element, the last ``j`` of ``order`` whose ``masks[j]`` is true there, else 0
+    (an ``intp`` array): ``idx = zeros; for j in order: putmask(idx, masks[j], j)``, in byte
+    arithmetic (``sel ^= (sel ^ j) * mask``) instead of a branch per element, which a mask of
+    scattered elements makes the processor mispredict."""
+    order = list(order)
+    shape = masks[0].shape
+    if len(masks) > 255:
+        idx = np.zeros(shape, dtype=np.intp)
+        for j in order:
+            np.putmask(idx, masks[j], j)
+        return idx
+    sel = np.zeros(shape, dtype=np.uint8)
+    step = np.empty(shape, dtype=np.uint8)
+    for j in order:
+        np.bitwise_xor(sel, j, out=step)
+        np.multiply(step, np.asarray(masks[j], dtype=bool).view(np.uint8), out=step)
+        np.bitwise_xor(sel, step, out=sel)
+    return sel.astype(np.intp)
+
+
+def _where(mask, a, b) -> np.ndarray:
+    """``np.where(mask, a, b)`` for float ``a`` and ``b`` (arrays or scalars), bit for bit: the
+    bits of ``a`` where ``mask``, else those of ``b`` (``b ^ ((a ^ b) & -mask)`` on the 64-bit
+    patterns), with no branch per element."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ones = np.multiply(np.asarray(mask, dtype=bool), -1, dtype=np.int64)    # -1 (all bits) or 0
+    bits = np.bitwise_xor(a.view(np.int64), b.view(np.int64))
+    bits &= ones
+    bits ^= b.view(np.int64)
+    return bits.view(np.float64)
+
+
+def _gather(indices, rows):
+    """``np.choose(index, rows)`` for each index array of ``indices``, for 1-D rows of one
+    length: one gather each from the rows laid end to end (np.choose branches per element)."""
+    rows = [np.asarray(r, dtype=float) for r in rows]
+    size = rows[0].size
+    flat = np.concatenate(rows)
+    at = np.arange(size)
+    out = []
+    for index in indices:
+        k = np.multiply(index, size, dtype=np.intp)
+        k += at
+        out.append(flat.take(k))
+    return out
 
 
 def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
