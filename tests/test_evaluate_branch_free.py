@@ -129,3 +129,35 @@ def test_signed_total_is_the_plain_sum_bit_for_bit(seed):
     b = ImpactBreakdown(zeros[0], zeros[1], zero(-1.0)[:3], zeros[0])
     assert same_bits(signed_total(b), plain_sum(b)) and not np.signbit(signed_total(b)).any()
     assert signed_total(CostBreakdown(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0)) == 14.0     # scalars stay scalars
+
+
+@pytest.mark.parametrize("model", ["erlang_c", "exact"])
+def test_step_search_keeps_the_best_threshold_and_erlang_b(monkeypatch, model):
+    """The step search keeps, per SKU, the threshold and the Erlang B of its best S by bit
+    operations (``_blend``). Its service measures, which read that Erlang B, equal
+    :func:`~amspares.core.service.base_stock_service` at S* computed afresh, and S* is the
+    cheapest S of ``base_stock_costs`` over 0..60 to the tie precision (1e-12 of the total)."""
+    from amspares.core import base_stock_costs, base_stock_service, optimal_base_stock
+    from amspares.core import basestock
+
+    rng = np.random.default_rng(17)
+    size = 400
+    kw = dict(rate=rng.choice([0.0, 0.05, 0.4, 1.5, 6.0], size) * rng.uniform(0.5, 1.5, size),
+              years=30.0, price=rng.uniform(0.1, 40.0, size), lead_time_years=rng.uniform(7.0, 90.0, size) / 365,
+              emergency_per_day=rng.choice([0.0, 100.0, 2000.0], size), holding_per_part_year=0.45,
+              inbound_share=0.08, outbound_per_part=10.0)
+    monkeypatch.setattr(basestock, "SEARCH_BLOCK", 64)          # several blocks, compactions
+    p = optimal_base_stock(waiting_time=model, **kw)
+    sv = base_stock_service(p.S, rate=kw["rate"], lead_time_years=kw["lead_time_years"], waiting_time=model)
+    for got, want in ((p.fill_rate, sv.fill_rate), (p.on_time_rate, sv.on_time_rate),
+                      (p.mean_wait_days, sv.mean_wait_days)):
+        assert same_bits(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
+    S = np.arange(61)
+    for i in range(size):
+        one = {k: (v[i] if np.ndim(v) else v) for k, v in kw.items()}
+        tc = np.asarray(base_stock_costs(S, waiting_time=model, **one).total, dtype=float)
+        tc = np.where(np.isnan(tc), np.inf, tc)
+        best = int(np.argmin(tc))
+        n = one["rate"] * 30.0
+        fixed = 10.0 * n + n * one["price"] * 1.08
+        assert p.S[i] == best or abs(tc[p.S[i]] - tc[best]) <= 2e-12 * (abs(tc[best]) + fixed)

@@ -326,7 +326,8 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 shipped = produced.copy()          # the same numbers
                 cost = _merge_costs([(slice(None), bs.cost)], size)
             else:
-                fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
+                # every SKU is in at_base or in at_sq: each element is written below
+                fill, on_time, wait = np.empty(size), np.empty(size), np.empty(size)
                 parts = []
                 S = base.astype(np.int64) - 1                        # 0 where base stock, else -1
                 # 0 (base stock), 1 (several orders: moq <= n) or 2 (one order), in integer
@@ -335,8 +336,8 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 np.subtract(2, code, out=code)
                 code *= ~base
                 policy = _POLICIES.take(code)
-                produced = np.zeros(size)
-                shipped = np.zeros(size)
+                produced = np.empty(size)
+                shipped = np.empty(size)
                 # index arrays, not masks: numpy gathers and scatters by index several
                 # times faster than by a boolean mask (the same elements, in the same order)
                 at_base, at_sq = np.flatnonzero(base), np.flatnonzero(~base)
@@ -611,9 +612,11 @@ def _subset(params: dict, at: np.ndarray) -> dict:
 
 
 def _merge_costs(parts, size: int) -> CostBreakdown:
+    """One breakdown of ``size`` SKUs (new arrays) from ``(index, breakdown)`` parts whose
+    indices cover every SKU (or one part ``(slice(None), breakdown)``)."""
     if len(parts) == 1 and isinstance(parts[0][0], slice):    # one part for all SKUs: copies
         return CostBreakdown(**{k: _filled(size, v) for k, v in parts[0][1].as_dict().items()})
-    out = {k: np.zeros(size) for k in CostBreakdown.components()}
+    out = {k: np.empty(size) for k in CostBreakdown.components()}
     for mask, cost in parts:
         for k, v in cost.as_dict().items():
             out[k][mask] = v
