@@ -98,8 +98,9 @@ class Evaluation:
     with cost as the first tie-break). ``lowest_impact_co2e`` is the greenest by kg CO2e, by the
     same rule among the methods whose kg CO2e is known (``None`` where no method's is).
     ``cheapest_tied`` / ``lowest_impact_tied`` / ``lowest_impact_co2e_tied`` say where
-    the first criterion alone did not decide. ``waiting_time`` and ``order_wait`` are the
-    models used.
+    the first criterion alone did not decide. ``cheapest_index``, ``lowest_impact_index`` and
+    ``lowest_impact_co2e_index`` are the winners' positions in ``methods`` (-1 where
+    ``lowest_impact_co2e`` is None). ``waiting_time`` and ``order_wait`` are the models used.
     """
 
     n: np.ndarray
@@ -117,6 +118,8 @@ class Evaluation:
     lowest_impact_co2e: np.ndarray | None = None  # method names, None where no method has kg CO2e
     lowest_impact_co2e_tied: np.ndarray | None = None
     lowest_impact_index: np.ndarray | None = None  # position of ``lowest_impact`` in ``methods``
+    #: position of ``lowest_impact_co2e`` in ``methods``, -1 where it is None
+    lowest_impact_co2e_index: np.ndarray | None = None
 
     def _cheapest_index(self) -> np.ndarray:
         if self.cheapest_index is not None:
@@ -386,19 +389,22 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     order_first = _order_first(results)
     best, cheap_tied = _pick(totals, impacts, eligible, order_first)
     cheapest = names[best]
-    lowest = lowest_tied = lowest_co2e = co2e_tied = green = None
+    lowest = lowest_tied = lowest_co2e = co2e_tied = green = co2e_index = None
     if has_part:
         green, lowest_tied = _pick(impacts, totals, eligible, order_first)
         lowest = names[green]
-        lowest_co2e, co2e_tied = lowest_known([r.impact_kgco2e for r in results.values()],
-                                              totals, eligible, order_first, names)
+        co2e_index, co2e_tied = lowest_known_index([r.impact_kgco2e for r in results.values()],
+                                                   totals, eligible, order_first)
+        lowest_co2e = names[np.maximum(co2e_index, 0)]
+        if (co2e_index < 0).any():
+            lowest_co2e[co2e_index < 0] = None
     return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest,
                       lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
                       service_target=params.service_target,
                       none_meets_target=None if target is None else none_meets,
                       cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best,
                       lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied,
-                      lowest_impact_index=green)
+                      lowest_impact_index=green, lowest_impact_co2e_index=co2e_index)
 
 
 #: The policy names, for :func:`numpy.take` (an object array of names shares the name objects).
@@ -436,19 +442,33 @@ def lowest_known(values: np.ndarray, totals: np.ndarray, eligible: np.ndarray, o
     >>> best.tolist(), tied.tolist()
     (['b', None], [False, False])
     """
+    idx, tied = lowest_known_index(values, totals, eligible, order_first)
+    out = names[np.maximum(idx, 0)]
+    out = out if out.dtype == object else out.astype(object)
+    if (idx < 0).any():
+        out[idx < 0] = None
+    return out, tied
+
+
+def lowest_known_index(values, totals, eligible, order_first) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`lowest_known` as positions in the method order (``intp``; -1 where no method's
+    value is known), and where the first criterion tied.
+
+    >>> v = np.array([[2.0, np.nan], [1.0, np.nan]])
+    >>> idx, tied = lowest_known_index(v, np.ones((2, 2)), np.ones((2, 2), bool), np.array([False, True]))
+    >>> idx.tolist(), tied.tolist()
+    ([1, -1], [False, False])
+    """
     if not any(np.isnan(v).any() for v in values):         # every value known: the plain rule
-        idx, tied = _pick(values, totals, eligible, order_first)
-        out = names[idx]
-        return (out if out.dtype == object else out.astype(object)), tied
+        return _pick(values, totals, eligible, order_first)
     values = np.asarray(values, dtype=float)
     eligible = np.asarray(eligible, dtype=bool)
     known = ~np.isnan(values)
     among = eligible & known
     among = np.where(among.any(axis=0), among, known)     # none eligible known: among the known
     idx, tied = _pick(np.where(known, values, np.inf), totals, among, order_first)
-    out = names[idx].astype(object)
-    out[~known.any(axis=0)] = None
-    return out, tied & known.any(axis=0)
+    some = known.any(axis=0)
+    return np.where(some, idx, -1), tied & some
 
 
 def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:
