@@ -216,8 +216,12 @@ def test_missing_and_nan_climate_factors():
     want = reference_lowest_known(co2e, totals, np.ones(co2e.shape, bool), order_first, names)
     assert ev.lowest_impact_co2e.tolist() == want[0].tolist()
     assert np.array_equal(ev.lowest_impact_co2e_tied, want[1])
+    # lowest_impact_co2e_index: the position of that name, -1 where it is None
+    want_index = [-1 if w is None else list(ev.methods).index(w) for w in want[0].tolist()]
+    assert ev.lowest_impact_co2e_index.tolist() == want_index
     gone = replace(p, material_kgco2e_per_kg=None)       # no method's kg CO2e known
     assert evaluate(gone).lowest_impact_co2e.tolist() == [None] * size
+    assert evaluate(gone).lowest_impact_co2e_index.tolist() == [-1] * size
 
 
 @pytest.mark.parametrize("target", [None, 0.9])
@@ -328,4 +332,6 @@ def test_the_index_fields_name_the_chosen_methods():
     names = np.array(list(ev.methods), dtype=object)
     assert (names[ev.cheapest_index] == ev.cheapest).all()
     assert (names[ev.lowest_impact_index] == ev.lowest_impact).all()
+    assert (names[ev.lowest_impact_co2e_index] == ev.lowest_impact_co2e).all()
+    assert len(set(ev.lowest_impact_co2e.tolist())) >= 2
     assert len(set(ev.lowest_impact.tolist())) >= 2           # the check can tell positions apart

@@ -406,17 +406,18 @@ def _wait_and_service(S, lam, lead, fdays, waiting_time, erlang_b_at=None):
         if waiting_time == "erlang_c":
             ec = _erlang_c_at(S, u, erlang_b_at)
             S = np.asarray(S, dtype=float)     # the int -> float conversion of every product, once
+            zero = S == 0
             stable = (S >= 1) & (u < S)
-            wq = np.where(S == 0, lead, np.where(stable, ec * lead / (S - u), np.inf))
+            wq = np.where(zero, lead, np.where(stable, ec * lead / (S - u), np.inf))
             fill = np.where(stable, 1.0 - ec, 0.0)
             if window:
                 decay = np.where(w > 0, np.exp(-(S - u) * w / np.where(lead > 0, lead, 1.0)), 1.0)
-                wx = np.where(S == 0, np.maximum(lead - w, 0.0), np.where(stable, wq * decay, np.inf))
+                wx = np.where(zero, np.maximum(lead - w, 0.0), np.where(stable, wq * decay, np.inf))
                 late = np.where(lead > 0, ec * decay, 0.0)
-                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(stable, 1.0 - late, 0.0))
+                on_time = np.where(zero, (lead <= w).astype(float), np.where(stable, 1.0 - late, 0.0))
             else:
                 wx = wq
-                on_time = np.where(S == 0, (lead <= w).astype(float), np.where(lead > 0, fill, np.where(stable, 1.0, 0.0)))
+                on_time = np.where(zero, (lead <= w).astype(float), np.where(lead > 0, fill, np.where(stable, 1.0, 0.0)))
             on_time = np.clip(on_time, 0.0, 1.0)
         else:
             g = np.asarray(poisson_loss(S, u), dtype=float)
@@ -493,6 +494,7 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
     w_bb = best_b.copy()
     nlive = size
     zero_weight = not bool(np.all(weight))     # some SKU has no demand or no penalty
+    w_zero = weight == 0 if zero_weight else None   # those SKUs (compressed with the rest)
     positive_weight = bool(np.all(weight > 0))  # an infinite wait costs +inf for every SKU
 
     def scratch(k):
@@ -541,7 +543,7 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
             else:
                 t2[...] = np.where(w_lam > 0, poisson_loss(s, w_uw) / np.where(w_lam > 0, w_lam, 1.0), 0.0)
             if zero_weight:
-                np.putmask(t2, w_w == 0, 0.0)  # no demand or no penalty: no emergency cost
+                np.putmask(t2, w_zero, 0.0)    # no demand or no penalty: no emergency cost
             t2 *= w_w                          # 365 W n ce
             if maxrule:
                 np.add(t2, _stock_part(s, w_n, w_unit, w_cp, w_tr, True), out=cost)
@@ -560,11 +562,15 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
                     np.greater(t1, 0.0, out=feasible)
                     flag &= feasible
                 threshold(cost, t1)
-                np.putmask(w_thr, flag, t1)
-                np.multiply(flag, s, out=step)     # the best S is the last S that was better
-                np.maximum(w_bs, step, out=w_bs)
+                # where ``flag``: the threshold (and Erlang B) of S, by bit operations on the
+                # numbers' bits (x ^= (x ^ y) & -flag), not a putmask: the better SKUs lie
+                # scattered, and a branch per SKU mispredicts (t1 and t2 are free now)
+                np.multiply(flag, -1, out=step)    # all bits set where better, else 0
+                _blend(w_thr, t1, step, t1)
                 if erl:
-                    np.putmask(w_bb, flag, b)
+                    _blend(w_bb, b, step, t2)
+                np.bitwise_and(step, s, out=step)  # the best S is the last S that was better
+                np.maximum(w_bs, step, out=w_bs)
             if maxrule:
                 np.less(_stock_part(s + 1, w_n, w_unit, w_cp, w_tr, True), w_thr, out=flag)
             else:
@@ -589,11 +595,23 @@ def _step_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_
                     w_n, w_cp, w_tr = w_n.take(keep), w_cp.take(keep), w_tr.take(keep)
                 if target:
                     w_min = w_min.take(keep)
+                if zero_weight:
+                    w_zero = w_zero.take(keep)
                 t1, t2, cost, flag, feasible, step = (x[:nlive] for x in full)
             s += 1
     best_s[idx] = w_bs
     best_b[idx] = w_bb
     return best_s, best_b
+
+
+def _blend(x, y, ones, scratch):
+    """``x[ones != 0] = y[ones != 0]`` in place, bit for bit, for float arrays ``x`` and ``y``
+    and an int64 ``ones`` that is -1 (all bits) or 0: ``x ^= (x ^ y) & ones`` on the bits,
+    through the float array ``scratch`` (may be ``y``)."""
+    xb, tb = x.view(np.int64), scratch.view(np.int64)
+    np.bitwise_xor(y.view(np.int64), xb, out=tb)
+    np.bitwise_and(tb, ones, out=tb)
+    np.bitwise_xor(xb, tb, out=xb)
 
 
 def _bisect_search(lam, yrs, cp, lead, ce, h, tr_in, fdays, fix, smin, *, waiting_time, production_rule):

@@ -70,12 +70,44 @@ def _components_of_class(cls) -> tuple[Component, ...]:
 
 
 def signed_total(breakdown):
-    """``sum(sign * value)`` over the components of ``breakdown``."""
+    """``sum(sign * value)`` over the components of ``breakdown``: ``0.0 + v1 +- v2 +- ...``
+    in component order (TC of Eq. 1, ETC of Eq. 32).
+
+    Once the running sum is a float array of its own (from ``0.0 + v1``) the further terms
+    are added in place, and a term that is one zero for all elements (a broadcast ``0.0``
+    or ``-0.0``, or a scalar zero) is left out: ``x + 0.0`` and ``x - 0.0`` are ``x`` for
+    every ``x`` but ``-0.0``, and a sum that starts ``0.0 + v1`` is never ``-0.0``. The
+    numbers are those of the plain left-to-right sum, bit for bit.
+
+    >>> signed_total(CostBreakdown(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0))
+    14.0
+    >>> t = signed_total(CostBreakdown(*(np.array([-0.0, 1.0]),) * 6, np.zeros(2)))
+    >>> t.tolist(), bool(np.signbit(t[0]))
+    ([0.0, 6.0], False)
+    """
     total = 0.0
+    own = False                    # ``total`` is an array made here: may be written in place
     for c in components_of(breakdown):
         v = getattr(breakdown, c)
+        if own and (type(v) is float or (type(v) is np.ndarray and v.shape == total.shape
+                                         and v.dtype == np.float64)):
+            if _one_zero(v):
+                continue
+            if c.sign > 0:
+                np.add(total, v, out=total)
+            else:
+                np.subtract(total, v, out=total)
+            continue
         total = total + v if c.sign > 0 else total - v
+        own = type(total) is np.ndarray and total.dtype == np.float64 and total.ndim > 0
     return total
+
+
+def _one_zero(v) -> bool:
+    """``v`` is a float zero (either sign), or an array of one zero broadcast to every element."""
+    if type(v) is float:
+        return v == 0.0
+    return v.size > 0 and not any(v.strides) and v.flat[0] == 0.0
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,9 @@ class Evaluation:
     with cost as the first tie-break). ``lowest_impact_co2e`` is the greenest by kg CO2e, by the
     same rule among the methods whose kg CO2e is known (``None`` where no method's is).
     ``cheapest_tied`` / ``lowest_impact_tied`` / ``lowest_impact_co2e_tied`` say where
-    the first criterion alone did not decide. ``waiting_time`` and ``order_wait`` are the
-    models used.
+    the first criterion alone did not decide. ``cheapest_index``, ``lowest_impact_index`` and
+    ``lowest_impact_co2e_index`` are the winners' positions in ``methods`` (-1 where
+    ``lowest_impact_co2e`` is None). ``waiting_time`` and ``order_wait`` are the models used.
     """
 
     n: np.ndarray
@@ -117,6 +118,8 @@ class Evaluation:
     lowest_impact_co2e: np.ndarray | None = None  # method names, None where no method has kg CO2e
     lowest_impact_co2e_tied: np.ndarray | None = None
     lowest_impact_index: np.ndarray | None = None  # position of ``lowest_impact`` in ``methods``
+    #: position of ``lowest_impact_co2e`` in ``methods``, -1 where it is None
+    lowest_impact_co2e_index: np.ndarray | None = None
 
     def _cheapest_index(self) -> np.ndarray:
         if self.cheapest_index is not None:
@@ -161,7 +164,8 @@ class Evaluation:
         totals = [r.total_cost for r in self.methods.values()]
         if len(totals) < 2:
             return np.full(self.n.size, np.nan)
-        return np.choose(self._runner_up_index, totals) - np.choose(self._cheapest_index(), totals)
+        runner, first = _gather((self._runner_up_index, self._cheapest_index()), totals)
+        return runner - first
 
 
 def _column(value, size: int) -> np.ndarray:
@@ -322,15 +326,21 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
                 fill, on_time, wait = (np.array(v, dtype=float) for v in
                                        (bs.fill_rate, bs.on_time_rate, bs.mean_wait_days))
                 produced = n + bs.S                # physical units, whatever the rule (docs/model.md)
-                shipped = n + bs.S
+                shipped = produced.copy()          # the same numbers
                 cost = _merge_costs([(slice(None), bs.cost)], size)
             else:
-                fill, on_time, wait = np.zeros(size), np.zeros(size), np.zeros(size)
+                # every SKU is in at_base or in at_sq: each element is written below
+                fill, on_time, wait = np.empty(size), np.empty(size), np.empty(size)
                 parts = []
-                S = np.where(base, 0, -1).astype(np.int64)
-                policy = _POLICIES.take(np.where(base, 0, np.where(moq <= n, 1, 2)))
-                produced = np.zeros(size)
-                shipped = np.zeros(size)
+                S = base.astype(np.int64) - 1                        # 0 where base stock, else -1
+                # 0 (base stock), 1 (several orders: moq <= n) or 2 (one order), in integer
+                # arithmetic: no branch per SKU (a mask of scattered SKUs makes np.where slow)
+                code = (moq <= n).astype(np.intp)
+                np.subtract(2, code, out=code)
+                code *= ~base
+                policy = _POLICIES.take(code)
+                produced = np.empty(size)
+                shipped = np.empty(size)
                 # index arrays, not masks: numpy gathers and scatters by index several
                 # times faster than by a boolean mask (the same elements, in the same order)
                 at_base, at_sq = np.flatnonzero(base), np.flatnonzero(~base)
@@ -379,19 +389,22 @@ def evaluate(params: ModelParams, *, advice: bool = True) -> Evaluation:
     order_first = _order_first(results)
     best, cheap_tied = _pick(totals, impacts, eligible, order_first)
     cheapest = names[best]
-    lowest = lowest_tied = lowest_co2e = co2e_tied = green = None
+    lowest = lowest_tied = lowest_co2e = co2e_tied = green = co2e_index = None
     if has_part:
         green, lowest_tied = _pick(impacts, totals, eligible, order_first)
         lowest = names[green]
-        lowest_co2e, co2e_tied = lowest_known([r.impact_kgco2e for r in results.values()],
-                                              totals, eligible, order_first, names)
+        co2e_index, co2e_tied = lowest_known_index([r.impact_kgco2e for r in results.values()],
+                                                   totals, eligible, order_first)
+        lowest_co2e = names[np.maximum(co2e_index, 0)]
+        if (co2e_index < 0).any():
+            lowest_co2e[co2e_index < 0] = None
     return Evaluation(n=n, accepted_q_confidence=conf, methods=results, cheapest=cheapest,
                       lowest_impact=lowest, waiting_time=waiting, order_wait=params.order_wait,
                       service_target=params.service_target,
                       none_meets_target=None if target is None else none_meets,
                       cheapest_tied=cheap_tied, lowest_impact_tied=lowest_tied, cheapest_index=best,
                       lowest_impact_co2e=lowest_co2e, lowest_impact_co2e_tied=co2e_tied,
-                      lowest_impact_index=green)
+                      lowest_impact_index=green, lowest_impact_co2e_index=co2e_index)
 
 
 #: The policy names, for :func:`numpy.take` (an object array of names shares the name objects).
@@ -429,19 +442,33 @@ def lowest_known(values: np.ndarray, totals: np.ndarray, eligible: np.ndarray, o
     >>> best.tolist(), tied.tolist()
     (['b', None], [False, False])
     """
+    idx, tied = lowest_known_index(values, totals, eligible, order_first)
+    out = names[np.maximum(idx, 0)]
+    out = out if out.dtype == object else out.astype(object)
+    if (idx < 0).any():
+        out[idx < 0] = None
+    return out, tied
+
+
+def lowest_known_index(values, totals, eligible, order_first) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`lowest_known` as positions in the method order (``intp``; -1 where no method's
+    value is known), and where the first criterion tied.
+
+    >>> v = np.array([[2.0, np.nan], [1.0, np.nan]])
+    >>> idx, tied = lowest_known_index(v, np.ones((2, 2)), np.ones((2, 2), bool), np.array([False, True]))
+    >>> idx.tolist(), tied.tolist()
+    ([1, -1], [False, False])
+    """
     if not any(np.isnan(v).any() for v in values):         # every value known: the plain rule
-        idx, tied = _pick(values, totals, eligible, order_first)
-        out = names[idx]
-        return (out if out.dtype == object else out.astype(object)), tied
+        return _pick(values, totals, eligible, order_first)
     values = np.asarray(values, dtype=float)
     eligible = np.asarray(eligible, dtype=bool)
     known = ~np.isnan(values)
     among = eligible & known
     among = np.where(among.any(axis=0), among, known)     # none eligible known: among the known
     idx, tied = _pick(np.where(known, values, np.inf), totals, among, order_first)
-    out = names[idx].astype(object)
-    out[~known.any(axis=0)] = None
-    return out, tied & known.any(axis=0)
+    some = known.any(axis=0)
+    return np.where(some, idx, -1), tied & some
 
 
 def _eligible(results: Mapping[str, MethodResult], size: int) -> np.ndarray:
@@ -502,9 +529,7 @@ def _pick(first, second, eligible, order_first: np.ndarray) -> tuple[np.ndarray,
     # choice (unless its ``second`` is NaN: then nothing ties and it is 0); the second
     # criterion and the order rule only act where several tied, so only those columns see them.
     rank = [j for j in range(len(tie)) if order_first[j]] + [j for j in range(len(tie)) if not order_first[j]]
-    idx = np.zeros(tie[0].shape, dtype=np.intp)
-    for j in reversed(rank):
-        np.putmask(idx, tie[j], j)
+    idx = _last_true(tie, reversed(rank))
     if second is None:
         return idx, tied
     second = [np.asarray(v, dtype=float) for v in second]
@@ -526,7 +551,7 @@ def _tied_rows(values, among) -> list[np.ndarray]:
     rows = [np.asarray(v, dtype=float) for v in values]
     among = [np.asarray(a, dtype=bool) for a in among]
     everywhere = all(a.all() for a in among)
-    v = rows if everywhere else [np.where(a, r, np.inf) for a, r in zip(among, rows)]
+    v = rows if everywhere else [_where(a, r, np.inf) for a, r in zip(among, rows)]
     low = v[0]
     for r in v[1:]:
         low = np.minimum(low, r)
@@ -535,6 +560,55 @@ def _tied_rows(values, among) -> list[np.ndarray]:
         if everywhere:
             return [r <= bound for r in v]
         return [a & (r <= bound) for a, r in zip(among, v)]
+
+
+def _last_true(masks, order) -> np.ndarray:
+    """For each element, the last ``j`` of ``order`` whose ``masks[j]`` is true there, else 0
+    (an ``intp`` array): ``idx = zeros; for j in order: putmask(idx, masks[j], j)``, in byte
+    arithmetic (``sel ^= (sel ^ j) * mask``) instead of a branch per element, which a mask of
+    scattered elements makes the processor mispredict."""
+    order = list(order)
+    shape = masks[0].shape
+    if len(masks) > 255:
+        idx = np.zeros(shape, dtype=np.intp)
+        for j in order:
+            np.putmask(idx, masks[j], j)
+        return idx
+    sel = np.zeros(shape, dtype=np.uint8)
+    step = np.empty(shape, dtype=np.uint8)
+    for j in order:
+        np.bitwise_xor(sel, j, out=step)
+        np.multiply(step, np.asarray(masks[j], dtype=bool).view(np.uint8), out=step)
+        np.bitwise_xor(sel, step, out=sel)
+    return sel.astype(np.intp)
+
+
+def _where(mask, a, b) -> np.ndarray:
+    """``np.where(mask, a, b)`` for float ``a`` and ``b`` (arrays or scalars), bit for bit: the
+    bits of ``a`` where ``mask``, else those of ``b`` (``b ^ ((a ^ b) & -mask)`` on the 64-bit
+    patterns), with no branch per element."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ones = np.multiply(np.asarray(mask, dtype=bool), -1, dtype=np.int64)    # -1 (all bits) or 0
+    bits = np.bitwise_xor(a.view(np.int64), b.view(np.int64))
+    bits &= ones
+    bits ^= b.view(np.int64)
+    return bits.view(np.float64)
+
+
+def _gather(indices, rows):
+    """``np.choose(index, rows)`` for each index array of ``indices``, for 1-D rows of one
+    length: one gather each from the rows laid end to end (np.choose branches per element)."""
+    rows = [np.asarray(r, dtype=float) for r in rows]
+    size = rows[0].size
+    flat = np.concatenate(rows)
+    at = np.arange(size)
+    out = []
+    for index in indices:
+        k = np.multiply(index, size, dtype=np.intp)
+        k += at
+        out.append(flat.take(k))
+    return out
 
 
 def evaluate_inputs(inputs: Mapping[str, Any], methods: Mapping[str, str], *,
@@ -558,9 +632,11 @@ def _subset(params: dict, at: np.ndarray) -> dict:
 
 
 def _merge_costs(parts, size: int) -> CostBreakdown:
+    """One breakdown of ``size`` SKUs (new arrays) from ``(index, breakdown)`` parts whose
+    indices cover every SKU (or one part ``(slice(None), breakdown)``)."""
     if len(parts) == 1 and isinstance(parts[0][0], slice):    # one part for all SKUs: copies
         return CostBreakdown(**{k: _filled(size, v) for k, v in parts[0][1].as_dict().items()})
-    out = {k: np.zeros(size) for k in CostBreakdown.components()}
+    out = {k: np.empty(size) for k in CostBreakdown.components()}
     for mask, cost in parts:
         for k, v in cost.as_dict().items():
             out[k][mask] = v

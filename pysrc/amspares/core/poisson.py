@@ -260,7 +260,8 @@ def accepted_quantity(total_demand, confidence):
     # already has (moving up, P(X <= k - 1) is the last P(X <= k); moving down, the reverse),
     # so each further step costs one CDF per SKU still moving.
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        z = special.ndtri(c)
+        # one confidence for all SKUs (a broadcast value): its normal quantile once
+        z = special.ndtri(c[:1] if c.size and not any(c.strides) else c)
         k = np.ceil(n + z * np.sqrt(n) + (z * z - 1.0) / 6.0 - 0.5)
     k = np.maximum(k, 0.0)
     bad = ~np.isfinite(k)
