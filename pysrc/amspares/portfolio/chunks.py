@@ -178,7 +178,8 @@ def evaluate_chunk(scenario: Scenario, plan: list[Column], rows_by_column: list[
             lowest[idx] = (ev.lowest_impact_index if ev.lowest_impact_index is not None
                            else _index_of(ev.lowest_impact, methods))
         if ev.lowest_impact_co2e is not None:
-            lowest_co2e[idx] = _index_of(ev.lowest_impact_co2e, methods)
+            lowest_co2e[idx] = (ev.lowest_impact_co2e_index if ev.lowest_impact_co2e_index is not None
+                                else _index_of(ev.lowest_impact_co2e, methods))
         for m in methods:
             res = ev.methods[m]
             # the nulls of the JSON object (model.result_dict): S only for base stock and
