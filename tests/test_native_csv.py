@@ -114,26 +114,147 @@ def test_any_column_matches_the_reference(values):
     assert _native_texts(values) == _reference_texts(values)
 
 
+def _numpy_texts(values) -> list[str]:
+    """One number column written by the numpy engine (which defines the bytes), a row each."""
+    v = np.asarray(values, dtype=float).ravel()
+    return [bytes(r[r > 0]).decode() for r in C.format_numbers(v)]
+
+
+def _near_powers(ulps: int) -> np.ndarray:
+    """Every double within ``ulps`` units in the last place of 10**k, k = -7..16, both signs."""
+    powers = np.array([float(f"1e{k}") for k in range(-7, 17)])
+    near = (powers.view(np.int64)[:, None] + np.arange(-ulps, ulps + 1)).view(np.float64).ravel()
+    return np.concatenate([near, -near])
+
+
 @needs_lib
-def test_decimals_follow_numpy_log10_at_every_power_of_ten():
-    vals = []
-    for k in range(-6, 16):
-        x = float(f"1e{k}")
-        below = [x]
-        for _ in range(6000):
-            below.append(np.nextafter(below[-1], 0.0))
-        above = [x]
-        for _ in range(6000):
-            above.append(np.nextafter(above[-1], np.inf))
-        vals += below + above
+def test_numbers_near_powers_of_ten_are_written_as_numpy_writes_them():
+    # within 1e-12 of a power of ten numpy's log10 decides the decimals (the compiled writer
+    # looks them up in _near_exponents); 6000 > 4600 ulps: the table's edges and beyond
+    v = _near_powers(6000)
+    plain = _plain(v)
+    assert plain.size > 500_000
+    assert _native_texts(plain) == _numpy_texts(plain) == _reference_texts(plain)
     rng = np.random.default_rng(5)
-    vals += (10.0 ** rng.uniform(-6, 15, 100_000)).tolist()
-    a = np.array([x for x in vals if 1e-6 <= x < 1e15])
-    d, special = C.native_decimals(a)
-    assert special == 0
-    assert np.array_equal(d, C._decimals(a, 12, C._tables(0, 12)))
-    d, special = C.native_decimals(np.array([0.0, np.nan, 1e-7, 1e15, np.inf, -3.5]))
-    assert d.tolist() == [0, -3, -2, -2, -2, 11] and special == 3
+    v = rng.choice([-1.0, 1.0], 200_000) * 10.0 ** rng.uniform(-6, 15, 200_000)
+    assert _native_texts(v) == _numpy_texts(v)
+
+
+@needs_lib
+def test_the_near_table_is_numpy_log10_wherever_it_is_asked():
+    # the table is np.log10 of one array; _decimals asks np.log10 of the near numbers of a
+    # column, any subset in any order: the same floor for each number either way
+    table = C._near_exponents()
+    assert table.shape == (23, 2 * C._NEAR_ULPS + 1) and table.dtype == np.int8
+    powers = np.array([float(f"1e{j}") for j in range(-6, 17)])
+    near = (powers.view(np.int64)[:, None] + np.arange(-C._NEAR_ULPS, C._NEAR_ULPS + 1)).view(np.float64)
+    assert set(np.unique(table - np.arange(-6, 17)[:, None]).tolist()) == {-1, 0}
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        pick = rng.choice(near.size, rng.integers(1, 5000), replace=False)
+        assert np.array_equal(np.floor(np.log10(near.ravel()[pick])).astype(np.int8), table.ravel()[pick])
+    assert [int(np.floor(np.log10(x))) for x in near[::97, ::89].ravel().tolist()] == \
+        table[::97, ::89].ravel().tolist()
+
+
+@needs_lib
+def test_near_powers_of_ten_the_writer_follows_numpy_log10_whatever_it_says(monkeypatch):
+    # this numpy's log10 floors as the exact comparison does; one that rounds down within
+    # 1e-9 above each power of ten (as another build's might) must move both engines alike
+    real = np.log10
+    v = _plain(_near_powers(6000))
+    before = _numpy_texts(v)
+    monkeypatch.setattr(np, "log10", lambda x, *args, **kw: real(x, *args, **kw) - 1e-9)
+    monkeypatch.setattr(C, "_NEAR", [])                  # the table made again, with it
+    compiled = _native_texts(v)
+    monkeypatch.setattr(native, "LIB", None)
+    assert compiled == _numpy_texts(v)
+    assert sum(x != y for x, y in zip(compiled, before)) > 1000      # it did move them
+
+
+@needs_lib
+@pytest.mark.parametrize("sig", [1, 6, 9, 12, 15])
+def test_other_significant_digits_are_written_as_numpy_writes_them(sig):
+    # with sig digits, numbers rounding up to a new digit lie outside the near-power band
+    # (for sig < 12): the compiled writer's fast path must give them to its general path
+    rng = np.random.default_rng(sig)
+    k = rng.integers(-5, 14, 20_000).astype(float)
+    v = np.concatenate([rng.choice([-1.0, 1.0], 50_000) * 10.0 ** rng.uniform(-6, 15, 50_000),
+                        10.0 ** k * (1 - rng.uniform(0, 9, k.size) * 10.0 ** -(sig + 1)),
+                        10.0 ** k * (1 + rng.uniform(0, 9, k.size) * 10.0 ** -(sig + 1)),
+                        np.array(_CASES), _near_powers(50)])
+    v = _plain(v)                                      # (a number for repr: numpy writes the column)
+    fields = [("number", v, 0), ("text", np.zeros((v.size, 0), np.uint8), 0, ord("\n"))]
+    got = C._native_bytes(fields, v.size, sig).tobytes().decode().split("\n")[:-1]
+    assert got == [bytes(r[r > 0]).decode() for r in C.format_numbers(v, sig)]
+
+
+_CASES = [
+    0.0, -0.0, np.nan, -np.nan, 1.0, -1.0, 7.0, 10.0, 99.0, 100.0, 12345678.0, 99999999.0, 100000000.0,
+    999999999999.0, -999999999999.0, 1e12, 1e12 + 1, 123456789012345.0, 999999999999999.0,  # whole
+    0.5, -0.25, 1 / 3, 2 / 3, 0.1, 0.01, 1e-5, 1.5e-6, 1.0000000000005e-6, 1e-6, 9.99999e-6,  # fractions
+    9.9999999999995, 0.99999999999995, 99999999999.9995, 999999999999.5, 123456789012.5,  # rounding up
+    1234567890123.25, 5e14 + 0.5, 999999999999999.9, 4503599627370495.5,              # >= 1e12
+    1.000000000005, 1.0000000000005, 1.00000000000049, 1.00000000000051, 2.5, 1735.7134039,
+    0.000123456789012345, 0.0000123456789012345, 1e-7, 1e15, -1e16, np.inf, -np.inf, 5e-324,  # repr
+]
+
+
+@needs_lib
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_each_kind_of_number_is_written_as_numpy_writes_it(sign):
+    # NaN, zeros, whole numbers (the compiled writer's shortcut below 10**12 and the rule
+    # above), fractions with sig digits (its fast path) and the others (rounding up to a
+    # new digit, clipped decimals: its general path), and the numbers for repr
+    v = sign * np.array(_CASES)
+    assert _native_texts(v) == _numpy_texts(v) == _reference_texts(v)
+    plain = _plain(v)
+    assert _native_texts(plain) == _reference_texts(plain)
+    for x in v.tolist():                                # each alone: a column of one kind
+        assert _native_texts([x]) == _reference_texts([x]), x
+
+
+@needs_lib
+def test_fields_with_numbers_for_repr_are_written_by_numpy_the_others_by_the_library():
+    rng = np.random.default_rng(8)
+    n = 500
+    a = rng.gamma(0.6, 200.0, n)
+    b = a.copy()
+    b[[3, n - 1]] = [1e-9, 2e20]                        # repr numbers, one in the last row
+    c = np.where(rng.random(n) < 0.3, np.nan, rng.integers(0, 30, n).astype(float))
+    d = c.copy()
+    d[0] = -np.inf
+    names = np.frombuffer(b"x\0\0yz\0", np.uint8).reshape(2, 3)[rng.integers(0, 2, n)]
+    fields = [("number", a, 0), ("number", b, ord(",")), ("text", names, ord(","), 0), ("number", c, ord(",")),
+              ("number", d, ord(";")), ("text", np.zeros((n, 0), np.uint8), ord(","), ord("\n"))]
+    got = C._native_bytes(fields, n).tobytes().decode()
+    want = ["".join(row) for row in zip(_numpy_texts(a), [","] * n, _numpy_texts(b), [","] * n,
+                                         [bytes(r[r > 0]).decode() for r in names], [","] * n, _numpy_texts(c),
+                                         [";"] * n, _numpy_texts(d), [",\n"] * n)]
+    assert got == "".join(want)
+    assert "1e-09" in got and "2e+20" in got and "-inf" in got
+
+
+@needs_lib
+@pytest.mark.parametrize("width", [1, 3, 7, 8, 9, 15, 16, 17, 40])
+def test_text_fields_are_their_non_zero_bytes_at_every_width(width):
+    # the library copies fields of up to 16 bytes as two words (the length from the first
+    # 0 byte), others and those with a 0 before a letter byte by byte; the last rows of the
+    # matrix are read without reading past it
+    rng = np.random.default_rng(width)
+    n = 300
+    m = rng.integers(1, 256, (n, width)).astype(np.uint8)
+    lengths = rng.integers(0, width + 1, n)
+    m[np.arange(width) >= lengths[:, None]] = 0          # 0-padded to the width
+    holes = rng.random((n, width)) < 0.05                # and some 0 bytes inside
+    m[holes] = 0
+    m = m[::-1].copy()                                   # padded and holed rows at the end too
+    fields = [("text", m, 0, 0), ("number", rng.random(n), ord(",")),
+              ("text", m[::-1].copy(), ord(";"), ord("\n"))]
+    got = C._native_bytes(fields, n).tobytes()
+    rows = [bytes(r[r > 0]) + b"," + t.encode() + b";" + bytes(q[q > 0]) + b"\n"
+            for r, t, q in zip(m, _numpy_texts(fields[1][1]), m[::-1])]
+    assert got == b"".join(rows)
 
 
 @needs_lib
@@ -142,6 +263,18 @@ def test_chunk_rows_are_the_reference_fields_joined(n):
     methods = ["regular", "am_mts", "=am_mto"]
     res, header = _chunk(np.random.default_rng(n), n, methods)
     assert C.csv_chunk_bytes(res, methods, header) == _reference_csv(res, methods, header)
+
+
+@needs_lib
+def test_a_chunk_with_numbers_for_repr_after_the_choices_is_written_as_numpy_writes_it(monkeypatch):
+    methods = ["regular", "am_mts", "=am_mto"]
+    res, header = _chunk(np.random.default_rng(6), 400, methods)
+    res.saving[[0, 7, 399]] = [1e-9, -3e17, np.inf]      # the field after the three choices
+    res.rate[5] = 5e-7
+    compiled = C.csv_chunk_bytes(res, methods, header)
+    assert compiled == _reference_csv(res, methods, header)
+    monkeypatch.setattr(native, "LIB", None)
+    assert compiled == C.csv_chunk_bytes(res, methods, header)
 
 
 @needs_lib

@@ -972,11 +972,13 @@ def _rows_of(res: ChunkResult, rows: slice) -> ChunkResult:
 
 def _fields(res: ChunkResult, methods: list[str], header: list[str]) -> list[tuple]:
     """The fields of every output row, in order: ``("text", matrix, lead, end)`` (a
-    ``(rows, width)`` byte matrix whose non-zero bytes are the field, :func:`_text_matrix`)
-    or ``("number", values, lead)``; ``lead`` (0 or the separator) comes before the field,
-    ``end`` (0 or a newline) after it. Both writers (numpy's and the compiled one) take them."""
+    ``(rows, width)`` byte matrix whose non-zero bytes are the field, :func:`_text_matrix`),
+    ``("number", values, lead)`` or ``("choice", index, names, lead)`` (the method of each
+    row, by its position in ``methods``: the row of the byte matrix ``names``; nothing for
+    -1); ``lead`` (0 or the separator) comes before the field, ``end`` (0 or a newline)
+    after it. Both writers (numpy's and the compiled one) take them."""
     comma = ord(",")
-    names = np.array([escape_text(m).encode() for m in methods] + [b""], dtype="S")
+    names = np.array([escape_text(m).encode() for m in methods], dtype="S")
     names = names.view(np.uint8).reshape(len(names), names.dtype.itemsize)
 
     def text(cells, lead, end=0):
@@ -988,7 +990,7 @@ def _fields(res: ChunkResult, methods: list[str], header: list[str]) -> list[tup
     for name in header[2 + len(carried):-5]:
         fields.append(("number", res.columns[name], comma))
     for idx in (res.cheapest, res.lowest_impact, res.lowest_impact_co2e):
-        fields.append(("text", names[np.where(idx >= 0, idx, len(methods))], comma, 0))
+        fields.append(("choice", idx, names, comma))
     fields.append(("number", res.saving, comma))
     fields.append(text(res.errors, comma, ord("\n")))
     assert len(fields) == len(header)
@@ -1021,6 +1023,9 @@ def csv_chunk_buffer(res: ChunkResult, methods: list[str], header: list[str]) ->
     for f in _fields(res, methods, header):
         if f[0] == "text":
             rows += _text_words(f[1], f[2], end=f[3])
+        elif f[0] == "choice":
+            names = np.concatenate([f[2], np.zeros((1, f[2].shape[1]), np.uint8)])   # -1: nothing
+            rows += _text_words(names[np.where(f[1] >= 0, f[1], len(f[2]))], f[3])
         else:
             rows += _number_words(f[1], f[2])
     # the rows of words one below the other (16 words more than the row length, so that
@@ -1032,51 +1037,74 @@ def csv_chunk_buffer(res: ChunkResult, methods: list[str], header: list[str]) ->
     return out.tobytes().translate(None, b"\0")
 
 
-def native_decimals(values: np.ndarray, sig: int = SIGNIFICANT_DIGITS) -> tuple[np.ndarray, int]:
-    """The compiled :func:`_decimals`, with the same codes as ``amspares_decimals``: the
-    decimals of each number (0 for zero), -2 for numbers written with ``repr`` (outside
-    [1e-6, 1e15), inf), -3 for NaN; near a power of ten ``np.log10`` decides, as in
-    :func:`_decimals`. Returns ``(d, how many -2)``."""
-    v = np.ascontiguousarray(values, dtype=float)
-    d = np.empty(v.size, dtype=np.int8)
-    counts = np.zeros(2, dtype=np.int64)
-    native.LIB.amspares_decimals(v.ctypes.data, v.size, sig, d.ctypes.data, counts.ctypes.data)
-    if counts[0]:
-        near = np.flatnonzero(d == -1)
-        e = np.floor(np.log10(np.abs(v[near]))).astype(np.int64)
-        d[near] = np.clip(sig - 1 - e, 0, 17)
-    return d, int(counts[1])
+_NEAR: list = []                 # the table of _near_exponents(), built on first use
 
 
-def _native_bytes(fields: list[tuple], size: int) -> np.ndarray:
+def _near_exponents() -> np.ndarray:
+    """``floor(log10(a))`` as ``np.log10`` gives it (as :func:`_decimals` takes it) for every
+    number ``a`` within :data:`_NEAR_ULPS` units in the last place of a power of ten
+    ``10**j``, ``j = -6..16``: row ``j + 6``, column ``ulps + _NEAR_ULPS`` (int8). The
+    compiled writer looks the floor up here where :func:`_decimals` asks ``np.log10``;
+    elsewhere the binary exponent and one comparison decide it. About 0.2 million
+    logarithms, once a process."""
+    if not _NEAR:
+        powers = np.array([float(f"1e{j}") for j in range(-6, 17)])   # _tables' exp_b values
+        bits = powers.view(np.int64)[:, None] + np.arange(-_NEAR_ULPS, _NEAR_ULPS + 1)
+        e = np.floor(np.log10(bits.view(np.float64))).astype(np.int8)
+        e.flags.writeable = False
+        _NEAR.append(e)
+    return _NEAR[0]
+
+
+def _native_bytes(fields: list[tuple], size: int, sig: int = SIGNIFICANT_DIGITS) -> np.ndarray:
     """The rows of :func:`_fields` written by ``amspares_write_rows``: numbers formatted by
-    the rule of :func:`_number_words`, text bytes copied; a number field with a value for
-    ``repr`` is formatted by :func:`_number_words` instead (rare: tiny or huge numbers)."""
+    the rule of :func:`_number_words` with ``sig`` (1..15) significant digits (the decimals
+    of :func:`_decimals`, with :func:`_near_exponents` where ``np.log10`` decides), text
+    bytes and chosen names copied. A number field with a value for ``repr`` is formatted
+    by :func:`_number_words` instead (rare: tiny or huge numbers, inf; the library says
+    which fields, and the rows are written again)."""
     specs = (native.Field * len(fields))()
     keep = []                                      # the arrays stay alive until written
+    numbers = {}                                   # a number field's values, by position
+    room = native.LIB.amspares_number_room()
     cap = 0
     for j, f in enumerate(fields):
         if f[0] == "number":
-            v = np.ascontiguousarray(f[1], dtype=float)
-            d, special = native_decimals(v)
-            if not special:
-                keep += [v, d]
-                specs[j] = native.Field(0, f[2], v.ctypes.data, 0, d.ctypes.data)
-                cap += native.LIB.amspares_number_room()
-                continue
-            words = _number_words(v, f[2])
-            m = np.ascontiguousarray(np.stack(words, axis=1)).view(np.uint8).reshape(size, 4 * len(words))
-            f = ("text", m, 0, 0)
-        m = np.ascontiguousarray(f[1], dtype=np.uint8)
-        keep.append(m)
-        specs[j] = native.Field(1, f[2], m.ctypes.data, m.shape[1], None)
-        cap += m.shape[1] + 2
-        assert not f[3] or j == len(fields) - 1, "only the last field has an end byte"
+            v = numbers[j] = np.ascontiguousarray(f[1], dtype=float)
+            specs[j] = native.Field(0, f[2], v.ctypes.data, 0)
+            cap += room
+        elif f[0] == "choice":
+            idx = np.ascontiguousarray(f[1], dtype=np.int64)
+            names = np.zeros((len(f[2]), max(f[2].shape[1], 16)), dtype=np.uint8)
+            names[:, :f[2].shape[1]] = f[2]                # (16 bytes a row: read as two words)
+            keep += [idx, names]
+            specs[j] = native.Field(2, f[3], idx.ctypes.data, names.shape[1], names.ctypes.data, names.shape[0])
+            cap += names.shape[1] + 2
+        else:
+            m = np.ascontiguousarray(f[1], dtype=np.uint8)
+            keep.append(m)
+            specs[j] = native.Field(1, f[2], m.ctypes.data, m.shape[1])
+            cap += m.shape[1] + 2
+            assert not f[3] or j == len(fields) - 1, "only the last field has an end byte"
     end = fields[-1][3] if fields[-1][0] == "text" else 0
-    buf = np.empty(cap * size + 64, dtype=np.uint8)
-    n = native.LIB.amspares_write_rows(size, len(fields), ctypes.addressof(specs), end, buf.ctypes.data, buf.size)
+    near = _near_exponents()
+    repr_fields = np.zeros(len(fields), dtype=np.int8)
+    buf = np.empty(cap * size + 64, dtype=np.uint8)   # (glibc reuses the last chunk's: native.py)
+    args = (size, len(fields), ctypes.addressof(specs), end)
+    n = native.LIB.amspares_write_rows(*args, buf.ctypes.data, buf.size, sig,
+                                       near.ctypes.data, repr_fields.ctypes.data)
+    if n == -2:                                    # numbers for repr: those fields as text
+        for j in np.flatnonzero(repr_fields).tolist():
+            words = _number_words(numbers[j], fields[j][2], sig)
+            m = np.ascontiguousarray(np.stack(words, axis=1)).view(np.uint8).reshape(size, 4 * len(words))
+            keep.append(m)
+            specs[j] = native.Field(1, 0, m.ctypes.data, m.shape[1])
+            cap += m.shape[1] + 2 - room
+        buf = np.empty(cap * size + 64, dtype=np.uint8)
+        n = native.LIB.amspares_write_rows(*args, buf.ctypes.data, buf.size, sig,
+                                           near.ctypes.data, repr_fields.ctypes.data)
     if n < 0:                                      # cannot happen: cap is an upper bound
-        raise RuntimeError("amspares_write_rows: output buffer too small")
+        raise RuntimeError(f"amspares_write_rows: {n}")
     return buf[:n]
 
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "_fastcsv.c"
-ABI = 1                          # amspares_abi() of the library this module speaks to
+ABI = 2                          # amspares_abi() of the library this module speaks to
 
 
 class Field(ctypes.Structure):
     """``amspares_field`` of ``_fastcsv.c``: one output field of every row."""
 
     _fields_ = [("kind", ctypes.c_int32), ("lead", ctypes.c_int32), ("data", ctypes.c_void_p),
-                ("width", ctypes.c_int64), ("dec", ctypes.c_void_p)]
+                ("width", ctypes.c_int64), ("table", ctypes.c_void_p), ("count", ctypes.c_int64)]
 
 
 def library_paths() -> list[Path]:
@@ -48,9 +48,7 @@ def _load():
         return None, f"{paths[0].name} cannot be loaded ({exc})"
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
     lib.amspares_number_room.restype = i32
-    lib.amspares_decimals.argtypes = [p, i64, i32, p, p]
-    lib.amspares_decimals.restype = None
-    lib.amspares_write_rows.argtypes = [i64, i64, p, i32, p, i64]
+    lib.amspares_write_rows.argtypes = [i64, i64, p, i32, p, i64, i32, p, p]
     lib.amspares_write_rows.restype = i64
     lib.amspares_read_plain.argtypes = [p, p, p, i64, i32, p, p]
     lib.amspares_read_plain.restype = i64
