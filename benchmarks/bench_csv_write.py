@@ -4,7 +4,7 @@ Run ``python benchmarks/bench_csv_write.py [N]`` (default 200,000 rows). The row
 results of the portfolio benchmark's catalogue (``bench_portfolio.generate``, same seed),
 evaluated once; then, in CPU time, best of 3, in this run:
 
-* amspares: ``csv_chunk_bytes`` on every chunk (the bytes ``amspares portfolio`` writes);
+* amspares: ``csv_chunk_buffer`` on every chunk (the bytes ``amspares portfolio`` writes);
 * the baseline: Python's ``csv.writer`` with ``'%.12g'`` numbers (NaN empty) on the same rows.
 
 Both are printed per 1,000,000 rows, with the load average. Target: at most 1.6 CPU-s per
@@ -36,7 +36,7 @@ def chunks(n: int) -> list[tuple]:
     from amspares.scenario import load_scenario
 
     caught: list = []
-    real = P.csv_chunk_bytes
+    real = P.csv_chunk_buffer
 
     def keep(res, methods, header):
         caught.append((res, methods, header))
@@ -45,11 +45,13 @@ def chunks(n: int) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         cat = os.path.join(tmp, "catalogue.csv")
         bench_portfolio.generate(cat, n)
-        P.csv_chunk_bytes = keep
+        P.csv_chunk_buffer = keep          # where run_portfolio formats each chunk
         try:
             P.run_portfolio(Path(cat), Path(tmp) / "out.csv", load_scenario())
         finally:
-            P.csv_chunk_bytes = real
+            P.csv_chunk_buffer = real
+    if not caught:
+        sys.exit("bench_csv_write: no chunk reached amspares.portfolio.csv_chunk_buffer")
     return caught
 
 
@@ -75,10 +77,10 @@ def python_csv(caught: list) -> int:
 def rows(n: int = N) -> list[tuple[str, str, str, str]]:
     from common import best_cpu
 
-    from amspares.portfolio.csv import csv_chunk_bytes
+    from amspares.portfolio.csv import csv_chunk_buffer
 
     caught = chunks(n)
-    ours, _, size = best_cpu(lambda: sum(len(csv_chunk_bytes(*c)) for c in caught), 3)
+    ours, _, size = best_cpu(lambda: sum(len(csv_chunk_buffer(*c)) for c in caught), 3)
     base, _, _ = best_cpu(lambda: python_csv(caught), 3)
     per = 1_000_000 / n
     return [(f"write the output CSV, {n:,} rows ({size / n:.0f} bytes a row), per 1M rows",

@@ -263,7 +263,7 @@ def rows(n: int = N) -> list[tuple[str, str, str, str]]:
                          f"per-SKU scalar loop: {per_sku * n:,.0f} CPU-s extrapolated "
                          f"({per_sku * n / cpu:,.0f}x); numpy CSV engine (AMSPARES_NATIVE=0): "
                          f"{plain[1]:.2f} CPU-s ({plain[1] / cpu:.2f}x)" if jobs == 1 else "",
-                         "<= 3 CPU-s, < 1 GiB"))
+                         "<= 3 CPU-s, < 1 GiB" if jobs == 1 else "< 1 GiB"))
     base = {"reading": f"csv.reader + float(): {read_base * n:.2f} CPU-s extrapolated",
             "writing": f"csv.writer + '%.12g', 35 numbers a row: {write_base * n:.2f} CPU-s extrapolated"}
     for stage in ("imports", "reading", "cell checks", "model", "writing", "the rest"):
