@@ -3,7 +3,7 @@
     python benchmarks/run_all.py [--quick] [--no-readme]
 
 Runs bench_startup, bench_core, bench_model_kernel, bench_udfs, bench_case_study,
-bench_portfolio and bench_xlsx in this order, prints each one's rows (amspares beside its baseline, both
+bench_portfolio and bench_xlsx in this order, each in a fresh interpreter, prints each one's rows (amspares beside its baseline, both
 measured in this run, in CPU time, best of N), and replaces the part of README.md between
 ``<!-- perf table -->`` and ``<!-- /perf table -->`` with the table, the date, the load
 average before and after, and the machine's core count. ``--quick`` uses small sizes (a
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,32 +35,37 @@ from common import Row, byte_compile, print_rows  # noqa: E402
 BEGIN, END = "<!-- perf table -->", "<!-- /perf table -->"
 
 
-def run(quick: bool) -> list[tuple[str, list[Row]]]:
-    import bench_case_study
-    import bench_core
-    import bench_model_kernel
-    import bench_portfolio
-    import bench_startup
-    import bench_udfs
-    import bench_xlsx
+def in_child(module: str, call: str) -> list[Row]:
+    """The rows ``call`` (e.g. ``"bench_xlsx.rows(100000, 2)"``) returns, run after ``import
+    module`` in a fresh interpreter: each benchmark starts from a clean process (no other
+    benchmark's objects for the garbage collector to walk, no other benchmark's heap), as a
+    user's command does."""
+    code = (f"import json, sys\nsys.path[:0] = [{str(HERE)!r}, {str(HERE.parent / 'pysrc')!r}]\n"
+            f"import {module}\nrows = {call}\nprint('\\n' + json.dumps(rows))")
+    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{call} failed ({proc.returncode})")
+    return [tuple(r) for r in json.loads(proc.stdout.strip().splitlines()[-1])]
 
-    core_args = bench_core.parser().parse_args(
-        ["--skus", "100000", "--sq", "100000", "--sample", "200", "--sq-sample", "50", "--repeat", "1"]
-        if quick else [])
+
+def run(quick: bool) -> list[tuple[str, list[Row]]]:
+    core = ("['--skus', '100000', '--sq', '100000', '--sample', '200', '--sq-sample', '50', '--repeat', '1']"
+            if quick else "[]")
     steps = [
-        ("bench_startup.py", lambda: bench_startup.rows(2 if quick else 5)),
-        ("bench_core.py", lambda: [r for r in bench_core.rows(core_args) if not r[0].startswith("machine")]),
-        ("bench_model_kernel.py", lambda: bench_model_kernel.table_rows(100_000 if quick else 1_000_000,
-                                                                        1 if quick else 3)),
-        ("bench_udfs.py", lambda: bench_udfs.rows(2_000 if quick else 10_000, 2 if quick else 5)),
-        ("bench_case_study.py", lambda: bench_case_study.rows(1 if quick else 3)),
-        ("bench_portfolio.py", lambda: bench_portfolio.rows(20_000 if quick else 1_000_000)),
-        ("bench_xlsx.py", lambda: bench_xlsx.rows(5_000 if quick else 100_000, 1 if quick else 2)),
+        ("bench_startup.py", f"bench_startup.rows({2 if quick else 5})"),
+        ("bench_core.py", f"[r for r in bench_core.rows(bench_core.parser().parse_args({core})) "
+                          f"if not r[0].startswith('machine')]"),
+        ("bench_model_kernel.py", f"bench_model_kernel.table_rows({100_000 if quick else 1_000_000}, "
+                                  f"{1 if quick else 3})"),
+        ("bench_udfs.py", f"bench_udfs.rows({2_000 if quick else 10_000}, {2 if quick else 5})"),
+        ("bench_case_study.py", f"bench_case_study.rows({1 if quick else 3})"),
+        ("bench_portfolio.py", f"bench_portfolio.rows({20_000 if quick else 1_000_000})"),
+        ("bench_xlsx.py", f"bench_xlsx.rows({5_000 if quick else 100_000}, {1 if quick else 2})"),
     ]
     out = []
-    for name, fn in steps:
+    for name, call in steps:
         load = os.getloadavg()[0]
-        rows = fn()
+        rows = in_child(name.removesuffix(".py"), call)
         after = os.getloadavg()[0]
         print_rows(rows, f"\n== {name} (load average {load:.2f} -> {after:.2f})")
         out.append((name, rows, load, after))
