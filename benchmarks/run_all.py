@@ -60,7 +60,7 @@ def run(quick: bool) -> list[tuple[str, list[Row]]]:
         ("bench_udfs.py", f"bench_udfs.rows({2_000 if quick else 10_000}, {2 if quick else 5})"),
         ("bench_case_study.py", f"bench_case_study.rows({1 if quick else 3})"),
         ("bench_portfolio.py", f"bench_portfolio.rows({20_000 if quick else 1_000_000})"),
-        ("bench_xlsx.py", f"bench_xlsx.rows({5_000 if quick else 100_000}, {1 if quick else 2})"),
+        ("bench_xlsx.py", f"bench_xlsx.rows({5_000 if quick else 100_000}, {1 if quick else 3})"),
     ]
     out = []
     for name, call in steps:
